@@ -1,0 +1,31 @@
+//===- Pipelines.cpp - Named sinter pipelines -----------------------------===//
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "sinter/Dialect/Sinter/Transforms/Passes.h"
+
+using namespace mlir;
+
+/// Reference execution on the host CPU: decompose, bufferize and lower
+/// everything to the LLVM dialect so mlir-runner (or any JIT) can run it.
+/// Types LLVM cannot compute in (bf16, fp8) are expanded or emulated.
+static constexpr const char *kReferencePipeline =
+    "sinter-decompose,canonicalize,cse,"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "func.func(buffer-hoisting,convert-linalg-to-loops),"
+    "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+    "arith-expand{include-bf16},convert-arith-to-apfloat,"
+    "convert-math-to-llvm,convert-math-to-libm,"
+    "finalize-memref-to-llvm,convert-func-to-llvm,convert-arith-to-llvm,"
+    "convert-cf-to-llvm,convert-index-to-llvm,reconcile-unrealized-casts";
+
+void mlir::sinter::registerSinterPipelines() {
+  PassPipelineRegistration<>(
+      "sinter-reference-to-llvm",
+      "Decompose sinter ops and lower the module to the LLVM dialect for "
+      "reference execution on the CPU (mlir-runner)",
+      [](OpPassManager &pm) {
+        if (failed(parsePassPipeline(kReferencePipeline, pm)))
+          llvm::report_fatal_error("invalid sinter reference pipeline");
+      });
+}

@@ -1,0 +1,21 @@
+//===- sinter-opt.cpp - The Sinter optimizer driver -----------------------===//
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "sinter/Dialect/Sinter/IR/SinterOps.h"
+#include "sinter/Dialect/Sinter/Transforms/Passes.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  mlir::sinter::registerSinterPasses();
+  mlir::sinter::registerSinterPipelines();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::sinter::SinterDialect>();
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "Sinter optimizer driver\n", registry));
+}
