@@ -1,0 +1,33 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "SINTER"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".py", ".test"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "lib"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.sinter_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%sinter_src", config.sinter_src_root))
+config.substitutions.append(("%sinter_obj", config.sinter_obj_root))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+
+tool_dirs = [config.sinter_tools_dir, config.llvm_tools_dir]
+tools = ["sinter-opt", "mlir-runner", "FileCheck", "not"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# Integration tests drive sinter-opt and mlir-runner from Python.
+config.environment["SINTER_OPT"] = os.path.join(config.sinter_tools_dir, "sinter-opt")
+config.environment["SINTER_MLIR_RUNNER"] = os.path.join(config.llvm_tools_dir, "mlir-runner")
+config.environment["SINTER_MLIR_LIB_DIR"] = config.mlir_lib_dir
+config.environment["PYTHONPATH"] = os.pathsep.join(
+    [os.path.join(config.sinter_src_root, "python"),
+     os.path.join(config.sinter_src_root, "test", "Integration", "lib")])
