@@ -1,0 +1,42 @@
+# Extra reduction results of the epilogue: a row sum of squares (RMSNorm
+# statistics) and a row max along n, a column sum along m, on a ragged
+# transposed-B GEMM.
+# RUN: %python %s | FileCheck %s
+# CHECK: PASS output
+# CHECK: PASS row sum_sq
+# CHECK: PASS row max
+# CHECK: PASS column sum
+import numpy as np
+from refs import rng
+from sinter.runner import Arg, check, run, tensor_type as T
+
+M, K, N = 23, 41, 17
+r = rng(7)
+a = r.standard_normal((M, K)).astype(np.float32)
+bt = r.standard_normal((N, K)).astype(np.float32)   # B given as [N, K]
+mod = f"""
+func.func @f(%a: {T((M,K),'f32')}, %b: {T((N,K),'f32')}) -> ({T((M,N),'f32')}, {T((M,),'f32')}, {T((M,),'f32')}, {T((N,),'f32')}) {{
+  %o = tensor.empty() : {T((M,N),'f32')}
+  %r1 = tensor.empty() : {T((M,),'f32')}
+  %r2 = tensor.empty() : {T((M,),'f32')}
+  %r3 = tensor.empty() : {T((N,),'f32')}
+  %y:4 = sinter.gemm ins(%a, %b : {T((M,K),'f32')}, {T((N,K),'f32')})
+      outs(%o, %r1, %r2, %r3 : {T((M,N),'f32')}, {T((M,),'f32')}, {T((M,),'f32')}, {T((N,),'f32')})
+      {{acc_type = f32, transpose_b,
+        reductions = [#sinter.reduction<sum_sq, n>, #sinter.reduction<max, n>, #sinter.reduction<sum, m>]}}
+      -> {T((M,N),'f32')}, {T((M,),'f32')}, {T((M,),'f32')}, {T((N,),'f32')}
+    epilogue {{
+    ^bb0(%acc: f32):
+      %h = arith.constant 0.5 : f32
+      %x = arith.mulf %acc, %h : f32
+      sinter.yield %x, %x, %acc, %x : f32, f32, f32, f32
+    }}
+  return %y#0, %y#1, %y#2, %y#3 : {T((M,N),'f32')}, {T((M,),'f32')}, {T((M,),'f32')}, {T((N,),'f32')}
+}}"""
+y, ss, mx, cs = run(mod, "f", [Arg(a, "f32"), Arg(bt, "f32")],
+                    [("f32", (M, N)), ("f32", (M,)), ("f32", (M,)), ("f32", (N,))])
+acc = a.astype(np.float64) @ bt.T
+check("output", y, 0.5 * acc, 1e-4, 1e-5)
+check("row sum_sq", ss, ((0.5 * acc) ** 2).sum(1), 1e-3, 1e-5)
+check("row max", mx, acc.max(1), 1e-4, 1e-5)
+check("column sum", cs, (0.5 * acc).sum(0), 1e-3, 1e-5)
