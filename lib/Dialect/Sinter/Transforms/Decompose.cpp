@@ -896,14 +896,20 @@ LogicalResult decompose(KVDensifyOp op, PatternRewriter &rewriter) {
     return e.cmpi(arith::CmpIPredicate::ne, bit, e.cst(i8, 0));
   };
   SmallVector<OpFoldResult> shape = e.sizes(op.getInit());
+  // bits[d] = 1 if d is kept; rank[d] = kept entries before d.
+  Value bits = e.generic1({bitmap}, e.empty(shape, i32),
+                          {byteMap(lead + 1, lead), e.identity(lead + 1)},
+                          iters(lead + 1), [&](ValueRange a) {
+                            return e.select(bitOf(a[0], e.index(lead)),
+                                            e.cst(i32, 1), e.cst(i32, 0));
+                          });
   Value rank = e.generic1(
-      {bitmap}, e.filled(shape, i32, 0),
-      {byteMap(lead + 2, lead + 1), leadPlus(e, lead, {lead})},
+      {bits}, e.filled(shape, i32, 0),
+      {leadPlus(e, lead, {lead + 1}), leadPlus(e, lead, {lead})},
       iters(lead + 2, {lead + 1}), [&](ValueRange a) {
-        Value dI = e.index(lead), eI = e.index(lead + 1);
-        Value set = e.andi(e.cmpi(arith::CmpIPredicate::slt, eI, dI),
-                           bitOf(a[0], eI));
-        return e.add(a[1], e.select(set, e.cst(i32, 1), e.cst(i32, 0)));
+        Value before =
+            e.cmpi(arith::CmpIPredicate::slt, e.index(lead + 1), e.index(lead));
+        return e.add(a[1], e.select(before, a[0], e.cst(i32, 0)));
       });
   rewriter.replaceOp(
       op, e.generic1({bitmap, rank}, op.getInit(),

@@ -60,7 +60,9 @@ def Sinter_MaskKind : I32EnumAttr<"MaskKind", "attention mask kind", [
   let cppNamespace = "::mlir::sinter";
   let genSpecializedAttr = 0;
 }
-def Sinter_MaskKindAttr : EnumAttr<Sinter_Dialect, Sinter_MaskKind, "mask">;
+def Sinter_MaskKindAttr : EnumAttr<Sinter_Dialect, Sinter_MaskKind, "mask"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def Sinter_ReductionKind : I32EnumAttr<"ReductionKind", "reduction combiner", [
     I32EnumAttrCase<"sum", 0>,
@@ -90,7 +92,9 @@ def Sinter_KVGranularity : I32EnumAttr<"KVGranularity", "KV-cache quantization s
   let cppNamespace = "::mlir::sinter";
   let genSpecializedAttr = 0;
 }
-def Sinter_KVGranularityAttr : EnumAttr<Sinter_Dialect, Sinter_KVGranularity, "granularity">;
+def Sinter_KVGranularityAttr : EnumAttr<Sinter_Dialect, Sinter_KVGranularity, "granularity"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def Sinter_EvictPolicy : I32EnumAttr<"EvictPolicy", "KV-cache eviction policy", [
     I32EnumAttrCase<"sink_window", 0>,
@@ -99,7 +103,9 @@ def Sinter_EvictPolicy : I32EnumAttr<"EvictPolicy", "KV-cache eviction policy", 
   let cppNamespace = "::mlir::sinter";
   let genSpecializedAttr = 0;
 }
-def Sinter_EvictPolicyAttr : EnumAttr<Sinter_Dialect, Sinter_EvictPolicy, "evict_policy">;
+def Sinter_EvictPolicyAttr : EnumAttr<Sinter_Dialect, Sinter_EvictPolicy, "evict_policy"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def Sinter_RopeMode : I32EnumAttr<"RopeMode", "rotary embedding pairing", [
     I32EnumAttrCase<"half", 0>,
@@ -107,7 +113,9 @@ def Sinter_RopeMode : I32EnumAttr<"RopeMode", "rotary embedding pairing", [
   let cppNamespace = "::mlir::sinter";
   let genSpecializedAttr = 0;
 }
-def Sinter_RopeModeAttr : EnumAttr<Sinter_Dialect, Sinter_RopeMode, "rope_mode">;
+def Sinter_RopeModeAttr : EnumAttr<Sinter_Dialect, Sinter_RopeMode, "rope_mode"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 //===----------------------------------------------------------------------===//
 // Attributes

@@ -1,0 +1,45 @@
+# Causal GQA attention with a query offset (queries are the last Sq of Skv
+# positions), ragged sizes, f16 inputs, the log-sum-exp output, and MQA
+# without a mask in bf16.
+# RUN: %python %s | FileCheck %s
+# CHECK: PASS causal gqa output
+# CHECK: PASS causal gqa lse
+# CHECK: PASS mqa bf16
+import numpy as np
+from refs import attention, rng
+from sinter.runner import Arg, check, round_to, run, tensor_type as T
+
+r = rng(21)
+B, Hq, Hkv, Sq, Skv, D = 2, 6, 2, 13, 29, 24
+off = Skv - Sq
+q = round_to(r.standard_normal((B, Hq, Sq, D)), "f16")
+k = round_to(r.standard_normal((B, Hkv, Skv, D)), "f16")
+v = round_to(r.standard_normal((B, Hkv, Skv, D)), "f16")
+qt, kt, ot, lt = T(q.shape, "f16"), T(k.shape, "f16"), T((B, Hq, Sq, D), "f16"), T((B, Hq, Sq), "f32")
+mod = f"""
+func.func @f(%q: {qt}, %k: {kt}, %v: {kt}) -> ({ot}, {lt}) {{
+  %o = tensor.empty() : {ot}
+  %l = tensor.empty() : {lt}
+  %r:2 = sinter.attention ins(%q, %k, %v : {qt}, {kt}, {kt}) outs(%o, %l : {ot}, {lt})
+      {{mask = #sinter.mask<causal>, query_offset = {off} : i64}} -> {ot}, {lt}
+  return %r#0, %r#1 : {ot}, {lt}
+}}"""
+o, lse = run(mod, "f", [Arg(q, "f16"), Arg(k, "f16"), Arg(v, "f16")], [("f16", (B, Hq, Sq, D)), ("f32", (B, Hq, Sq))])
+want_o, want_lse = attention(q, k, v, mask="causal", query_offset=off)
+check("causal gqa output", o, want_o, 2e-3, 2e-3)
+check("causal gqa lse", lse, want_lse, 1e-4, 1e-5)
+
+# MQA (one K/V head), no mask, explicit scale, bf16.
+B, Hq, Hkv, Sq, Skv, D = 1, 4, 1, 7, 18, 16
+q = round_to(r.standard_normal((B, Hq, Sq, D)), "bf16")
+k = round_to(r.standard_normal((B, Hkv, Skv, D)), "bf16")
+v = round_to(r.standard_normal((B, Hkv, Skv, D)), "bf16")
+qt, kt, ot = T(q.shape, "bf16"), T(k.shape, "bf16"), T(q.shape, "bf16")
+mod = f"""
+func.func @f(%q: {qt}, %k: {kt}, %v: {kt}) -> {ot} {{
+  %o = tensor.empty() : {ot}
+  %r = sinter.attention ins(%q, %k, %v : {qt}, {kt}, {kt}) outs(%o : {ot}) {{scale = 0.3 : f32}} -> {ot}
+  return %r : {ot}
+}}"""
+(o,) = run(mod, "f", [Arg(q, "bf16"), Arg(k, "bf16"), Arg(v, "bf16")], [("bf16", q.shape)])
+check("mqa bf16", o, attention(q, k, v, scale=0.3)[0], 1e-2, 1e-2)
