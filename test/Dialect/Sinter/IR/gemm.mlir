@@ -1,0 +1,63 @@
+// RUN: sinter-opt %s | sinter-opt | FileCheck %s
+// RUN: sinter-opt %s --mlir-print-op-generic | sinter-opt | FileCheck %s
+
+// CHECK-LABEL: func @plain
+// CHECK: sinter.gemm ins(%{{.*}}, %{{.*}} : tensor<16x64xbf16>, tensor<64x32xbf16>) outs(%{{.*}} : tensor<16x32xbf16>) {acc_type = f32} -> tensor<16x32xbf16>
+// CHECK-NOT: epilogue
+func.func @plain(%a: tensor<16x64xbf16>, %b: tensor<64x32xbf16>, %c: tensor<16x32xbf16>) -> tensor<16x32xbf16> {
+  %0 = sinter.gemm ins(%a, %b : tensor<16x64xbf16>, tensor<64x32xbf16>) outs(%c : tensor<16x32xbf16>)
+      {acc_type = f32} -> tensor<16x32xbf16>
+  return %0 : tensor<16x32xbf16>
+}
+
+// CHECK-LABEL: func @epilogue_with_reduction
+// CHECK: sinter.gemm
+// CHECK-SAME: epilogue_ins(%{{.*}} : tensor<32xf32>)
+// CHECK-SAME: reductions = [#sinter.reduction<sum_sq, n>]
+// CHECK: epilogue {
+// CHECK: ^bb0(%{{.*}}: f32, %{{.*}}: f32):
+// CHECK: sinter.yield %{{.*}}, %{{.*}} : bf16, f32
+func.func @epilogue_with_reduction(%a: tensor<16x64xbf16>, %b: tensor<64x32xbf16>, %bias: tensor<32xf32>,
+    %y0: tensor<16x32xbf16>, %ss0: tensor<16xf32>) -> (tensor<16x32xbf16>, tensor<16xf32>) {
+  %y, %ss = sinter.gemm ins(%a, %b : tensor<16x64xbf16>, tensor<64x32xbf16>)
+      epilogue_ins(%bias : tensor<32xf32>) outs(%y0, %ss0 : tensor<16x32xbf16>, tensor<16xf32>)
+      {acc_type = f32, epilogue_maps = [affine_map<(m, n) -> (n)>],
+       reductions = [#sinter.reduction<sum_sq, n>]} -> tensor<16x32xbf16>, tensor<16xf32>
+    epilogue {
+    ^bb0(%acc: f32, %bv: f32):
+      %s = arith.addf %acc, %bv : f32
+      %t = arith.truncf %s : f32 to bf16
+      sinter.yield %t, %s : bf16, f32
+    }
+  return %y, %ss : tensor<16x32xbf16>, tensor<16xf32>
+}
+
+// CHECK-LABEL: func @batched_transposed
+// CHECK: sinter.gemm
+// CHECK-SAME: transpose_a
+// CHECK-SAME: transpose_b
+func.func @batched_transposed(%a: tensor<4x64x16xf16>, %b: tensor<4x32x64xf16>, %c: tensor<4x16x32xf32>) -> tensor<4x16x32xf32> {
+  %0 = sinter.gemm ins(%a, %b : tensor<4x64x16xf16>, tensor<4x32x64xf16>) outs(%c : tensor<4x16x32xf32>)
+      {acc_type = f32, transpose_a, transpose_b} -> tensor<4x16x32xf32>
+  return %0 : tensor<4x16x32xf32>
+}
+
+// CHECK-LABEL: func @w4a16
+// CHECK: scales(%{{.*}} : tensor<4x32xf16>) zero_points(%{{.*}} : tensor<4x32xi4>)
+// CHECK-SAME: b_quant = #sinter.weight_quant<scheme = grouped, group_size = 32, is_unsigned = true>
+func.func @w4a16(%a: tensor<?x128xf16>, %q: tensor<128x32xi4>, %s: tensor<4x32xf16>, %z: tensor<4x32xi4>,
+    %c: tensor<?x32xf16>) -> tensor<?x32xf16> {
+  %0 = sinter.gemm ins(%a, %q : tensor<?x128xf16>, tensor<128x32xi4>) scales(%s : tensor<4x32xf16>)
+      zero_points(%z : tensor<4x32xi4>) outs(%c : tensor<?x32xf16>)
+      {acc_type = f32, b_quant = #sinter.weight_quant<scheme = grouped, group_size = 32, is_unsigned = true>}
+      -> tensor<?x32xf16>
+  return %0 : tensor<?x32xf16>
+}
+
+// CHECK-LABEL: func @int8
+// CHECK: {acc_type = i32}
+func.func @int8(%a: tensor<8x16xi8>, %b: tensor<16x8xi8>, %c: tensor<8x8xi32>) -> tensor<8x8xi32> {
+  %0 = sinter.gemm ins(%a, %b : tensor<8x16xi8>, tensor<16x8xi8>) outs(%c : tensor<8x8xi32>)
+      {acc_type = i32} -> tensor<8x8xi32>
+  return %0 : tensor<8x8xi32>
+}
