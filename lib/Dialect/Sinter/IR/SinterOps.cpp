@@ -2,6 +2,8 @@
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MathExtras.h"
 #include <cmath>
@@ -700,6 +702,98 @@ LogicalResult RopeOp::verify() {
                          << " (2 * cos.shape[1]) exceeds the feature dimension "
                          << d;
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Canonicalization and folding
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// An epilogue that only converts the accumulator to the output type is the
+/// default behaviour: drop the region.
+struct DropTrivialEpilogue : OpRewritePattern<GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GemmOp op,
+                                PatternRewriter &rewriter) const override {
+    Region &region = op.getEpilogue();
+    if (region.empty() || !op.getEpilogueInputs().empty() ||
+        !op.getReductions().empty() || op.getInits().size() != 1)
+      return failure();
+    Block &block = region.front();
+    Value acc = block.getArgument(0);
+    Value yielded = cast<YieldOp>(block.getTerminator()).getValues()[0];
+    if (yielded != acc) {
+      Operation *def = yielded.getDefiningOp();
+      if (!def || !isa<arith::ExtFOp, arith::TruncFOp>(def) ||
+          def->getOperand(0) != acc || &block.front() != def)
+        return failure();
+    }
+    if (std::next(block.begin(), yielded == acc ? 1 : 2) != block.end())
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] { rewriter.eraseBlock(&block); });
+    return success();
+  }
+};
+
+/// Relaxes attention masks that hide nothing (static lengths only).
+struct SimplifyAttentionMask : OpRewritePattern<AttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    int64_t sq = tensorType(op.getQuery()).getDimSize(2);
+    int64_t skv = tensorType(op.getKey()).getDimSize(2);
+    int64_t offset = op.getQueryOffsetAttr().getInt();
+    MaskKind mask = op.getMask();
+    if (mask == MaskKind::none) {
+      if (offset == 0)
+        return failure();
+      rewriter.modifyOpInPlace(op, [&] { op.setQueryOffset(0); });
+      return success();
+    }
+    if (ShapedType::isDynamic(sq) || ShapedType::isDynamic(skv))
+      return failure();
+    // The last query sits at sq - 1 + offset; a window longer than that
+    // reaches key 0 from every query.
+    if (mask == MaskKind::sliding_window &&
+        op.getWindowAttr().getInt() >= sq + offset) {
+      rewriter.modifyOpInPlace(op, [&] {
+        op.setMask(MaskKind::causal);
+        op.removeWindowAttr();
+      });
+      return success();
+    }
+    // The first query sits at offset; if it sees the last key, all do.
+    if (mask == MaskKind::causal && offset >= skv - 1) {
+      rewriter.modifyOpInPlace(op, [&] {
+        op.setMask(MaskKind::none);
+        op.setQueryOffset(0);
+      });
+      return success();
+    }
+    return failure();
+  }
+};
+} // namespace
+
+void GemmOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                         MLIRContext *context) {
+  results.add<DropTrivialEpilogue>(context);
+}
+
+void AttentionOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *context) {
+  results.add<SimplifyAttentionMask>(context);
+}
+
+OpFoldResult KVDensifyOp::fold(FoldAdaptor) {
+  auto prune = getValues().getDefiningOp<KVPruneOp>();
+  if (!prune || getBitmap() != prune.getBitmap() ||
+      prune.getInput().getType() != getType())
+    return {};
+  auto valuesT = tensorType(getValues()), denseT = tensorType(getInit());
+  if (valuesT.getShape().back() != denseT.getShape().back())
+    return {};
+  return prune.getInput();
 }
 
 #define GET_OP_CLASSES

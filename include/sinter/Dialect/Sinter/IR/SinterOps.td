@@ -44,6 +44,7 @@ def Sinter_GemmOp : Sinter_DPSOp<"gemm", [AttrSizedOperandSegments]> {
       `(m, n) -> (m, n)`.
     * Without an `epilogue` region the op has one result and no epilogue
       operands; the accumulator is converted to the result element type.
+      Canonicalization removes epilogues that do only that.
     * `reductions` (`#sinter.reduction<kind, dim>`) add results that reduce
       the corresponding yielded value along `n` (shape `[batch..., M]`) or
       `m` (shape `[batch..., N]`), so row statistics of a following norm or
@@ -104,6 +105,7 @@ def Sinter_GemmOp : Sinter_DPSOp<"gemm", [AttrSizedOperandSegments]> {
     unsigned getNumPrimaryResults() { return getInits().size() - getReductions().size(); }
   }];
   let hasRegionVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Sinter_YieldOp : Sinter_Op<"yield", [Pure, Terminator, ReturnLike,
@@ -147,6 +149,11 @@ def Sinter_AttentionOp : Sinter_DPSOp<"attention", [AttrSizedOperandSegments]> {
     * An optional second result is the log-sum-exp `[B, Hq, Sq]` (f32) of
       the final logits, as needed to merge partial attention results.
 
+    Canonicalization (static sequence lengths) relaxes masks that hide
+    nothing: a sliding window at least as long as the last query position
+    becomes `causal`, and a causal mask whose first query already sees every
+    key becomes `none`; without a mask `query_offset` is dropped.
+
     Example:
     ```mlir
     %o = sinter.attention ins(%q, %k, %v : tensor<1x8x16x64xf16>,
@@ -168,6 +175,7 @@ def Sinter_AttentionOp : Sinter_DPSOp<"attention", [AttrSizedOperandSegments]> {
   let extraClassDeclaration = [{
     ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitsMutable(); }
   }];
+  let hasCanonicalizer = 1;
 }
 
 def Sinter_PagedAttentionOp : Sinter_DPSOp<"paged_attention"> {
@@ -427,6 +435,7 @@ def Sinter_KVDensifyOp : Sinter_DPSOp<"kv.densify",
   let description = [{
     `result[..., d] = values[..., rank(d)]` if bit `d` of the row's bitmap
     is set (`rank(d)` counts the set bits before `d`), else zero.
+    `densify(prune(x))` folds to `x` when pruning keeps every element.
 
     Example:
     ```mlir
@@ -444,6 +453,7 @@ def Sinter_KVDensifyOp : Sinter_DPSOp<"kv.densify",
   let extraClassDeclaration = [{
     ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
   }];
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
