@@ -5,10 +5,13 @@
 
 using namespace mlir;
 
-/// Reference execution on the host CPU: decompose, bufferize and lower
-/// everything to the LLVM dialect so mlir-runner (or any JIT) can run it.
-/// Types LLVM cannot compute in (bf16, fp8) are expanded or emulated.
+/// Reference execution on the host CPU: lower tosa, decompose sinter ops,
+/// bufferize and lower everything to the LLVM dialect so mlir-runner (or
+/// any JIT) can run it. Types LLVM cannot compute in (bf16, fp8) are
+/// expanded or emulated.
 static constexpr const char *kReferencePipeline =
+    "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,"
+    "tosa-to-tensor),"
     "sinter-decompose,canonicalize,cse,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
@@ -22,7 +25,7 @@ static constexpr const char *kReferencePipeline =
 void mlir::sinter::registerSinterPipelines() {
   PassPipelineRegistration<>(
       "sinter-reference-to-llvm",
-      "Decompose sinter ops and lower the module to the LLVM dialect for "
+      "Lower tosa, decompose sinter ops and lower the module to the LLVM dialect for "
       "reference execution on the CPU (mlir-runner)",
       [](OpPassManager &pm) {
         if (failed(parsePassPipeline(kReferencePipeline, pm)))

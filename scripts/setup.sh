@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine (run as root or with sudo):
+#
+#   scripts/setup.sh example   install dependencies, build, run the bundled
+#                              decoder block and check it against numpy
+#   scripts/setup.sh test      install dependencies, build, run every test
+#
+# Steps on their own: deps, build. BUILD_DIR (default: build) picks the
+# build folder; an existing build is updated incrementally.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR=${BUILD_DIR:-build}
+LLVM_PREFIX=/usr/lib/llvm-22
+PACKAGES=(cmake ninja-build ccache python3 python3-numpy
+          libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22)
+
+deps() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "setup: all packages present"
+    return
+  fi
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+    cmake -G Ninja -B "$BUILD_DIR" \
+      -DMLIR_DIR="$LLVM_PREFIX/lib/cmake/mlir" \
+      -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+      -DLLVM_USE_LINKER=lld -DPython3_EXECUTABLE=/usr/bin/python3
+  fi
+  ninja -C "$BUILD_DIR" all sinter-test-depends
+}
+
+run_tests() {
+  local xml="$BUILD_DIR/test/results.xml" rc=0
+  /usr/bin/python3 "$LLVM_PREFIX/bin/lit" -sv --xunit-xml-output="$xml" "$BUILD_DIR/test" || rc=$?
+  # A closing line CI readers understand, after lit's own summary.
+  /usr/bin/python3 - "$xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+tests = sum(int(s.get("tests", 0)) for s in suites)
+failed = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+skipped = sum(int(s.get("skipped", 0)) for s in suites)
+print(f"lit: {tests - failed - skipped} passed, {failed} failed, {skipped} skipped")
+PY
+  return $rc
+}
+
+case "${1:-}" in
+  deps) deps ;;
+  build) deps; build ;;
+  example) deps; build
+    SINTER_OPT="$PWD/$BUILD_DIR/bin/sinter-opt" /usr/bin/python3 examples/decoder_block/run.py ;;
+  test) deps; build; run_tests ;;
+  *) sed -n '2,10p' "$0"; exit 2 ;;
+esac
