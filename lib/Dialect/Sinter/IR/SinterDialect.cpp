@@ -30,14 +30,15 @@ void SinterDialect::initialize() {
 // TargetAttr
 //===----------------------------------------------------------------------===//
 
-LogicalResult
-TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
-                   StringRef kind, int64_t cores, ArrayAttr levels,
-                   ArrayAttr peaks, DenseI64ArrayAttr matrixShape,
-                   int64_t vectorBytes) {
+LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 StringRef name, StringRef kind, int64_t cores,
+                                 ArrayAttr levels, ArrayAttr peaks,
+                                 DenseI64ArrayAttr matrixShape,
+                                 int64_t vectorBytes) {
   if (kind != "gpu" && kind != "cpu" && kind != "npu")
-    return emitError() << "target kind must be \"gpu\", \"cpu\" or \"npu\", got \""
-                       << kind << "\"";
+    return emitError()
+           << "target kind must be \"gpu\", \"cpu\" or \"npu\", got \"" << kind
+           << "\"";
   if (cores <= 0)
     return emitError() << "target must have at least one core, got " << cores;
   if (levels.empty())
@@ -45,19 +46,21 @@ TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
   for (auto [i, a] : llvm::enumerate(levels)) {
     auto level = dyn_cast<MemoryLevelAttr>(a);
     if (!level)
-      return emitError() << "target levels must be #sinter.memory attributes, got "
-                         << a;
+      return emitError()
+             << "target levels must be #sinter.memory attributes, got " << a;
     if (level.getCapacity() <= 0 || level.getBandwidth() <= 0)
       return emitError() << "memory level \"" << level.getName()
                          << "\" must have positive capacity and bandwidth";
     if (i == 0 && level.getPerCore())
-      return emitError() << "the first memory level must be the chip's off-chip "
-                            "memory, not a per-core one";
+      return emitError()
+             << "the first memory level must be the chip's off-chip "
+                "memory, not a per-core one";
   }
   for (Attribute a : peaks) {
     auto peak = dyn_cast<PeakComputeAttr>(a);
     if (!peak)
-      return emitError() << "target peaks must be #sinter.peak attributes, got " << a;
+      return emitError() << "target peaks must be #sinter.peak attributes, got "
+                         << a;
     if (peak.getGops() <= 0)
       return emitError() << "peak throughput must be positive";
     if (peak.getUnit() != "matrix" && peak.getUnit() != "vector")

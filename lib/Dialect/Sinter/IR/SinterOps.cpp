@@ -1,9 +1,9 @@
 //===- SinterOps.cpp - Sinter op verifiers --------------------------------===//
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MathExtras.h"
 #include <cmath>
@@ -47,9 +47,9 @@ static LogicalResult checkShape(Operation *op, StringRef what,
                                 RankedTensorType t,
                                 ArrayRef<int64_t> expected) {
   if (t.getRank() != static_cast<int64_t>(expected.size()))
-    return op->emitOpError() << what << " must have rank " << expected.size()
-                             << " (shape " << shapeStr(expected) << "), got "
-                             << t;
+    return op->emitOpError()
+           << what << " must have rank " << expected.size() << " (shape "
+           << shapeStr(expected) << "), got " << t;
   for (auto [i, pair] : llvm::enumerate(llvm::zip(t.getShape(), expected)))
     if (!dimsAgree(std::get<0>(pair), std::get<1>(pair)))
       return op->emitOpError()
@@ -71,9 +71,9 @@ static LogicalResult checkRank(Operation *op, StringRef what,
 static LogicalResult checkActivation(Operation *op, StringRef what,
                                      RankedTensorType t) {
   if (!isActivationFloat(t.getElementType()))
-    return op->emitOpError() << what
-                             << " must have an f16, bf16 or f32 element type, got "
-                             << t.getElementType();
+    return op->emitOpError()
+           << what << " must have an f16, bf16 or f32 element type, got "
+           << t.getElementType();
   return success();
 }
 
@@ -81,9 +81,8 @@ static LogicalResult checkIndexLike(Operation *op, StringRef what,
                                     RankedTensorType t) {
   Type e = t.getElementType();
   if (!e.isIndex() && !e.isSignlessInteger(32) && !e.isSignlessInteger(64))
-    return op->emitOpError() << what
-                             << " must have an i32, i64 or index element type, got "
-                             << e;
+    return op->emitOpError()
+           << what << " must have an i32, i64 or index element type, got " << e;
   return success();
 }
 
@@ -100,8 +99,8 @@ static SmallVector<int64_t> dropDim(ArrayRef<int64_t> shape, int64_t dim) {
 LogicalResult GemmOp::verify() {
   auto aT = tensorType(getA()), bT = tensorType(getB());
   if (aT.getRank() < 2)
-    return emitOpError() << "operand A must have rank >= 2 ([batch..., M, K]), got "
-                         << aT;
+    return emitOpError()
+           << "operand A must have rank >= 2 ([batch..., M, K]), got " << aT;
   int64_t nb = aT.getRank() - 2;
   if (bT.getRank() != 2 && bT.getRank() != aT.getRank())
     return emitOpError() << "operand B must have rank 2 or the rank of A ("
@@ -110,8 +109,8 @@ LogicalResult GemmOp::verify() {
   for (int64_t i = 0; i < bBatch; ++i)
     if (!dimsAgree(aT.getDimSize(i), bT.getDimSize(i)))
       return emitOpError() << "batch dimension " << i << " of A ("
-                           << aT.getDimSize(i) << ") and B (" << bT.getDimSize(i)
-                           << ") differ";
+                           << aT.getDimSize(i) << ") and B ("
+                           << bT.getDimSize(i) << ") differ";
   int64_t m = aT.getDimSize(nb + (getTransposeA() ? 1 : 0));
   int64_t k = aT.getDimSize(nb + (getTransposeA() ? 0 : 1));
   int64_t kb = bT.getDimSize(bBatch + (getTransposeB() ? 1 : 0));
@@ -125,7 +124,8 @@ LogicalResult GemmOp::verify() {
   bool quantizedB = false;
   if (aE.isSignlessInteger(8)) {
     if (!bE.isSignlessInteger(8))
-      return emitOpError() << "an i8 A operand needs an i8 B operand, got " << bE;
+      return emitOpError() << "an i8 A operand needs an i8 B operand, got "
+                           << bE;
     if (!acc.isSignlessInteger(32))
       return emitOpError() << "acc_type must be i32 for i8 inputs, got " << acc;
   } else if (isActivationFloat(aE)) {
@@ -170,8 +170,9 @@ LogicalResult GemmOp::verify() {
         return emitOpError() << "grouped quantization needs a positive "
                                 "group_size, got "
                              << g;
-      scaleShape = {ShapedType::isDynamic(k) ? ShapedType::kDynamic
-                                             : static_cast<int64_t>(llvm::divideCeil(k, g)),
+      scaleShape = {ShapedType::isDynamic(k)
+                        ? ShapedType::kDynamic
+                        : static_cast<int64_t>(llvm::divideCeil(k, g)),
                     n};
     }
     if (failed(checkShape(*this, "scales", sT, scaleShape)))
@@ -201,9 +202,10 @@ LogicalResult GemmOp::verify() {
     auto inT = tensorType(input);
     if (map.getNumDims() != static_cast<unsigned>(nb + 2) ||
         map.getNumSymbols() != 0)
-      return emitOpError() << "epilogue map #" << i << " must have " << nb + 2
-                           << " dimensions (batch..., m, n) and no symbols, got "
-                           << AffineMapAttr::get(map);
+      return emitOpError()
+             << "epilogue map #" << i << " must have " << nb + 2
+             << " dimensions (batch..., m, n) and no symbols, got "
+             << AffineMapAttr::get(map);
     if (!map.isProjectedPermutation())
       return emitOpError() << "epilogue map #" << i
                            << " must be a projection of (batch..., m, n), got "
@@ -216,10 +218,11 @@ LogicalResult GemmOp::verify() {
     for (unsigned r = 0; r < map.getNumResults(); ++r) {
       unsigned d = map.getDimPosition(r);
       if (!dimsAgree(inT.getDimSize(r), iterShape[d]))
-        return emitOpError() << "epilogue operand #" << i << " dimension " << r
-                             << " has size " << inT.getDimSize(r)
-                             << " but the iteration dimension it maps to has size "
-                             << iterShape[d];
+        return emitOpError()
+               << "epilogue operand #" << i << " dimension " << r
+               << " has size " << inT.getDimSize(r)
+               << " but the iteration dimension it maps to has size "
+               << iterShape[d];
     }
   }
 
@@ -276,9 +279,10 @@ LogicalResult GemmOp::verifyRegions() {
        llvm::enumerate(llvm::zip(block.getArgumentTypes(), argTypes)))
     if (std::get<0>(pair) != std::get<1>(pair))
       return emitOpError() << "epilogue argument #" << i << " must have type "
-                           << std::get<1>(pair) << ", got " << std::get<0>(pair);
-  auto yield = dyn_cast_or_null<YieldOp>(
-      block.empty() ? nullptr : &block.back());
+                           << std::get<1>(pair) << ", got "
+                           << std::get<0>(pair);
+  auto yield =
+      dyn_cast_or_null<YieldOp>(block.empty() ? nullptr : &block.back());
   if (!yield)
     return emitOpError() << "epilogue region must end with sinter.yield";
   if (yield.getValues().size() != getInits().size())
@@ -323,8 +327,8 @@ static LogicalResult verifyMaskAttrs(Operation *op, MaskKind mask,
   if (softcap && !(softcap->convertToFloat() > 0 &&
                    std::isfinite(softcap->convertToFloat())))
     return op->emitOpError() << "softcap must be a positive finite number";
-  if (scale && !(std::isfinite(scale->convertToFloat()) &&
-                 scale->convertToFloat() != 0))
+  if (scale &&
+      !(std::isfinite(scale->convertToFloat()) && scale->convertToFloat() != 0))
     return op->emitOpError() << "scale must be a finite non-zero number";
   return success();
 }
@@ -332,8 +336,8 @@ static LogicalResult verifyMaskAttrs(Operation *op, MaskKind mask,
 /// Checks the shared query/output part of both attention forms. `kvShape`
 /// supplies Hkv, D and Dv.
 static LogicalResult verifyAttentionCommon(Operation *op, Value query,
-                                           int64_t hkv, int64_t dk,
-                                           int64_t dv, ValueRange inits) {
+                                           int64_t hkv, int64_t dk, int64_t dv,
+                                           ValueRange inits) {
   auto qT = tensorType(query);
   if (failed(checkRank(op, "query", qT, 4, "[B, Hq, Sq, D]")) ||
       failed(checkActivation(op, "query", qT)))
@@ -347,9 +351,9 @@ static LogicalResult verifyAttentionCommon(Operation *op, Value query,
                                 "heads ("
                              << hkv << ")";
   if (!dimsAgree(qT.getDimSize(3), dk))
-    return op->emitOpError() << "query head dimension (" << qT.getDimSize(3)
-                             << ") differs from the key head dimension (" << dk
-                             << ")";
+    return op->emitOpError()
+           << "query head dimension (" << qT.getDimSize(3)
+           << ") differs from the key head dimension (" << dk << ")";
   if (inits.empty() || inits.size() > 2)
     return op->emitOpError() << "expects 1 or 2 outputs (O and optionally the "
                                 "log-sum-exp), got "
@@ -362,8 +366,8 @@ static LogicalResult verifyAttentionCommon(Operation *op, Value query,
   if (inits.size() == 2) {
     auto lT = tensorType(inits[1]);
     if (!lT.getElementType().isF32())
-      return op->emitOpError() << "log-sum-exp output must be f32, got "
-                               << lT.getElementType();
+      return op->emitOpError()
+             << "log-sum-exp output must be f32, got " << lT.getElementType();
     if (failed(checkShape(op, "log-sum-exp output", lT, {b, hq, sq})))
       return failure();
   }
@@ -379,9 +383,10 @@ LogicalResult AttentionOp::verify() {
     return failure();
   if (kT.getElementType() != qT.getElementType() ||
       vT.getElementType() != qT.getElementType())
-    return emitOpError() << "query, key and value must share an element type, got "
-                         << qT.getElementType() << ", " << kT.getElementType()
-                         << ", " << vT.getElementType();
+    return emitOpError()
+           << "query, key and value must share an element type, got "
+           << qT.getElementType() << ", " << kT.getElementType() << ", "
+           << vT.getElementType();
   int64_t b = qT.getDimSize(0), hq = qT.getDimSize(1), sq = qT.getDimSize(2);
   int64_t hkv = kT.getDimSize(1), skv = kT.getDimSize(2);
   if (failed(checkShape(*this, "key", kT, {b, hkv, skv, kT.getDimSize(3)})) ||
@@ -400,8 +405,8 @@ LogicalResult AttentionOp::verify() {
     if (failed(checkShape(*this, "bias", bT, {b0, b1, sq, skv})))
       return failure();
   }
-  return verifyMaskAttrs(*this, getMask(), windowValue(getWindowAttr()), getSoftcap(),
-                         getScale());
+  return verifyMaskAttrs(*this, getMask(), windowValue(getWindowAttr()),
+                         getSoftcap(), getScale());
 }
 
 LogicalResult PagedAttentionOp::verify() {
@@ -431,8 +436,8 @@ LogicalResult PagedAttentionOp::verify() {
                         {qT.getDimSize(0), btT.getDimSize(1)})) ||
       failed(checkShape(*this, "seq_lens", lT, {qT.getDimSize(0)})))
     return failure();
-  return verifyMaskAttrs(*this, getMask(), windowValue(getWindowAttr()), getSoftcap(),
-                         getScale());
+  return verifyMaskAttrs(*this, getMask(), windowValue(getWindowAttr()),
+                         getSoftcap(), getScale());
 }
 
 //===----------------------------------------------------------------------===//
@@ -443,11 +448,13 @@ LogicalResult KVAppendOp::verify() {
   auto uT = tensorType(getUpdate()), sT = tensorType(getSlots()),
        cT = tensorType(getCache());
   if (failed(checkRank(*this, "update", uT, 3, "[T, H, D]")) ||
-      failed(checkRank(*this, "cache", cT, 4, "[num_blocks, block_size, H, D]")) ||
+      failed(
+          checkRank(*this, "cache", cT, 4, "[num_blocks, block_size, H, D]")) ||
       failed(checkIndexLike(*this, "slots", sT)) ||
       failed(checkShape(*this, "slots", sT, {uT.getDimSize(0)})) ||
-      failed(checkShape(*this, "update", uT,
-                        {uT.getDimSize(0), cT.getDimSize(2), cT.getDimSize(3)})))
+      failed(
+          checkShape(*this, "update", uT,
+                     {uT.getDimSize(0), cT.getDimSize(2), cT.getDimSize(3)})))
     return failure();
   if (uT.getElementType() != cT.getElementType())
     return emitOpError() << "update and cache element types differ ("
@@ -459,7 +466,8 @@ LogicalResult KVAppendOp::verify() {
 LogicalResult KVGatherOp::verify() {
   auto cT = tensorType(getCache()), btT = tensorType(getBlockTable()),
        lT = tensorType(getSeqLens()), oT = tensorType(getInit());
-  if (failed(checkRank(*this, "cache", cT, 4, "[num_blocks, block_size, H, D]")) ||
+  if (failed(
+          checkRank(*this, "cache", cT, 4, "[num_blocks, block_size, H, D]")) ||
       failed(checkRank(*this, "block_table", btT, 2, "[B, max_blocks]")) ||
       failed(checkRank(*this, "output", oT, 4, "[B, H, S, D]")) ||
       failed(checkIndexLike(*this, "block_table", btT)) ||
@@ -475,8 +483,8 @@ LogicalResult KVGatherOp::verify() {
   if (!ShapedType::isDynamic(s) && !ShapedType::isDynamic(mb) &&
       !ShapedType::isDynamic(bs) && s > mb * bs)
     return emitOpError() << "output length " << s
-                         << " exceeds what the block table can address ("
-                         << mb << " blocks of " << bs << ")";
+                         << " exceeds what the block table can address (" << mb
+                         << " blocks of " << bs << ")";
   return success();
 }
 
@@ -494,25 +502,28 @@ LogicalResult KVEvictOp::verify() {
   if (failed(checkShape(*this, "value", vT, {b, h, s, vT.getDimSize(3)})) ||
       failed(checkIndexLike(*this, "seq_lens", lT)) ||
       failed(checkShape(*this, "seq_lens", lT, {b})) ||
-      failed(checkShape(*this, "compacted key", kiT, {b, h, c, kT.getDimSize(3)})) ||
+      failed(checkShape(*this, "compacted key", kiT,
+                        {b, h, c, kT.getDimSize(3)})) ||
       failed(checkShape(*this, "compacted value", tensorType(getValueInit()),
                         {b, h, c, vT.getDimSize(3)})) ||
-      failed(checkIndexLike(*this, "kept positions", tensorType(getKeptInit()))) ||
+      failed(
+          checkIndexLike(*this, "kept positions", tensorType(getKeptInit()))) ||
       failed(checkShape(*this, "kept positions", tensorType(getKeptInit()),
                         {b, h, c})) ||
       failed(checkIndexLike(*this, "kept count", tensorType(getCountInit()))) ||
-      failed(checkShape(*this, "kept count", tensorType(getCountInit()), {b, h})))
+      failed(
+          checkShape(*this, "kept count", tensorType(getCountInit()), {b, h})))
     return failure();
   if (kiT.getElementType() != kT.getElementType() ||
       tensorType(getValueInit()).getElementType() != vT.getElementType())
-    return emitOpError() << "compacted caches must keep the caches' element types";
+    return emitOpError()
+           << "compacted caches must keep the caches' element types";
   int64_t sinks = getSinksAttr().getInt(), window = getWindowAttr().getInt();
   if (sinks < 0 || window < 0)
     return emitOpError() << "sinks and window must be non-negative";
   if (!ShapedType::isDynamic(c) && sinks + window > c)
-    return emitOpError() << "sinks (" << sinks << ") + window ("
-                         << window << ") exceed the capacity C (" << c
-                         << ")";
+    return emitOpError() << "sinks (" << sinks << ") + window (" << window
+                         << ") exceed the capacity C (" << c << ")";
   EvictPolicy policy = getPolicy();
   if (Value scores = getScores()) {
     if (policy == EvictPolicy::sink_window)
@@ -553,15 +564,16 @@ static LogicalResult verifyKVQuant(Operation *op, RankedTensorType floatT,
   if (failed(checkActivation(op, "float tensor", floatT)))
     return failure();
   if (floatT.getRank() < 2)
-    return op->emitOpError() << "expects a tensor of rank >= 2 ([..., S, D]), got "
-                             << floatT;
+    return op->emitOpError()
+           << "expects a tensor of rank >= 2 ([..., S, D]), got " << floatT;
   if (!qT.getElementType().isSignlessInteger(8) &&
       !isa<Float8E4M3FNType>(qT.getElementType()))
     return op->emitOpError() << "quantized element type must be i8 or "
                                 "f8E4M3FN, got "
                              << qT.getElementType();
   if (!sT.getElementType().isF32())
-    return op->emitOpError() << "scales must be f32, got " << sT.getElementType();
+    return op->emitOpError()
+           << "scales must be f32, got " << sT.getElementType();
   if (failed(checkShape(op, "quantized tensor", qT, floatT.getShape())) ||
       failed(checkShape(op, "scales", sT, kvScaleShape(floatT.getShape(), g))))
     return failure();
@@ -591,10 +603,11 @@ static LogicalResult verifySparseKV(Operation *op, RankedTensorType denseT,
   if (ShapedType::isDynamic(d))
     return op->emitOpError() << "the pruned (last) dimension must be static";
   if (valuesT.getElementType() != denseT.getElementType())
-    return op->emitOpError() << "values must have the dense tensor's element type";
+    return op->emitOpError()
+           << "values must have the dense tensor's element type";
   if (!bitmapT.getElementType().isSignlessInteger(8))
-    return op->emitOpError() << "bitmap must be i8, got "
-                             << bitmapT.getElementType();
+    return op->emitOpError()
+           << "bitmap must be i8, got " << bitmapT.getElementType();
   SmallVector<int64_t> lead(denseT.getShape().drop_back());
   if (valuesT.getRank() != denseT.getRank())
     return op->emitOpError() << "values must have rank " << denseT.getRank();

@@ -19,8 +19,8 @@ struct AttachTargetPass
     TargetAttr target = getTargetPreset(&getContext(), targetName);
     if (!target) {
       getOperation().emitError()
-          << "unknown target '" << targetName << "'; known targets: "
-          << llvm::join(getTargetPresetNames(), ", ");
+          << "unknown target '" << targetName
+          << "'; known targets: " << llvm::join(getTargetPresetNames(), ", ");
       return signalPassFailure();
     }
     getOperation()->setAttr(kTargetAttrName, target);

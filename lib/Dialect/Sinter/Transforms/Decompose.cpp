@@ -6,12 +6,12 @@
 // against it.
 //
 //===----------------------------------------------------------------------===//
-#include "sinter/Dialect/Sinter/IR/SinterOps.h"
-#include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
+#include "sinter/Dialect/Sinter/IR/SinterOps.h"
+#include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include <cmath>
 
 namespace mlir::sinter {
@@ -120,8 +120,8 @@ struct Emitter {
                                  arith::ConstantIntOp::create(b, loc, 1, 1));
   }
   Value clampIndex(Value v, Value lo, Value hi) {
-    return arith::MinSIOp::create(b, loc,
-                                  arith::MaxSIOp::create(b, loc, v, lo), hi);
+    return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, v, lo),
+                                  hi);
   }
   Value index(int64_t dim) { return linalg::IndexOp::create(b, loc, dim); }
   Value dim(Value t, int64_t d) { return tensor::DimOp::create(b, loc, t, d); }
@@ -177,10 +177,9 @@ struct Emitter {
   Value generic1(ValueRange ins, Value out, ArrayRef<AffineMap> maps,
                  ArrayRef<IteratorType> iters,
                  function_ref<Value(ValueRange)> body) {
-    return generic(ins, out, maps, iters,
-                   [&](ValueRange args) -> SmallVector<Value> {
-                     return {body(args)};
-                   })[0];
+    return generic(
+        ins, out, maps, iters,
+        [&](ValueRange args) -> SmallVector<Value> { return {body(args)}; })[0];
   }
 };
 
@@ -203,8 +202,9 @@ SmallVector<Value> inlineRegion(OpBuilder &b, Region &region, ValueRange args) {
   mapping.map(block.getArguments(), args);
   for (Operation &op : block.without_terminator())
     b.clone(op, mapping);
-  return llvm::map_to_vector(block.getTerminator()->getOperands(),
-                             [&](Value v) { return mapping.lookupOrDefault(v); });
+  return llvm::map_to_vector(
+      block.getTerminator()->getOperands(),
+      [&](Value v) { return mapping.lookupOrDefault(v); });
 }
 
 //===----------------------------------------------------------------------===//
@@ -269,17 +269,16 @@ LogicalResult decompose(GemmOp op, PatternRewriter &rewriter) {
                             bSizes = e.sizes(op.getB());
   SmallVector<OpFoldResult> accShape(aSizes.begin(), aSizes.begin() + nb);
   accShape.push_back(aSizes[nb + (op.getTransposeA() ? 1 : 0)]);
-  accShape.push_back(
-      bSizes[bT.getRank() - 2 + (op.getTransposeB() ? 0 : 1)]);
+  accShape.push_back(bSizes[bT.getRank() - 2 + (op.getTransposeB() ? 0 : 1)]);
   Value accInit = e.filled(accShape, acc, 0);
   (void)aT;
-  Value accT = e.generic1(
-      {op.getA(), bOperand}, accInit,
-      {e.map(n3, aDims), e.map(n3, bDims), e.map(n3, cDims)},
-      iters(n3, {kL}), [&](ValueRange args) {
-        return e.add(args[2],
-                     e.mul(e.convert(args[0], acc), e.convert(args[1], acc)));
-      });
+  Value accT =
+      e.generic1({op.getA(), bOperand}, accInit,
+                 {e.map(n3, aDims), e.map(n3, bDims), e.map(n3, cDims)},
+                 iters(n3, {kL}), [&](ValueRange args) {
+                   return e.add(args[2], e.mul(e.convert(args[0], acc),
+                                               e.convert(args[1], acc)));
+                 });
 
   // Epilogue over (batch, m, n).
   unsigned n2 = nb + 2;
@@ -295,17 +294,17 @@ LogicalResult decompose(GemmOp op, PatternRewriter &rewriter) {
   SmallVector<Value> primaryInits(op.getInits().take_front(numPrimary));
   SmallVector<AffineMap> maps(inMaps);
   maps.append(numPrimary, e.identity(n2));
-  replacements = e.generic(
-      ins, primaryInits, maps, iters(n2),
-      [&](ValueRange args) -> SmallVector<Value> {
-        if (region.empty())
-          return {e.convert(args[0],
-                            tensorType(primaryInits[0]).getElementType())};
-        SmallVector<Value> yielded =
-            inlineRegion(e.b, region, args.take_front(ins.size()));
-        yielded.resize(numPrimary);
-        return yielded;
-      });
+  replacements =
+      e.generic(ins, primaryInits, maps, iters(n2),
+                [&](ValueRange args) -> SmallVector<Value> {
+                  if (region.empty())
+                    return {e.convert(
+                        args[0], tensorType(primaryInits[0]).getElementType())};
+                  SmallVector<Value> yielded =
+                      inlineRegion(e.b, region, args.take_front(ins.size()));
+                  yielded.resize(numPrimary);
+                  return yielded;
+                });
 
   // Each reduction re-evaluates the epilogue and folds the yielded value.
   ArrayAttr reductions = op.getReductions();
@@ -317,7 +316,8 @@ LogicalResult decompose(GemmOp op, PatternRewriter &rewriter) {
     double identity = red.getKind() == ReductionKind::max ? -INFINITY : 0.0;
     if (red.getKind() == ReductionKind::max && !isa<FloatType>(elem))
       identity = static_cast<double>(
-          APInt::getSignedMinValue(elem.getIntOrFloatBitWidth()).getSExtValue());
+          APInt::getSignedMinValue(elem.getIntOrFloatBitWidth())
+              .getSExtValue());
     Value filledInit = e.fill(init, e.cst(elem, identity));
     SmallVector<AffineMap> redMaps(inMaps);
     redMaps.push_back(e.dropping(n2, reduced));
@@ -366,9 +366,9 @@ Value buildGather(Emitter &e, Value cache, Value blockTable, Value seqLens,
         // Entries past the sequence end may be garbage: never read through
         // them, and keep every read in bounds.
         block = e.select(valid, block, e.idx(0));
-        block = e.clampIndex(block, e.idx(0),
-                             arith::SubIOp::create(e.b, e.loc, numBlocks,
-                                                   e.idx(1)));
+        block = e.clampIndex(
+            block, e.idx(0),
+            arith::SubIOp::create(e.b, e.loc, numBlocks, e.idx(1)));
         Value v = tensor::ExtractOp::create(e.b, e.loc, cache,
                                             ValueRange{block, offset, hI, dI});
         return e.select(valid, v, e.zero(elem));
@@ -404,8 +404,9 @@ SmallVector<Value> buildAttention(Emitter &e, const AttentionSpec &s) {
   MLIRContext *ctx = e.ctx();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   AffineExpr kvHead = d(1).floorDiv(group);
-  float scale = s.scale ? *s.scale
-                        : 1.0f / std::sqrt(static_cast<float>(qT.getShape().back()));
+  float scale =
+      s.scale ? *s.scale
+              : 1.0f / std::sqrt(static_cast<float>(qT.getShape().back()));
 
   SmallVector<OpFoldResult> qSizes = e.sizes(s.query), kSizes = e.sizes(s.key),
                             vSizes = e.sizes(s.value);
@@ -414,14 +415,14 @@ SmallVector<Value> buildAttention(Emitter &e, const AttentionSpec &s) {
   SmallVector<OpFoldResult> rowShape{qSizes[0], qSizes[1], qSizes[2]};
 
   // S[b, h, i, j] = sum_d Q[b, h, i, d] * K[b, h / G, j, d].
-  Value sT = e.generic1(
-      {s.query, s.key}, e.filled(logitShape, e.f32(), 0),
-      {AffineMap::get(5, 0, {d(0), d(1), d(2), d(4)}, ctx),
-       AffineMap::get(5, 0, {d(0), kvHead, d(3), d(4)}, ctx),
-       AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)},
-      iters(5, {4}), [&](ValueRange a) {
-        return e.add(a[2], e.mul(e.toF32(a[0]), e.toF32(a[1])));
-      });
+  Value sT =
+      e.generic1({s.query, s.key}, e.filled(logitShape, e.f32(), 0),
+                 {AffineMap::get(5, 0, {d(0), d(1), d(2), d(4)}, ctx),
+                  AffineMap::get(5, 0, {d(0), kvHead, d(3), d(4)}, ctx),
+                  AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)},
+                 iters(5, {4}), [&](ValueRange a) {
+                   return e.add(a[2], e.mul(e.toF32(a[0]), e.toF32(a[1])));
+                 });
 
   // Scale, softcap, bias and mask.
   SmallVector<Value> ins{sT};
@@ -461,9 +462,8 @@ SmallVector<Value> buildAttention(Emitter &e, const AttentionSpec &s) {
         if (s.mask != MaskKind::none)
           visible = e.andi(visible, e.cmpi(arith::CmpIPredicate::sle, j, pos));
         if (s.mask == MaskKind::sliding_window)
-          visible = e.andi(visible,
-                           e.cmpi(arith::CmpIPredicate::sgt,
-                                  e.add(j, e.idx(*s.window)), pos));
+          visible = e.andi(visible, e.cmpi(arith::CmpIPredicate::sgt,
+                                           e.add(j, e.idx(*s.window)), pos));
         return e.select(visible, x, e.negInf());
       });
 
@@ -488,14 +488,14 @@ SmallVector<Value> buildAttention(Emitter &e, const AttentionSpec &s) {
   // O[b, h, i, c] = sum_j P[b, h, i, j] * V[b, h / G, j, c] / rowSum.
   SmallVector<OpFoldResult> outShape{qSizes[0], qSizes[1], qSizes[2],
                                      vSizes[3]};
-  Value oAcc = e.generic1(
-      {probs, s.value}, e.filled(outShape, e.f32(), 0),
-      {AffineMap::get(5, 0, {d(0), d(1), d(2), d(4)}, ctx),
-       AffineMap::get(5, 0, {d(0), kvHead, d(4), d(3)}, ctx),
-       AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)},
-      iters(5, {4}), [&](ValueRange a) {
-        return e.add(a[2], e.mul(a[0], e.toF32(a[1])));
-      });
+  Value oAcc =
+      e.generic1({probs, s.value}, e.filled(outShape, e.f32(), 0),
+                 {AffineMap::get(5, 0, {d(0), d(1), d(2), d(4)}, ctx),
+                  AffineMap::get(5, 0, {d(0), kvHead, d(4), d(3)}, ctx),
+                  AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)},
+                 iters(5, {4}), [&](ValueRange a) {
+                   return e.add(a[2], e.mul(a[0], e.toF32(a[1])));
+                 });
   Type outElem = tensorType(s.inits[0]).getElementType();
   SmallVector<Value> results;
   results.push_back(e.generic1(
@@ -531,11 +531,16 @@ std::optional<int64_t> optInt(IntegerAttr a) {
 
 LogicalResult decompose(AttentionOp op, PatternRewriter &rewriter) {
   Emitter e{rewriter, op.getLoc()};
-  AttentionSpec s{op.getQuery(),   op.getKey(),
-                  op.getValue(),   op.getBias(),
-                  Value(),         op.getInits(),
-                  op.getMask(),    optInt(op.getWindowAttr()),
-                  op.getQueryOffsetAttr().getInt(), optFloat(op.getScale()),
+  AttentionSpec s{op.getQuery(),
+                  op.getKey(),
+                  op.getValue(),
+                  op.getBias(),
+                  Value(),
+                  op.getInits(),
+                  op.getMask(),
+                  optInt(op.getWindowAttr()),
+                  op.getQueryOffsetAttr().getInt(),
+                  optFloat(op.getScale()),
                   optFloat(op.getSoftcap())};
   rewriter.replaceOp(op, buildAttention(e, s));
   return success();
@@ -551,8 +556,8 @@ LogicalResult decompose(PagedAttentionOp op, PatternRewriter &rewriter) {
         e.b, e.loc, getValueOrCreateConstantIndexOp(e.b, e.loc, bt[1]),
         getValueOrCreateConstantIndexOp(e.b, e.loc, c[1]));
     OpFoldResult tokens = getAsOpFoldResult(maxTokens);
-    Value init =
-        e.empty({bt[0], c[2], tokens, c[3]}, tensorType(cache).getElementType());
+    Value init = e.empty({bt[0], c[2], tokens, c[3]},
+                         tensorType(cache).getElementType());
     return buildGather(e, cache, op.getBlockTable(), op.getSeqLens(), init);
   };
   AttentionSpec s{op.getQuery(),
@@ -642,8 +647,8 @@ LogicalResult decompose(KVEvictOp op, PatternRewriter &rewriter) {
   }
   maps.append(2, e.identity(3));
   SmallVector<Value> classified = e.generic(
-      ins, {e.empty(tokShape, i32), e.empty(tokShape, e.f32())}, maps,
-      iters(3), [&](ValueRange a) -> SmallVector<Value> {
+      ins, {e.empty(tokShape, i32), e.empty(tokShape, e.f32())}, maps, iters(3),
+      [&](ValueRange a) -> SmallVector<Value> {
         Value p = e.index(2), len = e.toIndex(a[0]);
         Value valid = e.cmpi(arith::CmpIPredicate::slt, p, len);
         Value forced = e.andi(
@@ -661,21 +666,22 @@ LogicalResult decompose(KVEvictOp op, PatternRewriter &rewriter) {
                 e.b, e.loc, e.f(op.getDecay()->convertToFloat()), age);
             score = e.mul(score, decay);
             candidate = e.andi(
-                candidate,
-                e.cmpf(arith::CmpFPredicate::OGE, score,
-                       e.f(op.getThreshold()->convertToFloat())));
+                candidate, e.cmpf(arith::CmpFPredicate::OGE, score,
+                                  e.f(op.getThreshold()->convertToFloat())));
           }
         }
-        Value cls = e.select(forced, e.cst(i32, kForced),
-                             e.select(candidate, e.cst(i32, kCandidate),
-                                      e.cst(i32, kDrop)));
+        Value cls = e.select(
+            forced, e.cst(i32, kForced),
+            e.select(candidate, e.cst(i32, kCandidate), e.cst(i32, kDrop)));
         return {cls, score};
       });
   Value cls = classified[0], score = classified[1];
   auto isCls = [&](Value c, int64_t v) {
     return e.cmpi(arith::CmpIPredicate::eq, c, e.cst(i32, v));
   };
-  auto count = [&](Value c) { return e.select(c, e.cst(i32, 1), e.cst(i32, 0)); };
+  auto count = [&](Value c) {
+    return e.select(c, e.cst(i32, 1), e.cst(i32, 0));
+  };
 
   // Number of forced tokens per (b, h).
   Value numForced = e.generic1(
@@ -689,30 +695,30 @@ LogicalResult decompose(KVEvictOp op, PatternRewriter &rewriter) {
       {cls, score, score}, e.filled(tokShape, i32, 0), {atQ, atQ, atP, atP},
       iters(4, {3}), [&](ValueRange a) {
         Value p = e.index(2), q = e.index(3);
-        Value better = e.ori(
-            e.cmpf(arith::CmpFPredicate::OGT, a[1], a[2]),
-            e.andi(e.cmpf(arith::CmpFPredicate::OEQ, a[1], a[2]),
-                   e.cmpi(arith::CmpIPredicate::slt, q, p)));
+        Value better =
+            e.ori(e.cmpf(arith::CmpFPredicate::OGT, a[1], a[2]),
+                  e.andi(e.cmpf(arith::CmpFPredicate::OEQ, a[1], a[2]),
+                         e.cmpi(arith::CmpIPredicate::slt, q, p)));
         return e.add(a[3], count(e.andi(isCls(a[0], kCandidate), better)));
       });
   Value capacity = e.convert(e.dim(op.getKeyInit(), 2), i32);
   Value keep = e.generic1(
       {cls, rank, numForced}, e.empty(tokShape, i32),
-      {e.identity(3), e.identity(3), e.map(3, {0, 1}), e.identity(3)},
-      iters(3), [&](ValueRange a) {
+      {e.identity(3), e.identity(3), e.map(3, {0, 1}), e.identity(3)}, iters(3),
+      [&](ValueRange a) {
         Value budget = e.sub(capacity, a[2]);
-        Value chosen =
-            e.andi(isCls(a[0], kCandidate),
-                   e.cmpi(arith::CmpIPredicate::slt, a[1], budget));
+        Value chosen = e.andi(isCls(a[0], kCandidate),
+                              e.cmpi(arith::CmpIPredicate::slt, a[1], budget));
         return count(e.ori(isCls(a[0], kForced), chosen));
       });
   // Destination slot of each kept token: kept tokens before it.
-  Value dest = e.generic1(
-      {keep}, e.filled(tokShape, i32, 0), {atQ, atP}, iters(4, {3}),
-      [&](ValueRange a) {
-        Value before = e.cmpi(arith::CmpIPredicate::slt, e.index(3), e.index(2));
-        return e.add(a[1], e.select(before, a[0], e.cst(i32, 0)));
-      });
+  Value dest =
+      e.generic1({keep}, e.filled(tokShape, i32, 0), {atQ, atP}, iters(4, {3}),
+                 [&](ValueRange a) {
+                   Value before = e.cmpi(arith::CmpIPredicate::slt, e.index(3),
+                                         e.index(2));
+                   return e.add(a[1], e.select(before, a[0], e.cst(i32, 0)));
+                 });
   Type countElem = tensorType(op.getCountInit()).getElementType();
   Value kept = e.generic1(
       {keep}, e.fill(op.getCountInit(), e.zero(countElem)),
@@ -731,17 +737,17 @@ LogicalResult decompose(KVEvictOp op, PatternRewriter &rewriter) {
       });
   auto compact = [&](Value cache, Value init) {
     Type elem = tensorType(cache).getElementType();
-    return e.generic1({positions}, init, {e.map(4, {0, 1, 2}), e.identity(4)},
-                      iters(4), [&](ValueRange a) {
-                        Value pos = e.toIndex(a[0]);
-                        Value valid =
-                            e.cmpi(arith::CmpIPredicate::sge, pos, e.idx(0));
-                        Value src = e.select(valid, pos, e.idx(0));
-                        Value v = tensor::ExtractOp::create(
-                            e.b, e.loc, cache,
-                            ValueRange{e.index(0), e.index(1), src, e.index(3)});
-                        return e.select(valid, v, e.zero(elem));
-                      });
+    return e.generic1(
+        {positions}, init, {e.map(4, {0, 1, 2}), e.identity(4)}, iters(4),
+        [&](ValueRange a) {
+          Value pos = e.toIndex(a[0]);
+          Value valid = e.cmpi(arith::CmpIPredicate::sge, pos, e.idx(0));
+          Value src = e.select(valid, pos, e.idx(0));
+          Value v = tensor::ExtractOp::create(
+              e.b, e.loc, cache,
+              ValueRange{e.index(0), e.index(1), src, e.index(3)});
+          return e.select(valid, v, e.zero(elem));
+        });
   };
   rewriter.replaceOp(op, {compact(op.getKey(), op.getKeyInit()),
                           compact(op.getValue(), op.getValueInit()), positions,
@@ -768,12 +774,14 @@ LogicalResult decompose(KVQuantizeOp op, PatternRewriter &rewriter) {
       [&](ValueRange a) {
         return e.max(a[1], math::AbsFOp::create(e.b, e.loc, e.toF32(a[0])));
       });
-  Value scales = e.generic1(
-      {absMax}, op.getScalesInit(), {e.identity(rank - 1), e.identity(rank - 1)},
-      iters(rank - 1), [&](ValueRange a) {
-        Value isZero = e.cmpf(arith::CmpFPredicate::OEQ, a[0], e.f(0));
-        return e.select(isZero, e.f(1), e.div(a[0], e.f(qmax)));
-      });
+  Value scales =
+      e.generic1({absMax}, op.getScalesInit(),
+                 {e.identity(rank - 1), e.identity(rank - 1)}, iters(rank - 1),
+                 [&](ValueRange a) {
+                   Value isZero =
+                       e.cmpf(arith::CmpFPredicate::OEQ, a[0], e.f(0));
+                   return e.select(isZero, e.f(1), e.div(a[0], e.f(qmax)));
+                 });
   Value q = e.generic1(
       {op.getInput(), scales}, op.getQInit(),
       {e.identity(rank), e.dropping(rank, reduced), e.identity(rank)},
@@ -796,12 +804,12 @@ LogicalResult decompose(KVDequantizeOp op, PatternRewriter &rewriter) {
   unsigned reduced = scaleReducedDim(rank, op.getGranularity());
   Type outElem = tensorType(op.getInit()).getElementType();
   rewriter.replaceOp(
-      op, e.generic1({op.getQ(), op.getScales()}, op.getInit(),
-                     {e.identity(rank), e.dropping(rank, reduced),
-                      e.identity(rank)},
-                     iters(rank), [&](ValueRange a) {
-                       return e.convert(e.mul(e.toF32(a[0]), a[1]), outElem);
-                     }));
+      op, e.generic1(
+              {op.getQ(), op.getScales()}, op.getInit(),
+              {e.identity(rank), e.dropping(rank, reduced), e.identity(rank)},
+              iters(rank), [&](ValueRange a) {
+                return e.convert(e.mul(e.toF32(a[0]), a[1]), outElem);
+              }));
   return success();
 }
 
@@ -820,32 +828,32 @@ LogicalResult decompose(KVPruneOp op, PatternRewriter &rewriter) {
   unsigned lead = tensorType(x).getRank() - 1;
   int64_t keepCount = tensorType(op.getValuesInit()).getShape().back();
   Type i32 = e.i32(), elem = tensorType(x).getElementType();
-  AffineMap atX = leadPlus(e, lead, {lead}), atY = leadPlus(e, lead, {lead + 1});
+  AffineMap atX = leadPlus(e, lead, {lead}),
+            atY = leadPlus(e, lead, {lead + 1});
   // rank[d]: elements of larger magnitude, ties to the lower index.
   Value rank = e.generic1(
       {x, x}, e.filled(e.sizes(x), i32, 0), {atX, atY, atX},
       iters(lead + 2, {lead + 1}), [&](ValueRange a) {
         Value ad = math::AbsFOp::create(e.b, e.loc, e.toF32(a[0]));
         Value ae = math::AbsFOp::create(e.b, e.loc, e.toF32(a[1]));
-        Value beats = e.ori(
-            e.cmpf(arith::CmpFPredicate::OGT, ae, ad),
-            e.andi(e.cmpf(arith::CmpFPredicate::OEQ, ae, ad),
-                   e.cmpi(arith::CmpIPredicate::slt, e.index(lead + 1),
-                          e.index(lead))));
+        Value beats = e.ori(e.cmpf(arith::CmpFPredicate::OGT, ae, ad),
+                            e.andi(e.cmpf(arith::CmpFPredicate::OEQ, ae, ad),
+                                   e.cmpi(arith::CmpIPredicate::slt,
+                                          e.index(lead + 1), e.index(lead))));
         return e.add(a[2], e.select(beats, e.cst(i32, 1), e.cst(i32, 0)));
       });
   auto kept = [&](Value r) {
     return e.cmpi(arith::CmpIPredicate::slt, r, e.cst(i32, keepCount));
   };
   // pos[d]: kept elements before d.
-  Value pos = e.generic1(
-      {rank}, e.filled(e.sizes(x), i32, 0), {atY, atX},
-      iters(lead + 2, {lead + 1}), [&](ValueRange a) {
-        Value before = e.cmpi(arith::CmpIPredicate::slt, e.index(lead + 1),
-                              e.index(lead));
-        return e.add(a[1], e.select(e.andi(before, kept(a[0])), e.cst(i32, 1),
-                                    e.cst(i32, 0)));
-      });
+  Value pos =
+      e.generic1({rank}, e.filled(e.sizes(x), i32, 0), {atY, atX},
+                 iters(lead + 2, {lead + 1}), [&](ValueRange a) {
+                   Value before = e.cmpi(arith::CmpIPredicate::slt,
+                                         e.index(lead + 1), e.index(lead));
+                   return e.add(a[1], e.select(e.andi(before, kept(a[0])),
+                                               e.cst(i32, 1), e.cst(i32, 0)));
+                 });
   // values[c] = x[d] for the kept d with pos[d] == c.
   Value values = e.generic1(
       {x, rank, pos}, e.fill(op.getValuesInit(), e.zero(elem)),
@@ -861,8 +869,9 @@ LogicalResult decompose(KVPruneOp op, PatternRewriter &rewriter) {
       {rank}, e.fill(op.getBitmapInit(), e.cst(i8, 0)), {atY, atX},
       iters(lead + 2, {lead + 1}), [&](ValueRange a) {
         Value d = e.index(lead + 1), j = e.index(lead);
-        Value inByte = e.cmpi(arith::CmpIPredicate::eq,
-                              arith::DivUIOp::create(e.b, e.loc, d, e.idx(8)), j);
+        Value inByte =
+            e.cmpi(arith::CmpIPredicate::eq,
+                   arith::DivUIOp::create(e.b, e.loc, d, e.idx(8)), j);
         Value bit = arith::ShLIOp::create(
             e.b, e.loc, e.cst(i8, 1),
             e.convert(arith::RemUIOp::create(e.b, e.loc, d, e.idx(8)), i8));
@@ -889,7 +898,8 @@ LogicalResult decompose(KVDensifyOp op, PatternRewriter &rewriter) {
     return AffineMap::get(numDims, 0, exprs, ctx);
   };
   auto bitOf = [&](Value byte, Value d) {
-    Value shift = e.convert(arith::RemUIOp::create(e.b, e.loc, d, e.idx(8)), i8);
+    Value shift =
+        e.convert(arith::RemUIOp::create(e.b, e.loc, d, e.idx(8)), i8);
     Value bit = arith::AndIOp::create(
         e.b, e.loc, arith::ShRUIOp::create(e.b, e.loc, byte, shift),
         e.cst(i8, 1));
@@ -903,29 +913,30 @@ LogicalResult decompose(KVDensifyOp op, PatternRewriter &rewriter) {
                             return e.select(bitOf(a[0], e.index(lead)),
                                             e.cst(i32, 1), e.cst(i32, 0));
                           });
-  Value rank = e.generic1(
-      {bits}, e.filled(shape, i32, 0),
-      {leadPlus(e, lead, {lead + 1}), leadPlus(e, lead, {lead})},
-      iters(lead + 2, {lead + 1}), [&](ValueRange a) {
-        Value before =
-            e.cmpi(arith::CmpIPredicate::slt, e.index(lead + 1), e.index(lead));
-        return e.add(a[1], e.select(before, a[0], e.cst(i32, 0)));
-      });
+  Value rank =
+      e.generic1({bits}, e.filled(shape, i32, 0),
+                 {leadPlus(e, lead, {lead + 1}), leadPlus(e, lead, {lead})},
+                 iters(lead + 2, {lead + 1}), [&](ValueRange a) {
+                   Value before = e.cmpi(arith::CmpIPredicate::slt,
+                                         e.index(lead + 1), e.index(lead));
+                   return e.add(a[1], e.select(before, a[0], e.cst(i32, 0)));
+                 });
   rewriter.replaceOp(
-      op, e.generic1({bitmap, rank}, op.getInit(),
-                     {byteMap(lead + 1, lead), e.identity(lead + 1),
-                      e.identity(lead + 1)},
-                     iters(lead + 1), [&](ValueRange a) {
-                       Value set = bitOf(a[0], e.index(lead));
-                       Value slot = e.clampIndex(e.toIndex(a[1]), e.idx(0),
-                                                 e.idx(keepCount - 1));
-                       SmallVector<Value> at;
-                       for (unsigned i = 0; i < lead; ++i)
-                         at.push_back(e.index(i));
-                       at.push_back(slot);
-                       Value v = tensor::ExtractOp::create(e.b, e.loc, values, at);
-                       return e.select(set, v, e.zero(elem));
-                     }));
+      op,
+      e.generic1(
+          {bitmap, rank}, op.getInit(),
+          {byteMap(lead + 1, lead), e.identity(lead + 1), e.identity(lead + 1)},
+          iters(lead + 1), [&](ValueRange a) {
+            Value set = bitOf(a[0], e.index(lead));
+            Value slot =
+                e.clampIndex(e.toIndex(a[1]), e.idx(0), e.idx(keepCount - 1));
+            SmallVector<Value> at;
+            for (unsigned i = 0; i < lead; ++i)
+              at.push_back(e.index(i));
+            at.push_back(slot);
+            Value v = tensor::ExtractOp::create(e.b, e.loc, values, at);
+            return e.select(set, v, e.zero(elem));
+          }));
   return success();
 }
 
@@ -978,9 +989,10 @@ LogicalResult decompose(LayerNormOp op, PatternRewriter &rewriter) {
   Value n = lastDimAsF32(e, x);
   AffineMap row = e.dropping(rank, rank - 1), last = e.map(rank, {rank - 1});
   SmallVector<OpFoldResult> rows = leadingSizes(e, x);
-  Value sum = e.generic1({x}, e.filled(rows, e.f32(), 0),
-                         {e.identity(rank), row}, iters(rank, {rank - 1}),
-                         [&](ValueRange a) { return e.add(a[1], e.toF32(a[0])); });
+  Value sum =
+      e.generic1({x}, e.filled(rows, e.f32(), 0), {e.identity(rank), row},
+                 iters(rank, {rank - 1}),
+                 [&](ValueRange a) { return e.add(a[1], e.toF32(a[0])); });
   // Two passes (mean, then squared deviations) for numerical stability.
   Value sqDev = e.generic1({x, sum}, e.filled(rows, e.f32(), 0),
                            {e.identity(rank), row, row},
@@ -1012,22 +1024,25 @@ LogicalResult decompose(SoftmaxOp op, PatternRewriter &rewriter) {
   SmallVector<OpFoldResult> reducedShape = e.sizes(x);
   reducedShape.erase(reducedShape.begin() + dim);
   AffineMap red = e.dropping(rank, dim);
-  Value rowMax = e.generic1(
-      {x}, e.filled(reducedShape, e.f32(), -INFINITY), {e.identity(rank), red},
-      iters(rank, {dim}), [&](ValueRange a) { return e.max(a[1], e.toF32(a[0])); });
+  Value rowMax =
+      e.generic1({x}, e.filled(reducedShape, e.f32(), -INFINITY),
+                 {e.identity(rank), red}, iters(rank, {dim}),
+                 [&](ValueRange a) { return e.max(a[1], e.toF32(a[0])); });
   auto expOf = [&](Value v, Value m) {
     return math::ExpOp::create(e.b, e.loc, e.sub(e.toF32(v), m));
   };
-  Value sum = e.generic1({x, rowMax}, e.filled(reducedShape, e.f32(), 0),
-                         {e.identity(rank), red, red}, iters(rank, {dim}),
-                         [&](ValueRange a) { return e.add(a[2], expOf(a[0], a[1])); });
+  Value sum =
+      e.generic1({x, rowMax}, e.filled(reducedShape, e.f32(), 0),
+                 {e.identity(rank), red, red}, iters(rank, {dim}),
+                 [&](ValueRange a) { return e.add(a[2], expOf(a[0], a[1])); });
   Type outElem = tensorType(op.getInit()).getElementType();
-  rewriter.replaceOp(
-      op, e.generic1({x, rowMax, sum}, op.getInit(),
-                     {e.identity(rank), red, red, e.identity(rank)}, iters(rank),
-                     [&](ValueRange a) {
-                       return e.convert(e.div(expOf(a[0], a[1]), a[2]), outElem);
-                     }));
+  rewriter.replaceOp(op,
+                     e.generic1({x, rowMax, sum}, op.getInit(),
+                                {e.identity(rank), red, red, e.identity(rank)},
+                                iters(rank), [&](ValueRange a) {
+                                  return e.convert(
+                                      e.div(expOf(a[0], a[1]), a[2]), outElem);
+                                }));
   return success();
 }
 
@@ -1040,46 +1055,44 @@ LogicalResult decompose(RopeOp op, PatternRewriter &rewriter) {
   bool interleaved = op.getMode() == RopeMode::interleaved;
   Type outElem = tensorType(op.getInit()).getElementType();
   rewriter.replaceOp(
-      op, e.generic1(
-              {x}, op.getInit(), {e.identity(rank), e.identity(rank)},
-              iters(rank), [&](ValueRange a) {
-                Value d = e.index(rank - 1);
-                Value rotated =
-                    e.cmpi(arith::CmpIPredicate::slt, d, e.idx(2 * half));
-                Value freq, partner, first;
-                if (interleaved) {
-                  freq = arith::DivUIOp::create(e.b, e.loc, d, e.idx(2));
-                  Value odd = arith::RemUIOp::create(e.b, e.loc, d, e.idx(2));
-                  first = e.cmpi(arith::CmpIPredicate::eq, odd, e.idx(0));
-                  partner = e.select(first, e.add(d, e.idx(1)),
-                                     e.sub(d, e.idx(1)));
-                } else {
-                  first = e.cmpi(arith::CmpIPredicate::slt, d, e.idx(half));
-                  freq = e.select(first, d, e.sub(d, e.idx(half)));
-                  partner = e.select(first, e.add(d, e.idx(half)),
-                                     e.sub(d, e.idx(half)));
-                }
-                // Pass-through features read in-bounds dummies.
-                freq = e.select(rotated, freq, e.idx(0));
-                partner = e.select(rotated, partner, d);
-                SmallVector<Value> at;
-                for (int64_t i = 0; i < rank - 1; ++i)
-                  at.push_back(e.index(i));
-                at.push_back(partner);
-                Value other = e.toF32(
-                    tensor::ExtractOp::create(e.b, e.loc, x, at));
-                Value s = e.index(seqDim);
-                Value c = e.toF32(tensor::ExtractOp::create(
-                    e.b, e.loc, op.getCos(), ValueRange{s, freq}));
-                Value sn = e.toF32(tensor::ExtractOp::create(
-                    e.b, e.loc, op.getSin(), ValueRange{s, freq}));
-                Value self = e.toF32(a[0]);
-                // first of a pair: x*c - x'*s; second: x*c + x'*s.
-                Value signedOther =
-                    e.select(first, e.sub(e.f(0), other), other);
-                Value y = e.add(e.mul(self, c), e.mul(signedOther, sn));
-                return e.convert(e.select(rotated, y, self), outElem);
-              }));
+      op,
+      e.generic1(
+          {x}, op.getInit(), {e.identity(rank), e.identity(rank)}, iters(rank),
+          [&](ValueRange a) {
+            Value d = e.index(rank - 1);
+            Value rotated =
+                e.cmpi(arith::CmpIPredicate::slt, d, e.idx(2 * half));
+            Value freq, partner, first;
+            if (interleaved) {
+              freq = arith::DivUIOp::create(e.b, e.loc, d, e.idx(2));
+              Value odd = arith::RemUIOp::create(e.b, e.loc, d, e.idx(2));
+              first = e.cmpi(arith::CmpIPredicate::eq, odd, e.idx(0));
+              partner = e.select(first, e.add(d, e.idx(1)), e.sub(d, e.idx(1)));
+            } else {
+              first = e.cmpi(arith::CmpIPredicate::slt, d, e.idx(half));
+              freq = e.select(first, d, e.sub(d, e.idx(half)));
+              partner =
+                  e.select(first, e.add(d, e.idx(half)), e.sub(d, e.idx(half)));
+            }
+            // Pass-through features read in-bounds dummies.
+            freq = e.select(rotated, freq, e.idx(0));
+            partner = e.select(rotated, partner, d);
+            SmallVector<Value> at;
+            for (int64_t i = 0; i < rank - 1; ++i)
+              at.push_back(e.index(i));
+            at.push_back(partner);
+            Value other = e.toF32(tensor::ExtractOp::create(e.b, e.loc, x, at));
+            Value s = e.index(seqDim);
+            Value c = e.toF32(tensor::ExtractOp::create(e.b, e.loc, op.getCos(),
+                                                        ValueRange{s, freq}));
+            Value sn = e.toF32(tensor::ExtractOp::create(
+                e.b, e.loc, op.getSin(), ValueRange{s, freq}));
+            Value self = e.toF32(a[0]);
+            // first of a pair: x*c - x'*s; second: x*c + x'*s.
+            Value signedOther = e.select(first, e.sub(e.f(0), other), other);
+            Value y = e.add(e.mul(self, c), e.mul(signedOther, sn));
+            return e.convert(e.select(rotated, y, self), outElem);
+          }));
   return success();
 }
 
@@ -1087,8 +1100,7 @@ LogicalResult decompose(RopeOp op, PatternRewriter &rewriter) {
 // Pass
 //===----------------------------------------------------------------------===//
 
-template <typename OpT>
-struct DecomposePattern : OpRewritePattern<OpT> {
+template <typename OpT> struct DecomposePattern : OpRewritePattern<OpT> {
   using OpRewritePattern<OpT>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpT op,
                                 PatternRewriter &rewriter) const override {

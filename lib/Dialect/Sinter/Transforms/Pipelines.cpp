@@ -25,7 +25,8 @@ static constexpr const char *kReferencePipeline =
 void mlir::sinter::registerSinterPipelines() {
   PassPipelineRegistration<>(
       "sinter-reference-to-llvm",
-      "Lower tosa, decompose sinter ops and lower the module to the LLVM dialect for "
+      "Lower tosa, decompose sinter ops and lower the module to the LLVM "
+      "dialect for "
       "reference execution on the CPU (mlir-runner)",
       [](OpPassManager &pm) {
         if (failed(parsePassPipeline(kReferencePipeline, pm)))
