@@ -404,9 +404,17 @@ SmallVector<Value> buildAttention(Emitter &e, const AttentionSpec &s) {
   MLIRContext *ctx = e.ctx();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   AffineExpr kvHead = d(1).floorDiv(group);
-  float scale =
-      s.scale ? *s.scale
-              : 1.0f / std::sqrt(static_cast<float>(qT.getShape().back()));
+  // The default scale 1/sqrt(D) is folded for a static head dimension and
+  // computed at run time for a dynamic one.
+  Value scale;
+  int64_t headDim = qT.getShape().back();
+  if (s.scale)
+    scale = e.f(*s.scale);
+  else if (!ShapedType::isDynamic(headDim))
+    scale = e.f(1.0 / std::sqrt(static_cast<double>(headDim)));
+  else
+    scale = math::RsqrtOp::create(
+        e.b, e.loc, e.toF32(e.dim(s.query, qT.getRank() - 1)));
 
   SmallVector<OpFoldResult> qSizes = e.sizes(s.query), kSizes = e.sizes(s.key),
                             vSizes = e.sizes(s.value);
@@ -441,7 +449,7 @@ SmallVector<Value> buildAttention(Emitter &e, const AttentionSpec &s) {
   Value numQueries = e.dim(s.query, 2);
   Value logits = e.generic1(
       ins, e.empty(logitShape, e.f32()), maps, iters(4), [&](ValueRange a) {
-        Value x = e.mul(a[0], e.f(scale));
+        Value x = e.mul(a[0], scale);
         if (s.softcap) {
           Value cap = e.f(*s.softcap);
           x = e.mul(cap, math::TanhOp::create(e.b, e.loc, e.div(x, cap)));

@@ -7,9 +7,10 @@
 // fully masked rows.
 // CHECK-DAG: #[[KV:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 floordiv 4, d3, d4)>
 // CHECK-LABEL: func @causal_gqa
+// CHECK: %[[SCALE:.*]] = arith.constant 1.250000e-01 : f32
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[KV]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
 // CHECK: linalg.generic
-// CHECK-DAG: arith.constant 1.250000e-01 : f32
+// CHECK: arith.mulf %{{.*}}, %[[SCALE]] : f32
 // CHECK-DAG: linalg.index 2
 // CHECK-DAG: linalg.index 3
 // CHECK: arith.cmpi sle

@@ -23,3 +23,12 @@ func.func @attention(%q: tensor<1x2x?x8xf32>, %k: tensor<1x2x?x8xf32>, %o: tenso
       {mask = #sinter.mask<causal>} -> tensor<1x2x?x8xf32>
   return %r : tensor<1x2x?x8xf32>
 }
+
+// Without an explicit scale, a dynamic head dimension gets 1/sqrt(D) at run time.
+// CHECK-LABEL: func @dynamic_head_dim
+// CHECK: %[[D:.*]] = tensor.dim %arg0, %{{.*}} : tensor<1x2x3x?xf32>
+// CHECK: math.rsqrt
+func.func @dynamic_head_dim(%q: tensor<1x2x3x?xf32>, %o: tensor<1x2x3x?xf32>) -> tensor<1x2x3x?xf32> {
+  %r = sinter.attention ins(%q, %q, %q : tensor<1x2x3x?xf32>, tensor<1x2x3x?xf32>, tensor<1x2x3x?xf32>) outs(%o : tensor<1x2x3x?xf32>) -> tensor<1x2x3x?xf32>
+  return %r : tensor<1x2x3x?xf32>
+}
