@@ -521,7 +521,7 @@ LogicalResult KVEvictOp::verify() {
   int64_t sinks = getSinksAttr().getInt(), window = getWindowAttr().getInt();
   if (sinks < 0 || window < 0)
     return emitOpError() << "sinks and window must be non-negative";
-  if (!ShapedType::isDynamic(c) && sinks + window > c)
+  if (!ShapedType::isDynamic(c) && (sinks > c || window > c - sinks))
     return emitOpError() << "sinks (" << sinks << ") + window (" << window
                          << ") exceed the capacity C (" << c << ")";
   EvictPolicy policy = getPolicy();

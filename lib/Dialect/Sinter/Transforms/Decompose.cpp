@@ -413,8 +413,8 @@ SmallVector<Value> buildAttention(Emitter &e, const AttentionSpec &s) {
   else if (!ShapedType::isDynamic(headDim))
     scale = e.f(1.0 / std::sqrt(static_cast<double>(headDim)));
   else
-    scale = math::RsqrtOp::create(
-        e.b, e.loc, e.toF32(e.dim(s.query, qT.getRank() - 1)));
+    scale = math::RsqrtOp::create(e.b, e.loc,
+                                  e.toF32(e.dim(s.query, qT.getRank() - 1)));
 
   SmallVector<OpFoldResult> qSizes = e.sizes(s.query), kSizes = e.sizes(s.key),
                             vSizes = e.sizes(s.value);
@@ -469,9 +469,10 @@ SmallVector<Value> buildAttention(Emitter &e, const AttentionSpec &s) {
         }
         if (s.mask != MaskKind::none)
           visible = e.andi(visible, e.cmpi(arith::CmpIPredicate::sle, j, pos));
+        // pos - window < j, written so a huge window cannot overflow.
         if (s.mask == MaskKind::sliding_window)
-          visible = e.andi(visible, e.cmpi(arith::CmpIPredicate::sgt,
-                                           e.add(j, e.idx(*s.window)), pos));
+          visible = e.andi(visible, e.cmpi(arith::CmpIPredicate::slt,
+                                           e.sub(pos, j), e.idx(*s.window)));
         return e.select(visible, x, e.negInf());
       });
 
@@ -661,8 +662,8 @@ LogicalResult decompose(KVEvictOp op, PatternRewriter &rewriter) {
         Value valid = e.cmpi(arith::CmpIPredicate::slt, p, len);
         Value forced = e.andi(
             valid, e.ori(e.cmpi(arith::CmpIPredicate::slt, p, e.idx(sinks)),
-                         e.cmpi(arith::CmpIPredicate::sge,
-                                e.add(p, e.idx(window)), len)));
+                         e.cmpi(arith::CmpIPredicate::sle, e.sub(len, p),
+                                e.idx(window))));
         Value candidate = arith::ConstantIntOp::create(e.b, e.loc, 0, 1);
         Value score = e.f(0);
         if (policy != EvictPolicy::sink_window) {

@@ -85,3 +85,14 @@ func.func @negative(%k: tensor<1x2x64x16xf32>, %l: tensor<1xi32>, %k0: tensor<1x
       -> tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8xi32>, tensor<1x2xi32>
   return
 }
+
+// -----
+
+func.func @overflow(%k: tensor<1x2x64x16xf32>, %l: tensor<1xi32>, %k0: tensor<1x2x8x16xf32>, %p: tensor<1x2x8xi32>, %n: tensor<1x2xi32>) {
+  // expected-error @+1 {{sinks (9223372036854775807) + window (5) exceed the capacity C (8)}}
+  %r:4 = sinter.kv.evict ins(%k, %k, %l : tensor<1x2x64x16xf32>, tensor<1x2x64x16xf32>, tensor<1xi32>)
+      outs(%k0, %k0, %p, %n : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8xi32>, tensor<1x2xi32>)
+      {policy = #sinter.evict_policy<sink_window>, sinks = 9223372036854775807 : i64, window = 5 : i64}
+      -> tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8xi32>, tensor<1x2xi32>
+  return
+}
