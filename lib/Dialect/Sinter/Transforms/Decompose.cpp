@@ -389,7 +389,7 @@ LogicalResult decompose(KVGatherOp op, PatternRewriter &rewriter) {
 struct AttentionSpec {
   Value query, key, value, bias, seqLens;
   ValueRange inits;
-  MaskKind mask;
+  MaskKind mask = MaskKind::none;
   std::optional<int64_t> window;
   int64_t queryOffset = 0;
   std::optional<float> scale, softcap;
@@ -538,19 +538,25 @@ std::optional<int64_t> optInt(IntegerAttr a) {
   return a.getInt();
 }
 
+/// The mask, scale and softcap shared by both attention forms.
+template <typename OpT> AttentionSpec maskSpec(OpT op) {
+  AttentionSpec s;
+  s.query = op.getQuery();
+  s.inits = op.getInits();
+  s.mask = op.getMask();
+  s.window = optInt(op.getWindowAttr());
+  s.scale = optFloat(op.getScale());
+  s.softcap = optFloat(op.getSoftcap());
+  return s;
+}
+
 LogicalResult decompose(AttentionOp op, PatternRewriter &rewriter) {
   Emitter e{rewriter, op.getLoc()};
-  AttentionSpec s{op.getQuery(),
-                  op.getKey(),
-                  op.getValue(),
-                  op.getBias(),
-                  Value(),
-                  op.getInits(),
-                  op.getMask(),
-                  optInt(op.getWindowAttr()),
-                  op.getQueryOffsetAttr().getInt(),
-                  optFloat(op.getScale()),
-                  optFloat(op.getSoftcap())};
+  AttentionSpec s = maskSpec(op);
+  s.key = op.getKey();
+  s.value = op.getValue();
+  s.bias = op.getBias();
+  s.queryOffset = op.getQueryOffsetAttr().getInt();
   rewriter.replaceOp(op, buildAttention(e, s));
   return success();
 }
@@ -564,22 +570,14 @@ LogicalResult decompose(PagedAttentionOp op, PatternRewriter &rewriter) {
     Value maxTokens = arith::MulIOp::create(
         e.b, e.loc, getValueOrCreateConstantIndexOp(e.b, e.loc, bt[1]),
         getValueOrCreateConstantIndexOp(e.b, e.loc, c[1]));
-    OpFoldResult tokens = getAsOpFoldResult(maxTokens);
-    Value init = e.empty({bt[0], c[2], tokens, c[3]},
+    Value init = e.empty({bt[0], c[2], getAsOpFoldResult(maxTokens), c[3]},
                          tensorType(cache).getElementType());
     return buildGather(e, cache, op.getBlockTable(), op.getSeqLens(), init);
   };
-  AttentionSpec s{op.getQuery(),
-                  gathered(op.getKeyCache()),
-                  gathered(op.getValueCache()),
-                  Value(),
-                  op.getSeqLens(),
-                  op.getInits(),
-                  op.getMask(),
-                  optInt(op.getWindowAttr()),
-                  0,
-                  optFloat(op.getScale()),
-                  optFloat(op.getSoftcap())};
+  AttentionSpec s = maskSpec(op);
+  s.key = gathered(op.getKeyCache());
+  s.value = gathered(op.getValueCache());
+  s.seqLens = op.getSeqLens();
   rewriter.replaceOp(op, buildAttention(e, s));
   return success();
 }
