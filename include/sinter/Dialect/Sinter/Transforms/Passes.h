@@ -9,7 +9,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
-#include "sinter/Dialect/Sinter/IR/SinterDialect.h"
+#include "sinter/Dialect/Sinter/IR/SinterOps.h"
 
 namespace mlir {
 class RewritePatternSet;
@@ -20,6 +20,18 @@ namespace sinter {
 
 /// Patterns that rewrite each sinter op into its reference decomposition.
 void populateDecomposePatterns(RewritePatternSet &patterns);
+
+/// Patterns that raise linalg subgraphs into sinter ops.
+void populateRaisePatterns(RewritePatternSet &patterns);
+
+/// Patterns that fuse memory-bound ops into sinter.gemm epilogues.
+void populateFusePatterns(RewritePatternSet &patterns, bool remarks);
+
+/// Bytes of a statically shaped tensor type, 0 otherwise.
+int64_t getTensorBytes(Type type);
+
+/// The `sinter.target` of the closest enclosing op that has one, or null.
+TargetAttr lookupTarget(Operation *op);
 
 /// Registers the named pipelines (`sinter-reference-to-llvm`).
 void registerSinterPipelines();

@@ -30,6 +30,56 @@ def SinterDecompose : Pass<"sinter-decompose"> {
   ];
 }
 
+def SinterRaise : Pass<"sinter-raise"> {
+  let summary = "Recognize sinter ops in linalg graphs";
+  let description = [{
+    Rewrites subgraphs of ordinary linalg IR on tensors into sinter ops:
+
+    * contractions (`linalg.matmul`, `linalg.batch_matmul`, their forms with
+      transposed indexing maps, or a `linalg.generic` with a multiply-add
+      payload) become `sinter.gemm`; explicit `linalg.transpose`s of the
+      last two dimensions fold into `transpose_a`/`transpose_b`, a
+      `linalg.broadcast` of shared weights across batch dims folds away,
+      and a non-zero initial value becomes an epilogue add. Accumulation is
+      promoted to f32 (i32 for i8 inputs).
+
+    Run tosa through `tosa-to-linalg` first (the `sinter-graph-pipeline`
+    does). Anything not recognized is left untouched.
+  }];
+  let dependentDialects = [
+    "::mlir::sinter::SinterDialect",
+    "::mlir::arith::ArithDialect"
+  ];
+}
+
+def SinterFuse : Pass<"sinter-fuse"> {
+  let summary = "Fuse memory-bound ops into sinter.gemm epilogues";
+  let description = [{
+    Greedy, cost-driven fusion of memory-bound work into the op that
+    produces its input while the tile is still on chip:
+
+    * an elementwise `linalg.generic` that is the only user of a
+      `sinter.gemm` result moves into the gemm's epilogue; its other inputs
+      (bias `(n)`, per-row/column scales, residuals, quantization
+      parameters) become epilogue operands with their indexing maps.
+
+    A fusion happens when it saves HBM traffic (the intermediate is neither
+    written nor read back) and the accumulator tile plus one tile per
+    epilogue operand fit in the target's innermost per-core memory that can
+    hold the accumulator (`sinter.target` on the module, `nvidia-h100` by
+    default). With `remarks`, every decision is reported as an MLIR remark
+    naming the ops, the decision and the HBM bytes saved.
+  }];
+  let options = [
+    Option<"remarks", "remarks", "bool", "false",
+           "Explain every fusion decision with a remark">
+  ];
+  let dependentDialects = [
+    "::mlir::sinter::SinterDialect",
+    "::mlir::arith::ArithDialect"
+  ];
+}
+
 def SinterAttachTarget : Pass<"sinter-attach-target", "::mlir::ModuleOp"> {
   let summary = "Attach a named #sinter.target preset to the module";
   let description = [{

@@ -1,0 +1,270 @@
+//===- Raise.cpp - Recognize sinter ops in linalg graphs ------------------===//
+//
+// Raises ordinary linalg IR on tensors into sinter ops. Each pattern checks
+// the full semantics of what it replaces (maps, iterator kinds, the payload
+// and the initial values) and leaves anything it does not recognize alone.
+//
+//===----------------------------------------------------------------------===//
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "sinter/Dialect/Sinter/IR/SinterOps.h"
+#include "sinter/Dialect/Sinter/Transforms/Passes.h"
+
+namespace mlir::sinter {
+#define GEN_PASS_DEF_SINTERRAISE
+#include "sinter/Dialect/Sinter/Transforms/Passes.h.inc"
+} // namespace mlir::sinter
+
+using namespace mlir;
+using namespace mlir::sinter;
+
+namespace {
+
+/// Looks through an extension cast (extf/extsi) to the value it widens.
+/// Sets `isUnsigned` when the cast is an unsigned integer extension.
+Value stripExtension(Value v, bool &isUnsigned) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return v;
+  if (isa<arith::ExtFOp, arith::ExtSIOp>(def))
+    return def->getOperand(0);
+  if (isa<arith::ExtUIOp>(def)) {
+    isUnsigned = true;
+    return def->getOperand(0);
+  }
+  return v;
+}
+
+/// True if `block` computes `out + cast(in0) * cast(in1)` (either order of
+/// the operands of the add and the mul) with signed or float casts.
+bool isMulAddBody(Block &block) {
+  if (block.getNumArguments() != 3)
+    return false;
+  auto yield = dyn_cast<linalg::YieldOp>(block.getTerminator());
+  if (!yield || yield.getNumOperands() != 1)
+    return false;
+  Operation *add = yield.getOperand(0).getDefiningOp();
+  if (!add || !isa<arith::AddFOp, arith::AddIOp>(add))
+    return false;
+  Value out = block.getArgument(2);
+  Value prod;
+  if (add->getOperand(0) == out)
+    prod = add->getOperand(1);
+  else if (add->getOperand(1) == out)
+    prod = add->getOperand(0);
+  else
+    return false;
+  Operation *mul = prod.getDefiningOp();
+  if (!mul || !isa<arith::MulFOp, arith::MulIOp>(mul) ||
+      mul->getBlock() != &block)
+    return false;
+  bool isUnsigned = false;
+  Value x = stripExtension(mul->getOperand(0), isUnsigned);
+  Value y = stripExtension(mul->getOperand(1), isUnsigned);
+  if (isUnsigned)
+    return false;
+  Value in0 = block.getArgument(0), in1 = block.getArgument(1);
+  return (x == in0 && y == in1) || (x == in1 && y == in0);
+}
+
+/// The loop positions of `map`'s results, if they are all plain dims.
+std::optional<SmallVector<unsigned>> resultDims(AffineMap map) {
+  SmallVector<unsigned> dims;
+  for (AffineExpr e : map.getResults()) {
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d)
+      return std::nullopt;
+    dims.push_back(d.getPosition());
+  }
+  return dims;
+}
+
+/// Classifies an operand's layout: `lead` batch dims in order, then the two
+/// given dims in either order. Returns whether they are swapped.
+std::optional<bool> matchLayout(ArrayRef<unsigned> dims,
+                                ArrayRef<unsigned> batch, unsigned first,
+                                unsigned second) {
+  if (dims.size() != batch.size() + 2 ||
+      !llvm::equal(dims.take_front(batch.size()), batch))
+    return std::nullopt;
+  unsigned a = dims[batch.size()], b = dims[batch.size() + 1];
+  if (a == first && b == second)
+    return false;
+  if (a == second && b == first)
+    return true;
+  return std::nullopt;
+}
+
+/// If `v` is a transpose that swaps its last two dimensions, returns its
+/// input.
+Value foldableTranspose(Value v) {
+  ArrayRef<int64_t> perm;
+  Value input;
+  if (auto t = v.getDefiningOp<linalg::TransposeOp>()) {
+    perm = t.getPermutation();
+    input = t.getInput();
+  } else {
+    return {};
+  }
+  int64_t r = perm.size();
+  if (r < 2 || perm[r - 2] != r - 1 || perm[r - 1] != r - 2)
+    return {};
+  for (int64_t i = 0; i < r - 2; ++i)
+    if (perm[i] != i)
+      return {};
+  return input;
+}
+
+/// If `v` broadcasts a 2-D tensor along leading (batch) dims, returns it.
+Value foldableBatchBroadcast(Value v) {
+  auto bcast = v.getDefiningOp<linalg::BroadcastOp>();
+  if (!bcast)
+    return {};
+  auto inT = cast<RankedTensorType>(bcast.getInput().getType());
+  if (inT.getRank() != 2)
+    return {};
+  ArrayRef<int64_t> dims = bcast.getDimensions();
+  for (auto [i, d] : llvm::enumerate(dims))
+    if (d != static_cast<int64_t>(i))
+      return {};
+  return bcast.getInput();
+}
+
+/// True if `v` is known to be all zeros (a zero fill or a zero splat).
+bool isZeroTensor(Value v) {
+  if (auto fill = v.getDefiningOp<linalg::FillOp>())
+    return matchPattern(fill.value(), m_AnyZeroFloat()) ||
+           matchPattern(fill.value(), m_Zero());
+  return matchPattern(v, m_AnyZeroFloat()) || matchPattern(v, m_Zero());
+}
+
+bool isFloatGemmType(Type t) {
+  return isa<Float16Type, BFloat16Type, Float32Type>(t);
+}
+
+/// linalg contractions (named matmul / batch_matmul, their transposed
+/// forms, or a generic with a multiply-add payload) -> sinter.gemm. A
+/// non-zero initial value becomes an epilogue add.
+struct RaiseContraction : OpInterfaceRewritePattern<linalg::LinalgOp> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
+        op.getNumDpsInits() != 1 || op->getNumResults() != 1)
+      return rewriter.notifyMatchFailure(op, "not a 2-input tensor op");
+    FailureOr<linalg::ContractionDimensions> cd =
+        linalg::inferContractionDims(op);
+    if (failed(cd) || cd->m.size() != 1 || cd->n.size() != 1 ||
+        cd->k.size() != 1)
+      return rewriter.notifyMatchFailure(op, "not a single m/n/k contraction");
+    if (!isMulAddBody(*op.getBlock()))
+      return rewriter.notifyMatchFailure(op, "payload is not a multiply-add");
+    unsigned m = cd->m[0], n = cd->n[0], k = cd->k[0];
+    ArrayRef<unsigned> batch = cd->batch;
+
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    auto outDims = resultDims(maps[2]);
+    SmallVector<unsigned> wantOut(batch);
+    wantOut.append({m, n});
+    if (!outDims || *outDims != wantOut)
+      return rewriter.notifyMatchFailure(op, "output is not [batch.., m, n]");
+
+    Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1];
+    auto lhsDims = resultDims(maps[0]), rhsDims = resultDims(maps[1]);
+    if (!lhsDims || !rhsDims)
+      return failure();
+    if (!llvm::is_contained(*lhsDims, m)) {
+      std::swap(lhs, rhs);
+      std::swap(lhsDims, rhsDims);
+    }
+    std::optional<bool> transA = matchLayout(*lhsDims, batch, m, k);
+    std::optional<bool> transB = matchLayout(*rhsDims, batch, k, n);
+    if (!transB)
+      transB = matchLayout(*rhsDims, {}, k, n);
+    if (!transA || !transB)
+      return rewriter.notifyMatchFailure(op, "unsupported operand layout");
+
+    Type aE = getElementTypeOrSelf(lhs.getType());
+    Type bE = getElementTypeOrSelf(rhs.getType());
+    Type outE = getElementTypeOrSelf(op->getResult(0).getType());
+    Type acc;
+    if (aE == bE && isFloatGemmType(aE) && isFloatGemmType(outE))
+      acc = rewriter.getF32Type();
+    else if (aE.isSignlessInteger(8) && bE.isSignlessInteger(8) &&
+             outE.isSignlessInteger(32))
+      acc = rewriter.getI32Type();
+    else
+      return rewriter.notifyMatchFailure(op, "unsupported element types");
+
+    // Fold explicit transposes of the last two dims and batch broadcasts of
+    // shared weights into the operands.
+    if (Value t = foldableTranspose(lhs)) {
+      lhs = t;
+      transA = !*transA;
+    }
+    if (Value bc = foldableBatchBroadcast(rhs); bc && !batch.empty()) {
+      rhs = bc;
+    }
+    if (Value t = foldableTranspose(rhs)) {
+      rhs = t;
+      transB = !*transB;
+    }
+
+    Location loc = op.getLoc();
+    Value init = op.getDpsInits()[0];
+    Type resultType = op->getResult(0).getType();
+    SmallVector<Value> epilogueInputs;
+    SmallVector<Attribute> epilogueMaps;
+    Value gemmInit = init;
+    if (auto fill = init.getDefiningOp<linalg::FillOp>();
+        fill && isZeroTensor(init))
+      gemmInit = fill.getOutputs()[0];
+    else if (!isZeroTensor(init)) {
+      // out = init + A.B: the initial value is a residual in the epilogue.
+      epilogueInputs.push_back(init);
+      epilogueMaps.push_back(AffineMapAttr::get(
+          AffineMap::getMultiDimIdentityMap(batch.size() + 2, getContext())));
+    }
+    auto gemm =
+        GemmOp::create(rewriter, loc, TypeRange{resultType}, lhs, rhs, Value(),
+                       Value(), epilogueInputs, ValueRange{gemmInit}, *transA,
+                       *transB, acc, rewriter.getArrayAttr(epilogueMaps),
+                       WeightQuantAttr(), rewriter.getArrayAttr({}));
+    if (!epilogueInputs.empty()) {
+      Block *block = rewriter.createBlock(&gemm.getEpilogue(), {}, {acc, outE},
+                                          {loc, loc});
+      Value accV = block->getArgument(0), c = block->getArgument(1);
+      Value sum;
+      if (isa<FloatType>(acc)) {
+        Value cWide = c;
+        if (outE != acc)
+          cWide = arith::ExtFOp::create(rewriter, loc, acc, c);
+        sum = arith::AddFOp::create(rewriter, loc, accV, cWide);
+        if (outE != acc)
+          sum = arith::TruncFOp::create(rewriter, loc, outE, sum);
+      } else {
+        sum = arith::AddIOp::create(rewriter, loc, accV, c);
+      }
+      YieldOp::create(rewriter, loc, sum);
+    }
+    rewriter.replaceOp(op, gemm.getResults());
+    return success();
+  }
+};
+
+struct RaisePass : public sinter::impl::SinterRaiseBase<RaisePass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateRaisePatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace
+
+void mlir::sinter::populateRaisePatterns(RewritePatternSet &patterns) {
+  patterns.add<RaiseContraction>(patterns.getContext());
+}
