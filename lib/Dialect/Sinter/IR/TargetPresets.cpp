@@ -115,6 +115,8 @@ TargetAttr mlir::sinter::getTargetPreset(MLIRContext *ctx, StringRef name) {
   for (const TargetSpec &spec : kPresets) {
     if (name != spec.name)
       continue;
+    // Callers may run on IR without sinter ops; attributes need the dialect.
+    ctx->getOrLoadDialect<SinterDialect>();
     Builder b(ctx);
     SmallVector<Attribute> levels, peaks;
     for (const LevelSpec &l : spec.levels)

@@ -22,7 +22,22 @@ static constexpr const char *kReferencePipeline =
     "finalize-memref-to-llvm,convert-func-to-llvm,convert-arith-to-llvm,"
     "convert-cf-to-llvm,convert-index-to-llvm,reconcile-unrealized-casts";
 
+/// Graph compilation: make the whole dataflow visible (inline helpers,
+/// tosa -> linalg), raise into sinter ops, fuse, clean up.
+static constexpr const char *kGraphPipeline =
+    "inline,func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,"
+    "tosa-to-tensor),canonicalize,cse,sinter-raise,sinter-fuse,"
+    "canonicalize,cse";
+
 void mlir::sinter::registerSinterPipelines() {
+  PassPipelineRegistration<>(
+      "sinter-graph-pipeline",
+      "Raise linalg/tosa graphs into sinter ops and fuse memory-bound work "
+      "(inline, tosa-to-linalg, sinter-raise, sinter-fuse, canonicalize)",
+      [](OpPassManager &pm) {
+        if (failed(parsePassPipeline(kGraphPipeline, pm)))
+          llvm::report_fatal_error("invalid sinter graph pipeline");
+      });
   PassPipelineRegistration<>(
       "sinter-reference-to-llvm",
       "Lower tosa, decompose sinter ops and lower the module to the LLVM "

@@ -80,6 +80,19 @@ def SinterFuse : Pass<"sinter-fuse"> {
   ];
 }
 
+def SinterReportTraffic : Pass<"sinter-report-traffic", "::mlir::ModuleOp"> {
+  let summary = "Print HBM traffic, FLOPs and kernel counts per function";
+  let description = [{
+    Prints, for every function, one row per kernel (every op that is not a
+    view, a constant, an empty tensor or a fill used only as a destination):
+    bytes read from and written to the outermost memory level, FLOPs and
+    the roofline time on the module's `sinter.target` (`nvidia-h100` if
+    none); then the totals, the compulsory minimum (each argument and
+    constant read once, each result written once), their ratio, and the
+    number of GEMM, attention and other kernels. The IR is not changed.
+  }];
+}
+
 def SinterAttachTarget : Pass<"sinter-attach-target", "::mlir::ModuleOp"> {
   let summary = "Attach a named #sinter.target preset to the module";
   let description = [{
