@@ -1,10 +1,10 @@
 //===- Traffic.cpp - HBM traffic and FLOP model ---------------------------===//
 #include "sinter/Analysis/Traffic.h"
-#include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
@@ -14,8 +14,7 @@ static int64_t bytesOf(Type type) {
   auto t = dyn_cast<RankedTensorType>(type);
   if (!t || !t.hasStaticShape())
     return 0;
-  return (t.getNumElements() * t.getElementType().getIntOrFloatBitWidth() +
-          7) /
+  return (t.getNumElements() * t.getElementType().getIntOrFloatBitWidth() + 7) /
          8;
 }
 

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
@@ -87,6 +88,59 @@ int64_t elementBytes(Type t) {
   return (getElementTypeOrSelf(t).getIntOrFloatBitWidth() + 7) / 8;
 }
 
+/// Broadcasts spelled as a constant-0 map result over a size-1 dim (as
+/// tosa-to-linalg writes them) become projections: the unit dims are
+/// collapsed away and dropped from the map. Returns null if `map` has other
+/// non-dim results.
+bool isUnitBroadcastMap(Value v, AffineMap map) {
+  auto t = cast<RankedTensorType>(v.getType());
+  for (auto [i, e] : llvm::enumerate(map.getResults())) {
+    auto c = dyn_cast<AffineConstantExpr>(e);
+    if (!isa<AffineDimExpr>(e) &&
+        !(c && c.getValue() == 0 && t.getDimSize(i) == 1))
+      return false;
+  }
+  return true;
+}
+
+std::pair<Value, AffineMap> dropUnitBroadcastDims(OpBuilder &b, Location loc,
+                                                  Value v, AffineMap map) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<bool> keep;
+  SmallVector<AffineExpr> kept;
+  for (auto [i, e] : llvm::enumerate(map.getResults())) {
+    if (isa<AffineDimExpr>(e)) {
+      keep.push_back(true);
+      kept.push_back(e);
+    } else if (auto c = dyn_cast<AffineConstantExpr>(e);
+               c && c.getValue() == 0 && t.getDimSize(i) == 1) {
+      keep.push_back(false);
+    } else {
+      return {Value(), AffineMap()};
+    }
+  }
+  if (llvm::all_of(keep, [](bool k) { return k; }))
+    return {v, map};
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices pending;
+  SmallVector<int64_t> shape;
+  for (auto [i, k] : llvm::enumerate(keep)) {
+    pending.push_back(i);
+    if (k) {
+      groups.push_back(pending);
+      pending.clear();
+      shape.push_back(t.getDimSize(i));
+    }
+  }
+  if (!pending.empty() && !groups.empty())
+    llvm::append_range(groups.back(), pending);
+  auto collapsedType = RankedTensorType::get(shape, t.getElementType());
+  Value collapsed =
+      tensor::CollapseShapeOp::create(b, loc, collapsedType, v, groups);
+  return {collapsed,
+          AffineMap::get(map.getNumDims(), 0, kept, map.getContext())};
+}
+
 /// Fuses an elementwise linalg.generic that consumes the only use of a
 /// single-output sinter.gemm into the gemm's epilogue. Other inputs of the
 /// generic become epilogue operands with the generic's indexing maps
@@ -133,16 +187,23 @@ struct FuseElementwiseIntoEpilogue : OpRewritePattern<linalg::GenericOp> {
       if ((isProduced || isOut) && !map.isIdentity())
         return explain("the gemm output or the result is not read/written "
                        "elementwise");
-      if (!map.isProjectedPermutation())
+      if (!map.isProjectedPermutation() &&
+          !isUnitBroadcastMap(opOperand.get(), map))
         return explain("an operand is not a projection of the output");
     }
-    bool usesIndex = false;
+    bool usesIndex = false, capturesValues = false;
     generic.getBody()->walk([&](Operation *op) {
       if (isa<linalg::IndexOp>(op) || op->getNumRegions() > 0)
         usesIndex = true;
+      for (Value v : op->getOperands())
+        if (v.getParentBlock() != generic.getBody() &&
+            !matchPattern(v, m_Constant()))
+          capturesValues = true;
     });
     if (usesIndex)
       return explain("the payload uses loop indices or regions");
+    if (capturesValues)
+      return explain("the payload reads non-constant values from above");
 
     // Collect the new epilogue operands: the generic's other inputs, and
     // its init if the payload reads it.
@@ -183,6 +244,8 @@ struct FuseElementwiseIntoEpilogue : OpRewritePattern<linalg::GenericOp> {
     // dominate it.
     rewriter.setInsertionPoint(generic);
     Location loc = generic.getLoc();
+    for (auto [v, m] : llvm::zip(newInputs, newMaps))
+      std::tie(v, m) = dropUnitBroadcastDims(rewriter, loc, v, m);
     SmallVector<Value> epilogueInputs(gemm.getEpilogueInputs());
     llvm::append_range(epilogueInputs, newInputs);
     SmallVector<Attribute> maps(gemm.getEpilogueMaps().getValue());
@@ -238,6 +301,12 @@ struct FuseElementwiseIntoEpilogue : OpRewritePattern<linalg::GenericOp> {
     for (auto [arg, i] :
          llvm::zip(newArgs, llvm::seq<unsigned>(0, newArgs.size())))
       m.map(arg, block->getArgument(1 + numOld + i));
+    // Constants the payload captures are cloned in: the epilogue reads
+    // nothing from above.
+    for (Operation &op : body.without_terminator())
+      for (Value v : op.getOperands())
+        if (v.getParentBlock() != &body && !m.contains(v))
+          m.map(v, rewriter.clone(*v.getDefiningOp())->getResult(0));
     for (Operation &op : body.without_terminator())
       rewriter.clone(op, m);
     yielded[0] = m.lookupOrDefault(body.getTerminator()->getOperand(0));

@@ -162,14 +162,17 @@ struct RaiseContraction : OpInterfaceRewritePattern<linalg::LinalgOp> {
       return rewriter.notifyMatchFailure(op, "not a single m/n/k contraction");
     if (!isMulAddBody(*op.getBlock()))
       return rewriter.notifyMatchFailure(op, "payload is not a multiply-add");
-    unsigned m = cd->m[0], n = cd->n[0], k = cd->k[0];
+    // inferContractionDims names m after input 0; the output's row and
+    // column dims decide which input is A.
+    unsigned k = cd->k[0];
     ArrayRef<unsigned> batch = cd->batch;
-
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
     auto outDims = resultDims(maps[2]);
-    SmallVector<unsigned> wantOut(batch);
-    wantOut.append({m, n});
-    if (!outDims || *outDims != wantOut)
+    if (!outDims || outDims->size() != batch.size() + 2 ||
+        !llvm::equal(ArrayRef(*outDims).take_front(batch.size()), batch))
+      return rewriter.notifyMatchFailure(op, "output is not [batch.., m, n]");
+    unsigned m = (*outDims)[batch.size()], n = (*outDims)[batch.size() + 1];
+    if (!((m == cd->m[0] && n == cd->n[0]) || (m == cd->n[0] && n == cd->m[0])))
       return rewriter.notifyMatchFailure(op, "output is not [batch.., m, n]");
 
     Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1];

@@ -1,8 +1,8 @@
 //===- ReportTraffic.cpp - Print HBM traffic per function and op ----------===//
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "sinter/Analysis/Traffic.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/Format.h"
 
 namespace mlir::sinter {
@@ -37,7 +37,8 @@ const char *kindName(KernelKind k) {
 /// vector unit otherwise).
 double rooflineSeconds(const KernelTraffic &k, TargetAttr target) {
   auto hbm = cast<MemoryLevelAttr>(target.getLevels()[0]);
-  double memory = double(k.readBytes + k.writeBytes) / (hbm.getBandwidth() * 1e9);
+  double memory =
+      double(k.readBytes + k.writeBytes) / (hbm.getBandwidth() * 1e9);
   Type elem;
   for (Value v : k.op->getOperands())
     if (isa<RankedTensorType>(v.getType())) {
@@ -82,22 +83,23 @@ struct ReportTrafficPass
       for (auto [i, k] : llvm::enumerate(t.kernels)) {
         double s = rooflineSeconds(k, target);
         seconds += s;
-        os << llvm::format("  %-4u %-10s %-26s %-8s %14lld %14lld %16lld %12.2f\n",
-                           unsigned(i), kindName(k.kind),
-                           k.op->getName().getStringRef().str().c_str(),
-                           shortLoc(k.op->getLoc()).c_str(),
-                           (long long)k.readBytes, (long long)k.writeBytes,
-                           (long long)k.flops, s * 1e6);
+        os << llvm::format(
+            "  %-4u %-10s %-26s %-8s %14lld %14lld %16lld %12.2f\n",
+            unsigned(i), kindName(k.kind),
+            k.op->getName().getStringRef().str().c_str(),
+            shortLoc(k.op->getLoc()).c_str(), (long long)k.readBytes,
+            (long long)k.writeBytes, (long long)k.flops, s * 1e6);
       }
       int64_t total = t.totalRead() + t.totalWrite();
       int64_t minimum = t.compulsoryRead + t.compulsoryWrite;
-      os << "  kernels: " << t.kernels.size() << " (" << t.count(KernelKind::Gemm)
-         << " gemm, " << t.count(KernelKind::Attention) << " attention, "
+      os << "  kernels: " << t.kernels.size() << " ("
+         << t.count(KernelKind::Gemm) << " gemm, "
+         << t.count(KernelKind::Attention) << " attention, "
          << t.count(KernelKind::Other) << " other)\n";
       os << "  HBM bytes: " << total << " (read " << t.totalRead()
          << ", written " << t.totalWrite() << ")\n";
-      os << "  compulsory minimum: " << minimum << " (read "
-         << t.compulsoryRead << ", written " << t.compulsoryWrite << ")\n";
+      os << "  compulsory minimum: " << minimum << " (read " << t.compulsoryRead
+         << ", written " << t.compulsoryWrite << ")\n";
       os << llvm::format("  ratio to minimum: %.3f\n",
                          minimum ? double(total) / minimum : 0.0);
       os << "  flops: " << t.totalFlops() << "\n";

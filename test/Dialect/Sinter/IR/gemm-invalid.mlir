@@ -239,3 +239,16 @@ func.func @yield_parent() {
   // expected-error @+1 {{expects parent op 'sinter.gemm'}}
   sinter.yield
 }
+
+// -----
+
+func.func @captures(%a: tensor<4x16xf32>, %b: tensor<16x8xf32>, %c: tensor<4x8xf32>, %s: f32) {
+  // expected-note @+1 {{required by region isolation constraints}}
+  %0 = sinter.gemm ins(%a, %b : tensor<4x16xf32>, tensor<16x8xf32>) outs(%c : tensor<4x8xf32>) {acc_type = f32} -> tensor<4x8xf32> epilogue {
+  ^bb0(%x: f32):
+    // expected-error @+1 {{using value defined outside the region}}
+    %y = arith.mulf %x, %s : f32
+    sinter.yield %y : f32
+  }
+  return
+}

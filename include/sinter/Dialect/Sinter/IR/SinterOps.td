@@ -25,7 +25,7 @@ def Sinter_IntTensor : RankedTensorOf<[AnySignlessInteger, Index]>;
 // GEMM plus epilogue
 //===----------------------------------------------------------------------===//
 
-def Sinter_GemmOp : Sinter_DPSOp<"gemm", [AttrSizedOperandSegments]> {
+def Sinter_GemmOp : Sinter_DPSOp<"gemm", [AttrSizedOperandSegments, IsolatedFromAbove]> {
   let summary = "Matrix product whose accumulator flows through an epilogue";
   let description = [{
     Computes, for every batch index and output element `(m, n)`,
@@ -50,6 +50,9 @@ def Sinter_GemmOp : Sinter_DPSOp<"gemm", [AttrSizedOperandSegments]> {
       `m` (shape `[batch..., N]`), so row statistics of a following norm or
       softmax are produced while the tile is on chip. The reductions start
       from the combiner's identity; their `outs` contents are not read.
+    * The epilogue is isolated from above: everything it reads arrives
+      through its arguments or is computed inside it (constants included),
+      so a backend can emit it as is into the kernel.
     * A quantized B (i8 or i4 with float A) carries `b_quant` and `scales`
       (and optionally `zero_points` of B's element type):
       `w[k, n] = (q[k, n] - zp) * scale`, with one scale per column
