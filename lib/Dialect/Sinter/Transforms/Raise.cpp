@@ -5,12 +5,14 @@
 // and the initial values) and leaves anything it does not recognize alone.
 //
 //===----------------------------------------------------------------------===//
+#include "PayloadEval.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
+#include <cmath>
 
 namespace mlir::sinter {
 #define GEN_PASS_DEF_SINTERRAISE
@@ -258,6 +260,233 @@ struct RaiseContraction : OpInterfaceRewritePattern<linalg::LinalgOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Reductions and elementwise payloads
+//===----------------------------------------------------------------------===//
+
+/// Deterministic, well-spread sample values for payload checks.
+double sampleValue(int i, int j) {
+  static const double kVals[] = {0.75, -1.5, 2.25,  0.3, -0.6, 1.1, 3.7,  -2.9,
+                                 0.05, 1.9,  -0.35, 2.6, -3.3, 0.9, 1.45, -0.8};
+  return kVals[(i * 7 + j * 3) % 16];
+}
+
+enum class RedKind { Sum, SumSq, Max };
+
+/// A reduction of one tensor along one dimension into an initial value.
+struct RowReduction {
+  linalg::LinalgOp op;
+  Value input;
+  unsigned dim;
+  RedKind kind;
+  double scale = 1.0; // sum / sum_sq of scale * v
+};
+
+/// Matches `v` as a single-input reduction over exactly one dim whose
+/// result keeps the other dims in order, starting from the combiner's
+/// identity, with combiner acc + c*v, acc + c*v*v or max(acc, v).
+std::optional<RowReduction> matchRowReduction(Value v) {
+  auto op = v.getDefiningOp<linalg::LinalgOp>();
+  if (!op || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 1 || op->getNumResults() != 1)
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!maps[0].isIdentity())
+    return std::nullopt;
+  SmallVector<unsigned> red;
+  op.getReductionDims(red);
+  unsigned dim = red[0];
+  AffineMap want =
+      AffineMap::getMultiDimIdentityMap(maps[0].getNumDims(), v.getContext())
+          .dropResult(dim);
+  if (maps[1] != want)
+    return std::nullopt;
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  FloatAttr init;
+  if (!fill || !matchPattern(fill.value(), m_Constant(&init)))
+    return std::nullopt;
+  Block &body = *op.getBlock();
+  RowReduction r{op, op.getDpsInputs()[0], dim, RedKind::Sum};
+  std::optional<double> c = evaluatePayload(body, {1.0, 0.0});
+  if (!c)
+    return std::nullopt;
+  auto sample = [](int i) {
+    return SmallVector<double>{sampleValue(i, 0), sampleValue(i, 1)};
+  };
+  double initV = init.getValueAsDouble();
+  if (initV == 0.0 && payloadMatches(body, sample, [&](ArrayRef<double> a) {
+        return a[1] + *c * a[0];
+      })) {
+    r.kind = RedKind::Sum;
+    r.scale = *c;
+    return r;
+  }
+  if (initV == 0.0 && payloadMatches(body, sample, [&](ArrayRef<double> a) {
+        return a[1] + *c * a[0] * a[0];
+      })) {
+    r.kind = RedKind::SumSq;
+    r.scale = *c;
+    return r;
+  }
+  if (std::isinf(initV) && initV < 0 &&
+      payloadMatches(body, sample,
+                     [](ArrayRef<double> a) { return std::max(a[0], a[1]); })) {
+    r.kind = RedKind::Max;
+    return r;
+  }
+  return std::nullopt;
+}
+
+/// An all-parallel generic with one result written through the identity.
+bool isElementwiseGeneric(linalg::GenericOp g) {
+  return g && g.hasPureTensorSemantics() && g.getNumResults() == 1 &&
+         g.getNumParallelLoops() == g.getNumLoops() &&
+         g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity();
+}
+
+bool hasOneUse(Value v) { return v.hasOneUse(); }
+
+/// softmax(x, d) spelled as exp(x - max) / sum(exp(x - max)) or
+/// exp(x) / sum(exp(x)) with linalg reductions -> sinter.softmax.
+struct RaiseSoftmax : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp div,
+                                PatternRewriter &rewriter) const override {
+    if (!isElementwiseGeneric(div) || div.getNumDpsInputs() != 2)
+      return failure();
+    Value e = div.getDpsInputs()[0], s = div.getDpsInputs()[1];
+    if (!div.getIndexingMapsArray()[0].isIdentity())
+      return failure();
+    std::optional<RowReduction> sum = matchRowReduction(s);
+    if (!sum || sum->kind != RedKind::Sum || sum->scale != 1.0 ||
+        sum->input != e ||
+        div.getIndexingMapsArray()[1] != sum->op.getIndexingMapsArray()[1])
+      return failure();
+    if (!payloadMatches(
+            *div.getBody(),
+            [](int i) {
+              return SmallVector<double>{std::fabs(sampleValue(i, 0)),
+                                         1.0 + std::fabs(sampleValue(i, 1)),
+                                         0.0};
+            },
+            [](ArrayRef<double> a) { return a[0] / a[1]; }))
+      return failure();
+    auto expOp = e.getDefiningOp<linalg::GenericOp>();
+    if (!isElementwiseGeneric(expOp) ||
+        !llvm::all_of(e.getUsers(),
+                      [&](Operation *u) { return u == div || u == sum->op; }))
+      return failure();
+    Value x = expOp.getDpsInputs()[0];
+    if (!expOp.getIndexingMapsArray()[0].isIdentity())
+      return failure();
+    Block &body = *expOp.getBody();
+    if (expOp.getNumDpsInputs() == 1) {
+      if (!payloadMatches(
+              body,
+              [](int i) {
+                return SmallVector<double>{sampleValue(i, 0), 0.0};
+              },
+              [](ArrayRef<double> a) { return std::exp(a[0]); }))
+        return failure();
+    } else if (expOp.getNumDpsInputs() == 2) {
+      std::optional<RowReduction> mx =
+          matchRowReduction(expOp.getDpsInputs()[1]);
+      if (!mx || mx->kind != RedKind::Max || mx->input != x ||
+          mx->dim != sum->dim ||
+          expOp.getIndexingMapsArray()[1] != mx->op.getIndexingMapsArray()[1])
+        return failure();
+      if (!payloadMatches(
+              body,
+              [](int i) {
+                return SmallVector<double>{sampleValue(i, 0), sampleValue(i, 1),
+                                           0.0};
+              },
+              [](ArrayRef<double> a) { return std::exp(a[0] - a[1]); }))
+        return failure();
+    } else {
+      return failure();
+    }
+    auto xT = dyn_cast<RankedTensorType>(x.getType());
+    if (!xT || !isFloatGemmType(xT.getElementType()) ||
+        !isFloatGemmType(getElementTypeOrSelf(div.getResult(0).getType())))
+      return failure();
+    rewriter.replaceOpWithNewOp<SoftmaxOp>(
+        div, div.getResult(0).getType(), x, div.getDpsInits()[0],
+        rewriter.getI64IntegerAttr(sum->dim));
+    return success();
+  }
+};
+
+/// x / sqrt(mean(x^2) + eps) [* gamma] over the last dim -> sinter.rms_norm.
+struct RaiseRMSNorm : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp norm,
+                                PatternRewriter &rewriter) const override {
+    if (!isElementwiseGeneric(norm) || norm.getNumDpsInputs() < 2 ||
+        norm.getNumDpsInputs() > 3)
+      return failure();
+    SmallVector<AffineMap> maps = norm.getIndexingMapsArray();
+    unsigned rank = norm.getNumLoops();
+    if (rank < 1 || !maps[0].isIdentity())
+      return failure();
+    Value x = norm.getDpsInputs()[0];
+    std::optional<RowReduction> ss = matchRowReduction(norm.getDpsInputs()[1]);
+    if (!ss || ss->kind != RedKind::SumSq || ss->input != x ||
+        ss->dim != rank - 1 || maps[1] != ss->op.getIndexingMapsArray()[1])
+      return failure();
+    Value gamma;
+    if (norm.getNumDpsInputs() == 3) {
+      if (maps[2] !=
+          AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, getContext())))
+        return failure();
+      gamma = norm.getDpsInputs()[2];
+    }
+    auto xT = cast<RankedTensorType>(x.getType());
+    int64_t n = xT.getShape().back();
+    if (ShapedType::isDynamic(n) || !isFloatGemmType(xT.getElementType()))
+      return failure();
+    // mean = ss / (c * n); find eps where mean = 1 and x = gamma = 1.
+    double meanScale = 1.0 / (ss->scale * double(n));
+    SmallVector<double> unit{1.0, 1.0 / meanScale};
+    if (gamma)
+      unit.push_back(1.0);
+    unit.push_back(0.0);
+    std::optional<double> f0 = evaluatePayload(*norm.getBody(), unit);
+    if (!f0 || *f0 <= 0)
+      return failure();
+    double eps = 1.0 / (*f0 * *f0) - 1.0;
+    if (eps < -1e-9 || eps > 1.0)
+      return failure();
+    eps = std::max(eps, 0.0);
+    bool hasGamma = bool(gamma);
+    auto sample = [&](int i) {
+      SmallVector<double> a{sampleValue(i, 0),
+                            (0.5 + std::fabs(sampleValue(i, 1))) / meanScale};
+      if (hasGamma)
+        a.push_back(sampleValue(i, 2));
+      a.push_back(0.0);
+      return a;
+    };
+    if (!payloadMatches(*norm.getBody(), sample, [&](ArrayRef<double> a) {
+          double y = a[0] / std::sqrt(a[1] * meanScale + eps);
+          return hasGamma ? y * a[2] : y;
+        }))
+      return failure();
+    Location loc = norm.getLoc();
+    if (!gamma) {
+      auto gT = RankedTensorType::get({n}, xT.getElementType());
+      gamma = arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(
+              gT, rewriter.getFloatAttr(xT.getElementType(), 1.0)));
+    }
+    rewriter.replaceOpWithNewOp<RMSNormOp>(
+        norm, norm.getResult(0).getType(), x, gamma, norm.getDpsInits()[0],
+        rewriter.getF32FloatAttr(float(eps)));
+    return success();
+  }
+};
+
 struct RaisePass : public sinter::impl::SinterRaiseBase<RaisePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
@@ -269,5 +498,6 @@ struct RaisePass : public sinter::impl::SinterRaiseBase<RaisePass> {
 } // namespace
 
 void mlir::sinter::populateRaisePatterns(RewritePatternSet &patterns) {
-  patterns.add<RaiseContraction>(patterns.getContext());
+  patterns.add<RaiseContraction, RaiseSoftmax, RaiseRMSNorm>(
+      patterns.getContext());
 }
