@@ -487,6 +487,266 @@ struct RaiseRMSNorm : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+/// K/V heads repeated for GQA: `collapse_shape(broadcast(kv, dims = [g]))`
+/// merging [Hkv, G] into the head dim `headDim`. Returns kv and G.
+std::pair<Value, int64_t> seeThroughHeadRepeat(Value v, unsigned headDim) {
+  auto collapse = v.getDefiningOp<tensor::CollapseShapeOp>();
+  if (!collapse)
+    return {v, 1};
+  auto bcast = collapse.getSrc().getDefiningOp<linalg::BroadcastOp>();
+  if (!bcast || bcast.getDimensions().size() != 1 ||
+      bcast.getDimensions()[0] != int64_t(headDim) + 1)
+    return {v, 1};
+  SmallVector<ReassociationIndices> groups =
+      collapse.getReassociationIndices();
+  for (auto [i, g] : llvm::enumerate(groups)) {
+    ReassociationIndices want;
+    if (i < headDim)
+      want = {int64_t(i)};
+    else if (i == headDim)
+      want = {int64_t(i), int64_t(i) + 1};
+    else
+      want = {int64_t(i) + 1};
+    if (g != want)
+      return {v, 1};
+  }
+  auto outT = cast<RankedTensorType>(bcast.getInit().getType());
+  int64_t g = outT.getDimSize(headDim + 1);
+  if (ShapedType::isDynamic(g))
+    return {v, 1};
+  return {bcast.getInput(), g};
+}
+
+struct MaskInfo {
+  float scale = 1.0f;
+  MaskKind kind = MaskKind::none;
+  int64_t offset = 0, window = 0;
+};
+
+/// Recognizes `select(visible(i, j), x * scale, -big)` (any spelling) over
+/// the last two loops of an elementwise generic by evaluating it on the whole
+/// [Sq, Skv] index grid, then classifies the visible set as none / causal /
+/// sliding window with a query offset.
+std::optional<MaskInfo> analyzeMask(linalg::GenericOp g, int64_t sq,
+                                    int64_t skv) {
+  if (sq * skv > (int64_t(1) << 24))
+    return std::nullopt;
+  Block &body = *g.getBody();
+  unsigned rank = g.getNumLoops();
+  SmallVector<int64_t> idx(rank, 0);
+  auto eval = [&](double x, int64_t i, int64_t j)
+      -> std::optional<double> {
+    idx[rank - 2] = i;
+    idx[rank - 1] = j;
+    return evaluatePayload(body, {x, 0.0}, idx);
+  };
+  MaskInfo info;
+  std::optional<double> maskedValue;
+  SmallVector<int64_t> lo(sq, -1), hi(sq, -1);
+  for (int64_t i = 0; i < sq; ++i) {
+    for (int64_t j = 0; j < skv; ++j) {
+      std::optional<double> y = eval(1.0, i, j);
+      if (!y)
+        return std::nullopt;
+      bool masked = *y <= -1e9;
+      if (masked) {
+        if (maskedValue && *maskedValue != *y)
+          return std::nullopt;
+        maskedValue = *y;
+        if (lo[i] >= 0 && hi[i] < 0)
+          hi[i] = j - 1;
+        continue;
+      }
+      if (lo[i] < 0)
+        lo[i] = j;
+      else if (hi[i] >= 0)
+        return std::nullopt; // visible set is not contiguous
+    }
+    if (lo[i] >= 0 && hi[i] < 0)
+      hi[i] = skv - 1;
+  }
+  // Scale, and linearity in x at a visible position.
+  int64_t vi = -1;
+  for (int64_t i = 0; i < sq && vi < 0; ++i)
+    if (lo[i] >= 0)
+      vi = i;
+  if (vi < 0)
+    return std::nullopt;
+  info.scale = float(*eval(1.0, vi, lo[vi]));
+  for (double x : {-2.5, 0.75, 3.0}) {
+    std::optional<double> y = eval(x, vi, lo[vi]);
+    if (!y || std::fabs(*y - x * info.scale) > 1e-6 * std::fabs(x * info.scale) + 1e-12)
+      return std::nullopt;
+  }
+  // A finite fill only equals -inf when no row is fully masked.
+  bool anyEmpty = llvm::is_contained(lo, -1);
+  if (maskedValue && !std::isinf(*maskedValue) && anyEmpty)
+    return std::nullopt;
+  // Classify: none, causal (hi = i + off) or sliding (lo = i + off - W + 1).
+  auto expected = [&](MaskInfo m, int64_t i) -> std::pair<int64_t, int64_t> {
+    int64_t h = m.kind == MaskKind::none ? skv - 1
+                                         : std::min(i + m.offset, skv - 1);
+    int64_t l = m.kind == MaskKind::sliding_window
+                    ? std::max<int64_t>(0, i + m.offset - m.window + 1)
+                    : 0;
+    if (h < l || h < 0)
+      return {-1, -1};
+    return {l, h};
+  };
+  auto fits = [&](MaskInfo m) {
+    for (int64_t i = 0; i < sq; ++i)
+      if (expected(m, i) != std::make_pair(lo[i], hi[i]))
+        return false;
+    return true;
+  };
+  if (fits(info))
+    return info;
+  // The offset follows from the last row's last visible key.
+  info.kind = MaskKind::causal;
+  info.offset = hi[sq - 1] >= 0 ? hi[sq - 1] - (sq - 1) : -sq;
+  if (hi[sq - 1] == skv - 1) {
+    for (int64_t i = 0; i < sq; ++i)
+      if (hi[i] >= 0 && hi[i] < skv - 1) {
+        info.offset = hi[i] - i;
+        break;
+      }
+  }
+  if (fits(info))
+    return info;
+  info.kind = MaskKind::sliding_window;
+  if (lo[sq - 1] >= 0)
+    info.window = sq - 1 + info.offset - lo[sq - 1] + 1;
+  if (info.window >= 1 && fits(info))
+    return info;
+  return std::nullopt;
+}
+
+/// Reshapes a [batch..., S, D] operand with nb <= 2 batch dims to
+/// [B, H, S, D] by adding leading unit dims.
+Value toFourD(PatternRewriter &rewriter, Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  int64_t missing = 4 - t.getRank();
+  if (missing == 0)
+    return v;
+  SmallVector<int64_t> shape(missing, 1);
+  llvm::append_range(shape, t.getShape());
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t i = 0; i < t.getRank(); ++i) {
+    if (i == 0) {
+      ReassociationIndices g;
+      for (int64_t j = 0; j <= missing; ++j)
+        g.push_back(j);
+      groups.push_back(g);
+    } else {
+      groups.push_back({i + missing});
+    }
+  }
+  return tensor::ExpandShapeOp::create(
+      rewriter, loc, RankedTensorType::get(shape, t.getElementType()), v,
+      groups);
+}
+
+/// softmax(mask(scale * Q K^T)) V, with the scores and the output computed
+/// by sinter.gemm (after contraction raising) and GQA spelled as a head
+/// repeat of K/V -> sinter.attention.
+struct RaiseAttention : OpRewritePattern<GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+  static bool isPlain(GemmOp g) {
+    return g.getEpilogue().empty() && !g.getBQuant() &&
+           g.getReductions().empty() && !g.getTransposeA() &&
+           g.getAccType().isF32();
+  }
+  LogicalResult matchAndRewrite(GemmOp pv,
+                                PatternRewriter &rewriter) const override {
+    if (!isPlain(pv) || pv.getTransposeB())
+      return failure();
+    int64_t nb = pv.getNumBatchDims();
+    if (nb > 2)
+      return failure();
+    auto softmax = pv.getA().getDefiningOp<SoftmaxOp>();
+    if (!softmax || !softmax->hasOneUse() ||
+        int64_t(softmax.getDim()) != nb + 1)
+      return failure();
+    Value logits = softmax.getInput();
+    linalg::GenericOp maskOp;
+    if ((maskOp = logits.getDefiningOp<linalg::GenericOp>())) {
+      if (!isElementwiseGeneric(maskOp) || maskOp.getNumDpsInputs() != 1 ||
+          !maskOp.getIndexingMapsArray()[0].isIdentity() ||
+          !maskOp->hasOneUse())
+        return failure();
+      logits = maskOp.getDpsInputs()[0];
+    }
+    auto qk = logits.getDefiningOp<GemmOp>();
+    if (!qk || !isPlain(qk) || !qk.getTransposeB() || !qk->hasOneUse() ||
+        qk.getNumBatchDims() != nb)
+      return failure();
+    auto sT = cast<RankedTensorType>(logits.getType());
+    int64_t sq = sT.getDimSize(nb), skv = sT.getDimSize(nb + 1);
+    if (!sT.hasStaticShape())
+      return failure();
+    MaskInfo mask;
+    if (maskOp) {
+      std::optional<MaskInfo> m = analyzeMask(maskOp, sq, skv);
+      if (!m)
+        return failure();
+      mask = *m;
+    }
+    unsigned headDim = nb == 0 ? 0 : nb - 1;
+    auto [k, gk] = nb ? seeThroughHeadRepeat(qk.getB(), headDim)
+                      : std::pair<Value, int64_t>{qk.getB(), 1};
+    auto [v, gv] = nb ? seeThroughHeadRepeat(pv.getB(), headDim)
+                      : std::pair<Value, int64_t>{pv.getB(), 1};
+    if (gk != gv)
+      return failure();
+    Value q = qk.getA();
+    Type e = getElementTypeOrSelf(q.getType());
+    if (getElementTypeOrSelf(k.getType()) != e ||
+        getElementTypeOrSelf(v.getType()) != e || !isFloatGemmType(e))
+      return failure();
+    // B operands without batch dims (shared weights) are not attention.
+    if (cast<RankedTensorType>(k.getType()).getRank() != nb + 2 ||
+        cast<RankedTensorType>(v.getType()).getRank() != nb + 2)
+      return failure();
+
+    Location loc = pv.getLoc();
+    Value q4 = toFourD(rewriter, loc, q), k4 = toFourD(rewriter, loc, k),
+          v4 = toFourD(rewriter, loc, v);
+    auto outT = cast<RankedTensorType>(pv.getResult(0).getType());
+    auto q4T = cast<RankedTensorType>(q4.getType());
+    auto v4T = cast<RankedTensorType>(v4.getType());
+    auto o4T = RankedTensorType::get({q4T.getDimSize(0), q4T.getDimSize(1),
+                                      q4T.getDimSize(2), v4T.getDimSize(3)},
+                                     outT.getElementType());
+    Value init = tensor::EmptyOp::create(rewriter, loc, o4T.getShape(),
+                                         o4T.getElementType());
+    auto attn = AttentionOp::create(
+        rewriter, loc, TypeRange{o4T}, q4, k4, v4, Value(), ValueRange{init},
+        rewriter.getF32FloatAttr(mask.scale), mask.kind,
+        mask.kind == MaskKind::sliding_window
+            ? rewriter.getI64IntegerAttr(mask.window)
+            : IntegerAttr(),
+        FloatAttr(), uint64_t(mask.offset));
+    Value out = attn.getResult(0);
+    if (outT.getRank() != 4) {
+      SmallVector<ReassociationIndices> groups;
+      int64_t missing = 4 - outT.getRank();
+      ReassociationIndices first;
+      for (int64_t j = 0; j <= missing; ++j)
+        first.push_back(j);
+      groups.push_back(first);
+      for (int64_t i = 1; i < outT.getRank(); ++i)
+        groups.push_back({i + missing});
+      out = tensor::CollapseShapeOp::create(rewriter, loc, outT, out, groups);
+    }
+    rewriter.replaceOp(pv, out);
+    return success();
+  }
+};
+
 struct RaisePass : public sinter::impl::SinterRaiseBase<RaisePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
@@ -498,6 +758,6 @@ struct RaisePass : public sinter::impl::SinterRaiseBase<RaisePass> {
 } // namespace
 
 void mlir::sinter::populateRaisePatterns(RewritePatternSet &patterns) {
-  patterns.add<RaiseContraction, RaiseSoftmax, RaiseRMSNorm>(
+  patterns.add<RaiseContraction, RaiseSoftmax, RaiseRMSNorm, RaiseAttention>(
       patterns.getContext());
 }
