@@ -9,6 +9,8 @@
 # CHECK: PASS accumulating matmul
 # CHECK: PASS tosa bias+sigmoid epilogue
 # CHECK: PASS decoder block (graph pipeline)
+# CHECK: PASS raised causal gqa attention
+# CHECK: PASS raised sliding-window attention
 import os
 import numpy as np
 from refs import rng
@@ -69,3 +71,25 @@ params = block.make_inputs(3)
 order = ["x", "attn_norm", "wq", "wk", "wv", "wo", "mlp_norm", "wgate", "wup", "wdown", "cos", "sin"]
 same("decoder block (graph pipeline)", open(os.path.join(ex, "block_linalg.mlir")).read(), "decoder_block",
      [Arg(params[n], "f32") for n in order], [("f32", (block.S, block.HID))])
+
+# The attention spellings of raise-attention.mlir (causal GQA with repeated
+# heads, sliding window with an offset and a finite mask value), raised and
+# compared with the numpy attention reference (linalg.softmax has no
+# reference lowering of its own).
+from refs import attention
+tdir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Dialect", "Sinter", "Transforms")
+att = open(os.path.join(tdir, "raise-attention.mlir")).read().split("// -----")
+q = r.standard_normal((4, 5, 8)).astype(np.float32)
+k = r.standard_normal((2, 5, 8)).astype(np.float32)
+v = r.standard_normal((2, 5, 8)).astype(np.float32)
+(o,) = run(att[0], "causal_gqa", [Arg(q, "f32"), Arg(k, "f32"), Arg(v, "f32")], [("f32", (4, 5, 8))],
+           extra_passes="--sinter-graph-pipeline")
+want = attention(q[None], k[None], v[None], scale=0.353553385, mask="causal")[0][0]
+check("raised causal gqa attention", o, want, 1e-5, 1e-5)
+q = r.standard_normal((2, 2, 3, 4)).astype(np.float32)
+k = r.standard_normal((2, 2, 7, 4)).astype(np.float32)
+v = r.standard_normal((2, 2, 7, 4)).astype(np.float32)
+(o,) = run(att[1], "sliding_window", [Arg(q, "f32"), Arg(k, "f32"), Arg(v, "f32")], [("f32", (2, 2, 3, 4))],
+           extra_passes="--sinter-graph-pipeline")
+want = attention(q, k, v, scale=0.5, mask="sliding_window", window=3, query_offset=4)[0]
+check("raised sliding-window attention", o, want, 1e-5, 1e-5)

@@ -417,6 +417,23 @@ struct RaiseSoftmax : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// The named linalg.softmax -> sinter.softmax.
+struct RaiseNamedSoftmax : OpRewritePattern<linalg::SoftmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::SoftmaxOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inT = dyn_cast<RankedTensorType>(op.getInput().getType());
+    if (!inT || op->getNumResults() != 1 ||
+        !isFloatGemmType(inT.getElementType()) ||
+        !isFloatGemmType(getElementTypeOrSelf(op.getOutput().getType())))
+      return failure();
+    rewriter.replaceOpWithNewOp<SoftmaxOp>(
+        op, op->getResult(0).getType(), op.getInput(), op.getOutput(),
+        rewriter.getI64IntegerAttr(op.getDimension()));
+    return success();
+  }
+};
+
 /// x / sqrt(mean(x^2) + eps) [* gamma] over the last dim -> sinter.rms_norm.
 struct RaiseRMSNorm : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -501,8 +518,7 @@ std::pair<Value, int64_t> seeThroughHeadRepeat(Value v, unsigned headDim) {
   if (!bcast || bcast.getDimensions().size() != 1 ||
       bcast.getDimensions()[0] != int64_t(headDim) + 1)
     return {v, 1};
-  SmallVector<ReassociationIndices> groups =
-      collapse.getReassociationIndices();
+  SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
   for (auto [i, g] : llvm::enumerate(groups)) {
     ReassociationIndices want;
     if (i < headDim)
@@ -538,8 +554,7 @@ std::optional<MaskInfo> analyzeMask(linalg::GenericOp g, int64_t sq,
   Block &body = *g.getBody();
   unsigned rank = g.getNumLoops();
   SmallVector<int64_t> idx(rank, 0);
-  auto eval = [&](double x, int64_t i, int64_t j)
-      -> std::optional<double> {
+  auto eval = [&](double x, int64_t i, int64_t j) -> std::optional<double> {
     idx[rank - 2] = i;
     idx[rank - 1] = j;
     return evaluatePayload(body, {x, 0.0}, idx);
@@ -579,7 +594,8 @@ std::optional<MaskInfo> analyzeMask(linalg::GenericOp g, int64_t sq,
   info.scale = float(*eval(1.0, vi, lo[vi]));
   for (double x : {-2.5, 0.75, 3.0}) {
     std::optional<double> y = eval(x, vi, lo[vi]);
-    if (!y || std::fabs(*y - x * info.scale) > 1e-6 * std::fabs(x * info.scale) + 1e-12)
+    if (!y || std::fabs(*y - x * info.scale) >
+                  1e-6 * std::fabs(x * info.scale) + 1e-12)
       return std::nullopt;
   }
   // A finite fill only equals -inf when no row is fully masked.
@@ -588,8 +604,8 @@ std::optional<MaskInfo> analyzeMask(linalg::GenericOp g, int64_t sq,
     return std::nullopt;
   // Classify: none, causal (hi = i + off) or sliding (lo = i + off - W + 1).
   auto expected = [&](MaskInfo m, int64_t i) -> std::pair<int64_t, int64_t> {
-    int64_t h = m.kind == MaskKind::none ? skv - 1
-                                         : std::min(i + m.offset, skv - 1);
+    int64_t h =
+        m.kind == MaskKind::none ? skv - 1 : std::min(i + m.offset, skv - 1);
     int64_t l = m.kind == MaskKind::sliding_window
                     ? std::max<int64_t>(0, i + m.offset - m.window + 1)
                     : 0;
@@ -758,6 +774,6 @@ struct RaisePass : public sinter::impl::SinterRaiseBase<RaisePass> {
 } // namespace
 
 void mlir::sinter::populateRaisePatterns(RewritePatternSet &patterns) {
-  patterns.add<RaiseContraction, RaiseSoftmax, RaiseRMSNorm, RaiseAttention>(
-      patterns.getContext());
+  patterns.add<RaiseContraction, RaiseSoftmax, RaiseNamedSoftmax, RaiseRMSNorm,
+               RaiseAttention>(patterns.getContext());
 }

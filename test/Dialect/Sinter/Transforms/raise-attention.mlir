@@ -1,0 +1,124 @@
+// RUN: sinter-opt %s --sinter-raise --split-input-file | FileCheck %s
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+
+// Causal GQA attention spelled with batch_matmuls, an explicit K transpose,
+// a scale+mask generic, a linalg softmax, and K/V heads repeated with
+// broadcast + collapse_shape.
+// CHECK-LABEL: func @causal_gqa
+// CHECK-DAG: %[[Q:.*]] = tensor.expand_shape %arg0 {{\[\[}}0, 1], [2], [3]] output_shape [1, 4, 5, 8] : tensor<4x5x8xf32> into tensor<1x4x5x8xf32>
+// CHECK-DAG: %[[K:.*]] = tensor.expand_shape %arg1 {{.*}} into tensor<1x2x5x8xf32>
+// CHECK-DAG: %[[V:.*]] = tensor.expand_shape %arg2 {{.*}} into tensor<1x2x5x8xf32>
+// CHECK: %[[O:.*]] = sinter.attention ins(%[[Q]], %[[K]], %[[V]] : tensor<1x4x5x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>)
+// CHECK-SAME: {mask = #sinter.mask<causal>, scale = 0.353553385 : f32}
+// CHECK: tensor.collapse_shape %[[O]] {{.*}} into tensor<4x5x8xf32>
+// CHECK-NOT: sinter.gemm
+// CHECK-NOT: sinter.softmax
+func.func @causal_gqa(%q: tensor<4x5x8xf32>, %k: tensor<2x5x8xf32>, %v: tensor<2x5x8xf32>) -> tensor<4x5x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %eb = tensor.empty() : tensor<2x2x5x8xf32>
+  %kb = linalg.broadcast ins(%k : tensor<2x5x8xf32>) outs(%eb : tensor<2x2x5x8xf32>) dimensions = [1]
+  %vb = linalg.broadcast ins(%v : tensor<2x5x8xf32>) outs(%eb : tensor<2x2x5x8xf32>) dimensions = [1]
+  %kr = tensor.collapse_shape %kb [[0, 1], [2], [3]] : tensor<2x2x5x8xf32> into tensor<4x5x8xf32>
+  %vr = tensor.collapse_shape %vb [[0, 1], [2], [3]] : tensor<2x2x5x8xf32> into tensor<4x5x8xf32>
+  %ekt = tensor.empty() : tensor<4x8x5xf32>
+  %kt = linalg.transpose ins(%kr : tensor<4x5x8xf32>) outs(%ekt : tensor<4x8x5xf32>) permutation = [0, 2, 1]
+  %es = tensor.empty() : tensor<4x5x5xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<4x5x5xf32>) -> tensor<4x5x5xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<4x5x8xf32>, tensor<4x8x5xf32>) outs(%zs : tensor<4x5x5xf32>) -> tensor<4x5x5xf32>
+  %m = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s : tensor<4x5x5xf32>) outs(%es : tensor<4x5x5xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %scale = arith.constant 0.353553385 : f32
+    %ninf = arith.constant 0xFF800000 : f32
+    %i = linalg.index 1 : index
+    %j = linalg.index 2 : index
+    %keep = arith.cmpi ule, %j, %i : index
+    %sv = arith.mulf %x, %scale : f32
+    %r = arith.select %keep, %sv, %ninf : f32
+    linalg.yield %r : f32
+  } -> tensor<4x5x5xf32>
+  %p = linalg.softmax dimension(2) ins(%m : tensor<4x5x5xf32>) outs(%es : tensor<4x5x5xf32>) -> tensor<4x5x5xf32>
+  %eo = tensor.empty() : tensor<4x5x8xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eo : tensor<4x5x8xf32>) -> tensor<4x5x8xf32>
+  %o = linalg.batch_matmul ins(%p, %vr : tensor<4x5x5xf32>, tensor<4x5x8xf32>) outs(%zo : tensor<4x5x8xf32>) -> tensor<4x5x8xf32>
+  return %o : tensor<4x5x8xf32>
+}
+
+// -----
+
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+
+// A sliding window with a query offset (queries are the last 3 of 7 keys),
+// in [B, H, S, D] layout with K given transposed through the matmul maps.
+// CHECK-LABEL: func @sliding_window
+// CHECK: sinter.attention ins(%arg0, %arg1, %arg2 : tensor<2x2x3x4xf32>, tensor<2x2x7x4xf32>, tensor<2x2x7x4xf32>)
+// CHECK-SAME: mask = #sinter.mask<sliding_window>
+// CHECK-SAME: query_offset = 4
+// CHECK-SAME: scale = 5.000000e-01
+// CHECK-SAME: window = 3
+func.func @sliding_window(%q: tensor<2x2x3x4xf32>, %k: tensor<2x2x7x4xf32>, %v: tensor<2x2x7x4xf32>) -> tensor<2x2x3x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %es = tensor.empty() : tensor<2x2x3x7xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<2x2x3x7xf32>) -> tensor<2x2x3x7xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(b, h, i, j, d) -> (b, h, i, d)>, affine_map<(b, h, i, j, d) -> (b, h, j, d)>, affine_map<(b, h, i, j, d) -> (b, h, i, j)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : tensor<2x2x3x4xf32>, tensor<2x2x7x4xf32>) outs(%zs : tensor<2x2x3x7xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<2x2x3x7xf32>
+  %m = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%s : tensor<2x2x3x7xf32>) outs(%es : tensor<2x2x3x7xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %c4 = arith.constant 4 : index
+    %c3 = arith.constant 3 : index
+    %half = arith.constant 0.5 : f32
+    %ninf = arith.constant -1.0e+30 : f32
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %pos = arith.addi %i, %c4 : index
+    %le = arith.cmpi sle, %j, %pos : index
+    %jw = arith.addi %j, %c3 : index
+    %gt = arith.cmpi sgt, %jw, %pos : index
+    %vis = arith.andi %le, %gt : i1
+    %sv = arith.mulf %x, %half : f32
+    %r = arith.select %vis, %sv, %ninf : f32
+    linalg.yield %r : f32
+  } -> tensor<2x2x3x7xf32>
+  %p = linalg.softmax dimension(3) ins(%m : tensor<2x2x3x7xf32>) outs(%es : tensor<2x2x3x7xf32>) -> tensor<2x2x3x7xf32>
+  %eo = tensor.empty() : tensor<2x2x3x4xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x2x3x4xf32>) -> tensor<2x2x3x4xf32>
+  %o = linalg.generic {indexing_maps = [affine_map<(b, h, i, d, j) -> (b, h, i, j)>, affine_map<(b, h, i, d, j) -> (b, h, j, d)>, affine_map<(b, h, i, d, j) -> (b, h, i, d)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %v : tensor<2x2x3x7xf32>, tensor<2x2x7x4xf32>) outs(%zo : tensor<2x2x3x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %pr = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %pr : f32
+    linalg.yield %r : f32
+  } -> tensor<2x2x3x4xf32>
+  return %o : tensor<2x2x3x4xf32>
+}
+
+// -----
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+
+// Left alone: the probabilities are also returned, so the softmax and both
+// GEMMs stay (raised individually).
+// CHECK-LABEL: func @probs_used
+// CHECK-NOT: sinter.attention
+// CHECK: sinter.softmax
+// CHECK: sinter.gemm
+func.func @probs_used(%q: tensor<2x5x8xf32>, %kt: tensor<2x8x5xf32>, %v: tensor<2x5x8xf32>) -> (tensor<2x5x8xf32>, tensor<2x5x5xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %es = tensor.empty() : tensor<2x5x5xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<2x5x5xf32>) -> tensor<2x5x5xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<2x5x8xf32>, tensor<2x8x5xf32>) outs(%zs : tensor<2x5x5xf32>) -> tensor<2x5x5xf32>
+  %p = linalg.softmax dimension(2) ins(%s : tensor<2x5x5xf32>) outs(%es : tensor<2x5x5xf32>) -> tensor<2x5x5xf32>
+  %eo = tensor.empty() : tensor<2x5x8xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x5x5xf32>, tensor<2x5x8xf32>) outs(%zo : tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
+  return %o, %p : tensor<2x5x8xf32>, tensor<2x5x5xf32>
+}
