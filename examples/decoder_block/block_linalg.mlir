@@ -89,9 +89,11 @@ func.func private @split_heads(%t: tensor<37x?xf32>, %heads: index) -> tensor<?x
   return %r : tensor<?x37x16xf32>
 }
 
-func.func @decoder_block(%x: !x, %attn_norm: !g, %wq: !w, %wk: !wkv, %wv: !wkv, %wo: !w,
-                         %mlp_norm: !g, %wgate: !wup, %wup: !wup, %wdown: !wdn,
-                         %cos: !rot, %sin: !rot) -> !x {
+func.func @decoder_block(%x: !x, %attn_norm: !g {sinter.weight}, %wq: !w {sinter.weight},
+                         %wk: !wkv {sinter.weight}, %wv: !wkv {sinter.weight}, %wo: !w {sinter.weight},
+                         %mlp_norm: !g {sinter.weight}, %wgate: !wup {sinter.weight},
+                         %wup: !wup {sinter.weight}, %wdown: !wdn {sinter.weight},
+                         %cos: !rot {sinter.weight}, %sin: !rot {sinter.weight}) -> !x {
   %zero = arith.constant 0.0 : f32
   %c2 = arith.constant 2 : index
   %c4 = arith.constant 4 : index

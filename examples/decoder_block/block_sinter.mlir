@@ -16,9 +16,11 @@
 !g = tensor<64xf32>
 !rot = tensor<37x8xf32>
 
-func.func @decoder_block(%x: !x, %attn_norm: !g, %wq: !w, %wk: !wkv, %wv: !wkv, %wo: !w,
-                         %mlp_norm: !g, %wgate: !wup, %wup: !wup, %wdown: !wdn,
-                         %cos: !rot, %sin: !rot) -> !x {
+func.func @decoder_block(%x: !x, %attn_norm: !g {sinter.weight}, %wq: !w {sinter.weight},
+                         %wk: !wkv {sinter.weight}, %wv: !wkv {sinter.weight}, %wo: !w {sinter.weight},
+                         %mlp_norm: !g {sinter.weight}, %wgate: !wup {sinter.weight},
+                         %wup: !wup {sinter.weight}, %wdown: !wdn {sinter.weight},
+                         %cos: !rot {sinter.weight}, %sin: !rot {sinter.weight}) -> !x {
   %e = tensor.empty() : !x
   %xn = sinter.rms_norm ins(%x, %attn_norm : !x, !g) outs(%e : !x) {epsilon = 1.0e-05 : f32} -> !x
 

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 using namespace mlir;
 using namespace mlir::sinter;
@@ -33,6 +34,35 @@ static int64_t countArith(Region &region) {
       ++n;
   });
   return n;
+}
+
+bool mlir::sinter::isLoadTimeValue(Value v) {
+  // Bounded walk through the producers.
+  SmallVector<Value> work{v};
+  llvm::SmallPtrSet<Value, 16> seen;
+  while (!work.empty()) {
+    Value cur = work.pop_back_val();
+    if (!seen.insert(cur).second)
+      continue;
+    if (seen.size() > 64)
+      return false;
+    if (auto arg = dyn_cast<BlockArgument>(cur)) {
+      auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+      if (!func || arg.getOwner() != &func.getBody().front() ||
+          !func.getArgAttr(arg.getArgNumber(), kWeightArgAttrName))
+        return false;
+      continue;
+    }
+    Operation *def = cur.getDefiningOp();
+    if (isa<arith::ConstantOp>(def))
+      continue;
+    if (!isa<linalg::LinalgOp, tensor::EmptyOp, tensor::ExpandShapeOp,
+             tensor::CollapseShapeOp, tensor::CastOp, tensor::ConcatOp>(def))
+      return false;
+    for (Value operand : def->getOperands())
+      work.push_back(operand);
+  }
+  return true;
 }
 
 bool mlir::sinter::isFreeOp(Operation *op) {
@@ -134,7 +164,9 @@ FunctionTraffic mlir::sinter::analyzeTraffic(func::FuncOp func) {
       continue;
     if (!llvm::any_of(op.getResultTypes(), llvm::IsaPred<RankedTensorType>))
       continue;
-    t.kernels.push_back(analyzeKernel(&op));
+    KernelTraffic k = analyzeKernel(&op);
+    k.loadTime = llvm::all_of(op.getResults(), isLoadTimeValue);
+    t.kernels.push_back(k);
   }
   return t;
 }
@@ -142,22 +174,23 @@ FunctionTraffic mlir::sinter::analyzeTraffic(func::FuncOp func) {
 int64_t FunctionTraffic::totalRead() const {
   int64_t s = 0;
   for (const KernelTraffic &k : kernels)
-    s += k.readBytes;
+    s += k.loadTime ? 0 : k.readBytes;
   return s;
 }
 int64_t FunctionTraffic::totalWrite() const {
   int64_t s = 0;
   for (const KernelTraffic &k : kernels)
-    s += k.writeBytes;
+    s += k.loadTime ? 0 : k.writeBytes;
   return s;
 }
 int64_t FunctionTraffic::totalFlops() const {
   int64_t s = 0;
   for (const KernelTraffic &k : kernels)
-    s += k.flops;
+    s += k.loadTime ? 0 : k.flops;
   return s;
 }
 unsigned FunctionTraffic::count(KernelKind kind) const {
-  return llvm::count_if(kernels,
-                        [&](const KernelTraffic &k) { return k.kind == kind; });
+  return llvm::count_if(kernels, [&](const KernelTraffic &k) {
+    return !k.loadTime && k.kind == kind;
+  });
 }

@@ -19,17 +19,29 @@ class FuncOp;
 }
 namespace sinter {
 
+/// The function-argument attribute that marks model parameters (weights,
+/// norm scales, rotary tables): values that stay the same from call to call.
+inline constexpr llvm::StringLiteral kWeightArgAttrName = "sinter.weight";
+
+/// True if `v` is the same on every call: a constant, a function argument
+/// marked `sinter.weight`, or computed from such values only. Kernels that
+/// only read such values run once when the model is loaded.
+bool isLoadTimeValue(Value v);
+
 enum class KernelKind { Gemm, Attention, Other };
 
 struct KernelTraffic {
   Operation *op;
   KernelKind kind;
+  /// Reads only load-time values: runs once per model, not per call.
+  bool loadTime = false;
   int64_t readBytes = 0, writeBytes = 0, flops = 0;
 };
 
 struct FunctionTraffic {
   llvm::SmallVector<KernelTraffic> kernels;
   int64_t compulsoryRead = 0, compulsoryWrite = 0;
+  /// Totals over the per-call kernels (load-time kernels excluded).
   int64_t totalRead() const;
   int64_t totalWrite() const;
   int64_t totalFlops() const;

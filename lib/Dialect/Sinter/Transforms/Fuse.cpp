@@ -7,10 +7,12 @@
 // explained with remarks.
 //
 //===----------------------------------------------------------------------===//
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "sinter/Analysis/Traffic.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
 
@@ -330,9 +332,241 @@ struct FuseElementwiseIntoEpilogue : OpRewritePattern<linalg::GenericOp> {
   bool remarks;
 };
 
+/// Builds the body of a gemm epilogue in `block` whose accumulator is first
+/// multiplied by rsqrt(ss / k + eps) (ss is the block's last argument), then
+/// runs `old`'s epilogue (or the default conversion to `outElem`).
+void buildRowScaledEpilogue(OpBuilder &b, Location loc, Block *block,
+                            Region &old, Type outElem, int64_t k, float eps) {
+  b.setInsertionPointToStart(block);
+  Value ss = block->getArguments().back();
+  Value invK = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f / k));
+  Value epsV = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(eps));
+  Value mean = arith::MulFOp::create(b, loc, ss, invK);
+  Value r =
+      math::RsqrtOp::create(b, loc, arith::AddFOp::create(b, loc, mean, epsV));
+  Value acc = arith::MulFOp::create(b, loc, block->getArgument(0), r);
+  if (old.empty()) {
+    Value v = acc;
+    if (outElem != acc.getType())
+      v = arith::TruncFOp::create(b, loc, outElem, acc);
+    YieldOp::create(b, loc, v);
+    return;
+  }
+  Block &oldBlock = old.front();
+  IRMapping m;
+  m.map(oldBlock.getArgument(0), acc);
+  for (unsigned i = 1; i < oldBlock.getNumArguments(); ++i)
+    m.map(oldBlock.getArgument(i), block->getArgument(i));
+  for (Operation &op : oldBlock)
+    b.clone(op, m);
+}
+
+/// RMSNorm(x) . W = diag(1/rms(x)) . x . (diag(gamma) . W): a norm whose
+/// every user is the A operand of a gemm is folded away. gamma scales the
+/// (load-time) weights, 1/rms becomes a row scale in each consumer's
+/// epilogue, and the row sums of squares come from the gemm producing x as
+/// an extra reduction (or from one reduction over x otherwise).
+struct FoldRMSNormIntoGemms : OpRewritePattern<RMSNormOp> {
+  FoldRMSNormIntoGemms(MLIRContext *ctx, bool remarks)
+      : OpRewritePattern(ctx), remarks(remarks) {}
+
+  LogicalResult matchAndRewrite(RMSNormOp norm,
+                                PatternRewriter &rewriter) const override {
+    Value y = norm.getResult(), x = norm.getInput(), gamma = norm.getGamma();
+    auto xT = cast<RankedTensorType>(x.getType());
+    int64_t k = xT.getShape().back();
+    SmallVector<GemmOp> users;
+    for (OpOperand &use : y.getUses()) {
+      auto g = dyn_cast<GemmOp>(use.getOwner());
+      if (!g || use.getOperandNumber() != 0 || g.getTransposeA() ||
+          g.getBQuant() || !g.getAccType().isF32() ||
+          cast<RankedTensorType>(g.getB().getType()).getRank() != 2 ||
+          !isLoadTimeValue(g.getB()))
+        return failure();
+      users.push_back(g);
+    }
+    if (users.empty() || ShapedType::isDynamic(k) || !isLoadTimeValue(gamma) ||
+        !xT.hasStaticShape())
+      return failure();
+    Location loc = norm.getLoc();
+    Type f32 = rewriter.getF32Type();
+    int64_t rank = xT.getRank();
+    MLIRContext *ctx = getContext();
+
+    // Row sums of squares of x, [lead...] f32.
+    SmallVector<int64_t> rowShape(xT.getShape().drop_back());
+    auto rowT = RankedTensorType::get(rowShape, f32);
+    Value ss;
+    auto producer = x.getDefiningOp<GemmOp>();
+    bool fromProducer = producer && producer.getNumPrimaryResults() == 1 &&
+                        producer.getResult(0) == x &&
+                        producer.getNumBatchDims() == rank - 2;
+    // The accumulator init must dominate whichever op computes ss.
+    rewriter.setInsertionPoint(fromProducer ? producer.getOperation()
+                                            : norm.getOperation());
+    Value zero =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
+    Value ssInit =
+        linalg::FillOp::create(
+            rewriter, loc, ValueRange{zero},
+            ValueRange{tensor::EmptyOp::create(rewriter, loc, rowShape, f32)})
+            .getResult(0);
+    if (fromProducer) {
+      // Add a sum_sq reduction along n of the stored output to the producer.
+      rewriter.setInsertionPoint(producer);
+      SmallVector<Value> inits(producer.getInits());
+      inits.push_back(ssInit);
+      SmallVector<Type> types(producer.getResultTypes());
+      types.push_back(rowT);
+      SmallVector<Attribute> reds(producer.getReductions().getValue());
+      reds.push_back(
+          ReductionAttr::get(ctx, ReductionKind::sum_sq, GemmDim::n));
+      auto p2 = GemmOp::create(
+          rewriter, producer.getLoc(), types, producer.getA(), producer.getB(),
+          producer.getBScales(), producer.getBZeroPoints(),
+          producer.getEpilogueInputs(), inits, producer.getTransposeA(),
+          producer.getTransposeB(), producer.getAccType(),
+          producer.getEpilogueMaps(), producer.getBQuantAttr(),
+          rewriter.getArrayAttr(reds));
+      SmallVector<Type> argTypes{producer.getAccType()};
+      for (Value v : producer.getEpilogueInputs())
+        argTypes.push_back(getElementTypeOrSelf(v.getType()));
+      Block *block = rewriter.createBlock(
+          &p2.getEpilogue(), {}, argTypes,
+          SmallVector<Location>(argTypes.size(), producer.getLoc()));
+      rewriter.setInsertionPointToStart(block);
+      SmallVector<Value> yielded;
+      if (producer.getEpilogue().empty()) {
+        Value acc = block->getArgument(0);
+        Value v = acc;
+        if (xT.getElementType() != acc.getType())
+          v = arith::TruncFOp::create(rewriter, loc, xT.getElementType(), acc);
+        yielded.push_back(v);
+      } else {
+        Block &old = producer.getEpilogue().front();
+        IRMapping m;
+        m.map(old.getArguments(), block->getArguments());
+        for (Operation &op : old.without_terminator())
+          rewriter.clone(op, m);
+        for (Value v : old.getTerminator()->getOperands())
+          yielded.push_back(m.lookupOrDefault(v));
+      }
+      // The norm reads the stored (rounded) value: reduce that.
+      Value stored = yielded[0];
+      Value wide =
+          stored.getType() == f32
+              ? stored
+              : arith::ExtFOp::create(rewriter, loc, f32, stored).getResult();
+      yielded.push_back(wide);
+      YieldOp::create(rewriter, loc, yielded);
+      for (unsigned i = 0; i < producer.getNumResults(); ++i)
+        rewriter.replaceAllUsesWith(producer.getResult(i), p2.getResult(i));
+      rewriter.eraseOp(producer);
+      x = p2.getResult(0);
+      ss = p2.getResults().back();
+    } else {
+      SmallVector<AffineMap> maps{
+          AffineMap::getMultiDimIdentityMap(rank, ctx),
+          AffineMap::getMultiDimIdentityMap(rank, ctx).dropResult(rank - 1)};
+      SmallVector<utils::IteratorType> its(rank, utils::IteratorType::parallel);
+      its.back() = utils::IteratorType::reduction;
+      ss = linalg::GenericOp::create(
+               rewriter, loc, TypeRange{rowT}, ValueRange{x},
+               ValueRange{ssInit}, maps, its,
+               [&](OpBuilder &b, Location l, ValueRange a) {
+                 Value v =
+                     a[0].getType() == f32
+                         ? a[0]
+                         : arith::ExtFOp::create(b, l, f32, a[0]).getResult();
+                 Value sq = arith::MulFOp::create(b, l, v, v);
+                 linalg::YieldOp::create(
+                     b, l,
+                     ValueRange{
+                         arith::AddFOp::create(b, l, a[1], sq).getResult()});
+               })
+               .getResult(0);
+    }
+
+    float eps = norm.getEpsilon().convertToFloat();
+    int64_t saved = getTensorBytes(y.getType()) * (1 + users.size());
+    for (GemmOp g : users) {
+      rewriter.setInsertionPoint(g);
+      Location gl = g.getLoc();
+      // W' = diag(gamma) . W along k (a load-time kernel).
+      Value w = g.getB();
+      auto wT = cast<RankedTensorType>(w.getType());
+      unsigned kDim = g.getTransposeB() ? 1 : 0;
+      Value wInit = tensor::EmptyOp::create(rewriter, gl, wT.getShape(),
+                                            wT.getElementType());
+      Value scaledW =
+          linalg::GenericOp::create(
+              rewriter, gl, TypeRange{wT}, ValueRange{w, gamma},
+              ValueRange{wInit},
+              {AffineMap::getMultiDimIdentityMap(2, ctx),
+               AffineMap::get(2, 0, getAffineDimExpr(kDim, ctx)),
+               AffineMap::getMultiDimIdentityMap(2, ctx)},
+              SmallVector<utils::IteratorType>(2,
+                                               utils::IteratorType::parallel),
+              [&](OpBuilder &b, Location l, ValueRange a) {
+                Value wv = arith::ExtFOp::create(b, l, f32, a[0]);
+                if (a[0].getType() == f32)
+                  wv = a[0];
+                Value gv =
+                    a[1].getType() == f32
+                        ? a[1]
+                        : arith::ExtFOp::create(b, l, f32, a[1]).getResult();
+                Value p = arith::MulFOp::create(b, l, wv, gv);
+                if (a[0].getType() != f32)
+                  p = arith::TruncFOp::create(b, l, a[0].getType(), p);
+                linalg::YieldOp::create(b, l, p);
+              })
+              .getResult(0);
+      SmallVector<Value> ins(g.getEpilogueInputs());
+      ins.push_back(ss);
+      SmallVector<Attribute> maps(g.getEpilogueMaps().getValue());
+      int64_t nb = g.getNumBatchDims();
+      maps.push_back(AffineMapAttr::get(
+          AffineMap::getMultiDimIdentityMap(nb + 2, ctx).dropResult(nb + 1)));
+      auto g2 = GemmOp::create(
+          rewriter, gl, g.getResultTypes(), x, scaledW, Value(), Value(), ins,
+          g.getInits(), false, g.getTransposeB(), g.getAccType(),
+          rewriter.getArrayAttr(maps), WeightQuantAttr(), g.getReductions());
+      SmallVector<Type> argTypes{g.getAccType()};
+      for (Value v : ins)
+        argTypes.push_back(getElementTypeOrSelf(v.getType()));
+      Block *block =
+          rewriter.createBlock(&g2.getEpilogue(), {}, argTypes,
+                               SmallVector<Location>(argTypes.size(), gl));
+      buildRowScaledEpilogue(rewriter, gl, block, g.getEpilogue(),
+                             getElementTypeOrSelf(g.getResult(0).getType()), k,
+                             eps);
+      rewriter.replaceOp(g, g2.getResults());
+      if (remarks)
+        g2.emitRemark() << "folded sinter.rms_norm (" << locStr(norm.getLoc())
+                        << ") into this gemm: gamma scales the weights, "
+                           "1/rms is a row scale in the epilogue";
+    }
+    if (remarks)
+      norm.emitRemark() << "re-expressed into " << users.size()
+                        << " consuming gemm(s): saves " << saved
+                        << " HBM bytes (the normalized tensor is neither "
+                           "written nor read)";
+    rewriter.eraseOp(norm);
+    return success();
+  }
+
+  bool remarks;
+};
+
 struct FusePass : public sinter::impl::SinterFuseBase<FusePass> {
   using Base::Base;
   void runOnOperation() override {
+    // Epilogues first, so that a norm sees the final producer of its input
+    // (and can take its statistics from that gemm), then everything.
+    RewritePatternSet epilogues(&getContext());
+    epilogues.add<FuseElementwiseIntoEpilogue>(&getContext(), remarks);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(epilogues))))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     populateFusePatterns(patterns, remarks);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
@@ -343,5 +577,6 @@ struct FusePass : public sinter::impl::SinterFuseBase<FusePass> {
 
 void mlir::sinter::populateFusePatterns(RewritePatternSet &patterns,
                                         bool remarks) {
-  patterns.add<FuseElementwiseIntoEpilogue>(patterns.getContext(), remarks);
+  patterns.add<FuseElementwiseIntoEpilogue, FoldRMSNormIntoGemms>(
+      patterns.getContext(), remarks);
 }

@@ -26,7 +26,8 @@ static constexpr const char *kReferencePipeline =
 /// tosa -> linalg), raise into sinter ops, fuse, clean up.
 static constexpr const char *kGraphPipeline =
     "inline,func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,"
-    "tosa-to-tensor),canonicalize,cse,sinter-raise,sinter-fuse,"
+    "tosa-to-tensor),canonicalize,cse,sinter-raise,"
+    "func.func(linalg-fuse-elementwise-ops),sinter-fuse,"
     "canonicalize,cse";
 
 void mlir::sinter::registerSinterPipelines() {

@@ -80,12 +80,16 @@ struct ReportTrafficPass
                          "kind", "op", "loc", "read B", "written B", "flops",
                          "time us");
       double seconds = 0;
+      unsigned numLoadTime = 0;
       for (auto [i, k] : llvm::enumerate(t.kernels)) {
         double s = rooflineSeconds(k, target);
-        seconds += s;
+        if (k.loadTime)
+          ++numLoadTime;
+        else
+          seconds += s;
         os << llvm::format(
             "  %-4u %-10s %-26s %-8s %14lld %14lld %16lld %12.2f\n",
-            unsigned(i), kindName(k.kind),
+            unsigned(i), k.loadTime ? "load-time" : kindName(k.kind),
             k.op->getName().getStringRef().str().c_str(),
             shortLoc(k.op->getLoc()).c_str(), (long long)k.readBytes,
             (long long)k.writeBytes, (long long)k.flops, s * 1e6);
@@ -95,7 +99,11 @@ struct ReportTrafficPass
       os << "  kernels: " << t.kernels.size() << " ("
          << t.count(KernelKind::Gemm) << " gemm, "
          << t.count(KernelKind::Attention) << " attention, "
-         << t.count(KernelKind::Other) << " other)\n";
+         << t.count(KernelKind::Other) << " other)";
+      if (numLoadTime)
+        os << ", plus " << numLoadTime
+           << " load-time kernel(s) on weights, not counted per call";
+      os << "\n";
       os << "  HBM bytes: " << total << " (read " << t.totalRead()
          << ", written " << t.totalWrite() << ")\n";
       os << "  compulsory minimum: " << minimum << " (read " << t.compulsoryRead

@@ -61,7 +61,15 @@ def SinterFuse : Pass<"sinter-fuse"> {
     * an elementwise `linalg.generic` that is the only user of a
       `sinter.gemm` result moves into the gemm's epilogue; its other inputs
       (bias `(n)`, per-row/column scales, residuals, quantization
-      parameters) become epilogue operands with their indexing maps.
+      parameters) become epilogue operands with their indexing maps;
+    * a `sinter.rms_norm` whose every user is the A operand of a gemm with
+      load-time weights is re-expressed:
+      `RMSNorm(x) . W = diag(1/rms(x)) . x . (diag(gamma) . W)`. gamma
+      scales the weights (a load-time kernel), `1/rms` becomes a row scale
+      in each consumer's epilogue, and the row sums of squares come from
+      the gemm that produces `x` as an extra `sum_sq` reduction (or from one
+      reduction over `x`). Load-time values are constants and function
+      arguments marked `sinter.weight`.
 
     A fusion happens when it saves HBM traffic (the intermediate is neither
     written nor read back) and the accumulator tile plus one tile per
@@ -76,7 +84,10 @@ def SinterFuse : Pass<"sinter-fuse"> {
   ];
   let dependentDialects = [
     "::mlir::sinter::SinterDialect",
-    "::mlir::arith::ArithDialect"
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect"
   ];
 }
 
