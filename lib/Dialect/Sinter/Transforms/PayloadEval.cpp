@@ -76,7 +76,8 @@ static std::optional<bool> evalCmpI(arith::CmpIPredicate p, double a,
 
 std::optional<double> mlir::sinter::evaluatePayload(Block &block,
                                                     ArrayRef<double> args,
-                                                    ArrayRef<int64_t> indices) {
+                                                    ArrayRef<int64_t> indices,
+                                                    unsigned result) {
   if (args.size() != block.getNumArguments())
     return std::nullopt;
   llvm::DenseMap<Value, double> env;
@@ -97,7 +98,8 @@ std::optional<double> mlir::sinter::evaluatePayload(Block &block,
   };
   for (Operation &op : block) {
     if (auto y = dyn_cast<linalg::YieldOp>(op))
-      return y.getNumOperands() ? get(y.getOperand(0)) : std::nullopt;
+      return result < y.getNumOperands() ? get(y.getOperand(result))
+                                         : std::nullopt;
     SmallVector<double> in;
     for (Value v : op.getOperands()) {
       std::optional<double> x = get(v);
@@ -160,10 +162,10 @@ std::optional<double> mlir::sinter::evaluatePayload(Block &block,
 
 bool mlir::sinter::payloadMatches(
     Block &block, const std::function<SmallVector<double>(int)> &sample,
-    const std::function<double(ArrayRef<double>)> &expected) {
+    const std::function<double(ArrayRef<double>)> &expected, unsigned result) {
   for (int i = 0; i < 16; ++i) {
     SmallVector<double> args = sample(i);
-    std::optional<double> got = evaluatePayload(block, args);
+    std::optional<double> got = evaluatePayload(block, args, {}, result);
     double want = expected(args);
     if (!got)
       return false;

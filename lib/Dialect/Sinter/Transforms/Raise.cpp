@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "PayloadEval.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -504,6 +505,111 @@ struct RaiseRMSNorm : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// Rotate-half RoPE spelled on slices: the two halves of the last dim are
+/// extracted, rotated by a two-result generic (x1 c - x2 s, x2 c + x1 s)
+/// with cos/sin broadcast from [S, R/2], and inserted back into a fresh
+/// tensor -> sinter.rope (half mode, full rotary dim).
+struct RaiseSlicedRope : OpRewritePattern<tensor::InsertSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  /// A slice covering dims [0, rank-1) fully and [off, off + len) of the
+  /// last one, with unit strides.
+  static bool isHalfSlice(ArrayRef<OpFoldResult> offsets,
+                          ArrayRef<OpFoldResult> sizes,
+                          ArrayRef<OpFoldResult> strides, RankedTensorType full,
+                          int64_t off, int64_t len) {
+    int64_t rank = full.getRank();
+    for (int64_t i = 0; i < rank; ++i) {
+      std::optional<int64_t> o = getConstantIntValue(offsets[i]);
+      std::optional<int64_t> st = getConstantIntValue(strides[i]);
+      std::optional<int64_t> sz = getConstantIntValue(sizes[i]);
+      if (!o || !st || *st != 1)
+        return false;
+      if (i == rank - 1) {
+        if (*o != off || !sz || *sz != len)
+          return false;
+      } else if (*o != 0 ||
+                 (sz && !full.isDynamicDim(i) && *sz != full.getDimSize(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  LogicalResult matchAndRewrite(tensor::InsertSliceOp second,
+                                PatternRewriter &rewriter) const override {
+    auto first = second.getDest().getDefiningOp<tensor::InsertSliceOp>();
+    if (!first || !first.getDest().getDefiningOp<tensor::EmptyOp>() ||
+        !first->hasOneUse())
+      return failure();
+    auto fullT = cast<RankedTensorType>(second.getType());
+    int64_t d = fullT.getShape().back();
+    if (ShapedType::isDynamic(d) || d % 2)
+      return failure();
+    int64_t half = d / 2;
+    if (!isHalfSlice(first.getMixedOffsets(), first.getMixedSizes(),
+                     first.getMixedStrides(), fullT, 0, half) ||
+        !isHalfSlice(second.getMixedOffsets(), second.getMixedSizes(),
+                     second.getMixedStrides(), fullT, half, half))
+      return failure();
+    auto rot = first.getSource().getDefiningOp<linalg::GenericOp>();
+    if (!rot || second.getSource().getDefiningOp() != rot.getOperation() ||
+        rot.getNumResults() != 2 || rot.getNumDpsInputs() != 4 ||
+        first.getSource() != rot.getResult(0) ||
+        second.getSource() != rot.getResult(1) ||
+        rot.getNumParallelLoops() != rot.getNumLoops())
+      return failure();
+    SmallVector<AffineMap> maps = rot.getIndexingMapsArray();
+    unsigned rank = rot.getNumLoops();
+    for (unsigned i : {0u, 1u, 4u, 5u})
+      if (!maps[i].isIdentity())
+        return failure();
+    // cos/sin are [S, R/2] read at (seq, last).
+    if (maps[2] != maps[3] || maps[2].getNumResults() != 2 ||
+        !maps[2].isProjectedPermutation() ||
+        maps[2].getDimPosition(1) != rank - 1 ||
+        maps[2].getDimPosition(0) == rank - 1)
+      return failure();
+    int64_t seqDim = maps[2].getDimPosition(0);
+    auto x1 = rot.getDpsInputs()[0].getDefiningOp<tensor::ExtractSliceOp>();
+    auto x2 = rot.getDpsInputs()[1].getDefiningOp<tensor::ExtractSliceOp>();
+    if (!x1 || !x2 || x1.getSource() != x2.getSource() ||
+        x1.getSource().getType() != second.getType() ||
+        !isHalfSlice(x1.getMixedOffsets(), x1.getMixedSizes(),
+                     x1.getMixedStrides(), fullT, 0, half) ||
+        !isHalfSlice(x2.getMixedOffsets(), x2.getMixedSizes(),
+                     x2.getMixedStrides(), fullT, half, half))
+      return failure();
+    auto sample = [](int i) {
+      return SmallVector<double>{sampleValue(i, 0),
+                                 sampleValue(i, 1),
+                                 sampleValue(i, 2),
+                                 sampleValue(i, 3),
+                                 0.0,
+                                 0.0};
+    };
+    Block &body = *rot.getBody();
+    if (!payloadMatches(
+            body, sample,
+            [](ArrayRef<double> a) { return a[0] * a[2] - a[1] * a[3]; }, 0) ||
+        !payloadMatches(
+            body, sample,
+            [](ArrayRef<double> a) { return a[1] * a[2] + a[0] * a[3]; }, 1))
+      return failure();
+    Value cosT = rot.getDpsInputs()[2], sinT = rot.getDpsInputs()[3];
+    if (cosT.getType() != sinT.getType() ||
+        !isFloatGemmType(getElementTypeOrSelf(fullT)))
+      return failure();
+    auto rope = RopeOp::create(rewriter, second.getLoc(), fullT, x1.getSource(),
+                               cosT, sinT, first.getDest(), RopeMode::half,
+                               seqDim == int64_t(rank) - 2
+                                   ? IntegerAttr()
+                                   : rewriter.getI64IntegerAttr(seqDim));
+    rewriter.replaceOp(second, rope.getResult());
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Attention
 //===----------------------------------------------------------------------===//
@@ -775,5 +881,5 @@ struct RaisePass : public sinter::impl::SinterRaiseBase<RaisePass> {
 
 void mlir::sinter::populateRaisePatterns(RewritePatternSet &patterns) {
   patterns.add<RaiseContraction, RaiseSoftmax, RaiseNamedSoftmax, RaiseRMSNorm,
-               RaiseAttention>(patterns.getContext());
+               RaiseSlicedRope, RaiseAttention>(patterns.getContext());
 }

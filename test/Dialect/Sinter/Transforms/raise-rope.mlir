@@ -1,0 +1,61 @@
+// RUN: sinter-opt %s --sinter-raise --split-input-file | FileCheck %s
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#rot = affine_map<(d0, d1, d2) -> (d1, d2)>
+
+// Rotate-half RoPE on slices of [H, S, D] with tables indexed by S.
+// CHECK-LABEL: func @rope_slices
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<2x5x8xf32>
+// CHECK: %[[R:.*]] = sinter.rope ins(%arg0, %arg1, %arg2 : tensor<2x5x8xf32>, tensor<5x4xf32>, tensor<5x4xf32>) outs(%[[E]] : tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @rope_slices(%x: tensor<2x5x8xf32>, %cos: tensor<5x4xf32>, %sin: tensor<5x4xf32>) -> tensor<2x5x8xf32> {
+  %x1 = tensor.extract_slice %x[0, 0, 0] [2, 5, 4] [1, 1, 1] : tensor<2x5x8xf32> to tensor<2x5x4xf32>
+  %x2 = tensor.extract_slice %x[0, 0, 4] [2, 5, 4] [1, 1, 1] : tensor<2x5x8xf32> to tensor<2x5x4xf32>
+  %e = tensor.empty() : tensor<2x5x4xf32>
+  %y1, %y2 = linalg.generic {indexing_maps = [#id3, #id3, #rot, #rot, #id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x1, %x2, %cos, %sin : tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>)
+      outs(%e, %e : tensor<2x5x4xf32>, tensor<2x5x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32, %s: f32, %o1: f32, %o2: f32):
+    %ac = arith.mulf %a, %c : f32
+    %bs = arith.mulf %b, %s : f32
+    %bc = arith.mulf %b, %c : f32
+    %as = arith.mulf %a, %s : f32
+    %r1 = arith.subf %ac, %bs : f32
+    %r2 = arith.addf %bc, %as : f32
+    linalg.yield %r1, %r2 : f32, f32
+  } -> (tensor<2x5x4xf32>, tensor<2x5x4xf32>)
+  %ef = tensor.empty() : tensor<2x5x8xf32>
+  %p = tensor.insert_slice %y1 into %ef[0, 0, 0] [2, 5, 4] [1, 1, 1] : tensor<2x5x4xf32> into tensor<2x5x8xf32>
+  %y = tensor.insert_slice %y2 into %p[0, 0, 4] [2, 5, 4] [1, 1, 1] : tensor<2x5x4xf32> into tensor<2x5x8xf32>
+  return %y : tensor<2x5x8xf32>
+}
+
+// -----
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#rot = affine_map<(d0, d1, d2) -> (d1, d2)>
+
+// Left alone: the second half uses the wrong sign (not a rotation).
+// CHECK-LABEL: func @not_rope
+// CHECK-NOT: sinter.rope
+func.func @not_rope(%x: tensor<2x5x8xf32>, %cos: tensor<5x4xf32>, %sin: tensor<5x4xf32>) -> tensor<2x5x8xf32> {
+  %x1 = tensor.extract_slice %x[0, 0, 0] [2, 5, 4] [1, 1, 1] : tensor<2x5x8xf32> to tensor<2x5x4xf32>
+  %x2 = tensor.extract_slice %x[0, 0, 4] [2, 5, 4] [1, 1, 1] : tensor<2x5x8xf32> to tensor<2x5x4xf32>
+  %e = tensor.empty() : tensor<2x5x4xf32>
+  %y1, %y2 = linalg.generic {indexing_maps = [#id3, #id3, #rot, #rot, #id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x1, %x2, %cos, %sin : tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>)
+      outs(%e, %e : tensor<2x5x4xf32>, tensor<2x5x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32, %s: f32, %o1: f32, %o2: f32):
+    %ac = arith.mulf %a, %c : f32
+    %bs = arith.mulf %b, %s : f32
+    %bc = arith.mulf %b, %c : f32
+    %as = arith.mulf %a, %s : f32
+    %r1 = arith.subf %ac, %bs : f32
+    %r2 = arith.subf %bc, %as : f32
+    linalg.yield %r1, %r2 : f32, f32
+  } -> (tensor<2x5x4xf32>, tensor<2x5x4xf32>)
+  %ef = tensor.empty() : tensor<2x5x8xf32>
+  %p = tensor.insert_slice %y1 into %ef[0, 0, 0] [2, 5, 4] [1, 1, 1] : tensor<2x5x4xf32> into tensor<2x5x8xf32>
+  %y = tensor.insert_slice %y2 into %p[0, 0, 4] [2, 5, 4] [1, 1, 1] : tensor<2x5x4xf32> into tensor<2x5x8xf32>
+  return %y : tensor<2x5x8xf32>
+}
