@@ -57,7 +57,8 @@ bool mlir::sinter::isLoadTimeValue(Value v) {
     if (isa<arith::ConstantOp>(def))
       continue;
     if (!isa<linalg::LinalgOp, tensor::EmptyOp, tensor::ExpandShapeOp,
-             tensor::CollapseShapeOp, tensor::CastOp, tensor::ConcatOp>(def))
+             tensor::CollapseShapeOp, tensor::CastOp, tensor::ConcatOp,
+             tensor::ExtractSliceOp>(def))
       return false;
     for (Value operand : def->getOperands())
       work.push_back(operand);
@@ -66,8 +67,10 @@ bool mlir::sinter::isLoadTimeValue(Value v) {
 }
 
 bool mlir::sinter::isFreeOp(Operation *op) {
+  // extract_slice bufferizes to a strided view that its consumer reads.
   if (isa<tensor::EmptyOp, tensor::ExpandShapeOp, tensor::CollapseShapeOp,
-          tensor::CastOp, arith::ConstantOp, YieldOp>(op))
+          tensor::CastOp, tensor::ExtractSliceOp, arith::ConstantOp, YieldOp>(
+          op))
     return true;
   if (isa<linalg::FillOp>(op))
     return llvm::all_of(op->getUses(), [](OpOperand &use) {

@@ -558,6 +558,138 @@ struct FoldRMSNormIntoGemms : OpRewritePattern<RMSNormOp> {
   bool remarks;
 };
 
+/// Gemms that read the same A with the same epilogue (QKV projections, the
+/// gate and up projections) become one gemm over weights concatenated
+/// along n, so A is read once; each original result is a slice of the
+/// combined one.
+struct FuseSiblingGemms : OpRewritePattern<GemmOp> {
+  FuseSiblingGemms(MLIRContext *ctx, bool remarks)
+      : OpRewritePattern(ctx), remarks(remarks) {}
+
+  static bool compatible(GemmOp a, GemmOp b) {
+    if (a.getTransposeA() != b.getTransposeA() ||
+        a.getTransposeB() != b.getTransposeB() ||
+        a.getAccType() != b.getAccType() || b.getBQuant() ||
+        !b.getReductions().empty() || b.getNumResults() != 1 ||
+        b->getBlock() != a->getBlock() ||
+        getElementTypeOrSelf(a.getResult(0).getType()) !=
+            getElementTypeOrSelf(b.getResult(0).getType()) ||
+        a.getB().getType().getRank() != 2 ||
+        b.getB().getType().getRank() != 2 ||
+        a.getEpilogueInputs() != b.getEpilogueInputs() ||
+        a.getEpilogueMaps() != b.getEpilogueMaps())
+      return false;
+    auto aB = a.getB().getType(), bB = b.getB().getType();
+    unsigned kDim = a.getTransposeB() ? 1 : 0;
+    if (aB.getDimSize(kDim) != bB.getDimSize(kDim) || !aB.hasStaticShape() ||
+        !bB.hasStaticShape())
+      return false;
+    if (a.getEpilogue().empty() != b.getEpilogue().empty())
+      return false;
+    return a.getEpilogue().empty() ||
+           OperationEquivalence::isRegionEquivalentTo(
+               &a.getEpilogue(), &b.getEpilogue(),
+               OperationEquivalence::IgnoreLocations);
+  }
+
+  LogicalResult matchAndRewrite(GemmOp root,
+                                PatternRewriter &rewriter) const override {
+    if (root.getBQuant() || !root.getReductions().empty() ||
+        root.getNumResults() != 1 || root.getB().getType().getRank() != 2)
+      return failure();
+    int64_t nb = root.getNumBatchDims();
+    // Epilogue operands indexed by n would change meaning.
+    for (Attribute m : root.getEpilogueMaps())
+      if (cast<AffineMapAttr>(m).getValue().isFunctionOfDim(nb + 1))
+        return failure();
+    SmallVector<GemmOp> group{root};
+    for (Operation *user : root.getA().getUsers()) {
+      auto g = dyn_cast<GemmOp>(user);
+      if (!g || g == root || g.getA() != root.getA() || !compatible(root, g))
+        continue;
+      if (g->isBeforeInBlock(root))
+        return failure(); // the earliest sibling is the root
+      group.push_back(g);
+    }
+    if (group.size() < 2)
+      return failure();
+    // Program order: the combined weights and outputs follow the source.
+    llvm::sort(group, [](GemmOp a, GemmOp b) { return a->isBeforeInBlock(b); });
+    // Later siblings' weights must be available at the root: move their
+    // producers (weight preprocessing) up if their own operands allow it.
+    for (GemmOp g : llvm::drop_begin(group)) {
+      Operation *def = g.getB().getDefiningOp();
+      if (!def || def->isBeforeInBlock(root) ||
+          def->getBlock() != root->getBlock())
+        continue;
+      for (Value v : def->getOperands()) {
+        Operation *vd = v.getDefiningOp();
+        if (vd &&
+            (vd->getBlock() != root->getBlock() || !vd->isBeforeInBlock(root)))
+          return failure();
+      }
+    }
+    for (GemmOp g : llvm::drop_begin(group))
+      if (Operation *def = g.getB().getDefiningOp();
+          def && def->getBlock() == root->getBlock() &&
+          !def->isBeforeInBlock(root))
+        rewriter.moveOpBefore(def, root);
+
+    Location loc = root.getLoc();
+    rewriter.setInsertionPoint(root);
+    unsigned nDimB = root.getTransposeB() ? 0 : 1;
+    SmallVector<Value> weights;
+    int64_t totalN = 0;
+    SmallVector<int64_t> widths;
+    for (GemmOp g : group) {
+      weights.push_back(g.getB());
+      widths.push_back(g.getB().getType().getDimSize(nDimB));
+      totalN += widths.back();
+    }
+    Value concatB = tensor::ConcatOp::create(rewriter, loc, nDimB, weights);
+    auto outT = cast<RankedTensorType>(root.getResult(0).getType());
+    SmallVector<int64_t> shape(outT.getShape());
+    shape.back() = totalN;
+    for (int64_t d : shape)
+      if (ShapedType::isDynamic(d))
+        return failure();
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, shape, outT.getElementType());
+    auto fused = GemmOp::create(
+        rewriter, loc, TypeRange{init.getType()}, root.getA(), concatB, Value(),
+        Value(), root.getEpilogueInputs(), ValueRange{init},
+        root.getTransposeA(), root.getTransposeB(), root.getAccType(),
+        root.getEpilogueMaps(), WeightQuantAttr(), root.getReductions());
+    if (!root.getEpilogue().empty()) {
+      IRMapping m;
+      root.getEpilogue().cloneInto(&fused.getEpilogue(), m);
+    }
+    int64_t offset = 0;
+    int64_t aBytes = getTensorBytes(root.getA().getType());
+    for (auto [g, width] : llvm::zip(group, widths)) {
+      auto gT = cast<RankedTensorType>(g.getResult(0).getType());
+      SmallVector<OpFoldResult> offsets(gT.getRank(), rewriter.getIndexAttr(0));
+      offsets.back() = rewriter.getIndexAttr(offset);
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t d : gT.getShape())
+        sizes.push_back(rewriter.getIndexAttr(d));
+      SmallVector<OpFoldResult> strides(gT.getRank(), rewriter.getIndexAttr(1));
+      Value slice = tensor::ExtractSliceOp::create(
+          rewriter, loc, gT, fused.getResult(0), offsets, sizes, strides);
+      rewriter.replaceOp(g, slice);
+      offset += width;
+    }
+    if (remarks)
+      fused.emitRemark() << "fused " << group.size()
+                         << " gemms that read the same A: saves "
+                         << aBytes * int64_t(group.size() - 1)
+                         << " HBM bytes (A read once)";
+    return success();
+  }
+
+  bool remarks;
+};
+
 struct FusePass : public sinter::impl::SinterFuseBase<FusePass> {
   using Base::Base;
   void runOnOperation() override {
@@ -577,6 +709,7 @@ struct FusePass : public sinter::impl::SinterFuseBase<FusePass> {
 
 void mlir::sinter::populateFusePatterns(RewritePatternSet &patterns,
                                         bool remarks) {
-  patterns.add<FuseElementwiseIntoEpilogue, FoldRMSNormIntoGemms>(
-      patterns.getContext(), remarks);
+  patterns
+      .add<FuseElementwiseIntoEpilogue, FoldRMSNormIntoGemms, FuseSiblingGemms>(
+          patterns.getContext(), remarks);
 }

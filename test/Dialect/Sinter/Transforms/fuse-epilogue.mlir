@@ -106,11 +106,11 @@ func.func @two_consumers(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) -> (tensor<4x
 // CHECK-NOT: epilogue
 // REMARK-DAG: the gemm output or the result is not read/written elementwise
 // REMARK-DAG: the payload uses loop indices or regions
-func.func @not_elementwise(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> (tensor<4xf32>, tensor<4x4xf32>, tensor<4x4xf32>) {
+func.func @not_elementwise(%a: tensor<4x8xf32>, %a1: tensor<4x8xf32>, %a2: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> (tensor<4xf32>, tensor<4x4xf32>, tensor<4x4xf32>) {
   %e = tensor.empty() : tensor<4x4xf32>
   %0 = sinter.gemm ins(%a, %b : tensor<4x8xf32>, tensor<8x4xf32>) outs(%e : tensor<4x4xf32>) {acc_type = f32} -> tensor<4x4xf32>
-  %1 = sinter.gemm ins(%a, %b : tensor<4x8xf32>, tensor<8x4xf32>) outs(%e : tensor<4x4xf32>) {acc_type = f32} -> tensor<4x4xf32>
-  %2 = sinter.gemm ins(%a, %b : tensor<4x8xf32>, tensor<8x4xf32>) outs(%e : tensor<4x4xf32>) {acc_type = f32} -> tensor<4x4xf32>
+  %1 = sinter.gemm ins(%a1, %b : tensor<4x8xf32>, tensor<8x4xf32>) outs(%e : tensor<4x4xf32>) {acc_type = f32} -> tensor<4x4xf32>
+  %2 = sinter.gemm ins(%a2, %b : tensor<4x8xf32>, tensor<8x4xf32>) outs(%e : tensor<4x4xf32>) {acc_type = f32} -> tensor<4x4xf32>
   %er = tensor.empty() : tensor<4xf32>
   %r = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
       ins(%0 : tensor<4x4xf32>) outs(%er : tensor<4xf32>) {

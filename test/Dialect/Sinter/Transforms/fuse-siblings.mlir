@@ -1,0 +1,52 @@
+// RUN: sinter-opt %s --sinter-fuse --split-input-file | FileCheck %s
+
+// Three projections of the same activations (QKV) become one gemm over
+// concatenated weights; the results are slices of its output.
+// CHECK-LABEL: func @qkv
+// CHECK: %[[W:.*]] = tensor.concat dim(1) %arg1, %arg2, %arg3 : (tensor<16x8xf32>, tensor<16x4xf32>, tensor<16x4xf32>) -> tensor<16x16xf32>
+// CHECK: %[[G:.*]] = sinter.gemm ins(%arg0, %[[W]] : tensor<4x16xf32>, tensor<16x16xf32>) outs(%{{.*}} : tensor<4x16xf32>)
+// CHECK-DAG: tensor.extract_slice %[[G]][0, 0] [4, 8] [1, 1]
+// CHECK-DAG: tensor.extract_slice %[[G]][0, 8] [4, 4] [1, 1]
+// CHECK-DAG: tensor.extract_slice %[[G]][0, 12] [4, 4] [1, 1]
+// CHECK-NOT: sinter.gemm
+func.func @qkv(%x: tensor<4x16xf32>, %wq: tensor<16x8xf32>, %wk: tensor<16x4xf32>, %wv: tensor<16x4xf32>)
+    -> (tensor<4x8xf32>, tensor<4x4xf32>, tensor<4x4xf32>) {
+  %e8 = tensor.empty() : tensor<4x8xf32>
+  %e4 = tensor.empty() : tensor<4x4xf32>
+  %q = sinter.gemm ins(%x, %wq : tensor<4x16xf32>, tensor<16x8xf32>) outs(%e8 : tensor<4x8xf32>) {acc_type = f32} -> tensor<4x8xf32>
+  %k = sinter.gemm ins(%x, %wk : tensor<4x16xf32>, tensor<16x4xf32>) outs(%e4 : tensor<4x4xf32>) {acc_type = f32} -> tensor<4x4xf32>
+  %v = sinter.gemm ins(%x, %wv : tensor<4x16xf32>, tensor<16x4xf32>) outs(%e4 : tensor<4x4xf32>) {acc_type = f32} -> tensor<4x4xf32>
+  return %q, %k, %v : tensor<4x8xf32>, tensor<4x4xf32>, tensor<4x4xf32>
+}
+
+// -----
+
+// Left alone: different epilogues, and an epilogue operand indexed by n.
+// CHECK-LABEL: func @not_siblings
+// CHECK-COUNT-4: sinter.gemm ins(%arg0
+func.func @not_siblings(%x: tensor<4x16xf32>, %w: tensor<16x4xf32>, %bias: tensor<4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>) {
+  %e = tensor.empty() : tensor<4x4xf32>
+  %a = sinter.gemm ins(%x, %w : tensor<4x16xf32>, tensor<16x4xf32>) outs(%e : tensor<4x4xf32>) {acc_type = f32} -> tensor<4x4xf32> epilogue {
+  ^bb0(%acc: f32):
+    %t = math.tanh %acc : f32
+    sinter.yield %t : f32
+  }
+  %b = sinter.gemm ins(%x, %w : tensor<4x16xf32>, tensor<16x4xf32>) outs(%e : tensor<4x4xf32>) {acc_type = f32} -> tensor<4x4xf32> epilogue {
+  ^bb0(%acc: f32):
+    %t = math.exp %acc : f32
+    sinter.yield %t : f32
+  }
+  %c = sinter.gemm ins(%x, %w : tensor<4x16xf32>, tensor<16x4xf32>) epilogue_ins(%bias : tensor<4xf32>) outs(%e : tensor<4x4xf32>)
+      {acc_type = f32, epilogue_maps = [affine_map<(m, n) -> (n)>]} -> tensor<4x4xf32> epilogue {
+  ^bb0(%acc: f32, %bv: f32):
+    %t = arith.addf %acc, %bv : f32
+    sinter.yield %t : f32
+  }
+  %d = sinter.gemm ins(%x, %w : tensor<4x16xf32>, tensor<16x4xf32>) epilogue_ins(%bias : tensor<4xf32>) outs(%e : tensor<4x4xf32>)
+      {acc_type = f32, epilogue_maps = [affine_map<(m, n) -> (n)>]} -> tensor<4x4xf32> epilogue {
+  ^bb0(%acc: f32, %bv: f32):
+    %t = arith.addf %acc, %bv : f32
+    sinter.yield %t : f32
+  }
+  return %a, %b, %c, %d : tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>
+}
