@@ -156,13 +156,22 @@ struct FuseElementwiseIntoEpilogue : OpRewritePattern<linalg::GenericOp> {
     if (!generic.hasPureTensorSemantics() || generic.getNumResults() != 1 ||
         generic.getNumParallelLoops() != generic.getNumLoops())
       return failure();
-    // Find the producing gemm among the inputs.
+    // Find the producing gemm among the inputs. With several, prefer one
+    // whose A no other gemm reads, so siblings sharing an A stay mergeable
+    // (a LoRA update joins the low-rank gemm, not the base one).
     GemmOp gemm;
-    for (OpOperand *in : generic.getDpsInputOperands())
-      if (auto g = in->get().getDefiningOp<GemmOp>()) {
+    for (OpOperand *in : generic.getDpsInputOperands()) {
+      auto g = in->get().getDefiningOp<GemmOp>();
+      if (!g)
+        continue;
+      bool sharesA = llvm::any_of(g.getA().getUsers(), [&](Operation *u) {
+        return u != g && isa<GemmOp>(u);
+      });
+      if (!gemm || !sharesA)
         gemm = g;
+      if (!sharesA)
         break;
-      }
+    }
     if (!gemm)
       return failure();
     Value produced = gemm.getResult(0);

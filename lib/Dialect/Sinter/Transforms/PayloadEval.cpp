@@ -124,9 +124,11 @@ std::optional<double> mlir::sinter::evaluatePayload(Block &block,
                 [&](auto) { return std::max(in[0], in[1]); })
             .Case<arith::MinimumFOp, arith::MinNumFOp, arith::MinSIOp>(
                 [&](auto) { return std::min(in[0], in[1]); })
+            // Unsigned conversions agree with signed ones on the
+            // non-negative samples callers use for them.
             .Case<arith::ExtFOp, arith::TruncFOp, arith::SIToFPOp,
-                  arith::IndexCastOp, arith::ExtSIOp>(
-                [&](auto) { return in[0]; })
+                  arith::UIToFPOp, arith::IndexCastOp, arith::ExtSIOp,
+                  arith::ExtUIOp>([&](auto) { return in[0]; })
             .Case<arith::SelectOp>(
                 [&](auto) { return in[0] != 0 ? in[1] : in[2]; })
             .Case<arith::CmpFOp>([&](auto c) -> std::optional<double> {

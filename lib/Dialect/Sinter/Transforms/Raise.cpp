@@ -610,6 +610,83 @@ struct RaiseSlicedRope : OpRewritePattern<tensor::InsertSliceOp> {
   }
 };
 
+/// A gemm whose B is dequantized by an elementwise generic,
+/// w = (q - zp) * scale or q * scale with per-column or k-grouped scales,
+/// reads the integer weights directly with `b_quant` (the dequantization
+/// becomes the gemm's prologue).
+struct RaiseDequantizedWeights : OpRewritePattern<GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GemmOp gemm,
+                                PatternRewriter &rewriter) const override {
+    if (gemm.getBQuant() || gemm.getB().getType().getRank() != 2)
+      return failure();
+    auto deq = gemm.getB().getDefiningOp<linalg::GenericOp>();
+    if (!isElementwiseGeneric(deq) || !deq->hasOneUse() ||
+        deq.getNumLoops() != 2 || deq.getNumDpsInputs() < 2 ||
+        deq.getNumDpsInputs() > 3)
+      return failure();
+    SmallVector<AffineMap> maps = deq.getIndexingMapsArray();
+    Value q = deq.getDpsInputs()[0], scales = deq.getDpsInputs()[1];
+    Value zp = deq.getNumDpsInputs() == 3 ? deq.getDpsInputs()[2] : Value();
+    Type qE = getElementTypeOrSelf(q.getType());
+    if (!maps[0].isIdentity() ||
+        !(qE.isSignlessInteger(4) || qE.isSignlessInteger(8)) ||
+        !isFloatGemmType(getElementTypeOrSelf(scales.getType())) ||
+        (zp &&
+         (getElementTypeOrSelf(zp.getType()) != qE || maps[2] != maps[1])))
+      return failure();
+    unsigned kDim = gemm.getTransposeB() ? 1 : 0, nDim = 1 - kDim;
+    MLIRContext *ctx = getContext();
+    AffineExpr k = getAffineDimExpr(kDim, ctx), n = getAffineDimExpr(nDim, ctx);
+    WeightQuantAttr quant;
+    bool isUnsigned = false;
+    deq.getBody()->walk([&](Operation *op) {
+      if (isa<arith::UIToFPOp, arith::ExtUIOp>(op))
+        isUnsigned = true;
+    });
+    if (maps[1] == AffineMap::get(2, 0, {n}, ctx)) {
+      quant =
+          WeightQuantAttr::get(ctx, QuantScheme::per_channel, 0, isUnsigned);
+    } else if (maps[1].getNumResults() == 2 && maps[1].getResult(1) == n) {
+      auto fd = dyn_cast<AffineBinaryOpExpr>(maps[1].getResult(0));
+      auto g = fd ? dyn_cast<AffineConstantExpr>(fd.getRHS()) : nullptr;
+      if (!fd || fd.getKind() != AffineExprKind::FloorDiv || fd.getLHS() != k ||
+          !g || g.getValue() <= 0)
+        return failure();
+      quant = WeightQuantAttr::get(ctx, QuantScheme::grouped, g.getValue(),
+                                   isUnsigned);
+    } else {
+      return failure();
+    }
+    // (q - zp) * s, q, zp sampled non-negative so unsigned reads agree.
+    bool hasZp = bool(zp);
+    auto sample = [&](int i) {
+      SmallVector<double> a{double((i * 5) % 16),
+                            0.25 + std::fabs(sampleValue(i, 1))};
+      if (hasZp)
+        a.push_back(double((i * 3) % 9));
+      a.push_back(0.0);
+      return a;
+    };
+    if (!payloadMatches(*deq.getBody(), sample, [&](ArrayRef<double> a) {
+          return hasZp ? (a[0] - a[2]) * a[1] : a[0] * a[1];
+        }))
+      return failure();
+    if (getElementTypeOrSelf(gemm.getA().getType()) !=
+        getElementTypeOrSelf(deq.getResult(0).getType()))
+      return failure();
+    auto newGemm = GemmOp::create(
+        rewriter, gemm.getLoc(), gemm.getResultTypes(), gemm.getA(), q, scales,
+        zp, gemm.getEpilogueInputs(), gemm.getInits(), gemm.getTransposeA(),
+        gemm.getTransposeB(), gemm.getAccType(), gemm.getEpilogueMaps(), quant,
+        gemm.getReductions());
+    rewriter.inlineRegionBefore(gemm.getEpilogue(), newGemm.getEpilogue(),
+                                newGemm.getEpilogue().end());
+    rewriter.replaceOp(gemm, newGemm.getResults());
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Attention
 //===----------------------------------------------------------------------===//
@@ -881,5 +958,6 @@ struct RaisePass : public sinter::impl::SinterRaiseBase<RaisePass> {
 
 void mlir::sinter::populateRaisePatterns(RewritePatternSet &patterns) {
   patterns.add<RaiseContraction, RaiseSoftmax, RaiseNamedSoftmax, RaiseRMSNorm,
-               RaiseSlicedRope, RaiseAttention>(patterns.getContext());
+               RaiseSlicedRope, RaiseAttention, RaiseDequantizedWeights>(
+      patterns.getContext());
 }
