@@ -113,7 +113,7 @@ static KernelTraffic analyzeKernel(Operation *op) {
     auto aT = cast<RankedTensorType>(gemm.getA().getType());
     int64_t kDim = aT.getDimSize(aT.getRank() - (gemm.getTransposeA() ? 2 : 1));
     int64_t outElems = elementsOf(gemm.getResult(0).getType());
-    k.flops = 2 * outElems * kDim;
+    k.flops = 2 * outElems * kDim * (gemm.getPairwise() ? 2 : 1);
     if (!gemm.getEpilogue().empty())
       k.flops += outElems * countArith(gemm.getEpilogue());
   } else if (isa<AttentionOp, PagedAttentionOp>(op)) {

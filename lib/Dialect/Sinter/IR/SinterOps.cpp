@@ -190,7 +190,18 @@ LogicalResult GemmOp::verify() {
   // Epilogue operands and their maps.
   SmallVector<int64_t> iterShape(aT.getShape().take_front(nb));
   iterShape.push_back(m);
-  iterShape.push_back(n);
+  // A pairwise B holds two halves of n; the output has one.
+  int64_t nOut = n;
+  if (getPairwise() && !ShapedType::isDynamic(n)) {
+    if (n % 2)
+      return emitOpError() << "a pairwise B operand needs an even number of "
+                              "columns, got "
+                           << n;
+    nOut = n / 2;
+  } else if (getPairwise()) {
+    nOut = ShapedType::kDynamic;
+  }
+  iterShape.push_back(nOut);
   ArrayAttr maps = getEpilogueMaps();
   if (maps.size() != getEpilogueInputs().size())
     return emitOpError() << "expected one epilogue map per epilogue operand ("
@@ -250,6 +261,9 @@ LogicalResult GemmOp::verify() {
 LogicalResult GemmOp::verifyRegions() {
   Region &region = getEpilogue();
   unsigned numPrimary = getNumPrimaryResults();
+  if (region.empty() && getPairwise())
+    return emitOpError() << "a pairwise gemm needs an epilogue region that "
+                            "combines its two accumulators";
   if (region.empty()) {
     if (numPrimary != 1 || !getReductions().empty() ||
         !getEpilogueInputs().empty())
@@ -267,12 +281,13 @@ LogicalResult GemmOp::verifyRegions() {
   if (!region.hasOneBlock())
     return emitOpError() << "epilogue region must have exactly one block";
   Block &block = region.front();
-  SmallVector<Type> argTypes{getAccType()};
+  SmallVector<Type> argTypes(getNumAccumulators(), getAccType());
   for (Value v : getEpilogueInputs())
     argTypes.push_back(tensorType(v).getElementType());
   if (block.getNumArguments() != argTypes.size())
     return emitOpError() << "epilogue region must have " << argTypes.size()
-                         << " arguments (the accumulator, then one element per "
+                         << " arguments (" << getNumAccumulators()
+                         << " accumulator(s), then one element per "
                             "epilogue operand), got "
                          << block.getNumArguments();
   for (auto [i, pair] :
@@ -729,7 +744,7 @@ struct DropTrivialEpilogue : OpRewritePattern<GemmOp> {
   LogicalResult matchAndRewrite(GemmOp op,
                                 PatternRewriter &rewriter) const override {
     Region &region = op.getEpilogue();
-    if (region.empty() || !op.getEpilogueInputs().empty() ||
+    if (region.empty() || op.getPairwise() || !op.getEpilogueInputs().empty() ||
         !op.getReductions().empty() || op.getInits().size() != 1)
       return failure();
     Block &block = region.front();

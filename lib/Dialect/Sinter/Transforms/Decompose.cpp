@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
@@ -283,9 +284,35 @@ LogicalResult decompose(GemmOp op, PatternRewriter &rewriter) {
   // Epilogue over (batch, m, n).
   unsigned n2 = nb + 2;
   unsigned numPrimary = op.getNumPrimaryResults();
-  SmallVector<Value> ins{accT};
+  // A pairwise gemm's epilogue reads the two column halves of the
+  // accumulator at once.
+  SmallVector<Value> ins;
+  SmallVector<AffineMap> inMaps;
+  if (op.getPairwise()) {
+    SmallVector<OpFoldResult> sizes = e.sizes(accT);
+    OpFoldResult half;
+    if (std::optional<int64_t> n = getConstantIntValue(sizes.back()))
+      half = rewriter.getIndexAttr(*n / 2);
+    else
+      half = arith::DivUIOp::create(
+                 e.b, e.loc,
+                 getValueOrCreateConstantIndexOp(e.b, e.loc, sizes.back()),
+                 e.idx(2))
+                 .getResult();
+    sizes.back() = half;
+    SmallVector<OpFoldResult> offsets(n2, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(n2, rewriter.getIndexAttr(1));
+    ins.push_back(tensor::ExtractSliceOp::create(e.b, e.loc, accT, offsets,
+                                                 sizes, strides));
+    offsets.back() = half;
+    ins.push_back(tensor::ExtractSliceOp::create(e.b, e.loc, accT, offsets,
+                                                 sizes, strides));
+    inMaps.append(2, e.identity(n2));
+  } else {
+    ins.push_back(accT);
+    inMaps.push_back(e.identity(n2));
+  }
   llvm::append_range(ins, op.getEpilogueInputs());
-  SmallVector<AffineMap> inMaps{e.identity(n2)};
   for (Attribute m : op.getEpilogueMaps())
     inMaps.push_back(cast<AffineMapAttr>(m).getValue());
   SmallVector<Value> replacements;

@@ -271,11 +271,13 @@ struct FuseElementwiseIntoEpilogue : OpRewritePattern<linalg::GenericOp> {
     auto fused = GemmOp::create(
         rewriter, loc, resultTypes, gemm.getA(), gemm.getB(), gemm.getBScales(),
         gemm.getBZeroPoints(), epilogueInputs, inits, gemm.getTransposeA(),
-        gemm.getTransposeB(), gemm.getAccType(), rewriter.getArrayAttr(maps),
-        gemm.getBQuantAttr(), gemm.getReductions());
+        gemm.getTransposeB(), gemm.getAccType(), gemm.getPairwise(),
+        rewriter.getArrayAttr(maps), gemm.getBQuantAttr(),
+        gemm.getReductions());
 
     // Epilogue block: (acc, old epilogue elements..., new elements...).
-    SmallVector<Type> argTypes{gemm.getAccType()};
+    unsigned numAcc = gemm.getNumAccumulators();
+    SmallVector<Type> argTypes(numAcc, gemm.getAccType());
     for (Value v : epilogueInputs)
       argTypes.push_back(getElementTypeOrSelf(v.getType()));
     SmallVector<Location> argLocs(argTypes.size(), loc);
@@ -299,7 +301,8 @@ struct FuseElementwiseIntoEpilogue : OpRewritePattern<linalg::GenericOp> {
     } else {
       Block &old = gemm.getEpilogue().front();
       IRMapping m;
-      m.map(old.getArguments(), block->getArguments().take_front(numOld + 1));
+      m.map(old.getArguments(),
+            block->getArguments().take_front(numOld + numAcc));
       for (Operation &op : old.without_terminator())
         rewriter.clone(op, m);
       for (Value v : old.getTerminator()->getOperands())
@@ -311,7 +314,7 @@ struct FuseElementwiseIntoEpilogue : OpRewritePattern<linalg::GenericOp> {
         m.map(body.getArgument(in->getOperandNumber()), yielded[0]);
     for (auto [arg, i] :
          llvm::zip(newArgs, llvm::seq<unsigned>(0, newArgs.size())))
-      m.map(arg, block->getArgument(1 + numOld + i));
+      m.map(arg, block->getArgument(numAcc + numOld + i));
     // Constants the payload captures are cloned in: the epilogue reads
     // nothing from above.
     for (Operation &op : body.without_terminator())
@@ -345,7 +348,8 @@ struct FuseElementwiseIntoEpilogue : OpRewritePattern<linalg::GenericOp> {
 /// multiplied by rsqrt(ss / k + eps) (ss is the block's last argument), then
 /// runs `old`'s epilogue (or the default conversion to `outElem`).
 void buildRowScaledEpilogue(OpBuilder &b, Location loc, Block *block,
-                            Region &old, Type outElem, int64_t k, float eps) {
+                            Region &old, Type outElem, int64_t k, float eps,
+                            unsigned numAcc) {
   b.setInsertionPointToStart(block);
   Value ss = block->getArguments().back();
   Value invK = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f / k));
@@ -353,7 +357,10 @@ void buildRowScaledEpilogue(OpBuilder &b, Location loc, Block *block,
   Value mean = arith::MulFOp::create(b, loc, ss, invK);
   Value r =
       math::RsqrtOp::create(b, loc, arith::AddFOp::create(b, loc, mean, epsV));
-  Value acc = arith::MulFOp::create(b, loc, block->getArgument(0), r);
+  SmallVector<Value> accs;
+  for (unsigned i = 0; i < numAcc; ++i)
+    accs.push_back(arith::MulFOp::create(b, loc, block->getArgument(i), r));
+  Value acc = accs[0];
   if (old.empty()) {
     Value v = acc;
     if (outElem != acc.getType())
@@ -363,9 +370,9 @@ void buildRowScaledEpilogue(OpBuilder &b, Location loc, Block *block,
   }
   Block &oldBlock = old.front();
   IRMapping m;
-  m.map(oldBlock.getArgument(0), acc);
-  for (unsigned i = 1; i < oldBlock.getNumArguments(); ++i)
-    m.map(oldBlock.getArgument(i), block->getArgument(i));
+  for (unsigned i = 0; i < oldBlock.getNumArguments(); ++i)
+    m.map(oldBlock.getArgument(i),
+          i < numAcc ? accs[i] : block->getArgument(i));
   for (Operation &op : oldBlock)
     b.clone(op, m);
 }
@@ -435,9 +442,10 @@ struct FoldRMSNormIntoGemms : OpRewritePattern<RMSNormOp> {
           producer.getBScales(), producer.getBZeroPoints(),
           producer.getEpilogueInputs(), inits, producer.getTransposeA(),
           producer.getTransposeB(), producer.getAccType(),
-          producer.getEpilogueMaps(), producer.getBQuantAttr(),
-          rewriter.getArrayAttr(reds));
-      SmallVector<Type> argTypes{producer.getAccType()};
+          producer.getPairwise(), producer.getEpilogueMaps(),
+          producer.getBQuantAttr(), rewriter.getArrayAttr(reds));
+      SmallVector<Type> argTypes(producer.getNumAccumulators(),
+                                 producer.getAccType());
       for (Value v : producer.getEpilogueInputs())
         argTypes.push_back(getElementTypeOrSelf(v.getType()));
       Block *block = rewriter.createBlock(
@@ -536,11 +544,12 @@ struct FoldRMSNormIntoGemms : OpRewritePattern<RMSNormOp> {
       int64_t nb = g.getNumBatchDims();
       maps.push_back(AffineMapAttr::get(
           AffineMap::getMultiDimIdentityMap(nb + 2, ctx).dropResult(nb + 1)));
-      auto g2 = GemmOp::create(
-          rewriter, gl, g.getResultTypes(), x, scaledW, Value(), Value(), ins,
-          g.getInits(), false, g.getTransposeB(), g.getAccType(),
-          rewriter.getArrayAttr(maps), WeightQuantAttr(), g.getReductions());
-      SmallVector<Type> argTypes{g.getAccType()};
+      auto g2 = GemmOp::create(rewriter, gl, g.getResultTypes(), x, scaledW,
+                               Value(), Value(), ins, g.getInits(), false,
+                               g.getTransposeB(), g.getAccType(),
+                               g.getPairwise(), rewriter.getArrayAttr(maps),
+                               WeightQuantAttr(), g.getReductions());
+      SmallVector<Type> argTypes(g.getNumAccumulators(), g.getAccType());
       for (Value v : ins)
         argTypes.push_back(getElementTypeOrSelf(v.getType()));
       Block *block =
@@ -548,7 +557,7 @@ struct FoldRMSNormIntoGemms : OpRewritePattern<RMSNormOp> {
                                SmallVector<Location>(argTypes.size(), gl));
       buildRowScaledEpilogue(rewriter, gl, block, g.getEpilogue(),
                              getElementTypeOrSelf(g.getResult(0).getType()), k,
-                             eps);
+                             eps, g.getNumAccumulators());
       rewriter.replaceOp(g, g2.getResults());
       if (remarks)
         g2.emitRemark() << "folded sinter.rms_norm (" << locStr(norm.getLoc())
@@ -567,6 +576,152 @@ struct FoldRMSNormIntoGemms : OpRewritePattern<RMSNormOp> {
   bool remarks;
 };
 
+/// A gated unit, act = f(gate, up) with gate = A.Wg and up = A.Wu, becomes
+/// one pairwise gemm over [Wg | Wu] whose epilogue computes f from the two
+/// accumulators: A is read once and neither projection is written.
+struct FusePairwise : OpRewritePattern<linalg::GenericOp> {
+  FusePairwise(MLIRContext *ctx, bool remarks)
+      : OpRewritePattern(ctx, /*benefit=*/2), remarks(remarks) {}
+
+  LogicalResult matchAndRewrite(linalg::GenericOp generic,
+                                PatternRewriter &rewriter) const override {
+    if (!generic.hasPureTensorSemantics() || generic.getNumResults() != 1 ||
+        generic.getNumParallelLoops() != generic.getNumLoops())
+      return failure();
+    SmallVector<GemmOp> gemms;
+    for (OpOperand *in : generic.getDpsInputOperands())
+      if (auto g = in->get().getDefiningOp<GemmOp>();
+          g && !llvm::is_contained(gemms, g))
+        gemms.push_back(g);
+    if (gemms.size() != 2)
+      return failure();
+    GemmOp g1 = gemms[0], g2 = gemms[1];
+    for (GemmOp g : gemms)
+      if (g.getPairwise() || g.getBQuant() || !g.getReductions().empty() ||
+          g.getNumResults() != 1 || g.getB().getType().getRank() != 2 ||
+          !llvm::all_of(g->getUsers(),
+                        [&](Operation *u) { return u == generic; }))
+        return failure();
+    if (g1.getA() != g2.getA() || g1.getTransposeA() != g2.getTransposeA() ||
+        g1.getTransposeB() != g2.getTransposeB() ||
+        g1.getAccType() != g2.getAccType() ||
+        g1.getB().getType() != g2.getB().getType() ||
+        g1.getResult(0).getType() != g2.getResult(0).getType() ||
+        g1.getEpilogueInputs() != g2.getEpilogueInputs() ||
+        g1.getEpilogueMaps() != g2.getEpilogueMaps() ||
+        !g1.getB().getType().hasStaticShape())
+      return failure();
+    Block &body = *generic.getBody();
+    for (OpOperand &operand : generic->getOpOperands()) {
+      AffineMap map = generic.getMatchingIndexingMap(&operand);
+      Value v = operand.get();
+      bool fromGemm = v == g1.getResult(0) || v == g2.getResult(0);
+      if ((fromGemm || generic.isDpsInit(&operand)) && !map.isIdentity())
+        return failure();
+      if (!map.isProjectedPermutation())
+        return failure();
+    }
+    bool bad = false;
+    body.walk([&](Operation *op) {
+      if (isa<linalg::IndexOp>(op) || op->getNumRegions())
+        bad = true;
+      for (Value v : op->getOperands())
+        if (v.getParentBlock() != &body && !matchPattern(v, m_Constant()))
+          bad = true;
+    });
+    if (bad)
+      return failure();
+
+    // Order the gemms so the first reads the columns [0, N).
+    rewriter.setInsertionPoint(generic);
+    Location loc = generic.getLoc();
+    unsigned nDimB = g1.getTransposeB() ? 0 : 1;
+    Value concatB = tensor::ConcatOp::create(rewriter, loc, nDimB,
+                                             ValueRange{g1.getB(), g2.getB()});
+    SmallVector<Value> ins(g1.getEpilogueInputs());
+    SmallVector<Attribute> maps(g1.getEpilogueMaps().getValue());
+    SmallVector<BlockArgument> newArgs;
+    for (OpOperand *in : generic.getDpsInputOperands()) {
+      if (in->get() == g1.getResult(0) || in->get() == g2.getResult(0))
+        continue;
+      ins.push_back(in->get());
+      maps.push_back(AffineMapAttr::get(generic.getMatchingIndexingMap(in)));
+      newArgs.push_back(body.getArgument(in->getOperandNumber()));
+    }
+    OpOperand *init = generic.getDpsInitOperand(0);
+    BlockArgument outArg = body.getArgument(init->getOperandNumber());
+    if (!outArg.use_empty()) {
+      ins.push_back(init->get());
+      maps.push_back(AffineMapAttr::get(generic.getMatchingIndexingMap(init)));
+      newArgs.push_back(outArg);
+    }
+    auto fused = GemmOp::create(
+        rewriter, loc, TypeRange{generic.getResult(0).getType()}, g1.getA(),
+        concatB, Value(), Value(), ins, ValueRange{init->get()},
+        g1.getTransposeA(), g1.getTransposeB(), g1.getAccType(),
+        /*pairwise=*/true, rewriter.getArrayAttr(maps), WeightQuantAttr(),
+        rewriter.getArrayAttr({}));
+    SmallVector<Type> argTypes(2, g1.getAccType());
+    for (Value v : ins)
+      argTypes.push_back(getElementTypeOrSelf(v.getType()));
+    Block *block =
+        rewriter.createBlock(&fused.getEpilogue(), {}, argTypes,
+                             SmallVector<Location>(argTypes.size(), loc));
+    rewriter.setInsertionPointToStart(block);
+    unsigned numShared = g1.getEpilogueInputs().size();
+    Type producedElem = getElementTypeOrSelf(g1.getResult(0).getType());
+    // Each half goes through its own gemm's epilogue first.
+    auto half = [&](GemmOp g, Value acc) -> Value {
+      if (g.getEpilogue().empty()) {
+        if (acc.getType() == producedElem)
+          return acc;
+        return arith::TruncFOp::create(rewriter, loc, producedElem, acc);
+      }
+      Block &old = g.getEpilogue().front();
+      IRMapping m;
+      m.map(old.getArgument(0), acc);
+      for (unsigned i = 0; i < numShared; ++i)
+        m.map(old.getArgument(1 + i), block->getArgument(2 + i));
+      for (Operation &op : old.without_terminator())
+        rewriter.clone(op, m);
+      return m.lookupOrDefault(old.getTerminator()->getOperand(0));
+    };
+    Value v1 = half(g1, block->getArgument(0));
+    Value v2 = half(g2, block->getArgument(1));
+    IRMapping m;
+    for (OpOperand *in : generic.getDpsInputOperands()) {
+      if (in->get() == g1.getResult(0))
+        m.map(body.getArgument(in->getOperandNumber()), v1);
+      else if (in->get() == g2.getResult(0))
+        m.map(body.getArgument(in->getOperandNumber()), v2);
+    }
+    for (auto [i, arg] : llvm::enumerate(newArgs))
+      m.map(arg, block->getArgument(2 + numShared + i));
+    for (Operation &op : body.without_terminator())
+      for (Value v : op.getOperands())
+        if (v.getParentBlock() != &body && !m.contains(v))
+          m.map(v, rewriter.clone(*v.getDefiningOp())->getResult(0));
+    for (Operation &op : body.without_terminator())
+      rewriter.clone(op, m);
+    YieldOp::create(rewriter, loc,
+                    m.lookupOrDefault(body.getTerminator()->getOperand(0)));
+    int64_t saved = 4 * getTensorBytes(g1.getResult(0).getType()) +
+                    getTensorBytes(g1.getA().getType());
+    if (remarks)
+      fused.emitRemark() << "fused the gated pair " << g1->getName() << " ("
+                         << locStr(g1.getLoc()) << ") and " << g2->getName()
+                         << " (" << locStr(g2.getLoc())
+                         << ") into one pairwise gemm: saves " << saved
+                         << " HBM bytes";
+    rewriter.replaceOp(generic, fused.getResult(0));
+    rewriter.eraseOp(g1);
+    rewriter.eraseOp(g2);
+    return success();
+  }
+
+  bool remarks;
+};
+
 /// Gemms that read the same A with the same epilogue (QKV projections, the
 /// gate and up projections) become one gemm over weights concatenated
 /// along n, so A is read once; each original result is a slice of the
@@ -576,7 +731,8 @@ struct FuseSiblingGemms : OpRewritePattern<GemmOp> {
       : OpRewritePattern(ctx), remarks(remarks) {}
 
   static bool compatible(GemmOp a, GemmOp b) {
-    if (a.getTransposeA() != b.getTransposeA() ||
+    if (a.getPairwise() || b.getPairwise() ||
+        a.getTransposeA() != b.getTransposeA() ||
         a.getTransposeB() != b.getTransposeB() ||
         a.getAccType() != b.getAccType() || b.getBQuant() ||
         !b.getReductions().empty() || b.getNumResults() != 1 ||
@@ -667,7 +823,7 @@ struct FuseSiblingGemms : OpRewritePattern<GemmOp> {
     auto fused = GemmOp::create(
         rewriter, loc, TypeRange{init.getType()}, root.getA(), concatB, Value(),
         Value(), root.getEpilogueInputs(), ValueRange{init},
-        root.getTransposeA(), root.getTransposeB(), root.getAccType(),
+        root.getTransposeA(), root.getTransposeB(), root.getAccType(), false,
         root.getEpilogueMaps(), WeightQuantAttr(), root.getReductions());
     if (!root.getEpilogue().empty()) {
       IRMapping m;
@@ -705,7 +861,8 @@ struct FusePass : public sinter::impl::SinterFuseBase<FusePass> {
     // Epilogues first, so that a norm sees the final producer of its input
     // (and can take its statistics from that gemm), then everything.
     RewritePatternSet epilogues(&getContext());
-    epilogues.add<FuseElementwiseIntoEpilogue>(&getContext(), remarks);
+    epilogues.add<FusePairwise, FuseElementwiseIntoEpilogue>(&getContext(),
+                                                             remarks);
     if (failed(applyPatternsGreedily(getOperation(), std::move(epilogues))))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());

@@ -237,7 +237,7 @@ struct RaiseContraction : OpInterfaceRewritePattern<linalg::LinalgOp> {
     auto gemm =
         GemmOp::create(rewriter, loc, TypeRange{resultType}, lhs, rhs, Value(),
                        Value(), epilogueInputs, ValueRange{gemmInit}, *transA,
-                       *transB, acc, rewriter.getArrayAttr(epilogueMaps),
+                       *transB, acc, false, rewriter.getArrayAttr(epilogueMaps),
                        WeightQuantAttr(), rewriter.getArrayAttr({}));
     if (!epilogueInputs.empty()) {
       Block *block = rewriter.createBlock(&gemm.getEpilogue(), {}, {acc, outE},
@@ -678,8 +678,8 @@ struct RaiseDequantizedWeights : OpRewritePattern<GemmOp> {
     auto newGemm = GemmOp::create(
         rewriter, gemm.getLoc(), gemm.getResultTypes(), gemm.getA(), q, scales,
         zp, gemm.getEpilogueInputs(), gemm.getInits(), gemm.getTransposeA(),
-        gemm.getTransposeB(), gemm.getAccType(), gemm.getEpilogueMaps(), quant,
-        gemm.getReductions());
+        gemm.getTransposeB(), gemm.getAccType(), gemm.getPairwise(),
+        gemm.getEpilogueMaps(), quant, gemm.getReductions());
     rewriter.inlineRegionBefore(gemm.getEpilogue(), newGemm.getEpilogue(),
                                 newGemm.getEpilogue().end());
     rewriter.replaceOp(gemm, newGemm.getResults());
@@ -855,7 +855,7 @@ Value toFourD(PatternRewriter &rewriter, Location loc, Value v) {
 struct RaiseAttention : OpRewritePattern<GemmOp> {
   using OpRewritePattern::OpRewritePattern;
   static bool isPlain(GemmOp g) {
-    return g.getEpilogue().empty() && !g.getBQuant() &&
+    return g.getEpilogue().empty() && !g.getBQuant() && !g.getPairwise() &&
            g.getReductions().empty() && !g.getTransposeA() &&
            g.getAccType().isF32();
   }

@@ -166,7 +166,7 @@ func.func @only_reductions(%a: tensor<4x16xf32>, %b: tensor<16x8xf32>, %r: tenso
 // -----
 
 func.func @region_args(%a: tensor<4x16xf32>, %b: tensor<16x8xf32>, %c: tensor<4x8xf32>) {
-  // expected-error @+1 {{epilogue region must have 1 arguments (the accumulator, then one element per epilogue operand), got 2}}
+  // expected-error @+1 {{epilogue region must have 1 arguments (1 accumulator(s), then one element per epilogue operand), got 2}}
   %0 = sinter.gemm ins(%a, %b : tensor<4x16xf32>, tensor<16x8xf32>) outs(%c : tensor<4x8xf32>) {acc_type = f32} -> tensor<4x8xf32> epilogue {
   ^bb0(%x: f32, %y: f32):
     sinter.yield %x : f32
@@ -249,6 +249,47 @@ func.func @captures(%a: tensor<4x16xf32>, %b: tensor<16x8xf32>, %c: tensor<4x8xf
     // expected-error @+1 {{using value defined outside the region}}
     %y = arith.mulf %x, %s : f32
     sinter.yield %y : f32
+  }
+  return
+}
+
+// -----
+
+func.func @pairwise_odd(%a: tensor<4x16xf32>, %b: tensor<16x7xf32>, %c: tensor<4x3xf32>) {
+  // expected-error @+1 {{a pairwise B operand needs an even number of columns, got 7}}
+  %0 = sinter.gemm ins(%a, %b : tensor<4x16xf32>, tensor<16x7xf32>) outs(%c : tensor<4x3xf32>) {acc_type = f32, pairwise} -> tensor<4x3xf32> epilogue {
+  ^bb0(%x: f32, %y: f32):
+    sinter.yield %x : f32
+  }
+  return
+}
+
+// -----
+
+func.func @pairwise_no_region(%a: tensor<4x16xf32>, %b: tensor<16x8xf32>, %c: tensor<4x4xf32>) {
+  // expected-error @+1 {{a pairwise gemm needs an epilogue region that combines its two accumulators}}
+  %0 = sinter.gemm ins(%a, %b : tensor<4x16xf32>, tensor<16x8xf32>) outs(%c : tensor<4x4xf32>) {acc_type = f32, pairwise} -> tensor<4x4xf32>
+  return
+}
+
+// -----
+
+func.func @pairwise_args(%a: tensor<4x16xf32>, %b: tensor<16x8xf32>, %c: tensor<4x4xf32>) {
+  // expected-error @+1 {{epilogue region must have 2 arguments (2 accumulator(s), then one element per epilogue operand), got 1}}
+  %0 = sinter.gemm ins(%a, %b : tensor<4x16xf32>, tensor<16x8xf32>) outs(%c : tensor<4x4xf32>) {acc_type = f32, pairwise} -> tensor<4x4xf32> epilogue {
+  ^bb0(%x: f32):
+    sinter.yield %x : f32
+  }
+  return
+}
+
+// -----
+
+func.func @pairwise_output(%a: tensor<4x16xf32>, %b: tensor<16x8xf32>, %c: tensor<4x8xf32>) {
+  // expected-error @+1 {{output #0 has shape [4, 8] but expected [4, 4] (dimension 1 differs)}}
+  %0 = sinter.gemm ins(%a, %b : tensor<4x16xf32>, tensor<16x8xf32>) outs(%c : tensor<4x8xf32>) {acc_type = f32, pairwise} -> tensor<4x8xf32> epilogue {
+  ^bb0(%x: f32, %y: f32):
+    sinter.yield %x : f32
   }
   return
 }

@@ -61,3 +61,22 @@ func.func @int8(%a: tensor<8x16xi8>, %b: tensor<16x8xi8>, %c: tensor<8x8xi32>) -
       {acc_type = i32} -> tensor<8x8xi32>
   return %0 : tensor<8x8xi32>
 }
+
+// CHECK-LABEL: func @pairwise_swiglu
+// CHECK: sinter.gemm ins(%{{.*}}, %{{.*}} : tensor<8x64xbf16>, tensor<64x64xbf16>) outs(%{{.*}} : tensor<8x32xbf16>) {acc_type = f32, pairwise}
+// CHECK: ^bb0(%{{.*}}: f32, %{{.*}}: f32):
+func.func @pairwise_swiglu(%x: tensor<8x64xbf16>, %w: tensor<64x64xbf16>, %o: tensor<8x32xbf16>) -> tensor<8x32xbf16> {
+  %0 = sinter.gemm ins(%x, %w : tensor<8x64xbf16>, tensor<64x64xbf16>) outs(%o : tensor<8x32xbf16>)
+      {acc_type = f32, pairwise} -> tensor<8x32xbf16> epilogue {
+  ^bb0(%gate: f32, %up: f32):
+    %one = arith.constant 1.0 : f32
+    %n = arith.negf %gate : f32
+    %e = math.exp %n : f32
+    %d = arith.addf %e, %one : f32
+    %s = arith.divf %gate, %d : f32
+    %y = arith.mulf %s, %up : f32
+    %t = arith.truncf %y : f32 to bf16
+    sinter.yield %t : bf16
+  }
+  return %0 : tensor<8x32xbf16>
+}

@@ -53,6 +53,11 @@ def Sinter_GemmOp : Sinter_DPSOp<"gemm", [AttrSizedOperandSegments, IsolatedFrom
     * The epilogue is isolated from above: everything it reads arrives
       through its arguments or is computed inside it (constants included),
       so a backend can emit it as is into the kernel.
+    * `pairwise` (gated units such as SwiGLU/GeGLU): B holds two weight
+      matrices side by side along n (`[K, 2N]`, e.g. gate and up
+      projections concatenated); the output is `[.., M, N]` and the
+      epilogue (required) receives two accumulators, for columns `n` and
+      `n + N`, before the epilogue operands' elements.
     * A quantized B (i8 or i4 with float A) carries `b_quant` and `scales`
       (and optionally `zero_points` of B's element type):
       `w[k, n] = (q[k, n] - zp) * scale`, with one scale per column
@@ -84,6 +89,7 @@ def Sinter_GemmOp : Sinter_DPSOp<"gemm", [AttrSizedOperandSegments, IsolatedFrom
       Variadic<AnyRankedTensor>:$epilogue_inputs,
       Variadic<AnyRankedTensor>:$inits,
       UnitAttr:$transpose_a, UnitAttr:$transpose_b, TypeAttr:$acc_type,
+      UnitAttr:$pairwise,
       DefaultValuedAttr<AffineMapArrayAttr, "{}">:$epilogue_maps,
       OptionalAttr<Sinter_WeightQuantAttr>:$b_quant,
       DefaultValuedAttr<TypedArrayAttrBase<Sinter_ReductionAttr,
@@ -104,6 +110,8 @@ def Sinter_GemmOp : Sinter_DPSOp<"gemm", [AttrSizedOperandSegments, IsolatedFrom
     int64_t getNumBatchDims() {
       return ::llvm::cast<::mlir::RankedTensorType>(getA().getType()).getRank() - 2;
     }
+    /// Number of accumulators the epilogue receives (2 when pairwise).
+    unsigned getNumAccumulators() { return getPairwise() ? 2 : 1; }
     /// Number of results that are outputs (not reductions).
     unsigned getNumPrimaryResults() { return getInits().size() - getReductions().size(); }
   }];
