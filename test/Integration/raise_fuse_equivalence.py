@@ -11,6 +11,7 @@
 # CHECK: PASS decoder block (graph pipeline)
 # CHECK: PASS raised causal gqa attention
 # CHECK: PASS raised sliding-window attention
+# CHECK: PASS raised softcap attention
 import os
 import numpy as np
 from refs import rng
@@ -93,3 +94,10 @@ v = r.standard_normal((2, 2, 7, 4)).astype(np.float32)
            extra_passes="--sinter-graph-pipeline")
 want = attention(q, k, v, scale=0.5, mask="sliding_window", window=3, query_offset=4)[0]
 check("raised sliding-window attention", o, want, 1e-5, 1e-5)
+q = r.standard_normal((2, 5, 16)).astype(np.float32) * 4
+kt = r.standard_normal((2, 16, 5)).astype(np.float32) * 4
+v = r.standard_normal((2, 5, 16)).astype(np.float32)
+(o,) = run(att[3], "softcap", [Arg(q, "f32"), Arg(kt, "f32"), Arg(v, "f32")], [("f32", (2, 5, 16))],
+           extra_passes="--sinter-graph-pipeline")
+want = attention(q[None], kt.transpose(0, 2, 1)[None], v[None], scale=0.25, softcap=30.0)[0][0]
+check("raised softcap attention", o, want, 1e-5, 1e-5)

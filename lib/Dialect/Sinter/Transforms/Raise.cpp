@@ -722,6 +722,7 @@ std::pair<Value, int64_t> seeThroughHeadRepeat(Value v, unsigned headDim) {
 
 struct MaskInfo {
   float scale = 1.0f;
+  std::optional<float> softcap;
   MaskKind kind = MaskKind::none;
   int64_t offset = 0, window = 0;
 };
@@ -774,11 +775,21 @@ std::optional<MaskInfo> analyzeMask(linalg::GenericOp g, int64_t sq,
       vi = i;
   if (vi < 0)
     return std::nullopt;
-  info.scale = float(*eval(1.0, vi, lo[vi]));
-  for (double x : {-2.5, 0.75, 3.0}) {
+  // Visible logits are scale * x, or cap * tanh(scale * x / cap) with a
+  // softcap: the slope at 0 gives the scale, the limit for large x the cap.
+  std::optional<double> tiny = eval(1e-6, vi, lo[vi]);
+  std::optional<double> huge = eval(1e6, vi, lo[vi]);
+  if (!tiny || !huge)
+    return std::nullopt;
+  info.scale = float(*tiny / 1e-6);
+  if (std::fabs(*huge - 1e6 * info.scale) > 1e-3 * std::fabs(1e6 * info.scale))
+    info.softcap = float(std::fabs(*huge));
+  for (double x : {-2.5, 0.75, 3.0, 17.0}) {
     std::optional<double> y = eval(x, vi, lo[vi]);
-    if (!y || std::fabs(*y - x * info.scale) >
-                  1e-6 * std::fabs(x * info.scale) + 1e-12)
+    double want = x * info.scale;
+    if (info.softcap)
+      want = *info.softcap * std::tanh(want / *info.softcap);
+    if (!y || std::fabs(*y - want) > 1e-5 * std::fabs(want) + 1e-9)
       return std::nullopt;
   }
   // A finite fill only equals -inf when no row is fully masked.
@@ -928,7 +939,8 @@ struct RaiseAttention : OpRewritePattern<GemmOp> {
         mask.kind == MaskKind::sliding_window
             ? rewriter.getI64IntegerAttr(mask.window)
             : IntegerAttr(),
-        FloatAttr(), uint64_t(mask.offset));
+        mask.softcap ? rewriter.getF32FloatAttr(*mask.softcap) : FloatAttr(),
+        uint64_t(mask.offset));
     Value out = attn.getResult(0);
     if (outT.getRank() != 4) {
       SmallVector<ReassociationIndices> groups;

@@ -122,3 +122,40 @@ func.func @probs_used(%q: tensor<2x5x8xf32>, %kt: tensor<2x8x5xf32>, %v: tensor<
   %o = linalg.batch_matmul ins(%p, %v : tensor<2x5x5xf32>, tensor<2x5x8xf32>) outs(%zo : tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
   return %o, %p : tensor<2x5x8xf32>, tensor<2x5x5xf32>
 }
+
+// -----
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+
+// Logit softcapping (Gemma 2 style: cap * tanh(scale * s / cap)) without a
+// mask folds into the attention op.
+// CHECK-LABEL: func @softcap
+// CHECK: sinter.attention
+// CHECK-SAME: scale = 2.500000e-01
+// CHECK-SAME: softcap = 3.000000e+01
+func.func @softcap(%q: tensor<2x5x16xf32>, %kt: tensor<2x16x5xf32>, %v: tensor<2x5x16xf32>) -> tensor<2x5x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ek = tensor.empty() : tensor<2x5x16xf32>
+  %k = linalg.transpose ins(%kt : tensor<2x16x5xf32>) outs(%ek : tensor<2x5x16xf32>) permutation = [0, 2, 1]
+  %ekt = tensor.empty() : tensor<2x16x5xf32>
+  %k2 = linalg.transpose ins(%k : tensor<2x5x16xf32>) outs(%ekt : tensor<2x16x5xf32>) permutation = [0, 2, 1]
+  %es = tensor.empty() : tensor<2x5x5xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<2x5x5xf32>) -> tensor<2x5x5xf32>
+  %s = linalg.batch_matmul ins(%q, %k2 : tensor<2x5x16xf32>, tensor<2x16x5xf32>) outs(%zs : tensor<2x5x5xf32>) -> tensor<2x5x5xf32>
+  %m = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s : tensor<2x5x5xf32>) outs(%es : tensor<2x5x5xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %scale = arith.constant 0.25 : f32
+    %cap = arith.constant 30.0 : f32
+    %sx = arith.mulf %x, %scale : f32
+    %d = arith.divf %sx, %cap : f32
+    %t = math.tanh %d : f32
+    %r = arith.mulf %t, %cap : f32
+    linalg.yield %r : f32
+  } -> tensor<2x5x5xf32>
+  %p = linalg.softmax dimension(2) ins(%m : tensor<2x5x5xf32>) outs(%es : tensor<2x5x5xf32>) -> tensor<2x5x5xf32>
+  %eo = tensor.empty() : tensor<2x5x16xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x5x16xf32>) -> tensor<2x5x16xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x5x5xf32>, tensor<2x5x16xf32>) outs(%zo : tensor<2x5x16xf32>) -> tensor<2x5x16xf32>
+  return %o : tensor<2x5x16xf32>
+}
