@@ -40,9 +40,21 @@ def SinterRaise : Pass<"sinter-raise"> {
       payload) become `sinter.gemm`; explicit `linalg.transpose`s of the
       last two dimensions fold into `transpose_a`/`transpose_b`, a
       `linalg.broadcast` of shared weights across batch dims folds away,
-      and a non-zero initial value becomes an epilogue add. Accumulation is
-      promoted to f32 (i32 for i8 inputs).
+      a transposed output swaps the operands, and a non-zero initial value
+      becomes an epilogue add. Accumulation is promoted to f32 (i32 for i8
+      inputs);
+    * an elementwise dequantization of int8/int4 weights (per-column or
+      k-grouped scales, optional zero points) feeding a gemm becomes the
+      gemm's `b_quant` prologue;
+    * softmax (named, or max-subtracted / plain `exp / sum(exp)`) becomes
+      `sinter.softmax`; RMSNorm becomes `sinter.rms_norm`; rotate-half RoPE
+      on slices becomes `sinter.rope`;
+    * scores gemm -> scale / mask / softcap -> softmax -> PV gemm, with GQA
+      spelled as a K/V head repeat, becomes `sinter.attention` (causal and
+      sliding-window masks with a query offset are recognized).
 
+    Payloads are recognized by evaluating them at sample points (masks over
+    the whole index grid), so spellings do not matter.
     Run tosa through `tosa-to-linalg` first (the `sinter-graph-pipeline`
     does). Anything not recognized is left untouched.
   }];
