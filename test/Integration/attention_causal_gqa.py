@@ -5,6 +5,8 @@
 # CHECK: PASS causal gqa output
 # CHECK: PASS causal gqa lse
 # CHECK: PASS mqa bf16
+# CHECK: PASS bshd layout output
+# CHECK: PASS bshd layout lse
 import numpy as np
 from refs import attention, rng
 from sinter.runner import Arg, check, round_to, run, tensor_type as T
@@ -43,3 +45,23 @@ func.func @f(%q: {qt}, %k: {kt}, %v: {kt}) -> {ot} {{
 }}"""
 (o,) = run(mod, "f", [Arg(q, "bf16"), Arg(k, "bf16"), Arg(v, "bf16")], [("bf16", q.shape)])
 check("mqa bf16", o, attention(q, k, v, scale=0.3)[0], 1e-2, 1e-2)
+
+# Token-major layout ([B, S, H, D]) with GQA, causal with an offset, LSE.
+B, Hq, Hkv, Sq, Skv, D = 2, 4, 2, 6, 11, 8
+q = r.standard_normal((B, Sq, Hq, D)).astype(np.float32)
+k = r.standard_normal((B, Skv, Hkv, D)).astype(np.float32)
+v = r.standard_normal((B, Skv, Hkv, D)).astype(np.float32)
+qt, kt, lt = T(q.shape, "f32"), T(k.shape, "f32"), T((B, Hq, Sq), "f32")
+mod = f"""
+func.func @f(%q: {qt}, %k: {kt}, %v: {kt}) -> ({qt}, {lt}) {{
+  %o = tensor.empty() : {qt}
+  %l = tensor.empty() : {lt}
+  %r:2 = sinter.attention ins(%q, %k, %v : {qt}, {kt}, {kt}) outs(%o, %l : {qt}, {lt})
+      {{layout = #sinter.layout<bshd>, mask = #sinter.mask<causal>, query_offset = 5 : i64}} -> {qt}, {lt}
+  return %r#0, %r#1 : {qt}, {lt}
+}}"""
+o, lse = run(mod, "f", [Arg(q, "f32"), Arg(k, "f32"), Arg(v, "f32")], [("f32", q.shape), ("f32", (B, Hq, Sq))])
+want_o, want_lse = attention(q.transpose(0, 2, 1, 3), k.transpose(0, 2, 1, 3), v.transpose(0, 2, 1, 3),
+                             mask="causal", query_offset=5)
+check("bshd layout output", o, want_o.transpose(0, 2, 1, 3), 1e-5, 1e-5)
+check("bshd layout lse", lse, want_lse, 1e-5, 1e-5)

@@ -352,12 +352,15 @@ static LogicalResult verifyMaskAttrs(Operation *op, MaskKind mask,
 /// supplies Hkv, D and Dv.
 static LogicalResult verifyAttentionCommon(Operation *op, Value query,
                                            int64_t hkv, int64_t dk, int64_t dv,
-                                           ValueRange inits) {
+                                           ValueRange inits,
+                                           bool bshd = false) {
   auto qT = tensorType(query);
-  if (failed(checkRank(op, "query", qT, 4, "[B, Hq, Sq, D]")) ||
+  if (failed(checkRank(op, "query", qT, 4,
+                       bshd ? "[B, Sq, Hq, D]" : "[B, Hq, Sq, D]")) ||
       failed(checkActivation(op, "query", qT)))
     return failure();
-  int64_t hq = qT.getDimSize(1);
+  unsigned hIdx = bshd ? 2 : 1, sIdx = bshd ? 1 : 2;
+  int64_t hq = qT.getDimSize(hIdx);
   if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv))
     return op->emitOpError() << "query and K/V head counts must be static";
   if (hkv == 0 || hq % hkv != 0)
@@ -373,10 +376,12 @@ static LogicalResult verifyAttentionCommon(Operation *op, Value query,
     return op->emitOpError() << "expects 1 or 2 outputs (O and optionally the "
                                 "log-sum-exp), got "
                              << inits.size();
-  int64_t b = qT.getDimSize(0), sq = qT.getDimSize(2);
+  int64_t b = qT.getDimSize(0), sq = qT.getDimSize(sIdx);
   auto oT = tensorType(inits[0]);
+  SmallVector<int64_t> oShape = bshd ? SmallVector<int64_t>{b, sq, hq, dv}
+                                     : SmallVector<int64_t>{b, hq, sq, dv};
   if (failed(checkActivation(op, "output", oT)) ||
-      failed(checkShape(op, "output", oT, {b, hq, sq, dv})))
+      failed(checkShape(op, "output", oT, oShape)))
     return failure();
   if (inits.size() == 2) {
     auto lT = tensorType(inits[1]);
@@ -402,13 +407,20 @@ LogicalResult AttentionOp::verify() {
            << "query, key and value must share an element type, got "
            << qT.getElementType() << ", " << kT.getElementType() << ", "
            << vT.getElementType();
-  int64_t b = qT.getDimSize(0), hq = qT.getDimSize(1), sq = qT.getDimSize(2);
-  int64_t hkv = kT.getDimSize(1), skv = kT.getDimSize(2);
-  if (failed(checkShape(*this, "key", kT, {b, hkv, skv, kT.getDimSize(3)})) ||
-      failed(checkShape(*this, "value", vT, {b, hkv, skv, vT.getDimSize(3)})))
+  bool bshd = getLayout() == AttentionLayout::bshd;
+  unsigned hIdx = getHeadDim(), sIdx = getSeqDim();
+  int64_t b = qT.getDimSize(0), hq = qT.getDimSize(hIdx),
+          sq = qT.getDimSize(sIdx);
+  int64_t hkv = kT.getDimSize(hIdx), skv = kT.getDimSize(sIdx);
+  auto kvShape = [&](int64_t d) {
+    return bshd ? SmallVector<int64_t>{b, skv, hkv, d}
+                : SmallVector<int64_t>{b, hkv, skv, d};
+  };
+  if (failed(checkShape(*this, "key", kT, kvShape(kT.getDimSize(3)))) ||
+      failed(checkShape(*this, "value", vT, kvShape(vT.getDimSize(3)))))
     return failure();
   if (failed(verifyAttentionCommon(*this, getQuery(), hkv, kT.getDimSize(3),
-                                   vT.getDimSize(3), getInits())))
+                                   vT.getDimSize(3), getInits(), bshd)))
     return failure();
   if (Value bias = getBias()) {
     auto bT = tensorType(bias);
@@ -768,8 +780,8 @@ struct SimplifyAttentionMask : OpRewritePattern<AttentionOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
-    int64_t sq = tensorType(op.getQuery()).getDimSize(2);
-    int64_t skv = tensorType(op.getKey()).getDimSize(2);
+    int64_t sq = tensorType(op.getQuery()).getDimSize(op.getSeqDim());
+    int64_t skv = tensorType(op.getKey()).getDimSize(op.getSeqDim());
     int64_t offset = op.getQueryOffsetAttr().getInt();
     MaskKind mask = op.getMask();
     if (mask == MaskKind::none) {

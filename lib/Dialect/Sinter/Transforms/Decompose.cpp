@@ -420,6 +420,8 @@ struct AttentionSpec {
   std::optional<int64_t> window;
   int64_t queryOffset = 0;
   std::optional<float> scale, softcap;
+  /// Q/K/V/O are [B, S, H, D] instead of [B, H, S, D].
+  bool bshd = false;
 };
 
 /// Materialized attention on contiguous K/V `[B, Hkv, Skv, D]`. With
@@ -427,10 +429,18 @@ struct AttentionSpec {
 /// are counted from the end of the sequence (paged form).
 SmallVector<Value> buildAttention(Emitter &e, const AttentionSpec &s) {
   auto qT = tensorType(s.query), kT = tensorType(s.key);
-  int64_t group = qT.getDimSize(1) / kT.getDimSize(1);
+  unsigned hIdx = s.bshd ? 2 : 1, sIdx = s.bshd ? 1 : 2;
+  int64_t group = qT.getDimSize(hIdx) / kT.getDimSize(hIdx);
   MLIRContext *ctx = e.ctx();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   AffineExpr kvHead = d(1).floorDiv(group);
+  // Maps of Q/K/V/O are written for [B, H, S, D]; token-major operands
+  // read the same loops with head and sequence swapped.
+  auto operandMap = [&](unsigned numDims, SmallVector<AffineExpr> exprs) {
+    if (s.bshd)
+      std::swap(exprs[1], exprs[2]);
+    return AffineMap::get(numDims, 0, exprs, ctx);
+  };
   // The default scale 1/sqrt(D) is folded for a static head dimension and
   // computed at run time for a dynamic one.
   Value scale;
@@ -445,15 +455,15 @@ SmallVector<Value> buildAttention(Emitter &e, const AttentionSpec &s) {
 
   SmallVector<OpFoldResult> qSizes = e.sizes(s.query), kSizes = e.sizes(s.key),
                             vSizes = e.sizes(s.value);
-  SmallVector<OpFoldResult> logitShape{qSizes[0], qSizes[1], qSizes[2],
-                                       kSizes[2]};
-  SmallVector<OpFoldResult> rowShape{qSizes[0], qSizes[1], qSizes[2]};
+  SmallVector<OpFoldResult> logitShape{qSizes[0], qSizes[hIdx], qSizes[sIdx],
+                                       kSizes[sIdx]};
+  SmallVector<OpFoldResult> rowShape{qSizes[0], qSizes[hIdx], qSizes[sIdx]};
 
   // S[b, h, i, j] = sum_d Q[b, h, i, d] * K[b, h / G, j, d].
   Value sT =
       e.generic1({s.query, s.key}, e.filled(logitShape, e.f32(), 0),
-                 {AffineMap::get(5, 0, {d(0), d(1), d(2), d(4)}, ctx),
-                  AffineMap::get(5, 0, {d(0), kvHead, d(3), d(4)}, ctx),
+                 {operandMap(5, {d(0), d(1), d(2), d(4)}),
+                  operandMap(5, {d(0), kvHead, d(3), d(4)}),
                   AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)},
                  iters(5, {4}), [&](ValueRange a) {
                    return e.add(a[2], e.mul(e.toF32(a[0]), e.toF32(a[1])));
@@ -473,7 +483,7 @@ SmallVector<Value> buildAttention(Emitter &e, const AttentionSpec &s) {
     maps.push_back(e.map(4, {0}));
   }
   maps.push_back(e.identity(4));
-  Value numQueries = e.dim(s.query, 2);
+  Value numQueries = e.dim(s.query, sIdx);
   Value logits = e.generic1(
       ins, e.empty(logitShape, e.f32()), maps, iters(4), [&](ValueRange a) {
         Value x = e.mul(a[0], scale);
@@ -522,20 +532,20 @@ SmallVector<Value> buildAttention(Emitter &e, const AttentionSpec &s) {
                             [&](ValueRange a) { return e.add(a[1], a[0]); });
 
   // O[b, h, i, c] = sum_j P[b, h, i, j] * V[b, h / G, j, c] / rowSum.
-  SmallVector<OpFoldResult> outShape{qSizes[0], qSizes[1], qSizes[2],
+  SmallVector<OpFoldResult> outShape{qSizes[0], qSizes[hIdx], qSizes[sIdx],
                                      vSizes[3]};
-  Value oAcc =
-      e.generic1({probs, s.value}, e.filled(outShape, e.f32(), 0),
-                 {AffineMap::get(5, 0, {d(0), d(1), d(2), d(4)}, ctx),
-                  AffineMap::get(5, 0, {d(0), kvHead, d(4), d(3)}, ctx),
-                  AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)},
-                 iters(5, {4}), [&](ValueRange a) {
-                   return e.add(a[2], e.mul(a[0], e.toF32(a[1])));
-                 });
+  Value oAcc = e.generic1({probs, s.value}, e.filled(outShape, e.f32(), 0),
+                          {AffineMap::get(5, 0, {d(0), d(1), d(2), d(4)}, ctx),
+                           operandMap(5, {d(0), kvHead, d(4), d(3)}),
+                           AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)},
+                          iters(5, {4}), [&](ValueRange a) {
+                            return e.add(a[2], e.mul(a[0], e.toF32(a[1])));
+                          });
   Type outElem = tensorType(s.inits[0]).getElementType();
   SmallVector<Value> results;
   results.push_back(e.generic1(
-      {oAcc, rowSum}, s.inits[0], {e.identity(4), rowMap, e.identity(4)},
+      {oAcc, rowSum}, s.inits[0],
+      {e.identity(4), rowMap, operandMap(4, {d(0), d(1), d(2), d(3)})},
       iters(4), [&](ValueRange a) {
         Value has = e.cmpf(arith::CmpFPredicate::OGT, a[1], e.f(0));
         return e.convert(e.select(has, e.div(a[0], a[1]), e.f(0)), outElem);
@@ -584,6 +594,7 @@ LogicalResult decompose(AttentionOp op, PatternRewriter &rewriter) {
   s.value = op.getValue();
   s.bias = op.getBias();
   s.queryOffset = op.getQueryOffsetAttr().getInt();
+  s.bshd = op.getLayout() == AttentionLayout::bshd;
   rewriter.replaceOp(op, buildAttention(e, s));
   return success();
 }

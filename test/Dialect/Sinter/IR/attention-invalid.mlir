@@ -126,3 +126,11 @@ func.func @bad_mask(%q: tensor<1x2x16x64xf16>, %o: tensor<1x2x16x64xf16>) {
   %r = sinter.attention ins(%q, %q, %q : tensor<1x2x16x64xf16>, tensor<1x2x16x64xf16>, tensor<1x2x16x64xf16>) outs(%o : tensor<1x2x16x64xf16>) {mask = #sinter.mask<diagonal>} -> tensor<1x2x16x64xf16>
   return
 }
+
+// -----
+
+func.func @bshd_output(%q: tensor<1x16x8x64xf16>, %k: tensor<1x16x2x64xf16>, %o: tensor<1x8x16x64xf16>) {
+  // expected-error @+1 {{output has shape [1, 8, 16, 64] but expected [1, 16, 8, 64] (dimension 1 differs)}}
+  %r = sinter.attention ins(%q, %k, %k : tensor<1x16x8x64xf16>, tensor<1x16x2x64xf16>, tensor<1x16x2x64xf16>) outs(%o : tensor<1x8x16x64xf16>) {layout = #sinter.layout<bshd>} -> tensor<1x8x16x64xf16>
+  return
+}

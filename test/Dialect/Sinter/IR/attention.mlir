@@ -36,3 +36,11 @@ func.func @dynamic_seq(%q: tensor<1x4x?x16xf32>, %k: tensor<1x1x?x16xf32>, %o: t
       outs(%o : tensor<1x4x?x16xf32>) -> tensor<1x4x?x16xf32>
   return %r : tensor<1x4x?x16xf32>
 }
+
+// CHECK-LABEL: func @token_major
+// CHECK: sinter.attention {{.*}} {layout = #sinter.layout<bshd>, mask = #sinter.mask<causal>} -> tensor<1x16x8x64xf16>
+func.func @token_major(%q: tensor<1x16x8x64xf16>, %k: tensor<1x16x2x64xf16>, %o: tensor<1x16x8x64xf16>) -> tensor<1x16x8x64xf16> {
+  %r = sinter.attention ins(%q, %k, %k : tensor<1x16x8x64xf16>, tensor<1x16x2x64xf16>, tensor<1x16x2x64xf16>)
+      outs(%o : tensor<1x16x8x64xf16>) {layout = #sinter.layout<bshd>, mask = #sinter.mask<causal>} -> tensor<1x16x8x64xf16>
+  return %r : tensor<1x16x8x64xf16>
+}

@@ -64,6 +64,16 @@ def Sinter_MaskKindAttr : EnumAttr<Sinter_Dialect, Sinter_MaskKind, "mask"> {
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Sinter_AttentionLayout : I32EnumAttr<"AttentionLayout", "attention operand layout", [
+    I32EnumAttrCase<"bhsd", 0>,
+    I32EnumAttrCase<"bshd", 1>]> {
+  let cppNamespace = "::mlir::sinter";
+  let genSpecializedAttr = 0;
+}
+def Sinter_AttentionLayoutAttr : EnumAttr<Sinter_Dialect, Sinter_AttentionLayout, "layout"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 def Sinter_ReductionKind : I32EnumAttr<"ReductionKind", "reduction combiner", [
     I32EnumAttrCase<"sum", 0>,
     I32EnumAttrCase<"max", 1>,

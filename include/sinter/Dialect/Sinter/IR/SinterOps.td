@@ -159,6 +159,9 @@ def Sinter_AttentionOp : Sinter_DPSOp<"attention", [AttrSizedOperandSegments]> {
       sees no key gets a zero output row and a log-sum-exp of `-inf`.
     * An optional second result is the log-sum-exp `[B, Hq, Sq]` (f32) of
       the final logits, as needed to merge partial attention results.
+    * `layout = #sinter.layout<bshd>` takes Q, K, V and O as
+      `[B, S, H, D]` (the token-major layout projections produce) instead
+      of `[B, H, S, D]`; the bias and the log-sum-exp keep theirs.
 
     Canonicalization (static sequence lengths) relaxes masks that hide
     nothing: a sliding window at least as long as the last query position
@@ -176,7 +179,9 @@ def Sinter_AttentionOp : Sinter_DPSOp<"attention", [AttrSizedOperandSegments]> {
   let arguments = !con((ins AnyRankedTensor:$query, AnyRankedTensor:$key,
       AnyRankedTensor:$value, Optional<AnyRankedTensor>:$bias,
       Variadic<AnyRankedTensor>:$inits), AttentionMaskAttrs,
-      (ins DefaultValuedAttr<I64Attr, "0">:$query_offset));
+      (ins DefaultValuedAttr<I64Attr, "0">:$query_offset,
+           DefaultValuedAttr<Sinter_AttentionLayoutAttr,
+               "::mlir::sinter::AttentionLayout::bhsd">:$layout));
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{
     `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,` type($value) `)`
@@ -185,6 +190,9 @@ def Sinter_AttentionOp : Sinter_DPSOp<"attention", [AttrSizedOperandSegments]> {
   }];
   let extraClassDeclaration = [{
     ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitsMutable(); }
+    /// Positions of the head and sequence dims of Q/K/V/O.
+    unsigned getHeadDim() { return getLayout() == AttentionLayout::bshd ? 2 : 1; }
+    unsigned getSeqDim() { return getLayout() == AttentionLayout::bshd ? 1 : 2; }
   }];
   let hasCanonicalizer = 1;
 }
