@@ -122,7 +122,8 @@ static KernelTraffic analyzeKernel(Operation *op) {
     auto oT = cast<RankedTensorType>(op->getResult(0).getType());
     int64_t skv;
     if (auto a = dyn_cast<AttentionOp>(op))
-      skv = cast<RankedTensorType>(a.getKey().getType()).getDimSize(2);
+      skv = cast<RankedTensorType>(a.getKey().getType())
+                .getDimSize(a.getSeqDim());
     else {
       auto p = cast<PagedAttentionOp>(op);
       auto bt = cast<RankedTensorType>(p.getBlockTable().getType());

@@ -12,6 +12,7 @@
 # CHECK: PASS raised causal gqa attention
 # CHECK: PASS raised sliding-window attention
 # CHECK: PASS raised softcap attention
+# CHECK: PASS raised token-major attention
 import os
 import numpy as np
 from refs import rng
@@ -101,3 +102,11 @@ v = r.standard_normal((2, 5, 16)).astype(np.float32)
            extra_passes="--sinter-graph-pipeline")
 want = attention(q[None], kt.transpose(0, 2, 1)[None], v[None], scale=0.25, softcap=30.0)[0][0]
 check("raised softcap attention", o, want, 1e-5, 1e-5)
+qs = r.standard_normal((5, 2, 8)).astype(np.float32)
+ks = r.standard_normal((5, 2, 8)).astype(np.float32)
+vs = r.standard_normal((5, 2, 8)).astype(np.float32)
+(o,) = run(att[4], "token_major", [Arg(qs, "f32"), Arg(ks, "f32"), Arg(vs, "f32")], [("f32", (2, 5, 8))],
+           extra_passes="--sinter-graph-pipeline")
+tm = lambda t: t.transpose(1, 0, 2)[None]
+want = attention(tm(qs), tm(ks), tm(vs), scale=1.0)[0][0]
+check("raised token-major attention", o, want, 1e-5, 1e-5)

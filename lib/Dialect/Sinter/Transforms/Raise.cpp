@@ -687,6 +687,38 @@ struct RaiseDequantizedWeights : OpRewritePattern<GemmOp> {
   }
 };
 
+/// rope(transpose(x)) -> transpose(rope(x)) when the transpose keeps the
+/// feature dim last: RoPE works on any layout (seq_dim follows the
+/// permutation), and the transposes then meet the attention that consumes
+/// them, which reads the token-major layout directly.
+struct SinkTransposeBelowRope : OpRewritePattern<RopeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RopeOp rope,
+                                PatternRewriter &rewriter) const override {
+    auto t = rope.getInput().getDefiningOp<linalg::TransposeOp>();
+    if (!t || !t->hasOneUse())
+      return failure();
+    ArrayRef<int64_t> perm = t.getPermutation();
+    int64_t rank = perm.size();
+    if (perm.back() != rank - 1)
+      return failure();
+    Value x = t.getInput();
+    auto xT = cast<RankedTensorType>(x.getType());
+    Location loc = rope.getLoc();
+    Value init = tensor::EmptyOp::create(rewriter, loc, xT.getShape(),
+                                         xT.getElementType());
+    int64_t seqDim = perm[rope.getSeqDimOrDefault()];
+    auto inner =
+        RopeOp::create(rewriter, loc, xT, x, rope.getCos(), rope.getSin(), init,
+                       rope.getMode(),
+                       seqDim == rank - 2 ? IntegerAttr()
+                                          : rewriter.getI64IntegerAttr(seqDim));
+    rewriter.replaceOpWithNewOp<linalg::TransposeOp>(rope, inner.getResult(),
+                                                     rope.getInit(), perm);
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Attention
 //===----------------------------------------------------------------------===//
@@ -922,6 +954,27 @@ struct RaiseAttention : OpRewritePattern<GemmOp> {
         cast<RankedTensorType>(v.getType()).getRank() != nb + 2)
       return failure();
 
+    // Operands transposed from token-major [.., S, H, D] are read in that
+    // layout directly.
+    auto tokenMajor = [&](Value t) -> Value {
+      auto tr = t.getDefiningOp<linalg::TransposeOp>();
+      if (!tr || nb == 0)
+        return {};
+      ArrayRef<int64_t> perm = tr.getPermutation();
+      for (int64_t i = 0, e = perm.size(); i < e; ++i) {
+        int64_t want = i == nb - 1 ? nb : i == nb ? nb - 1 : i;
+        if (perm[i] != want)
+          return {};
+      }
+      return tr.getInput();
+    };
+    Value qT = tokenMajor(q), kT = tokenMajor(k), vT = tokenMajor(v);
+    bool bshd = qT && kT && vT;
+    if (bshd) {
+      q = qT;
+      k = kT;
+      v = vT;
+    }
     Location loc = pv.getLoc();
     Value q4 = toFourD(rewriter, loc, q), k4 = toFourD(rewriter, loc, k),
           v4 = toFourD(rewriter, loc, v);
@@ -931,6 +984,11 @@ struct RaiseAttention : OpRewritePattern<GemmOp> {
     auto o4T = RankedTensorType::get({q4T.getDimSize(0), q4T.getDimSize(1),
                                       q4T.getDimSize(2), v4T.getDimSize(3)},
                                      outT.getElementType());
+    // In token-major form the output is [.., S, H, Dv] too.
+    SmallVector<int64_t> outShape(outT.getShape());
+    if (bshd)
+      std::swap(outShape[nb - 1], outShape[nb]);
+    auto outTokT = RankedTensorType::get(outShape, outT.getElementType());
     Value init = tensor::EmptyOp::create(rewriter, loc, o4T.getShape(),
                                          o4T.getElementType());
     auto attn = AttentionOp::create(
@@ -940,7 +998,8 @@ struct RaiseAttention : OpRewritePattern<GemmOp> {
             ? rewriter.getI64IntegerAttr(mask.window)
             : IntegerAttr(),
         mask.softcap ? rewriter.getF32FloatAttr(*mask.softcap) : FloatAttr(),
-        uint64_t(mask.offset));
+        uint64_t(mask.offset),
+        bshd ? AttentionLayout::bshd : AttentionLayout::bhsd);
     Value out = attn.getResult(0);
     if (outT.getRank() != 4) {
       SmallVector<ReassociationIndices> groups;
@@ -951,7 +1010,17 @@ struct RaiseAttention : OpRewritePattern<GemmOp> {
       groups.push_back(first);
       for (int64_t i = 1; i < outT.getRank(); ++i)
         groups.push_back({i + missing});
-      out = tensor::CollapseShapeOp::create(rewriter, loc, outT, out, groups);
+      out =
+          tensor::CollapseShapeOp::create(rewriter, loc, outTokT, out, groups);
+    }
+    if (bshd) {
+      SmallVector<int64_t> perm =
+          llvm::to_vector(llvm::seq<int64_t>(0, outT.getRank()));
+      std::swap(perm[nb - 1], perm[nb]);
+      Value e = tensor::EmptyOp::create(rewriter, loc, outT.getShape(),
+                                        outT.getElementType());
+      out = linalg::TransposeOp::create(rewriter, loc, out, e, perm)
+                .getResult()[0];
     }
     rewriter.replaceOp(pv, out);
     return success();
@@ -960,6 +1029,14 @@ struct RaiseAttention : OpRewritePattern<GemmOp> {
 
 struct RaisePass : public sinter::impl::SinterRaiseBase<RaisePass> {
   void runOnOperation() override {
+    // Attention is recognized last, once its operands have their final
+    // form (RoPE raised, layout transposes sunk below it).
+    RewritePatternSet operands(&getContext());
+    operands.add<RaiseContraction, RaiseSoftmax, RaiseNamedSoftmax,
+                 RaiseRMSNorm, RaiseSlicedRope, SinkTransposeBelowRope>(
+        &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(operands))))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     populateRaisePatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
@@ -970,6 +1047,6 @@ struct RaisePass : public sinter::impl::SinterRaiseBase<RaisePass> {
 
 void mlir::sinter::populateRaisePatterns(RewritePatternSet &patterns) {
   patterns.add<RaiseContraction, RaiseSoftmax, RaiseNamedSoftmax, RaiseRMSNorm,
-               RaiseSlicedRope, RaiseAttention, RaiseDequantizedWeights>(
-      patterns.getContext());
+               RaiseSlicedRope, SinkTransposeBelowRope, RaiseAttention,
+               RaiseDequantizedWeights>(patterns.getContext());
 }

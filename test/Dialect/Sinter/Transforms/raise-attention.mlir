@@ -159,3 +159,32 @@ func.func @softcap(%q: tensor<2x5x16xf32>, %kt: tensor<2x16x5xf32>, %v: tensor<2
   %o = linalg.batch_matmul ins(%p, %v : tensor<2x5x5xf32>, tensor<2x5x16xf32>) outs(%zo : tensor<2x5x16xf32>) -> tensor<2x5x16xf32>
   return %o : tensor<2x5x16xf32>
 }
+
+// -----
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+
+// Heads split from token-major projections ([S, H, D] -> [H, S, D]) are read
+// in that layout: the attention op takes the untransposed operands with
+// layout = bshd and its result is transposed back for the existing users.
+// CHECK-LABEL: func @token_major
+// CHECK: %[[Q:.*]] = tensor.expand_shape %arg0 {{.*}} into tensor<1x5x2x8xf32>
+// CHECK: sinter.attention ins(%[[Q]], {{.*}} : tensor<1x5x2x8xf32>, tensor<1x5x2x8xf32>, tensor<1x5x2x8xf32>)
+// CHECK-SAME: layout = #sinter.layout<bshd>
+// CHECK: linalg.transpose {{.*}} permutation = [1, 0, 2]
+func.func @token_major(%qs: tensor<5x2x8xf32>, %ks: tensor<5x2x8xf32>, %vs: tensor<5x2x8xf32>) -> tensor<2x5x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x5x8xf32>
+  %q = linalg.transpose ins(%qs : tensor<5x2x8xf32>) outs(%e : tensor<2x5x8xf32>) permutation = [1, 0, 2]
+  %k = linalg.transpose ins(%ks : tensor<5x2x8xf32>) outs(%e : tensor<2x5x8xf32>) permutation = [1, 0, 2]
+  %v = linalg.transpose ins(%vs : tensor<5x2x8xf32>) outs(%e : tensor<2x5x8xf32>) permutation = [1, 0, 2]
+  %ekt = tensor.empty() : tensor<2x8x5xf32>
+  %kt = linalg.transpose ins(%k : tensor<2x5x8xf32>) outs(%ekt : tensor<2x8x5xf32>) permutation = [0, 2, 1]
+  %es = tensor.empty() : tensor<2x5x5xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<2x5x5xf32>) -> tensor<2x5x5xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<2x5x8xf32>, tensor<2x8x5xf32>) outs(%zs : tensor<2x5x5xf32>) -> tensor<2x5x5xf32>
+  %p = linalg.softmax dimension(2) ins(%s : tensor<2x5x5xf32>) outs(%es : tensor<2x5x5xf32>) -> tensor<2x5x5xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%e : tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x5x5xf32>, tensor<2x5x8xf32>) outs(%zo : tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
+  return %o : tensor<2x5x8xf32>
+}

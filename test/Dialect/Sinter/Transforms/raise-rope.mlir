@@ -59,3 +59,17 @@ func.func @not_rope(%x: tensor<2x5x8xf32>, %cos: tensor<5x4xf32>, %sin: tensor<5
   %y = tensor.insert_slice %y2 into %p[0, 0, 4] [2, 5, 4] [1, 1, 1] : tensor<2x5x4xf32> into tensor<2x5x8xf32>
   return %y : tensor<2x5x8xf32>
 }
+
+// -----
+
+// A transpose feeding RoPE moves below it: RoPE runs on the token-major
+// tensor with its sequence dim renamed.
+// CHECK-LABEL: func @sink_transpose
+// CHECK: %[[R:.*]] = sinter.rope ins(%arg0, %arg1, %arg2 : tensor<5x2x8xf32>, tensor<5x4xf32>, tensor<5x4xf32>) {{.*}} {seq_dim = 0 : i64}
+// CHECK: linalg.transpose ins(%[[R]] : tensor<5x2x8xf32>) {{.*}} permutation = [1, 0, 2]
+func.func @sink_transpose(%x: tensor<5x2x8xf32>, %cos: tensor<5x4xf32>, %sin: tensor<5x4xf32>) -> tensor<2x5x8xf32> {
+  %e = tensor.empty() : tensor<2x5x8xf32>
+  %t = linalg.transpose ins(%x : tensor<5x2x8xf32>) outs(%e : tensor<2x5x8xf32>) permutation = [1, 0, 2]
+  %r = sinter.rope ins(%t, %cos, %sin : tensor<2x5x8xf32>, tensor<5x4xf32>, tensor<5x4xf32>) outs(%e : tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
+  return %r : tensor<2x5x8xf32>
+}
