@@ -13,10 +13,12 @@
 # CHECK: PASS raised sliding-window attention
 # CHECK: PASS raised softcap attention
 # CHECK: PASS raised token-major attention
+# CHECK: PASS raised layer_norm
 import os
+import subprocess
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, run, tensor_type as T
+from sinter.runner import Arg, check, run, sinter_opt, tensor_type as T
 
 r = rng(51)
 
@@ -110,3 +112,54 @@ vs = r.standard_normal((5, 2, 8)).astype(np.float32)
 tm = lambda t: t.transpose(1, 0, 2)[None]
 want = attention(tm(qs), tm(ks), tm(vs), scale=1.0)[0][0]
 check("raised token-major attention", o, want, 1e-5, 1e-5)
+
+# LayerNorm with the mean and the variance taken inside the reductions and
+# no beta, raised and compared with numpy.
+from refs import layer_norm
+x = (r.standard_normal((6, 20)) * 2 + 1).astype(np.float32)
+g = r.standard_normal(20).astype(np.float32)
+ln_mod = f"""
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+#col = affine_map<(d0, d1) -> (d1)>
+func.func @ln(%x: tensor<6x20xf32>, %g: tensor<20xf32>) -> tensor<6x20xf32> {{
+  %zero = arith.constant 0.0 : f32
+  %er = tensor.empty() : tensor<6xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%er : tensor<6xf32>) -> tensor<6xf32>
+  %mean = linalg.generic {{indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}}
+      ins(%x : tensor<6x20xf32>) outs(%z : tensor<6xf32>) {{
+  ^bb0(%v: f32, %a: f32):
+    %inv = arith.constant 0.05 : f32
+    %t = arith.mulf %v, %inv : f32
+    %s = arith.addf %a, %t : f32
+    linalg.yield %s : f32
+  }} -> tensor<6xf32>
+  %var = linalg.generic {{indexing_maps = [#id, #row, #row], iterator_types = ["parallel", "reduction"]}}
+      ins(%x, %mean : tensor<6x20xf32>, tensor<6xf32>) outs(%z : tensor<6xf32>) {{
+  ^bb0(%v: f32, %m: f32, %a: f32):
+    %d = arith.subf %v, %m : f32
+    %d2 = arith.mulf %d, %d : f32
+    %inv = arith.constant 0.05 : f32
+    %t = arith.mulf %d2, %inv : f32
+    %s = arith.addf %a, %t : f32
+    linalg.yield %s : f32
+  }} -> tensor<6xf32>
+  %e = tensor.empty() : tensor<6x20xf32>
+  %y = linalg.generic {{indexing_maps = [#id, #row, #row, #col, #id], iterator_types = ["parallel", "parallel"]}}
+      ins(%x, %mean, %var, %g : tensor<6x20xf32>, tensor<6xf32>, tensor<6xf32>, tensor<20xf32>) outs(%e : tensor<6x20xf32>) {{
+  ^bb0(%v: f32, %m: f32, %vv: f32, %gv: f32, %o: f32):
+    %eps = arith.constant 1.0e-05 : f32
+    %d = arith.subf %v, %m : f32
+    %ve = arith.addf %vv, %eps : f32
+    %sd = math.sqrt %ve : f32
+    %n = arith.divf %d, %sd : f32
+    %r = arith.mulf %gv, %n : f32
+    linalg.yield %r : f32
+  }} -> tensor<6x20xf32>
+  return %y : tensor<6x20xf32>
+}}"""
+ir = subprocess.run([sinter_opt(), "--sinter-graph-pipeline"], input=ln_mod, capture_output=True, text=True,
+                    check=True).stdout
+assert "sinter.layer_norm" in ir and "linalg.generic" not in ir, ir
+(y,) = run(ln_mod, "ln", [Arg(x, "f32"), Arg(g, "f32")], [("f32", (6, 20))], extra_passes="--sinter-graph-pipeline")
+check("raised layer_norm", y, layer_norm(x, g, np.zeros(20), 1e-5), 1e-5, 1e-5)

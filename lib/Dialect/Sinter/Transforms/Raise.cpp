@@ -505,6 +505,114 @@ struct RaiseRMSNorm : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// LayerNorm in two passes: s1 = sum(x) (or the mean), s2 = sum((x - mean)^2)
+/// (or the variance), y = (x - mean) / sqrt(var + eps) [* gamma] [+ beta]
+/// over the last dim -> sinter.layer_norm.
+struct RaiseLayerNorm : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp norm,
+                                PatternRewriter &rewriter) const override {
+    if (!isElementwiseGeneric(norm) || norm.getNumDpsInputs() < 3 ||
+        norm.getNumDpsInputs() > 5)
+      return failure();
+    unsigned rank = norm.getNumLoops();
+    SmallVector<AffineMap> maps = norm.getIndexingMapsArray();
+    if (rank < 1 || !maps[0].isIdentity())
+      return failure();
+    Value x = norm.getDpsInputs()[0];
+    auto xT = cast<RankedTensorType>(x.getType());
+    int64_t n = xT.getShape().back();
+    if (ShapedType::isDynamic(n) || !isFloatGemmType(xT.getElementType()))
+      return failure();
+    // s1: a (scaled) sum of x over the last dim.
+    std::optional<RowReduction> s1 = matchRowReduction(norm.getDpsInputs()[1]);
+    if (!s1 || s1->kind != RedKind::Sum || s1->input != x ||
+        s1->dim != rank - 1 || maps[1] != s1->op.getIndexingMapsArray()[1])
+      return failure();
+    double meanScale = 1.0 / (s1->scale * double(n));
+    // s2: sum over the last dim of c2 * (v - s1 * meanScale)^2.
+    auto s2op = norm.getDpsInputs()[2].getDefiningOp<linalg::LinalgOp>();
+    if (!s2op || s2op.getNumDpsInputs() != 2 || s2op.getNumDpsInits() != 1 ||
+        s2op.getNumReductionLoops() != 1 || s2op.getDpsInputs()[0] != x ||
+        s2op.getDpsInputs()[1] != norm.getDpsInputs()[1] ||
+        !s2op.getIndexingMapsArray()[0].isIdentity() ||
+        s2op.getIndexingMapsArray()[1] != maps[1] ||
+        s2op.getIndexingMapsArray()[2] != maps[1] ||
+        !isZeroTensor(s2op.getDpsInits()[0]))
+      return failure();
+    Block &s2body = *s2op.getBlock();
+    std::optional<double> c2 = evaluatePayload(s2body, {1.0, 0.0, 0.0});
+    if (!c2 || *c2 <= 0)
+      return failure();
+    auto s2sample = [](int i) {
+      return SmallVector<double>{sampleValue(i, 0), sampleValue(i, 1),
+                                 sampleValue(i, 2)};
+    };
+    if (!payloadMatches(s2body, s2sample, [&](ArrayRef<double> a) {
+          double d = a[0] - a[1] * meanScale;
+          return a[2] + *c2 * d * d;
+        }))
+      return failure();
+    double varScale = 1.0 / (*c2 * double(n));
+    // Optional gamma and beta, read along the last dim.
+    AffineMap lastMap =
+        AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, getContext()));
+    unsigned numParams = norm.getNumDpsInputs() - 3;
+    for (unsigned i = 0; i < numParams; ++i)
+      if (maps[3 + i] != lastMap)
+        return failure();
+    bool hasGamma = numParams >= 1, hasBeta = numParams == 2;
+    auto args = [&](double xv, double mean, double var, double g, double b) {
+      SmallVector<double> a{xv, mean / meanScale, var / varScale};
+      if (hasGamma)
+        a.push_back(g);
+      if (hasBeta)
+        a.push_back(b);
+      a.push_back(0.0);
+      return a;
+    };
+    std::optional<double> f0 =
+        evaluatePayload(*norm.getBody(), args(1.0, 0.0, 1.0, 1.0, 0.0));
+    if (!f0 || *f0 <= 0)
+      return failure();
+    double eps = 1.0 / (*f0 * *f0) - 1.0;
+    if (eps < -1e-9 || eps > 1.0)
+      return failure();
+    eps = std::max(eps, 0.0);
+    if (!payloadMatches(
+            *norm.getBody(),
+            [&](int i) {
+              return args(sampleValue(i, 0), sampleValue(i, 1),
+                          0.5 + std::fabs(sampleValue(i, 2)), sampleValue(i, 3),
+                          sampleValue(i, 4));
+            },
+            [&](ArrayRef<double> a) {
+              double mean = a[1] * meanScale, var = a[2] * varScale;
+              double y = (a[0] - mean) / std::sqrt(var + eps);
+              if (hasGamma)
+                y *= a[3];
+              if (hasBeta)
+                y += a[4];
+              return y;
+            }))
+      return failure();
+    Location loc = norm.getLoc();
+    auto pT = RankedTensorType::get({n}, xT.getElementType());
+    auto constant = [&](double v) -> Value {
+      return arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(
+              pT, rewriter.getFloatAttr(xT.getElementType(), v)));
+    };
+    Value gamma = hasGamma ? norm.getDpsInputs()[3] : constant(1.0);
+    Value beta = hasBeta ? norm.getDpsInputs()[4] : constant(0.0);
+    rewriter.replaceOpWithNewOp<LayerNormOp>(
+        norm, norm.getResult(0).getType(), x, gamma, beta,
+        norm.getDpsInits()[0], rewriter.getF32FloatAttr(float(eps)));
+    return success();
+  }
+};
+
 /// Rotate-half RoPE spelled on slices: the two halves of the last dim are
 /// extracted, rotated by a two-result generic (x1 c - x2 s, x2 c + x1 s)
 /// with cos/sin broadcast from [S, R/2], and inserted back into a fresh
@@ -1032,9 +1140,10 @@ struct RaisePass : public sinter::impl::SinterRaiseBase<RaisePass> {
     // Attention is recognized last, once its operands have their final
     // form (RoPE raised, layout transposes sunk below it).
     RewritePatternSet operands(&getContext());
-    operands.add<RaiseContraction, RaiseSoftmax, RaiseNamedSoftmax,
-                 RaiseRMSNorm, RaiseSlicedRope, SinkTransposeBelowRope>(
-        &getContext());
+    operands
+        .add<RaiseContraction, RaiseSoftmax, RaiseNamedSoftmax, RaiseRMSNorm,
+             RaiseLayerNorm, RaiseSlicedRope, SinkTransposeBelowRope>(
+            &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(operands))))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
@@ -1047,6 +1156,6 @@ struct RaisePass : public sinter::impl::SinterRaiseBase<RaisePass> {
 
 void mlir::sinter::populateRaisePatterns(RewritePatternSet &patterns) {
   patterns.add<RaiseContraction, RaiseSoftmax, RaiseNamedSoftmax, RaiseRMSNorm,
-               RaiseSlicedRope, SinkTransposeBelowRope, RaiseAttention,
-               RaiseDequantizedWeights>(patterns.getContext());
+               RaiseLayerNorm, RaiseSlicedRope, SinkTransposeBelowRope,
+               RaiseAttention, RaiseDequantizedWeights>(patterns.getContext());
 }

@@ -47,7 +47,8 @@ def SinterRaise : Pass<"sinter-raise"> {
       k-grouped scales, optional zero points) feeding a gemm becomes the
       gemm's `b_quant` prologue;
     * softmax (named, or max-subtracted / plain `exp / sum(exp)`) becomes
-      `sinter.softmax`; RMSNorm becomes `sinter.rms_norm`; rotate-half RoPE
+      `sinter.softmax`; RMSNorm becomes `sinter.rms_norm` and two-pass
+      LayerNorm `sinter.layer_norm`; rotate-half RoPE
       on slices becomes `sinter.rope`;
     * scores gemm -> scale / mask / softcap -> softmax -> PV gemm, with GQA
       spelled as a K/V head repeat, becomes `sinter.attention` (causal and
