@@ -2,11 +2,14 @@
 # k-grouped bf16 scales and zero points, int8 per-channel down weights, each
 # dequantized by an elementwise generic before a matmul. The graph pipeline
 # turns every dequantization into the prologue of its sinter.gemm
-# (b_quant), and the result matches the unfused program within bf16
+# (b_quant), pairs the quantized gate and up projections into one pairwise
+# gemm over concatenated int4 weights, scales and zero points, and the
+# result matches the unfused program within bf16
 # rounding (raising also skips the round trip of dequantized weights
 # through bf16).
 # RUN: %python %s | FileCheck %s
-# CHECK-COUNT-3: b_quant = #sinter.weight_quant
+# CHECK: tensor<48x80xi4>) scales(%{{.*}} : tensor<3x80xbf16>) zero_points(%{{.*}} : tensor<3x80xi4>) {{.*}} b_quant = #sinter.weight_quant<scheme = grouped, group_size = 16, is_unsigned = true>{{.*}}pairwise
+# CHECK: b_quant = #sinter.weight_quant<scheme = per_channel>
 # CHECK: PASS w4a16 mlp: raised+fused vs unfused
 # CHECK: PASS w4a16 mlp: raised+fused vs numpy
 import subprocess

@@ -597,7 +597,7 @@ struct FusePairwise : OpRewritePattern<linalg::GenericOp> {
       return failure();
     GemmOp g1 = gemms[0], g2 = gemms[1];
     for (GemmOp g : gemms)
-      if (g.getPairwise() || g.getBQuant() || !g.getReductions().empty() ||
+      if (g.getPairwise() || !g.getReductions().empty() ||
           g.getNumResults() != 1 || g.getB().getType().getRank() != 2 ||
           !llvm::all_of(g->getUsers(),
                         [&](Operation *u) { return u == generic; }))
@@ -610,6 +610,14 @@ struct FusePairwise : OpRewritePattern<linalg::GenericOp> {
         g1.getEpilogueInputs() != g2.getEpilogueInputs() ||
         g1.getEpilogueMaps() != g2.getEpilogueMaps() ||
         !g1.getB().getType().hasStaticShape())
+      return failure();
+    // Quantized weights pair up when quantized alike.
+    if (g1.getBQuantAttr() != g2.getBQuantAttr() ||
+        (g1.getBScales() &&
+         g1.getBScales().getType() != g2.getBScales().getType()) ||
+        bool(g1.getBZeroPoints()) != bool(g2.getBZeroPoints()) ||
+        (g1.getBZeroPoints() &&
+         g1.getBZeroPoints().getType() != g2.getBZeroPoints().getType()))
       return failure();
     Block &body = *generic.getBody();
     for (OpOperand &operand : generic->getOpOperands()) {
@@ -638,6 +646,15 @@ struct FusePairwise : OpRewritePattern<linalg::GenericOp> {
     unsigned nDimB = g1.getTransposeB() ? 0 : 1;
     Value concatB = tensor::ConcatOp::create(rewriter, loc, nDimB,
                                              ValueRange{g1.getB(), g2.getB()});
+    // Scales and zero points are indexed by n last ([N] or [K/g, N]).
+    auto concatLastDim = [&](Value a, Value b) -> Value {
+      if (!a)
+        return {};
+      int64_t d = cast<RankedTensorType>(a.getType()).getRank() - 1;
+      return tensor::ConcatOp::create(rewriter, loc, d, ValueRange{a, b});
+    };
+    Value scales = concatLastDim(g1.getBScales(), g2.getBScales());
+    Value zeroPoints = concatLastDim(g1.getBZeroPoints(), g2.getBZeroPoints());
     SmallVector<Value> ins(g1.getEpilogueInputs());
     SmallVector<Attribute> maps(g1.getEpilogueMaps().getValue());
     SmallVector<BlockArgument> newArgs;
@@ -657,9 +674,9 @@ struct FusePairwise : OpRewritePattern<linalg::GenericOp> {
     }
     auto fused = GemmOp::create(
         rewriter, loc, TypeRange{generic.getResult(0).getType()}, g1.getA(),
-        concatB, Value(), Value(), ins, ValueRange{init->get()},
+        concatB, scales, zeroPoints, ins, ValueRange{init->get()},
         g1.getTransposeA(), g1.getTransposeB(), g1.getAccType(),
-        /*pairwise=*/true, rewriter.getArrayAttr(maps), WeightQuantAttr(),
+        /*pairwise=*/true, rewriter.getArrayAttr(maps), g1.getBQuantAttr(),
         rewriter.getArrayAttr({}));
     SmallVector<Type> argTypes(2, g1.getAccType());
     for (Value v : ins)
