@@ -143,6 +143,57 @@ std::pair<Value, AffineMap> dropUnitBroadcastDims(OpBuilder &b, Location loc,
           AffineMap::get(map.getNumDims(), 0, kept, map.getContext())};
 }
 
+/// Emits `g`'s epilogue at the builder's position with its block arguments
+/// bound to `args` (accumulators, then epilogue elements) and returns the
+/// values it yields; without a region, the accumulator converted to the
+/// primary result's element type.
+SmallVector<Value> inlineEpilogue(OpBuilder &b, Location loc, GemmOp g,
+                                  ValueRange args) {
+  if (g.getEpilogue().empty()) {
+    Value acc = args[0];
+    Type elem = getElementTypeOrSelf(g.getResult(0).getType());
+    if (acc.getType() == elem)
+      return {acc};
+    auto accF = cast<FloatType>(acc.getType());
+    if (cast<FloatType>(elem).getWidth() < accF.getWidth())
+      return {arith::TruncFOp::create(b, loc, elem, acc).getResult()};
+    return {arith::ExtFOp::create(b, loc, elem, acc).getResult()};
+  }
+  Block &old = g.getEpilogue().front();
+  IRMapping m;
+  m.map(old.getArguments(), args.take_front(old.getNumArguments()));
+  for (Operation &op : old.without_terminator())
+    b.clone(op, m);
+  return llvm::map_to_vector(old.getTerminator()->getOperands(),
+                             [&](Value v) { return m.lookupOrDefault(v); });
+}
+
+/// Emits a linalg payload with the arguments already in `m`; constants it
+/// captures from above are cloned in. Returns the first yielded value.
+Value inlinePayload(OpBuilder &b, Block &body, IRMapping &m) {
+  for (Operation &op : body.without_terminator())
+    for (Value v : op.getOperands())
+      if (v.getParentBlock() != &body && !m.contains(v))
+        m.map(v, b.clone(*v.getDefiningOp())->getResult(0));
+  for (Operation &op : body.without_terminator())
+    b.clone(op, m);
+  return m.lookupOrDefault(body.getTerminator()->getOperand(0));
+}
+
+/// Why a payload cannot move into an epilogue, or an empty string.
+std::string payloadObstacle(Block &body) {
+  std::string why;
+  body.walk([&](Operation *op) {
+    if (isa<linalg::IndexOp>(op) || op->getNumRegions() > 0)
+      why = "the payload uses loop indices or regions";
+    for (Value v : op->getOperands())
+      if (why.empty() && v.getParentBlock() != &body &&
+          !matchPattern(v, m_Constant()))
+        why = "the payload reads non-constant values from above";
+  });
+  return why;
+}
+
 /// Fuses an elementwise linalg.generic that consumes the only use of a
 /// single-output sinter.gemm into the gemm's epilogue. Other inputs of the
 /// generic become epilogue operands with the generic's indexing maps
@@ -202,19 +253,8 @@ struct FuseElementwiseIntoEpilogue : OpRewritePattern<linalg::GenericOp> {
           !isUnitBroadcastMap(opOperand.get(), map))
         return explain("an operand is not a projection of the output");
     }
-    bool usesIndex = false, capturesValues = false;
-    generic.getBody()->walk([&](Operation *op) {
-      if (isa<linalg::IndexOp>(op) || op->getNumRegions() > 0)
-        usesIndex = true;
-      for (Value v : op->getOperands())
-        if (v.getParentBlock() != generic.getBody() &&
-            !matchPattern(v, m_Constant()))
-          capturesValues = true;
-    });
-    if (usesIndex)
-      return explain("the payload uses loop indices or regions");
-    if (capturesValues)
-      return explain("the payload reads non-constant values from above");
+    if (std::string why = payloadObstacle(*generic.getBody()); !why.empty())
+      return explain(why);
 
     // Collect the new epilogue operands: the generic's other inputs, and
     // its init if the payload reads it.
@@ -285,29 +325,8 @@ struct FuseElementwiseIntoEpilogue : OpRewritePattern<linalg::GenericOp> {
         rewriter.createBlock(&fused.getEpilogue(), {}, argTypes, argLocs);
     rewriter.setInsertionPointToStart(block);
     unsigned numOld = gemm.getEpilogueInputs().size();
-    SmallVector<Value> yielded;
-    Type producedElem = getElementTypeOrSelf(produced.getType());
-    if (gemm.getEpilogue().empty()) {
-      Value acc = block->getArgument(0);
-      Value v = acc;
-      if (acc.getType() != producedElem)
-        v = cast<FloatType>(producedElem).getWidth() <
-                    cast<FloatType>(acc.getType()).getWidth()
-                ? arith::TruncFOp::create(rewriter, loc, producedElem, acc)
-                      .getResult()
-                : arith::ExtFOp::create(rewriter, loc, producedElem, acc)
-                      .getResult();
-      yielded.push_back(v);
-    } else {
-      Block &old = gemm.getEpilogue().front();
-      IRMapping m;
-      m.map(old.getArguments(),
-            block->getArguments().take_front(numOld + numAcc));
-      for (Operation &op : old.without_terminator())
-        rewriter.clone(op, m);
-      for (Value v : old.getTerminator()->getOperands())
-        yielded.push_back(m.lookupOrDefault(v));
-    }
+    SmallVector<Value> yielded = inlineEpilogue(
+        rewriter, loc, gemm, block->getArguments().take_front(numOld + numAcc));
     IRMapping m;
     for (OpOperand *in : generic.getDpsInputOperands())
       if (in->get() == produced)
@@ -315,15 +334,7 @@ struct FuseElementwiseIntoEpilogue : OpRewritePattern<linalg::GenericOp> {
     for (auto [arg, i] :
          llvm::zip(newArgs, llvm::seq<unsigned>(0, newArgs.size())))
       m.map(arg, block->getArgument(numAcc + numOld + i));
-    // Constants the payload captures are cloned in: the epilogue reads
-    // nothing from above.
-    for (Operation &op : body.without_terminator())
-      for (Value v : op.getOperands())
-        if (v.getParentBlock() != &body && !m.contains(v))
-          m.map(v, rewriter.clone(*v.getDefiningOp())->getResult(0));
-    for (Operation &op : body.without_terminator())
-      rewriter.clone(op, m);
-    yielded[0] = m.lookupOrDefault(body.getTerminator()->getOperand(0));
+    yielded[0] = inlinePayload(rewriter, body, m);
     YieldOp::create(rewriter, loc, yielded);
 
     if (remarks)
@@ -452,22 +463,8 @@ struct FoldRMSNormIntoGemms : OpRewritePattern<RMSNormOp> {
           &p2.getEpilogue(), {}, argTypes,
           SmallVector<Location>(argTypes.size(), producer.getLoc()));
       rewriter.setInsertionPointToStart(block);
-      SmallVector<Value> yielded;
-      if (producer.getEpilogue().empty()) {
-        Value acc = block->getArgument(0);
-        Value v = acc;
-        if (xT.getElementType() != acc.getType())
-          v = arith::TruncFOp::create(rewriter, loc, xT.getElementType(), acc);
-        yielded.push_back(v);
-      } else {
-        Block &old = producer.getEpilogue().front();
-        IRMapping m;
-        m.map(old.getArguments(), block->getArguments());
-        for (Operation &op : old.without_terminator())
-          rewriter.clone(op, m);
-        for (Value v : old.getTerminator()->getOperands())
-          yielded.push_back(m.lookupOrDefault(v));
-      }
+      SmallVector<Value> yielded =
+          inlineEpilogue(rewriter, loc, producer, block->getArguments());
       // The norm reads the stored (rounded) value: reduce that.
       Value stored = yielded[0];
       Value wide =
@@ -629,15 +626,7 @@ struct FusePairwise : OpRewritePattern<linalg::GenericOp> {
       if (!map.isProjectedPermutation())
         return failure();
     }
-    bool bad = false;
-    body.walk([&](Operation *op) {
-      if (isa<linalg::IndexOp>(op) || op->getNumRegions())
-        bad = true;
-      for (Value v : op->getOperands())
-        if (v.getParentBlock() != &body && !matchPattern(v, m_Constant()))
-          bad = true;
-    });
-    if (bad)
+    if (!payloadObstacle(body).empty())
       return failure();
 
     // Order the gemms so the first reads the columns [0, N).
@@ -686,22 +675,11 @@ struct FusePairwise : OpRewritePattern<linalg::GenericOp> {
                              SmallVector<Location>(argTypes.size(), loc));
     rewriter.setInsertionPointToStart(block);
     unsigned numShared = g1.getEpilogueInputs().size();
-    Type producedElem = getElementTypeOrSelf(g1.getResult(0).getType());
     // Each half goes through its own gemm's epilogue first.
     auto half = [&](GemmOp g, Value acc) -> Value {
-      if (g.getEpilogue().empty()) {
-        if (acc.getType() == producedElem)
-          return acc;
-        return arith::TruncFOp::create(rewriter, loc, producedElem, acc);
-      }
-      Block &old = g.getEpilogue().front();
-      IRMapping m;
-      m.map(old.getArgument(0), acc);
-      for (unsigned i = 0; i < numShared; ++i)
-        m.map(old.getArgument(1 + i), block->getArgument(2 + i));
-      for (Operation &op : old.without_terminator())
-        rewriter.clone(op, m);
-      return m.lookupOrDefault(old.getTerminator()->getOperand(0));
+      SmallVector<Value> args{acc};
+      llvm::append_range(args, block->getArguments().slice(2, numShared));
+      return inlineEpilogue(rewriter, loc, g, args)[0];
     };
     Value v1 = half(g1, block->getArgument(0));
     Value v2 = half(g2, block->getArgument(1));
@@ -714,14 +692,7 @@ struct FusePairwise : OpRewritePattern<linalg::GenericOp> {
     }
     for (auto [i, arg] : llvm::enumerate(newArgs))
       m.map(arg, block->getArgument(2 + numShared + i));
-    for (Operation &op : body.without_terminator())
-      for (Value v : op.getOperands())
-        if (v.getParentBlock() != &body && !m.contains(v))
-          m.map(v, rewriter.clone(*v.getDefiningOp())->getResult(0));
-    for (Operation &op : body.without_terminator())
-      rewriter.clone(op, m);
-    YieldOp::create(rewriter, loc,
-                    m.lookupOrDefault(body.getTerminator()->getOperand(0)));
+    YieldOp::create(rewriter, loc, inlinePayload(rewriter, body, m));
     int64_t saved = 4 * getTensorBytes(g1.getResult(0).getType()) +
                     getTensorBytes(g1.getA().getType());
     if (remarks)

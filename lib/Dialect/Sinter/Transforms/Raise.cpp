@@ -613,6 +613,11 @@ struct RaiseLayerNorm : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// The `seq_dim` attribute of a rope: none for the default (rank - 2).
+IntegerAttr ropeSeqDimAttr(Builder &b, int64_t seqDim, int64_t rank) {
+  return seqDim == rank - 2 ? IntegerAttr() : b.getI64IntegerAttr(seqDim);
+}
+
 /// Rotate-half RoPE spelled on slices: the two halves of the last dim are
 /// extracted, rotated by a two-result generic (x1 c - x2 s, x2 c + x1 s)
 /// with cos/sin broadcast from [S, R/2], and inserted back into a fresh
@@ -710,9 +715,7 @@ struct RaiseSlicedRope : OpRewritePattern<tensor::InsertSliceOp> {
       return failure();
     auto rope = RopeOp::create(rewriter, second.getLoc(), fullT, x1.getSource(),
                                cosT, sinT, first.getDest(), RopeMode::half,
-                               seqDim == int64_t(rank) - 2
-                                   ? IntegerAttr()
-                                   : rewriter.getI64IntegerAttr(seqDim));
+                               ropeSeqDimAttr(rewriter, seqDim, rank));
     rewriter.replaceOp(second, rope.getResult());
     return success();
   }
@@ -818,9 +821,7 @@ struct SinkTransposeBelowRope : OpRewritePattern<RopeOp> {
     int64_t seqDim = perm[rope.getSeqDimOrDefault()];
     auto inner =
         RopeOp::create(rewriter, loc, xT, x, rope.getCos(), rope.getSin(), init,
-                       rope.getMode(),
-                       seqDim == rank - 2 ? IntegerAttr()
-                                          : rewriter.getI64IntegerAttr(seqDim));
+                       rope.getMode(), ropeSeqDimAttr(rewriter, seqDim, rank));
     rewriter.replaceOpWithNewOp<linalg::TransposeOp>(rope, inner.getResult(),
                                                      rope.getInit(), perm);
     return success();
