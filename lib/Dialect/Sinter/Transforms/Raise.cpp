@@ -345,7 +345,6 @@ bool isElementwiseGeneric(linalg::GenericOp g) {
          g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity();
 }
 
-bool hasOneUse(Value v) { return v.hasOneUse(); }
 
 /// softmax(x, d) spelled as exp(x - max) / sum(exp(x - max)) or
 /// exp(x) / sum(exp(x)) with linalg reductions -> sinter.softmax.
