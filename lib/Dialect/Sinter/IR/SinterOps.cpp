@@ -432,6 +432,29 @@ LogicalResult AttentionOp::verify() {
     if (failed(checkShape(*this, "bias", bT, {b0, b1, sq, skv})))
       return failure();
   }
+  if (bool(getRopeCos()) != bool(getRopeSin()))
+    return emitOpError() << "rope needs both cos and sin tables";
+  if (Value cosV = getRopeCos()) {
+    auto cT = tensorType(cosV);
+    if (failed(checkRank(*this, "rope cos", cT, 2, "[P, R/2]")) ||
+        failed(checkActivation(*this, "rope cos", cT)))
+      return failure();
+    if (tensorType(getRopeSin()) != cT)
+      return emitOpError() << "rope cos and sin must have the same type";
+    int64_t half = cT.getDimSize(1), d = qT.getDimSize(3),
+            rows = cT.getDimSize(0);
+    if (ShapedType::isDynamic(half) || half < 1 ||
+        (!ShapedType::isDynamic(d) && 2 * half > d))
+      return emitOpError() << "rope tables rotate " << 2 * half
+                           << " features but the head dimension is " << d;
+    int64_t offset = getQueryOffsetAttr().getInt();
+    if (!ShapedType::isDynamic(rows) &&
+        ((!ShapedType::isDynamic(skv) && rows < skv) ||
+         (!ShapedType::isDynamic(sq) && rows < sq + offset) || offset < 0))
+      return emitOpError() << "rope tables have " << rows
+                           << " positions but keys reach " << skv
+                           << " and queries " << sq + offset;
+  }
   return verifyMaskAttrs(*this, getMask(), windowValue(getWindowAttr()),
                          getSoftcap(), getScale());
 }

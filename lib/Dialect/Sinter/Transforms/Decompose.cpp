@@ -575,6 +575,9 @@ std::optional<int64_t> optInt(IntegerAttr a) {
   return a.getInt();
 }
 
+Value buildRope(Emitter &e, Value x, Value cos, Value sin, Value init,
+                int64_t seqDim, bool interleaved, int64_t posOffset);
+
 /// The mask, scale and softcap shared by both attention forms.
 template <typename OpT> AttentionSpec maskSpec(OpT op) {
   AttentionSpec s;
@@ -595,6 +598,18 @@ LogicalResult decompose(AttentionOp op, PatternRewriter &rewriter) {
   s.bias = op.getBias();
   s.queryOffset = op.getQueryOffsetAttr().getInt();
   s.bshd = op.getLayout() == AttentionLayout::bshd;
+  if (Value cos = op.getRopeCos()) {
+    // Rotate Q (rows i + query_offset) and K (rows j) as they are read.
+    bool interleaved = op.getRopeMode() == RopeMode::interleaved;
+    int64_t seq = op.getSeqDim();
+    auto rotate = [&](Value t, int64_t offset) {
+      Value init = e.empty(e.sizes(t), tensorType(t).getElementType());
+      return buildRope(e, t, cos, op.getRopeSin(), init, seq, interleaved,
+                       offset);
+    };
+    s.query = rotate(s.query, s.queryOffset);
+    s.key = rotate(s.key, 0);
+  }
   rewriter.replaceOp(op, buildAttention(e, s));
   return success();
 }
@@ -1091,53 +1106,58 @@ LogicalResult decompose(SoftmaxOp op, PatternRewriter &rewriter) {
   return success();
 }
 
+/// Rotary embedding of `x` along its last dim, with table row
+/// `index(seqDim) + posOffset` for each element.
+Value buildRope(Emitter &e, Value x, Value cos, Value sin, Value init,
+                int64_t seqDim, bool interleaved, int64_t posOffset) {
+  int64_t rank = tensorType(x).getRank();
+  int64_t half = tensorType(cos).getDimSize(1);
+  Type outElem = tensorType(init).getElementType();
+  return e.generic1(
+      {x}, init, {e.identity(rank), e.identity(rank)}, iters(rank),
+      [&](ValueRange a) {
+        Value d = e.index(rank - 1);
+        Value rotated = e.cmpi(arith::CmpIPredicate::slt, d, e.idx(2 * half));
+        Value freq, partner, first;
+        if (interleaved) {
+          freq = arith::DivUIOp::create(e.b, e.loc, d, e.idx(2));
+          Value odd = arith::RemUIOp::create(e.b, e.loc, d, e.idx(2));
+          first = e.cmpi(arith::CmpIPredicate::eq, odd, e.idx(0));
+          partner = e.select(first, e.add(d, e.idx(1)), e.sub(d, e.idx(1)));
+        } else {
+          first = e.cmpi(arith::CmpIPredicate::slt, d, e.idx(half));
+          freq = e.select(first, d, e.sub(d, e.idx(half)));
+          partner =
+              e.select(first, e.add(d, e.idx(half)), e.sub(d, e.idx(half)));
+        }
+        // Pass-through features read in-bounds dummies.
+        freq = e.select(rotated, freq, e.idx(0));
+        partner = e.select(rotated, partner, d);
+        SmallVector<Value> at;
+        for (int64_t i = 0; i < rank - 1; ++i)
+          at.push_back(e.index(i));
+        at.push_back(partner);
+        Value other = e.toF32(tensor::ExtractOp::create(e.b, e.loc, x, at));
+        Value s = e.index(seqDim);
+        if (posOffset)
+          s = e.add(s, e.idx(posOffset));
+        Value c = e.toF32(
+            tensor::ExtractOp::create(e.b, e.loc, cos, ValueRange{s, freq}));
+        Value sn = e.toF32(
+            tensor::ExtractOp::create(e.b, e.loc, sin, ValueRange{s, freq}));
+        Value self = e.toF32(a[0]);
+        // first of a pair: x*c - x'*s; second: x*c + x'*s.
+        Value signedOther = e.select(first, e.sub(e.f(0), other), other);
+        Value y = e.add(e.mul(self, c), e.mul(signedOther, sn));
+        return e.convert(e.select(rotated, y, self), outElem);
+      });
+}
+
 LogicalResult decompose(RopeOp op, PatternRewriter &rewriter) {
   Emitter e{rewriter, op.getLoc()};
-  Value x = op.getInput();
-  int64_t rank = tensorType(x).getRank();
-  int64_t half = tensorType(op.getCos()).getDimSize(1);
-  int64_t seqDim = op.getSeqDimOrDefault();
-  bool interleaved = op.getMode() == RopeMode::interleaved;
-  Type outElem = tensorType(op.getInit()).getElementType();
-  rewriter.replaceOp(
-      op,
-      e.generic1(
-          {x}, op.getInit(), {e.identity(rank), e.identity(rank)}, iters(rank),
-          [&](ValueRange a) {
-            Value d = e.index(rank - 1);
-            Value rotated =
-                e.cmpi(arith::CmpIPredicate::slt, d, e.idx(2 * half));
-            Value freq, partner, first;
-            if (interleaved) {
-              freq = arith::DivUIOp::create(e.b, e.loc, d, e.idx(2));
-              Value odd = arith::RemUIOp::create(e.b, e.loc, d, e.idx(2));
-              first = e.cmpi(arith::CmpIPredicate::eq, odd, e.idx(0));
-              partner = e.select(first, e.add(d, e.idx(1)), e.sub(d, e.idx(1)));
-            } else {
-              first = e.cmpi(arith::CmpIPredicate::slt, d, e.idx(half));
-              freq = e.select(first, d, e.sub(d, e.idx(half)));
-              partner =
-                  e.select(first, e.add(d, e.idx(half)), e.sub(d, e.idx(half)));
-            }
-            // Pass-through features read in-bounds dummies.
-            freq = e.select(rotated, freq, e.idx(0));
-            partner = e.select(rotated, partner, d);
-            SmallVector<Value> at;
-            for (int64_t i = 0; i < rank - 1; ++i)
-              at.push_back(e.index(i));
-            at.push_back(partner);
-            Value other = e.toF32(tensor::ExtractOp::create(e.b, e.loc, x, at));
-            Value s = e.index(seqDim);
-            Value c = e.toF32(tensor::ExtractOp::create(e.b, e.loc, op.getCos(),
-                                                        ValueRange{s, freq}));
-            Value sn = e.toF32(tensor::ExtractOp::create(
-                e.b, e.loc, op.getSin(), ValueRange{s, freq}));
-            Value self = e.toF32(a[0]);
-            // first of a pair: x*c - x'*s; second: x*c + x'*s.
-            Value signedOther = e.select(first, e.sub(e.f(0), other), other);
-            Value y = e.add(e.mul(self, c), e.mul(signedOther, sn));
-            return e.convert(e.select(rotated, y, self), outElem);
-          }));
+  rewriter.replaceOp(op, buildRope(e, op.getInput(), op.getCos(), op.getSin(),
+                                   op.getInit(), op.getSeqDimOrDefault(),
+                                   op.getMode() == RopeMode::interleaved, 0));
   return success();
 }
 

@@ -345,7 +345,6 @@ bool isElementwiseGeneric(linalg::GenericOp g) {
          g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity();
 }
 
-
 /// softmax(x, d) spelled as exp(x - max) / sum(exp(x - max)) or
 /// exp(x) / sum(exp(x)) with linalg reductions -> sinter.softmax.
 struct RaiseSoftmax : OpRewritePattern<linalg::GenericOp> {
@@ -1100,14 +1099,15 @@ struct RaiseAttention : OpRewritePattern<GemmOp> {
     Value init = tensor::EmptyOp::create(rewriter, loc, o4T.getShape(),
                                          o4T.getElementType());
     auto attn = AttentionOp::create(
-        rewriter, loc, TypeRange{o4T}, q4, k4, v4, Value(), ValueRange{init},
+        rewriter, loc, TypeRange{o4T}, q4, k4, v4, /*bias=*/Value(),
+        /*rope_cos=*/Value(), /*rope_sin=*/Value(), ValueRange{init},
         rewriter.getF32FloatAttr(mask.scale), mask.kind,
         mask.kind == MaskKind::sliding_window
             ? rewriter.getI64IntegerAttr(mask.window)
             : IntegerAttr(),
         mask.softcap ? rewriter.getF32FloatAttr(*mask.softcap) : FloatAttr(),
         uint64_t(mask.offset),
-        bshd ? AttentionLayout::bshd : AttentionLayout::bhsd);
+        bshd ? AttentionLayout::bshd : AttentionLayout::bhsd, RopeMode::half);
     Value out = attn.getResult(0);
     if (outT.getRank() != 4) {
       SmallVector<ReassociationIndices> groups;

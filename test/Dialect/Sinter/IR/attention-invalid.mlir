@@ -114,7 +114,7 @@ func.func @scale(%q: tensor<1x2x16x64xf16>, %o: tensor<1x2x16x64xf16>) {
 
 func.func @outputs(%q: tensor<1x2x16x64xf16>) {
   // expected-error @+1 {{expects 1 or 2 outputs (O and optionally the log-sum-exp), got 0}}
-  "sinter.attention"(%q, %q, %q) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>}> : (tensor<1x2x16x64xf16>, tensor<1x2x16x64xf16>, tensor<1x2x16x64xf16>) -> ()
+  "sinter.attention"(%q, %q, %q) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0>}> : (tensor<1x2x16x64xf16>, tensor<1x2x16x64xf16>, tensor<1x2x16x64xf16>) -> ()
   return
 }
 
@@ -132,5 +132,21 @@ func.func @bad_mask(%q: tensor<1x2x16x64xf16>, %o: tensor<1x2x16x64xf16>) {
 func.func @bshd_output(%q: tensor<1x16x8x64xf16>, %k: tensor<1x16x2x64xf16>, %o: tensor<1x8x16x64xf16>) {
   // expected-error @+1 {{output has shape [1, 8, 16, 64] but expected [1, 16, 8, 64] (dimension 1 differs)}}
   %r = sinter.attention ins(%q, %k, %k : tensor<1x16x8x64xf16>, tensor<1x16x2x64xf16>, tensor<1x16x2x64xf16>) outs(%o : tensor<1x8x16x64xf16>) {layout = #sinter.layout<bshd>} -> tensor<1x8x16x64xf16>
+  return
+}
+
+// -----
+
+func.func @rope_rows(%q: tensor<1x2x16x64xf16>, %c: tensor<8x32xf32>, %o: tensor<1x2x16x64xf16>) {
+  // expected-error @+1 {{rope tables have 8 positions but keys reach 16 and queries 16}}
+  %r = sinter.attention ins(%q, %q, %q : tensor<1x2x16x64xf16>, tensor<1x2x16x64xf16>, tensor<1x2x16x64xf16>) rope(%c, %c : tensor<8x32xf32>, tensor<8x32xf32>) outs(%o : tensor<1x2x16x64xf16>) -> tensor<1x2x16x64xf16>
+  return
+}
+
+// -----
+
+func.func @rope_width(%q: tensor<1x2x16x64xf16>, %c: tensor<16x40xf32>, %o: tensor<1x2x16x64xf16>) {
+  // expected-error @+1 {{rope tables rotate 80 features but the head dimension is 64}}
+  %r = sinter.attention ins(%q, %q, %q : tensor<1x2x16x64xf16>, tensor<1x2x16x64xf16>, tensor<1x2x16x64xf16>) rope(%c, %c : tensor<16x40xf32>, tensor<16x40xf32>) outs(%o : tensor<1x2x16x64xf16>) -> tensor<1x2x16x64xf16>
   return
 }

@@ -44,3 +44,12 @@ func.func @token_major(%q: tensor<1x16x8x64xf16>, %k: tensor<1x16x2x64xf16>, %o:
       outs(%o : tensor<1x16x8x64xf16>) {layout = #sinter.layout<bshd>, mask = #sinter.mask<causal>} -> tensor<1x16x8x64xf16>
   return %r : tensor<1x16x8x64xf16>
 }
+
+// CHECK-LABEL: func @with_rope
+// CHECK: sinter.attention {{.*}} rope(%{{.*}}, %{{.*}} : tensor<16x32xf32>, tensor<16x32xf32>) outs({{.*}}) {rope_mode = #sinter.rope_mode<interleaved>}
+func.func @with_rope(%q: tensor<1x8x16x64xf16>, %k: tensor<1x2x16x64xf16>, %c: tensor<16x32xf32>, %o: tensor<1x8x16x64xf16>) -> tensor<1x8x16x64xf16> {
+  %r = sinter.attention ins(%q, %k, %k : tensor<1x8x16x64xf16>, tensor<1x2x16x64xf16>, tensor<1x2x16x64xf16>)
+      rope(%c, %c : tensor<16x32xf32>, tensor<16x32xf32>) outs(%o : tensor<1x8x16x64xf16>)
+      {rope_mode = #sinter.rope_mode<interleaved>} -> tensor<1x8x16x64xf16>
+  return %r : tensor<1x8x16x64xf16>
+}

@@ -159,6 +159,10 @@ def Sinter_AttentionOp : Sinter_DPSOp<"attention", [AttrSizedOperandSegments]> {
       sees no key gets a zero output row and a log-sum-exp of `-inf`.
     * An optional second result is the log-sum-exp `[B, Hq, Sq]` (f32) of
       the final logits, as needed to merge partial attention results.
+    * `rope(cos, sin)` applies rotary embeddings to Q and K as they are
+      read (as `sinter.rope` with `rope_mode`): key `j` uses table row `j`,
+      query `i` row `i + query_offset`; the tables are `[P, R/2]` with
+      `P` covering every position.
     * `layout = #sinter.layout<bshd>` takes Q, K, V and O as
       `[B, S, H, D]` (the token-major layout projections produce) instead
       of `[B, H, S, D]`; the bias and the log-sum-exp keep theirs.
@@ -178,14 +182,18 @@ def Sinter_AttentionOp : Sinter_DPSOp<"attention", [AttrSizedOperandSegments]> {
   }];
   let arguments = !con((ins AnyRankedTensor:$query, AnyRankedTensor:$key,
       AnyRankedTensor:$value, Optional<AnyRankedTensor>:$bias,
+      Optional<AnyRankedTensor>:$rope_cos, Optional<AnyRankedTensor>:$rope_sin,
       Variadic<AnyRankedTensor>:$inits), AttentionMaskAttrs,
       (ins DefaultValuedAttr<I64Attr, "0">:$query_offset,
            DefaultValuedAttr<Sinter_AttentionLayoutAttr,
-               "::mlir::sinter::AttentionLayout::bhsd">:$layout));
+               "::mlir::sinter::AttentionLayout::bhsd">:$layout,
+           DefaultValuedAttr<Sinter_RopeModeAttr,
+               "::mlir::sinter::RopeMode::half">:$rope_mode));
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{
     `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,` type($value) `)`
     (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`rope` `(` $rope_cos^ `,` $rope_sin `:` type($rope_cos) `,` type($rope_sin) `)`)?
     `outs` `(` $inits `:` type($inits) `)` attr-dict `->` type($results)
   }];
   let extraClassDeclaration = [{
