@@ -41,7 +41,7 @@ assert np.all(o[:, :, :3] == 0) and np.all(np.isneginf(lse[:, :, :3]))
 check("empty rows output", o, want_o, 1e-5, 1e-4)
 check("empty rows lse", lse, want_lse, 1e-5, 1e-5)
 
-# RoPE applied inside attention (half mode, partial rotary 8 of 8... full),
+# RoPE applied inside attention (half mode, full rotary dimension),
 # with a query offset: queries use table rows i + offset, keys rows j.
 from refs import rope
 B, Hq, Hkv, Sq, Skv, D = 1, 4, 2, 3, 9, 8
