@@ -264,6 +264,9 @@ LogicalResult GemmOp::verifyRegions() {
   if (region.empty() && getPairwise())
     return emitOpError() << "a pairwise gemm needs an epilogue region that "
                             "combines its two accumulators";
+  if (region.empty() && getARowSumSq())
+    return emitOpError() << "a_row_sum_sq needs an epilogue region that uses "
+                            "the statistics";
   if (region.empty()) {
     if (numPrimary != 1 || !getReductions().empty() ||
         !getEpilogueInputs().empty())
@@ -281,14 +284,18 @@ LogicalResult GemmOp::verifyRegions() {
   if (!region.hasOneBlock())
     return emitOpError() << "epilogue region must have exactly one block";
   Block &block = region.front();
-  SmallVector<Type> argTypes(getNumAccumulators(), getAccType());
+  if (getARowSumSq() && !isActivationFloat(tensorType(getA()).getElementType()))
+    return emitOpError() << "a_row_sum_sq needs a float A operand";
+  SmallVector<Type> argTypes = getLeadingEpilogueArgTypes();
   for (Value v : getEpilogueInputs())
     argTypes.push_back(tensorType(v).getElementType());
   if (block.getNumArguments() != argTypes.size())
     return emitOpError() << "epilogue region must have " << argTypes.size()
                          << " arguments (" << getNumAccumulators()
-                         << " accumulator(s), then one element per "
-                            "epilogue operand), got "
+                         << " accumulator(s)"
+                         << (getARowSumSq() ? ", the row sum of squares of A"
+                                            : "")
+                         << ", then one element per epilogue operand), got "
                          << block.getNumArguments();
   for (auto [i, pair] :
        llvm::enumerate(llvm::zip(block.getArgumentTypes(), argTypes)))
@@ -779,8 +786,9 @@ struct DropTrivialEpilogue : OpRewritePattern<GemmOp> {
   LogicalResult matchAndRewrite(GemmOp op,
                                 PatternRewriter &rewriter) const override {
     Region &region = op.getEpilogue();
-    if (region.empty() || op.getPairwise() || !op.getEpilogueInputs().empty() ||
-        !op.getReductions().empty() || op.getInits().size() != 1)
+    if (region.empty() || op.getPairwise() || op.getARowSumSq() ||
+        !op.getEpilogueInputs().empty() || !op.getReductions().empty() ||
+        op.getInits().size() != 1)
       return failure();
     Block &block = region.front();
     Value acc = block.getArgument(0);

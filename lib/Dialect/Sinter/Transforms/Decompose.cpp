@@ -272,7 +272,6 @@ LogicalResult decompose(GemmOp op, PatternRewriter &rewriter) {
   accShape.push_back(aSizes[nb + (op.getTransposeA() ? 1 : 0)]);
   accShape.push_back(bSizes[bT.getRank() - 2 + (op.getTransposeB() ? 0 : 1)]);
   Value accInit = e.filled(accShape, acc, 0);
-  (void)aT;
   Value accT =
       e.generic1({op.getA(), bOperand}, accInit,
                  {e.map(n3, aDims), e.map(n3, bDims), e.map(n3, cDims)},
@@ -311,6 +310,24 @@ LogicalResult decompose(GemmOp op, PatternRewriter &rewriter) {
   } else {
     ins.push_back(accT);
     inMaps.push_back(e.identity(n2));
+  }
+  if (op.getARowSumSq()) {
+    // Row sums of squares of A, read by the epilogue through (batch, m).
+    SmallVector<OpFoldResult> rows(accShape.begin(), accShape.end() - 1);
+    unsigned na = aT.getRank();
+    SmallVector<int64_t> rowDims;
+    for (int64_t i = 0; i < nb; ++i)
+      rowDims.push_back(i);
+    rowDims.push_back(op.getTransposeA() ? nb + 1 : nb);
+    Value aSS = e.generic1({op.getA()}, e.filled(rows, e.f32(), 0),
+                           {e.identity(na), e.map(na, rowDims)},
+                           iters(na, {op.getTransposeA() ? nb : nb + 1}),
+                           [&](ValueRange a) {
+                             Value v = e.toF32(a[0]);
+                             return e.add(a[1], e.mul(v, v));
+                           });
+    ins.push_back(aSS);
+    inMaps.push_back(e.dropping(n2, nb + 1));
   }
   llvm::append_range(ins, op.getEpilogueInputs());
   for (Attribute m : op.getEpilogueMaps())

@@ -312,12 +312,12 @@ struct FuseElementwiseIntoEpilogue : OpRewritePattern<linalg::GenericOp> {
         rewriter, loc, resultTypes, gemm.getA(), gemm.getB(), gemm.getBScales(),
         gemm.getBZeroPoints(), epilogueInputs, inits, gemm.getTransposeA(),
         gemm.getTransposeB(), gemm.getAccType(), gemm.getPairwise(),
-        rewriter.getArrayAttr(maps), gemm.getBQuantAttr(),
-        gemm.getReductions());
+        rewriter.getArrayAttr(maps), gemm.getBQuantAttr(), gemm.getReductions(),
+        gemm.getARowSumSq());
 
-    // Epilogue block: (acc, old epilogue elements..., new elements...).
-    unsigned numAcc = gemm.getNumAccumulators();
-    SmallVector<Type> argTypes(numAcc, gemm.getAccType());
+    // Epilogue block: (leading args, old epilogue elements..., new ones...).
+    unsigned numAcc = gemm.getNumLeadingEpilogueArgs();
+    SmallVector<Type> argTypes = gemm.getLeadingEpilogueArgTypes();
     for (Value v : epilogueInputs)
       argTypes.push_back(getElementTypeOrSelf(v.getType()));
     SmallVector<Location> argLocs(argTypes.size(), loc);
@@ -355,14 +355,17 @@ struct FuseElementwiseIntoEpilogue : OpRewritePattern<linalg::GenericOp> {
   bool remarks;
 };
 
-/// Builds the body of a gemm epilogue in `block` whose accumulator is first
-/// multiplied by rsqrt(ss / k + eps) (ss is the block's last argument), then
-/// runs `old`'s epilogue (or the default conversion to `outElem`).
+/// Builds the body of a gemm epilogue in `block` whose accumulators are
+/// first multiplied by rsqrt(ss / k + eps), then runs `old`'s epilogue (or
+/// the default conversion to `outElem`). `ss` is a block argument: the
+/// last one, or the one right after the accumulators (`ssLeading`), in
+/// which case `old`'s later arguments shift by one.
 void buildRowScaledEpilogue(OpBuilder &b, Location loc, Block *block,
                             Region &old, Type outElem, int64_t k, float eps,
-                            unsigned numAcc) {
+                            unsigned numAcc, bool ssLeading) {
   b.setInsertionPointToStart(block);
-  Value ss = block->getArguments().back();
+  Value ss =
+      ssLeading ? block->getArgument(numAcc) : block->getArguments().back();
   Value invK = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f / k));
   Value epsV = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(eps));
   Value mean = arith::MulFOp::create(b, loc, ss, invK);
@@ -383,7 +386,7 @@ void buildRowScaledEpilogue(OpBuilder &b, Location loc, Block *block,
   IRMapping m;
   for (unsigned i = 0; i < oldBlock.getNumArguments(); ++i)
     m.map(oldBlock.getArgument(i),
-          i < numAcc ? accs[i] : block->getArgument(i));
+          i < numAcc ? accs[i] : block->getArgument(i + (ssLeading ? 1 : 0)));
   for (Operation &op : oldBlock)
     b.clone(op, m);
 }
@@ -406,7 +409,7 @@ struct FoldRMSNormIntoGemms : OpRewritePattern<RMSNormOp> {
     for (OpOperand &use : y.getUses()) {
       auto g = dyn_cast<GemmOp>(use.getOwner());
       if (!g || use.getOperandNumber() != 0 || g.getTransposeA() ||
-          g.getBQuant() || !g.getAccType().isF32() ||
+          g.getBQuant() || g.getARowSumSq() || !g.getAccType().isF32() ||
           cast<RankedTensorType>(g.getB().getType()).getRank() != 2 ||
           !isLoadTimeValue(g.getB()))
         return failure();
@@ -428,19 +431,16 @@ struct FoldRMSNormIntoGemms : OpRewritePattern<RMSNormOp> {
     bool fromProducer = producer && producer.getNumPrimaryResults() == 1 &&
                         producer.getResult(0) == x &&
                         producer.getNumBatchDims() == rank - 2;
-    // The accumulator init must dominate whichever op computes ss.
-    rewriter.setInsertionPoint(fromProducer ? producer.getOperation()
-                                            : norm.getOperation());
-    Value zero =
-        arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
-    Value ssInit =
-        linalg::FillOp::create(
-            rewriter, loc, ValueRange{zero},
-            ValueRange{tensor::EmptyOp::create(rewriter, loc, rowShape, f32)})
-            .getResult(0);
     if (fromProducer) {
-      // Add a sum_sq reduction along n of the stored output to the producer.
       rewriter.setInsertionPoint(producer);
+      Value zero =
+          arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
+      Value ssInit =
+          linalg::FillOp::create(
+              rewriter, loc, ValueRange{zero},
+              ValueRange{tensor::EmptyOp::create(rewriter, loc, rowShape, f32)})
+              .getResult(0);
+      // Add a sum_sq reduction along n of the stored output to the producer.
       SmallVector<Value> inits(producer.getInits());
       inits.push_back(ssInit);
       SmallVector<Type> types(producer.getResultTypes());
@@ -454,9 +454,9 @@ struct FoldRMSNormIntoGemms : OpRewritePattern<RMSNormOp> {
           producer.getEpilogueInputs(), inits, producer.getTransposeA(),
           producer.getTransposeB(), producer.getAccType(),
           producer.getPairwise(), producer.getEpilogueMaps(),
-          producer.getBQuantAttr(), rewriter.getArrayAttr(reds));
-      SmallVector<Type> argTypes(producer.getNumAccumulators(),
-                                 producer.getAccType());
+          producer.getBQuantAttr(), rewriter.getArrayAttr(reds),
+          producer.getARowSumSq());
+      SmallVector<Type> argTypes = producer.getLeadingEpilogueArgTypes();
       for (Value v : producer.getEpilogueInputs())
         argTypes.push_back(getElementTypeOrSelf(v.getType()));
       Block *block = rewriter.createBlock(
@@ -478,28 +478,9 @@ struct FoldRMSNormIntoGemms : OpRewritePattern<RMSNormOp> {
       rewriter.eraseOp(producer);
       x = p2.getResult(0);
       ss = p2.getResults().back();
-    } else {
-      SmallVector<AffineMap> maps{
-          AffineMap::getMultiDimIdentityMap(rank, ctx),
-          AffineMap::getMultiDimIdentityMap(rank, ctx).dropResult(rank - 1)};
-      SmallVector<utils::IteratorType> its(rank, utils::IteratorType::parallel);
-      its.back() = utils::IteratorType::reduction;
-      ss = linalg::GenericOp::create(
-               rewriter, loc, TypeRange{rowT}, ValueRange{x},
-               ValueRange{ssInit}, maps, its,
-               [&](OpBuilder &b, Location l, ValueRange a) {
-                 Value v =
-                     a[0].getType() == f32
-                         ? a[0]
-                         : arith::ExtFOp::create(b, l, f32, a[0]).getResult();
-                 Value sq = arith::MulFOp::create(b, l, v, v);
-                 linalg::YieldOp::create(
-                     b, l,
-                     ValueRange{
-                         arith::AddFOp::create(b, l, a[1], sq).getResult()});
-               })
-               .getResult(0);
     }
+    // Otherwise each consumer takes the statistics from the A rows it
+    // streams (a_row_sum_sq).
 
     float eps = norm.getEpsilon().convertToFloat();
     int64_t saved = getTensorBytes(y.getType()) * (1 + users.size());
@@ -536,17 +517,19 @@ struct FoldRMSNormIntoGemms : OpRewritePattern<RMSNormOp> {
               })
               .getResult(0);
       SmallVector<Value> ins(g.getEpilogueInputs());
-      ins.push_back(ss);
       SmallVector<Attribute> maps(g.getEpilogueMaps().getValue());
-      int64_t nb = g.getNumBatchDims();
-      maps.push_back(AffineMapAttr::get(
-          AffineMap::getMultiDimIdentityMap(nb + 2, ctx).dropResult(nb + 1)));
-      auto g2 = GemmOp::create(rewriter, gl, g.getResultTypes(), x, scaledW,
-                               Value(), Value(), ins, g.getInits(), false,
-                               g.getTransposeB(), g.getAccType(),
-                               g.getPairwise(), rewriter.getArrayAttr(maps),
-                               WeightQuantAttr(), g.getReductions());
-      SmallVector<Type> argTypes(g.getNumAccumulators(), g.getAccType());
+      if (ss) {
+        ins.push_back(ss);
+        int64_t nb = g.getNumBatchDims();
+        maps.push_back(AffineMapAttr::get(
+            AffineMap::getMultiDimIdentityMap(nb + 2, ctx).dropResult(nb + 1)));
+      }
+      auto g2 = GemmOp::create(
+          rewriter, gl, g.getResultTypes(), x, scaledW, Value(), Value(), ins,
+          g.getInits(), false, g.getTransposeB(), g.getAccType(),
+          g.getPairwise(), rewriter.getArrayAttr(maps), WeightQuantAttr(),
+          g.getReductions(), /*a_row_sum_sq=*/!ss);
+      SmallVector<Type> argTypes = g2.getLeadingEpilogueArgTypes();
       for (Value v : ins)
         argTypes.push_back(getElementTypeOrSelf(v.getType()));
       Block *block =
@@ -554,7 +537,7 @@ struct FoldRMSNormIntoGemms : OpRewritePattern<RMSNormOp> {
                                SmallVector<Location>(argTypes.size(), gl));
       buildRowScaledEpilogue(rewriter, gl, block, g.getEpilogue(),
                              getElementTypeOrSelf(g.getResult(0).getType()), k,
-                             eps, g.getNumAccumulators());
+                             eps, g.getNumAccumulators(), /*ssLeading=*/!ss);
       rewriter.replaceOp(g, g2.getResults());
       if (remarks)
         g2.emitRemark() << "folded sinter.rms_norm (" << locStr(norm.getLoc())
@@ -594,7 +577,7 @@ struct FusePairwise : OpRewritePattern<linalg::GenericOp> {
       return failure();
     GemmOp g1 = gemms[0], g2 = gemms[1];
     for (GemmOp g : gemms)
-      if (g.getPairwise() || !g.getReductions().empty() ||
+      if (g.getPairwise() || g.getARowSumSq() || !g.getReductions().empty() ||
           g.getNumResults() != 1 || g.getB().getType().getRank() != 2 ||
           !llvm::all_of(g->getUsers(),
                         [&](Operation *u) { return u == generic; }))
@@ -720,6 +703,7 @@ struct FuseSiblingGemms : OpRewritePattern<GemmOp> {
 
   static bool compatible(GemmOp a, GemmOp b) {
     if (a.getPairwise() || b.getPairwise() ||
+        a.getARowSumSq() != b.getARowSumSq() ||
         a.getTransposeA() != b.getTransposeA() ||
         a.getTransposeB() != b.getTransposeB() ||
         a.getAccType() != b.getAccType() || b.getBQuant() ||
@@ -812,7 +796,8 @@ struct FuseSiblingGemms : OpRewritePattern<GemmOp> {
         rewriter, loc, TypeRange{init.getType()}, root.getA(), concatB, Value(),
         Value(), root.getEpilogueInputs(), ValueRange{init},
         root.getTransposeA(), root.getTransposeB(), root.getAccType(), false,
-        root.getEpilogueMaps(), WeightQuantAttr(), root.getReductions());
+        root.getEpilogueMaps(), WeightQuantAttr(), root.getReductions(),
+        root.getARowSumSq());
     if (!root.getEpilogue().empty()) {
       IRMapping m;
       root.getEpilogue().cloneInto(&fused.getEpilogue(), m);

@@ -293,3 +293,25 @@ func.func @pairwise_output(%a: tensor<4x16xf32>, %b: tensor<16x8xf32>, %c: tenso
   }
   return
 }
+
+// -----
+
+func.func @a_stats_int(%a: tensor<4x16xi8>, %b: tensor<16x8xi8>, %c: tensor<4x8xi32>) {
+  // expected-error @+1 {{a_row_sum_sq needs a float A operand}}
+  %0 = sinter.gemm ins(%a, %b : tensor<4x16xi8>, tensor<16x8xi8>) outs(%c : tensor<4x8xi32>) {acc_type = i32, a_row_sum_sq} -> tensor<4x8xi32> epilogue {
+  ^bb0(%x: i32, %s: f32):
+    sinter.yield %x : i32
+  }
+  return
+}
+
+// -----
+
+func.func @a_stats_args(%a: tensor<4x16xf32>, %b: tensor<16x8xf32>, %c: tensor<4x8xf32>) {
+  // expected-error @+1 {{epilogue region must have 2 arguments (1 accumulator(s), the row sum of squares of A, then one element per epilogue operand), got 1}}
+  %0 = sinter.gemm ins(%a, %b : tensor<4x16xf32>, tensor<16x8xf32>) outs(%c : tensor<4x8xf32>) {acc_type = f32, a_row_sum_sq} -> tensor<4x8xf32> epilogue {
+  ^bb0(%x: f32):
+    sinter.yield %x : f32
+  }
+  return
+}

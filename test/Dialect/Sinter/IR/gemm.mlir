@@ -80,3 +80,16 @@ func.func @pairwise_swiglu(%x: tensor<8x64xbf16>, %w: tensor<64x64xbf16>, %o: te
   }
   return %0 : tensor<8x32xbf16>
 }
+
+// CHECK-LABEL: func @a_row_stats
+// CHECK: {a_row_sum_sq, acc_type = f32}
+// CHECK: ^bb0(%{{.*}}: f32, %{{.*}}: f32):
+func.func @a_row_stats(%a: tensor<4x16xf32>, %b: tensor<16x8xf32>, %c: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = sinter.gemm ins(%a, %b : tensor<4x16xf32>, tensor<16x8xf32>) outs(%c : tensor<4x8xf32>) {acc_type = f32, a_row_sum_sq} -> tensor<4x8xf32> epilogue {
+  ^bb0(%x: f32, %ss: f32):
+    %r = math.rsqrt %ss : f32
+    %y = arith.mulf %x, %r : f32
+    sinter.yield %y : f32
+  }
+  return %0 : tensor<4x8xf32>
+}

@@ -58,6 +58,9 @@ def Sinter_GemmOp : Sinter_DPSOp<"gemm", [AttrSizedOperandSegments, IsolatedFrom
       projections concatenated); the output is `[.., M, N]` and the
       epilogue (required) receives two accumulators, for columns `n` and
       `n + N`, before the epilogue operands' elements.
+    * `a_row_sum_sq` gives the epilogue, after the accumulator(s), the sum
+      over k of `A[.., m, k]^2` (f32) of its row: the statistics of an
+      RMSNorm folded into this gemm come from the A tiles it streams anyway.
     * A quantized B (i8 or i4 with float A) carries `b_quant` and `scales`
       (and optionally `zero_points` of B's element type):
       `w[k, n] = (q[k, n] - zp) * scale`, with one scale per column
@@ -93,7 +96,8 @@ def Sinter_GemmOp : Sinter_DPSOp<"gemm", [AttrSizedOperandSegments, IsolatedFrom
       DefaultValuedAttr<AffineMapArrayAttr, "{}">:$epilogue_maps,
       OptionalAttr<Sinter_WeightQuantAttr>:$b_quant,
       DefaultValuedAttr<TypedArrayAttrBase<Sinter_ReductionAttr,
-          "array of reductions">, "{}">:$reductions);
+          "array of reductions">, "{}">:$reductions,
+      UnitAttr:$a_row_sum_sq);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let regions = (region AnyRegion:$epilogue);
   let assemblyFormat = [{
@@ -112,6 +116,17 @@ def Sinter_GemmOp : Sinter_DPSOp<"gemm", [AttrSizedOperandSegments, IsolatedFrom
     }
     /// Number of accumulators the epilogue receives (2 when pairwise).
     unsigned getNumAccumulators() { return getPairwise() ? 2 : 1; }
+    /// Epilogue arguments before the epilogue operands' elements: the
+    /// accumulator(s), then the row sum of squares of A if requested.
+    unsigned getNumLeadingEpilogueArgs() {
+      return getNumAccumulators() + (getARowSumSq() ? 1 : 0);
+    }
+    ::llvm::SmallVector<::mlir::Type> getLeadingEpilogueArgTypes() {
+      ::llvm::SmallVector<::mlir::Type> types(getNumAccumulators(), getAccType());
+      if (getARowSumSq())
+        types.push_back(::mlir::Float32Type::get(getContext()));
+      return types;
+    }
     /// Number of results that are outputs (not reductions).
     unsigned getNumPrimaryResults() { return getInits().size() - getReductions().size(); }
   }];
