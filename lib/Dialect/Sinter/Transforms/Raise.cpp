@@ -788,7 +788,8 @@ struct RaiseDequantizedWeights : OpRewritePattern<GemmOp> {
         rewriter, gemm.getLoc(), gemm.getResultTypes(), gemm.getA(), q, scales,
         zp, gemm.getEpilogueInputs(), gemm.getInits(), gemm.getTransposeA(),
         gemm.getTransposeB(), gemm.getAccType(), gemm.getPairwise(),
-        gemm.getEpilogueMaps(), quant, gemm.getReductions());
+        gemm.getEpilogueMaps(), quant, gemm.getReductions(),
+        gemm.getARowSumSq());
     rewriter.inlineRegionBefore(gemm.getEpilogue(), newGemm.getEpilogue(),
                                 newGemm.getEpilogue().end());
     rewriter.replaceOp(gemm, newGemm.getResults());
