@@ -96,7 +96,7 @@ struct ReportTrafficPass
       }
       int64_t total = t.totalRead() + t.totalWrite();
       int64_t minimum = t.compulsoryRead + t.compulsoryWrite;
-      os << "  kernels: " << t.kernels.size() << " ("
+      os << "  kernels: " << t.kernels.size() - numLoadTime << " ("
          << t.count(KernelKind::Gemm) << " gemm, "
          << t.count(KernelKind::Attention) << " attention, "
          << t.count(KernelKind::Other) << " other)";
