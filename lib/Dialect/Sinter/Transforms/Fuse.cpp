@@ -41,8 +41,14 @@ TargetAttr mlir::sinter::lookupTarget(Operation *op) {
 
 namespace {
 
-/// "file:line:col" for file locations, the printed location otherwise.
+/// "file:line:col" of a location (the callee's for inlined code), the
+/// printed location otherwise.
 std::string locStr(Location loc) {
+  if (auto call = dyn_cast<CallSiteLoc>(loc))
+    return locStr(call.getCallee());
+  if (auto fused = dyn_cast<FusedLoc>(loc);
+      fused && !fused.getLocations().empty())
+    return locStr(fused.getLocations().front());
   std::string s;
   llvm::raw_string_ostream os(s);
   if (auto f = dyn_cast<FileLineColLoc>(loc))

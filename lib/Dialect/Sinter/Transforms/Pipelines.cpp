@@ -1,6 +1,7 @@
 //===- Pipelines.cpp - Named sinter pipelines -----------------------------===//
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
 
 using namespace mlir;
@@ -24,20 +25,33 @@ static constexpr const char *kReferencePipeline =
 
 /// Graph compilation: make the whole dataflow visible (inline helpers,
 /// tosa -> linalg), raise into sinter ops, fuse, clean up.
-static constexpr const char *kGraphPipeline =
+static constexpr const char *kGraphFrontend =
     "inline,func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,"
     "tosa-to-tensor),canonicalize,cse,sinter-raise,"
-    "func.func(linalg-fuse-elementwise-ops),sinter-fuse,"
-    "canonicalize,cse";
+    "func.func(linalg-fuse-elementwise-ops)";
+
+namespace {
+struct GraphPipelineOptions : public PassPipelineOptions<GraphPipelineOptions> {
+  Option<bool> fusionRemarks{
+      *this, "fusion-remarks",
+      llvm::cl::desc("Explain every fusion decision with a remark"),
+      llvm::cl::init(false)};
+};
+} // namespace
 
 void mlir::sinter::registerSinterPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<GraphPipelineOptions>(
       "sinter-graph-pipeline",
       "Raise linalg/tosa graphs into sinter ops and fuse memory-bound work "
       "(inline, tosa-to-linalg, sinter-raise, sinter-fuse, canonicalize)",
-      [](OpPassManager &pm) {
-        if (failed(parsePassPipeline(kGraphPipeline, pm)))
+      [](OpPassManager &pm, const GraphPipelineOptions &options) {
+        if (failed(parsePassPipeline(kGraphFrontend, pm)))
           llvm::report_fatal_error("invalid sinter graph pipeline");
+        SinterFuseOptions fuse;
+        fuse.remarks = options.fusionRemarks;
+        pm.addPass(createSinterFuse(fuse));
+        pm.addPass(createCanonicalizerPass());
+        pm.addPass(createCSEPass());
       });
   PassPipelineRegistration<>(
       "sinter-reference-to-llvm",
