@@ -42,8 +42,13 @@ def make_inputs(seed):
         cos=np.cos(ang).astype(np.float32), sin=np.sin(ang).astype(np.float32))
 
 
-def reference(p):
-    """The decoder block in float64 numpy, written from its definition."""
+def reference(p, S=S, HID=HID, H=H, HKV=HKV):
+    """The decoder block in float64 numpy, written from its definition.
+
+    Shapes default to the bundled block; test/Integration reuses this with
+    others (hidden HID split into H query heads, HKV K/V heads).
+    """
+    DH = HID // H
     d = {k: v.astype(np.float64) for k, v in p.items()}
 
     def rms(x, g):
@@ -65,7 +70,7 @@ def reference(p):
     sc = np.where(np.tril(np.ones((S, S), dtype=bool)), sc, -np.inf)
     pr = np.exp(sc - sc.max(-1, keepdims=True))
     pr /= pr.sum(-1, keepdims=True)
-    o = (pr @ v).transpose(1, 0, 2).reshape(S, H * DH)
+    o = (pr @ v).transpose(1, 0, 2).reshape(S, HID)
     h = d["x"] + o @ d["wo"]
     hn = rms(h, d["mlp_norm"])
     g = hn @ d["wgate"]

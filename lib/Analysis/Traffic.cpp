@@ -175,23 +175,23 @@ FunctionTraffic mlir::sinter::analyzeTraffic(func::FuncOp func) {
   return t;
 }
 
-int64_t FunctionTraffic::totalRead() const {
+/// Sum of one field over the per-call (not load-time) kernels.
+static int64_t perCallSum(ArrayRef<KernelTraffic> kernels,
+                          int64_t KernelTraffic::*field) {
   int64_t s = 0;
   for (const KernelTraffic &k : kernels)
-    s += k.loadTime ? 0 : k.readBytes;
+    if (!k.loadTime)
+      s += k.*field;
   return s;
+}
+int64_t FunctionTraffic::totalRead() const {
+  return perCallSum(kernels, &KernelTraffic::readBytes);
 }
 int64_t FunctionTraffic::totalWrite() const {
-  int64_t s = 0;
-  for (const KernelTraffic &k : kernels)
-    s += k.loadTime ? 0 : k.writeBytes;
-  return s;
+  return perCallSum(kernels, &KernelTraffic::writeBytes);
 }
 int64_t FunctionTraffic::totalFlops() const {
-  int64_t s = 0;
-  for (const KernelTraffic &k : kernels)
-    s += k.loadTime ? 0 : k.flops;
-  return s;
+  return perCallSum(kernels, &KernelTraffic::flops);
 }
 unsigned FunctionTraffic::count(KernelKind kind) const {
   return llvm::count_if(kernels, [&](const KernelTraffic &k) {

@@ -17,34 +17,19 @@ from refs import rng
 from sinter.runner import Arg, check, round_to, run, sinter_opt
 
 here = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location(
-    "gen_block", os.path.join(here, "..", "..", "examples", "decoder_block", "gen_block.py"))
-gen = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(gen)
+example = os.path.join(here, "..", "..", "examples", "decoder_block")
 
 
-def reference(p, S, HID, H, HKV, eps=1e-5):
-    DH = HID // H
-    d = {k: v.astype(np.float64) for k, v in p.items()}
-    rms = lambda x, g: x / np.sqrt((x * x).mean(-1, keepdims=True) + eps) * g
-    heads = lambda t, n: t.reshape(S, n, DH).transpose(1, 0, 2)
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(example, name + ".py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-    def rope(t):
-        x1, x2 = t[..., : DH // 2], t[..., DH // 2:]
-        return np.concatenate([x1 * d["cos"] - x2 * d["sin"], x2 * d["cos"] + x1 * d["sin"]], -1)
 
-    xn = rms(d["x"], d["attn_norm"])
-    q = rope(heads(xn @ d["wq"], H))
-    k = np.repeat(rope(heads(xn @ d["wk"], HKV)), H // HKV, axis=0)
-    v = np.repeat(heads(xn @ d["wv"], HKV), H // HKV, axis=0)
-    sc = q @ k.transpose(0, 2, 1) / np.sqrt(DH)
-    sc = np.where(np.tril(np.ones((S, S), dtype=bool)), sc, -np.inf)
-    pr = np.exp(sc - sc.max(-1, keepdims=True))
-    pr /= pr.sum(-1, keepdims=True)
-    h = d["x"] + (pr @ v).transpose(1, 0, 2).reshape(S, HID) @ d["wo"]
-    hn = rms(h, d["mlp_norm"])
-    g = hn @ d["wgate"]
-    return h + ((g / (1 + np.exp(-g))) * (hn @ d["wup"])) @ d["wdown"]
+gen = load("gen_block")
+reference = load("run").reference   # the example's own numpy block, at any shape
+
 
 
 for name, S, HID, H, HKV, FF, T, tol in [("mha f32", 19, 32, 2, 2, 40, "f32", 1e-4),
@@ -66,7 +51,7 @@ for name, S, HID, H, HKV, FF, T, tol in [("mha f32", 19, 32, 2, 2, 40, "f32", 1e
     order = ["x", "attn_norm", "wq", "wk", "wv", "wo", "mlp_norm", "wgate", "wup", "wdown", "cos", "sin"]
     args = [Arg(p[n], T) for n in order]
     (fused,) = run(mod, "decoder_block", args, [(T, (S, HID))], extra_passes="--sinter-graph-pipeline")
-    want = reference(p, S, HID, H, HKV)
+    want = reference(p, S=S, HID=HID, H=H, HKV=HKV)
     if T == "f32":
         (plain,) = run(mod, "decoder_block", args, [(T, (S, HID))])
         check(f"{name} unfused", plain, want, tol, tol)

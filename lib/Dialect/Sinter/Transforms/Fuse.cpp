@@ -59,8 +59,8 @@ std::string locStr(Location loc) {
   return s;
 }
 
-struct FusionOptions {
-  bool remarks = false;
+/// What one output tile's epilogue may keep on chip.
+struct TileBudget {
   /// Bytes of on-chip storage one output tile's epilogue may use.
   int64_t onChipBudget = 0;
   /// Elements in one output tile.
@@ -71,9 +71,8 @@ struct FusionOptions {
 /// `sinter.target`, `nvidia-h100` if there is none): the innermost per-core
 /// memory that can hold an f32 accumulator tile holds the epilogue's
 /// operand tiles next to it.
-FusionOptions optionsFor(Operation *op, bool remarks) {
-  FusionOptions o;
-  o.remarks = remarks;
+TileBudget tileBudgetFor(Operation *op) {
+  TileBudget o;
   TargetAttr target = lookupTarget(op);
   if (!target)
     target = getTargetPreset(op->getContext(), "nvidia-h100");
@@ -285,7 +284,7 @@ struct FuseElementwiseIntoEpilogue : OpRewritePattern<linalg::GenericOp> {
 
     // Cost: the accumulator tile plus one tile per epilogue operand must
     // fit on chip; the saving is the intermediate's write and read.
-    FusionOptions costs = optionsFor(gemm, remarks);
+    TileBudget costs = tileBudgetFor(gemm);
     int64_t tileBytes = costs.tileElements * 4;
     for (Value v : gemm.getEpilogueInputs())
       tileBytes += costs.tileElements * elementBytes(v.getType());
