@@ -2,6 +2,7 @@
 #ifndef SINTER_DIALECT_SINTER_TRANSFORMS_PASSES_H
 #define SINTER_DIALECT_SINTER_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"

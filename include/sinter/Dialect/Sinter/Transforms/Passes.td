@@ -132,4 +132,67 @@ def SinterAttachTarget : Pass<"sinter-attach-target", "::mlir::ModuleOp"> {
   ];
 }
 
+def SinterExplainTiling : Pass<"sinter-explain-tiling", "::mlir::ModuleOp"> {
+  let summary = "Print the tiling cost model's choice for every GEMM and attention";
+  let description = [{
+    Prints one row per `sinter.gemm` and `sinter.attention` with static
+    shapes: the problem shape, the chosen (or pinned, `sinter.tile_sizes`)
+    tile, how the shared on-chip level is used, the predicted off-chip
+    bytes, the lower bound (the larger of the compulsory traffic and the
+    pebble-game bound for the target's on-chip capacity), their ratio, the
+    predicted bytes between the shared level and the cores, and the
+    roofline time. The target is the module's `sinter.target`, or the
+    preset named by `target` (which wins). The IR is not changed.
+
+    ```
+    sinter-opt m.mlir --sinter-explain-tiling=target=npu-910 -o /dev/null
+    ```
+  }];
+  let options = [
+    Option<"targetName", "target", "std::string", "\"\"",
+           "Target preset to use instead of the module's sinter.target">
+  ];
+}
+
+def SinterTile : Pass<"sinter-tile", "::mlir::ModuleOp"> {
+  let summary = "Tile GEMMs and decompose attention into the flash form";
+  let description = [{
+    Applies the cost model's tiles (see `--sinter-explain-tiling`; pinned
+    `sinter.tile_sizes` win) on the module's `sinter.target`, or on the
+    preset named by `target`:
+
+    * `sinter.gemm` is tiled through its `TilingInterface` into an
+      `scf.forall` over output tiles (batch, rows, columns); the epilogue
+      and extra reduction results tile with the output (a reduction along a
+      dimension keeps that dimension whole). The tiled gemm carries
+      `sinter.memory_level` (the core level the tile lives in) and its
+      K step as `sinter.tile_sizes`.
+    * `sinter.attention` becomes the flash form: an `scf.forall` over
+      (batch, KV head, query tile[, KV split]) whose query tile holds every
+      head of the KV group (GQA shares each K/V tile), an inner `scf.for`
+      over the key blocks the mask leaves visible, carrying the running max,
+      running sum and rescaled accumulator (online softmax); the mask is
+      evaluated only on blocks that straddle the causal diagonal or the
+      window edge. With KV splits (flash-decoding) each split writes a
+      partial output and log-sum-exp and a final combine merges them.
+
+    With `remarks`, every decision is reported as a remark (tiles, schedule,
+    predicted bytes, bound, time). Ops with dynamic shapes are left alone.
+  }];
+  let options = [
+    Option<"targetName", "target", "std::string", "\"\"",
+           "Target preset to use instead of the module's sinter.target">,
+    Option<"remarks", "remarks", "bool", "false",
+           "Explain every tiling decision with a remark">
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // SINTER_TRANSFORMS_PASSES_TD
