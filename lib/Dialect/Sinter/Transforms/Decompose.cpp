@@ -13,6 +13,7 @@
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
+#include "Emitter.h"
 #include <cmath>
 
 namespace mlir::sinter {
@@ -24,190 +25,9 @@ using namespace mlir;
 using namespace mlir::sinter;
 using utils::IteratorType;
 
+using namespace mlir::sinter::detail;
+
 namespace {
-constexpr IteratorType kPar = IteratorType::parallel;
-constexpr IteratorType kRed = IteratorType::reduction;
-
-using BodyFn = function_ref<SmallVector<Value>(ValueRange args)>;
-
-/// A builder bundled with a location and the helpers every decomposition
-/// needs: constants, conversions, and linalg.generic construction.
-struct Emitter {
-  OpBuilder &b;
-  Location loc;
-
-  MLIRContext *ctx() { return b.getContext(); }
-  Type f32() { return b.getF32Type(); }
-  Type i32() { return b.getI32Type(); }
-
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value cst(Type t, double v) {
-    if (isa<FloatType>(t))
-      return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
-    if (t.isIndex())
-      return idx(static_cast<int64_t>(v));
-    return arith::ConstantOp::create(
-        b, loc, b.getIntegerAttr(t, static_cast<int64_t>(v)));
-  }
-  Value f(double v) { return cst(f32(), v); }
-  Value negInf() { return f(-INFINITY); }
-  Value zero(Type t) { return cst(t, 0); }
-
-  /// Converts a scalar between float, integer (signed) and index types.
-  Value convert(Value v, Type to, bool isUnsigned = false) {
-    Type from = v.getType();
-    if (from == to)
-      return v;
-    auto fromF = dyn_cast<FloatType>(from), toF = dyn_cast<FloatType>(to);
-    if (fromF && toF)
-      return fromF.getWidth() < toF.getWidth()
-                 ? arith::ExtFOp::create(b, loc, to, v).getResult()
-                 : arith::TruncFOp::create(b, loc, to, v).getResult();
-    if (from.isIndex() || to.isIndex()) {
-      if (toF)
-        return convert(convert(v, b.getI64Type()), to);
-      if (fromF)
-        return convert(convert(v, b.getI64Type()), to);
-      return arith::IndexCastOp::create(b, loc, to, v);
-    }
-    if (toF)
-      return isUnsigned ? arith::UIToFPOp::create(b, loc, to, v).getResult()
-                        : arith::SIToFPOp::create(b, loc, to, v).getResult();
-    if (fromF)
-      return arith::FPToSIOp::create(b, loc, to, v);
-    unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
-    if (fw < tw)
-      return isUnsigned ? arith::ExtUIOp::create(b, loc, to, v).getResult()
-                        : arith::ExtSIOp::create(b, loc, to, v).getResult();
-    return arith::TruncIOp::create(b, loc, to, v);
-  }
-  Value toF32(Value v) { return convert(v, f32()); }
-  Value toIndex(Value v) { return convert(v, b.getIndexType()); }
-
-  Value add(Value x, Value y) {
-    return isa<FloatType>(x.getType())
-               ? arith::AddFOp::create(b, loc, x, y).getResult()
-               : arith::AddIOp::create(b, loc, x, y).getResult();
-  }
-  Value sub(Value x, Value y) {
-    return isa<FloatType>(x.getType())
-               ? arith::SubFOp::create(b, loc, x, y).getResult()
-               : arith::SubIOp::create(b, loc, x, y).getResult();
-  }
-  Value mul(Value x, Value y) {
-    return isa<FloatType>(x.getType())
-               ? arith::MulFOp::create(b, loc, x, y).getResult()
-               : arith::MulIOp::create(b, loc, x, y).getResult();
-  }
-  Value div(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
-  Value max(Value x, Value y) {
-    return isa<FloatType>(x.getType())
-               ? arith::MaximumFOp::create(b, loc, x, y).getResult()
-               : arith::MaxSIOp::create(b, loc, x, y).getResult();
-  }
-  Value cmpf(arith::CmpFPredicate p, Value x, Value y) {
-    return arith::CmpFOp::create(b, loc, p, x, y);
-  }
-  Value cmpi(arith::CmpIPredicate p, Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, p, x, y);
-  }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, c, x, y);
-  }
-  Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
-  Value ori(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
-  Value notI1(Value x) {
-    return arith::XOrIOp::create(b, loc, x,
-                                 arith::ConstantIntOp::create(b, loc, 1, 1));
-  }
-  Value clampIndex(Value v, Value lo, Value hi) {
-    return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, v, lo),
-                                  hi);
-  }
-  Value index(int64_t dim) { return linalg::IndexOp::create(b, loc, dim); }
-  Value dim(Value t, int64_t d) { return tensor::DimOp::create(b, loc, t, d); }
-
-  SmallVector<OpFoldResult> sizes(Value t) {
-    return tensor::getMixedSizes(b, loc, t);
-  }
-  Value empty(ArrayRef<OpFoldResult> shape, Type elem) {
-    return tensor::EmptyOp::create(b, loc, shape, elem);
-  }
-  Value fill(Value init, Value v) {
-    return linalg::FillOp::create(b, loc, ValueRange{v}, ValueRange{init})
-        .getResult(0);
-  }
-  Value filled(ArrayRef<OpFoldResult> shape, Type elem, double v) {
-    return fill(empty(shape, elem), cst(elem, v));
-  }
-
-  /// An affine map over `numDims` loops whose results are the listed dims;
-  /// a negative entry stands for the constant 0 (a broadcast size-1 dim).
-  AffineMap map(unsigned numDims, ArrayRef<int64_t> dims) {
-    SmallVector<AffineExpr> exprs;
-    for (int64_t d : dims)
-      exprs.push_back(d < 0 ? getAffineConstantExpr(0, ctx())
-                            : getAffineDimExpr(d, ctx()));
-    return AffineMap::get(numDims, 0, exprs, ctx());
-  }
-  AffineMap identity(unsigned n) {
-    return AffineMap::getMultiDimIdentityMap(n, ctx());
-  }
-  /// The identity over `n` loops with loop `drop` removed from the results.
-  AffineMap dropping(unsigned n, unsigned drop) {
-    SmallVector<int64_t> dims;
-    for (unsigned i = 0; i < n; ++i)
-      if (i != drop)
-        dims.push_back(i);
-    return map(n, dims);
-  }
-
-  SmallVector<Value> generic(ValueRange ins, ValueRange outs,
-                             ArrayRef<AffineMap> maps,
-                             ArrayRef<IteratorType> iters, BodyFn body) {
-    auto op = linalg::GenericOp::create(
-        b, loc, TypeRange(outs), ins, outs, maps, iters,
-        [&](OpBuilder &nb, Location nl, ValueRange args) {
-          // GenericOp::build hands back this same builder, positioned in
-          // the new block, so `body` can keep using this emitter.
-          assert(&nb == &b && "expected the emitter's builder");
-          linalg::YieldOp::create(nb, nl, body(args));
-        });
-    return SmallVector<Value>(op.getResults().begin(), op.getResults().end());
-  }
-  Value generic1(ValueRange ins, Value out, ArrayRef<AffineMap> maps,
-                 ArrayRef<IteratorType> iters,
-                 function_ref<Value(ValueRange)> body) {
-    return generic(
-        ins, out, maps, iters,
-        [&](ValueRange args) -> SmallVector<Value> { return {body(args)}; })[0];
-  }
-};
-
-SmallVector<IteratorType> iters(int64_t n, ArrayRef<int64_t> reduced = {}) {
-  SmallVector<IteratorType> its(n, kPar);
-  for (int64_t r : reduced)
-    its[r] = kRed;
-  return its;
-}
-
-RankedTensorType tensorType(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
-
-/// Clones the single-block `region` with its arguments bound to `args` at
-/// the builder's insertion point and returns the values it yields.
-SmallVector<Value> inlineRegion(OpBuilder &b, Region &region, ValueRange args) {
-  Block &block = region.front();
-  IRMapping mapping;
-  mapping.map(block.getArguments(), args);
-  for (Operation &op : block.without_terminator())
-    b.clone(op, mapping);
-  return llvm::map_to_vector(
-      block.getTerminator()->getOperands(),
-      [&](Value v) { return mapping.lookupOrDefault(v); });
-}
-
 //===----------------------------------------------------------------------===//
 // sinter.gemm
 //===----------------------------------------------------------------------===//
@@ -591,9 +411,6 @@ std::optional<int64_t> optInt(IntegerAttr a) {
     return std::nullopt;
   return a.getInt();
 }
-
-Value buildRope(Emitter &e, Value x, Value cos, Value sin, Value init,
-                int64_t seqDim, bool interleaved, int64_t posOffset);
 
 /// The mask, scale and softcap shared by both attention forms.
 template <typename OpT> AttentionSpec maskSpec(OpT op) {
@@ -1123,9 +940,9 @@ LogicalResult decompose(SoftmaxOp op, PatternRewriter &rewriter) {
   return success();
 }
 
-/// Rotary embedding of `x` along its last dim, with table row
-/// `index(seqDim) + posOffset` for each element.
-Value buildRope(Emitter &e, Value x, Value cos, Value sin, Value init,
+} // namespace
+
+Value mlir::sinter::detail::buildRope(Emitter &e, Value x, Value cos, Value sin, Value init,
                 int64_t seqDim, bool interleaved, int64_t posOffset) {
   int64_t rank = tensorType(x).getRank();
   int64_t half = tensorType(cos).getDimSize(1);
@@ -1170,6 +987,7 @@ Value buildRope(Emitter &e, Value x, Value cos, Value sin, Value init,
       });
 }
 
+namespace {
 LogicalResult decompose(RopeOp op, PatternRewriter &rewriter) {
   Emitter e{rewriter, op.getLoc()};
   rewriter.replaceOp(op, buildRope(e, op.getInput(), op.getCos(), op.getSin(),

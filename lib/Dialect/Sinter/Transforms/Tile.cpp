@@ -1,6 +1,10 @@
 //===- Tile.cpp - Apply the cost model's tiles ----------------------------===//
+#include "Tiling.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/IR/Diagnostics.h"
 #include "sinter/Analysis/TilingModel.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
+#include "llvm/Support/FormatVariadic.h"
 
 namespace mlir::sinter {
 #define GEN_PASS_DEF_SINTERTILE
@@ -11,8 +15,76 @@ using namespace mlir;
 using namespace mlir::sinter;
 
 namespace {
+std::string explain(const TilingCost &c) {
+  return llvm::formatv("{0}; predicted off-chip {1} B (bound {2} B, ratio "
+                       "{3:f3}), shared level {4} B, {5:f2} us",
+                       c.schedule, c.offChipBytes, c.boundBytes, c.ratio(),
+                       c.sharedBytes, c.seconds * 1e6)
+      .str();
+}
+
 struct TilePass : public sinter::impl::SinterTileBase<TilePass> {
   using Base::Base;
-  void runOnOperation() override {}
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    TargetAttr target = targetName.empty()
+                            ? lookupTarget(module)
+                            : getTargetPreset(&getContext(), targetName);
+    if (!target) {
+      module.emitError() << (targetName.empty()
+                                 ? Twine("no sinter.target on the module; "
+                                         "attach one or pass target=NAME")
+                                 : "unknown target '" + targetName + "'");
+      return signalPassFailure();
+    }
+    TargetTiers tiers = TargetTiers::get(target);
+    if (!tiers.core) {
+      module.emitError() << "target '" << target.getName()
+                         << "' has no per-core memory level to tile for";
+      return signalPassFailure();
+    }
+    StringRef level = tiers.core.getName();
+
+    SmallVector<Operation *> work;
+    module.walk([&](Operation *op) {
+      if (isa<AttentionOp, GemmOp>(op))
+        work.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    bool failedAny = false;
+    for (Operation *op : work) {
+      if (auto attn = dyn_cast<AttentionOp>(op)) {
+        if (!AttentionProblem::get(attn))
+          continue;
+        FailureOr<AttentionTiling> a = chooseAttentionTiling(attn, target);
+        if (failed(a)) {
+          failedAny = true;
+          continue;
+        }
+        if (remarks)
+          attn.emitRemark() << "flash attention: " << a->blockQ
+                            << " query tokens x " << attn.getQuery().getType()
+                                   .getDimSize(attn.getHeadDim()) /
+                                   cast<RankedTensorType>(
+                                       attn.getKey().getType())
+                                       .getDimSize(attn.getHeadDim())
+                            << " heads per tile, key blocks of "
+                            << a->blockKV << ", " << a->splits
+                            << " KV split(s), " << a->steps
+                            << " key blocks per KV head (" << a->maskedSteps
+                            << " masked) in " << level
+                            << (a->pinned ? " (pinned)" : "") << "; "
+                            << explain(a->cost);
+        if (failed(sinter::detail::tileAttention(rewriter, attn, a->blockQ,
+                                         a->blockKV, a->splits, level))) {
+          attn.emitError() << "could not be tiled";
+          failedAny = true;
+        }
+      }
+    }
+    if (failedAny)
+      signalPassFailure();
+  }
 };
 } // namespace
