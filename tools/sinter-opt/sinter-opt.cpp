@@ -6,6 +6,7 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
+#include "sinter/Dialect/Sinter/Transforms/TilingInterfaceImpl.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
@@ -16,6 +17,7 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<mlir::sinter::SinterDialect>();
+  mlir::sinter::registerTilingInterfaceExternalModels(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Sinter optimizer driver\n", registry));
 }

@@ -4,6 +4,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "sinter/Analysis/TilingModel.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
+#include "sinter/Dialect/Sinter/Transforms/TilingInterfaceImpl.h"
 #include "llvm/Support/FormatVariadic.h"
 
 namespace mlir::sinter {
@@ -23,8 +24,45 @@ std::string explain(const TilingCost &c) {
       .str();
 }
 
+/// Tiles the output of `op` into scf.forall tiles of tileM x tileN (one
+/// batch index each); k stays whole inside the tile, and a dimension an
+/// extra reduction reduces stays whole too.
+LogicalResult tileGemm(RewriterBase &rewriter, GemmOp op, const GemmTiling &g,
+                       StringRef level) {
+  int64_t nb = op.getNumBatchDims();
+  int64_t tm = g.tileM, tn = g.tileN;
+  for (Attribute a : op.getReductions())
+    (cast<ReductionAttr>(a).getDim() == GemmDim::n ? tn : tm) = 0;
+  SmallVector<OpFoldResult> sizes(nb, rewriter.getIndexAttr(1));
+  sizes.append({rewriter.getIndexAttr(tm), rewriter.getIndexAttr(tn),
+                rewriter.getIndexAttr(0)});
+  scf::SCFTilingOptions options;
+  options.setTileSizes(sizes);
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> r = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(r))
+    return failure();
+  Attribute levelAttr = rewriter.getStringAttr(level);
+  for (LoopLikeOpInterface loop : r->loops)
+    loop->setAttr(kMemoryLevelAttrName, levelAttr);
+  for (Operation *tiled : r->tiledOps) {
+    tiled->setAttr(kMemoryLevelAttrName, levelAttr);
+    tiled->setAttr(kTileSizesAttrName,
+                   rewriter.getDenseI64ArrayAttr({g.tileM, g.tileN, g.tileK}));
+  }
+  rewriter.replaceOp(op, r->replacements);
+  return success();
+}
+
 struct TilePass : public sinter::impl::SinterTileBase<TilePass> {
   using Base::Base;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    registerTilingInterfaceExternalModels(registry);
+  }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -47,8 +85,9 @@ struct TilePass : public sinter::impl::SinterTileBase<TilePass> {
     StringRef level = tiers.core.getName();
 
     SmallVector<Operation *> work;
+    // Ops a previous run tiled carry their memory level; leave them.
     module.walk([&](Operation *op) {
-      if (isa<AttentionOp, GemmOp>(op))
+      if (isa<AttentionOp, GemmOp>(op) && !op->hasAttr(kMemoryLevelAttrName))
         work.push_back(op);
     });
     IRRewriter rewriter(&getContext());
@@ -81,6 +120,24 @@ struct TilePass : public sinter::impl::SinterTileBase<TilePass> {
           attn.emitError() << "could not be tiled";
           failedAny = true;
         }
+        continue;
+      }
+      auto gemm = cast<GemmOp>(op);
+      if (!GemmProblem::get(gemm))
+        continue;
+      FailureOr<GemmTiling> g = chooseGemmTiling(gemm, target);
+      if (failed(g)) {
+        failedAny = true;
+        continue;
+      }
+      if (remarks)
+        gemm.emitRemark() << "gemm tile " << g->tileM << "x" << g->tileN
+                          << " with k step " << g->tileK << " in " << level
+                          << (g->pinned ? " (pinned)" : "") << "; "
+                          << explain(g->cost);
+      if (failed(tileGemm(rewriter, gemm, *g, level))) {
+        gemm.emitError() << "could not be tiled";
+        failedAny = true;
       }
     }
     if (failedAny)
