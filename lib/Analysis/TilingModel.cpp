@@ -15,6 +15,27 @@ constexpr double kSharedResidentShare = 0.75;
 /// Same for an operand kept in a core's own level next to its tile.
 constexpr double kCoreResidentShare = 0.5;
 
+/// Predicted times this close to the best count as equal: the model is not
+/// that precise, and among equals fewer off-chip bytes and larger tiles win.
+constexpr double kTimeTolerance = 1.05;
+
+/// The candidate with the smallest `key` among those within the tolerance
+/// of the fastest; candidates are enumerated in a fixed order.
+template <typename T, typename KeyFn>
+std::optional<T> pickBest(const SmallVector<T> &all, KeyFn key) {
+  if (all.empty())
+    return std::nullopt;
+  double fastest = all.front().cost.seconds;
+  for (const T &x : all)
+    fastest = std::min(fastest, x.cost.seconds);
+  std::optional<T> best;
+  for (const T &x : all)
+    if (x.cost.seconds <= fastest * kTimeTolerance &&
+        (!best || key(x) < key(*best)))
+      best = x;
+  return best;
+}
+
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t roundUp(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
 int64_t bytes(int64_t elems, int64_t bits) { return (elems * bits + 7) / 8; }
@@ -208,6 +229,10 @@ FailureOr<GemmTiling> mlir::sinter::evaluateGemmTiling(
   double pebble = 2.0 * p.batch * p.m * p.n * p.k / std::sqrt(sElems) *
                   p.aBits / 8;
   c.boundBytes = std::max<int64_t>(c.compulsoryBytes, int64_t(pebble));
+  double coreElems = double(t.core.getCapacity()) * 8 / p.aBits;
+  c.sharedBoundBytes = std::max<int64_t>(
+      c.compulsoryBytes, int64_t(2.0 * p.batch * p.m * p.n * p.k /
+                                 std::sqrt(coreElems) * p.aBits / 8));
   c.coreBytes = tiles * (bytes(tm * p.k, p.aBits) +
                          bytes(tn * pairs * p.k, p.bBits));
   c.seconds = roofline(t, compute, c, std::min(1.0, double(tiles) / P));
@@ -241,20 +266,18 @@ FailureOr<GemmTiling> mlir::sinter::chooseGemmTiling(GemmOp op,
     return g;
   }
   auto [am, an, ak] = alignment(target);
-  std::optional<GemmTiling> best;
+  SmallVector<GemmTiling> all;
   for (int64_t tm : candidates({16, 32, 48, 64, 96, 128, 192, 256}, am, p->m))
     for (int64_t tn : candidates({16, 32, 64, 128, 192, 256}, an, p->outN))
       for (int64_t tk : candidates({32, 64, 128, 256}, ak, p->k)) {
         FailureOr<GemmTiling> g = evaluateGemmTiling(*p, t, tm, tn, tk, target);
-        if (failed(g))
-          continue;
-        auto key = [](const GemmTiling &x) {
-          return std::make_tuple(x.cost.seconds, x.cost.offChipBytes,
-                                 -x.tileM * x.tileN, -x.tileK, x.tileM);
-        };
-        if (!best || key(*g) < key(*best))
-          best = *g;
+        if (succeeded(g))
+          all.push_back(*g);
       }
+  std::optional<GemmTiling> best = pickBest(all, [](const GemmTiling &x) {
+    return std::make_tuple(x.cost.offChipBytes, -x.tileM * x.tileN, -x.tileK,
+                           x.tileM);
+  });
   if (!best)
     return op.emitOpError("no tile fits the ")
                << t.core.getCapacity() << " bytes of '" << t.core.getName()
@@ -380,6 +403,10 @@ FailureOr<AttentionTiling> mlir::sinter::evaluateAttentionTiling(
   double pebble = p.batch * p.heads * visiblePairs * p.d * p.dv / sElems *
                   p.bits / 8;
   c.boundBytes = std::max<int64_t>(c.compulsoryBytes, int64_t(pebble));
+  double coreElems = double(t.core.getCapacity()) * 8 / p.bits;
+  c.sharedBoundBytes = std::max<int64_t>(
+      c.compulsoryBytes, int64_t(p.batch * p.heads * visiblePairs * p.d *
+                                 p.dv / coreElems * p.bits / 8));
   c.coreBytes = heads * a.steps *
                 (bytes(rows * p.d, p.bits) + bytes(bk * (p.d + p.dv), p.bits));
   int64_t units = heads * qTiles * splits;
@@ -416,7 +443,7 @@ mlir::sinter::chooseAttentionTiling(AttentionOp op, TargetAttr target) {
   }
   auto [am, an, ak] = alignment(target);
   int64_t G = p->group();
-  std::optional<AttentionTiling> best;
+  SmallVector<AttentionTiling> all;
   for (int64_t bq : {1, 2, 4, 8, 16, 32, 64, 128, 256}) {
     if (G * bq > 256 || (bq > 1 && bq / 2 >= p->sq))
       continue;
@@ -424,16 +451,15 @@ mlir::sinter::chooseAttentionTiling(AttentionOp op, TargetAttr target) {
       for (int64_t splits : {1, 2, 4, 8, 16, 32, 64}) {
         FailureOr<AttentionTiling> a =
             evaluateAttentionTiling(*p, t, bq, bk, splits, target);
-        if (failed(a))
-          continue;
-        auto key = [](const AttentionTiling &x) {
-          return std::make_tuple(x.cost.seconds, x.cost.offChipBytes,
-                                 -x.blockQ * x.blockKV, x.splits);
-        };
-        if (!best || key(*a) < key(*best))
-          best = *a;
+        if (succeeded(a))
+          all.push_back(*a);
       }
   }
+  std::optional<AttentionTiling> best =
+      pickBest(all, [](const AttentionTiling &x) {
+        return std::make_tuple(x.cost.offChipBytes, -x.blockQ * x.blockKV,
+                               x.splits);
+      });
   if (!best)
     return op.emitOpError("no attention tile fits the ")
                << t.core.getCapacity() << " bytes of '" << t.core.getName()

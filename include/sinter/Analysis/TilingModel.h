@@ -59,11 +59,17 @@ struct TilingCost {
   /// Bytes the compute units read from the core level.
   int64_t coreBytes = 0;
   int64_t compulsoryBytes = 0, boundBytes = 0;
+  /// The same pebble bound for the bytes into one core's level (S = that
+  /// level's capacity), to compare with sharedBytes.
+  int64_t sharedBoundBytes = 0;
   double seconds = 0;
   /// How the shared level is used, in words.
   std::string schedule;
   double ratio() const {
     return boundBytes ? double(offChipBytes) / boundBytes : 0.0;
+  }
+  double sharedRatio() const {
+    return sharedBoundBytes ? double(sharedBytes) / sharedBoundBytes : 0.0;
   }
 };
 

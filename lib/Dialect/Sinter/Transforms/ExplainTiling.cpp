@@ -57,20 +57,22 @@ struct ExplainTilingPass
        << tiers.offChip.getName() << ", shared "
        << (tiers.shared ? tiers.shared.getName() : "-") << ", core "
        << (tiers.core ? tiers.core.getName() : "-") << ")\n";
-    os << llvm::format("  %-9s %-6s %-34s %-16s %14s %14s %6s %14s %10s  %s\n",
-                       "op", "loc", "shape", "tile", "off-chip B",
-                       "bound B", "ratio", "shared B", "time us",
-                       "schedule");
+    os << llvm::format(
+        "  %-9s %-6s %-34s %-13s %14s %14s %6s %14s %14s %6s %11s  %s\n", "op",
+        "loc", "shape", "tile", "off-chip B", "bound B", "ratio",
+        "to cores B", "bound B", "ratio", "time us", "schedule");
     bool failedAny = false;
     auto row = [&](Operation *op, StringRef shape, StringRef tile,
                    const TilingCost &c) {
       os << llvm::format(
-          "  %-9s %-6s %-34s %-16s %14lld %14lld %6.3f %14lld %10.2f  %s\n",
+          "  %-9s %-6s %-34s %-13s %14lld %14lld %6.3f %14lld %14lld %6.2f "
+          "%11.2f  %s\n",
           op->getName().stripDialect().str().c_str(),
           shortLoc(op->getLoc()).c_str(), shape.str().c_str(),
           tile.str().c_str(), (long long)c.offChipBytes,
           (long long)c.boundBytes, c.ratio(), (long long)c.sharedBytes,
-          c.seconds * 1e6, c.schedule.c_str());
+          (long long)c.sharedBoundBytes, c.sharedRatio(), c.seconds * 1e6,
+          c.schedule.c_str());
     };
     module.walk([&](Operation *op) {
       if (auto gemm = dyn_cast<GemmOp>(op)) {

@@ -13,7 +13,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
@@ -216,7 +215,12 @@ struct GemmTilingModel
       operands.push_back(t);
       resultTypes.push_back(t.getType());
     }
-    Operation *tiled = mlir::clone(b, op, resultTypes, operands);
+    // Clone, then retarget: mlir::clone trips over the empty epilogue
+    // region of a plain gemm when a listener is attached.
+    Operation *tiled = b.clone(*op);
+    tiled->setOperands(operands);
+    for (auto [r, t] : llvm::zip(tiled->getResults(), resultTypes))
+      r.setType(t);
     return TilingResult{{tiled},
                         SmallVector<Value>(tiled->getResults()),
                         slices};

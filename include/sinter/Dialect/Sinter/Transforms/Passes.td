@@ -140,7 +140,9 @@ def SinterExplainTiling : Pass<"sinter-explain-tiling", "::mlir::ModuleOp"> {
     tile, how the shared on-chip level is used, the predicted off-chip
     bytes, the lower bound (the larger of the compulsory traffic and the
     pebble-game bound for the target's on-chip capacity), their ratio, the
-    predicted bytes between the shared level and the cores, and the
+    predicted bytes moved from the shared level into the cores with the
+    same bound for one core's level (2MNK/sqrt(S) for GEMM, the
+    FlashAttention I/O bound Sq*Skv*D*Dv/S per head), their ratio, and the
     roofline time. The target is the module's `sinter.target`, or the
     preset named by `target` (which wins). The IR is not changed.
 
