@@ -5,6 +5,9 @@
 #include "sinter/Analysis/TilingModel.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include "sinter/Dialect/Sinter/Transforms/TilingInterfaceImpl.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/bit.h"
 #include "llvm/Support/FormatVariadic.h"
 
 namespace mlir::sinter {
@@ -24,24 +27,17 @@ std::string explain(const TilingCost &c) {
       .str();
 }
 
-/// Tiles the output of `op` into scf.forall tiles of tileM x tileN (one
-/// batch index each); k stays whole inside the tile, and a dimension an
-/// extra reduction reduces stays whole too.
-LogicalResult tileGemm(RewriterBase &rewriter, GemmOp op, const GemmTiling &g,
-                       StringRef level) {
-  int64_t nb = op.getNumBatchDims();
-  int64_t tm = g.tileM, tn = g.tileN;
-  for (Attribute a : op.getReductions())
-    (cast<ReductionAttr>(a).getDim() == GemmDim::n ? tn : tm) = 0;
-  SmallVector<OpFoldResult> sizes(nb, rewriter.getIndexAttr(1));
-  sizes.append({rewriter.getIndexAttr(tm), rewriter.getIndexAttr(tn),
-                rewriter.getIndexAttr(0)});
+/// Tiles `op` through its TilingInterface into an scf.forall with `sizes`
+/// (0 keeps a dimension whole) and tags loops and tiles with `level`.
+LogicalResult tileWithInterface(RewriterBase &rewriter, Operation *op,
+                                ArrayRef<int64_t> sizes, StringRef level,
+                                ArrayRef<int64_t> recordedSizes) {
   scf::SCFTilingOptions options;
-  options.setTileSizes(sizes);
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
   options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> r = scf::tileUsingSCF(
-      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  FailureOr<scf::SCFTilingResult> r =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
   if (failed(r))
     return failure();
   Attribute levelAttr = rewriter.getStringAttr(level);
@@ -50,10 +46,77 @@ LogicalResult tileGemm(RewriterBase &rewriter, GemmOp op, const GemmTiling &g,
   for (Operation *tiled : r->tiledOps) {
     tiled->setAttr(kMemoryLevelAttrName, levelAttr);
     tiled->setAttr(kTileSizesAttrName,
-                   rewriter.getDenseI64ArrayAttr({g.tileM, g.tileN, g.tileK}));
+                   rewriter.getDenseI64ArrayAttr(recordedSizes));
   }
   rewriter.replaceOp(op, r->replacements);
   return success();
+}
+
+/// GEMM output tiles of tileM x tileN (one batch index each); k stays whole
+/// inside the tile, and a dimension an extra reduction reduces stays whole.
+LogicalResult tileGemm(RewriterBase &rewriter, GemmOp op, const GemmTiling &g,
+                       StringRef level) {
+  int64_t nb = op.getNumBatchDims();
+  int64_t tm = g.tileM, tn = g.tileN;
+  for (Attribute a : op.getReductions())
+    (cast<ReductionAttr>(a).getDim() == GemmDim::n ? tn : tm) = 0;
+  SmallVector<int64_t> sizes(nb, 1);
+  sizes.append({tm, tn, 0});
+  return tileWithInterface(rewriter, op, sizes, level,
+                           {g.tileM, g.tileN, g.tileK});
+}
+
+/// Tile sizes for a KV-cache op (pinned `sinter.tile_sizes` win): one
+/// (sequence, head) per tile for gather, one head for append, and for
+/// (de)quantization one leading index with as many tokens (per-token scales)
+/// or channels (per-channel scales) as a quarter of the core level holds
+/// (input and output, rounded down to a power of two).
+FailureOr<SmallVector<int64_t>> kvTileSizes(Operation *op,
+                                            const TargetTiers &tiers) {
+  auto dom = cast<TilingInterface>(op).getLoopIteratorTypes();
+  if (auto pin = op->getAttrOfType<DenseI64ArrayAttr>(kTileSizesAttrName)) {
+    if (pin.size() != static_cast<int64_t>(dom.size()))
+      return op->emitOpError(kTileSizesAttrName)
+             << " must have " << dom.size() << " entries, one per dimension",
+             failure();
+    auto domain = cast<RankedTensorType>(
+        isa<KVAppendOp, KVQuantizeOp, KVDequantizeOp>(op)
+            ? op->getOperand(0).getType()
+            : cast<DestinationStyleOpInterface>(op)
+                  .getDpsInits()[0]
+                  .getType());
+    for (int64_t d : getUntiledKVDims(op))
+      if (pin[d] != 0 && pin[d] < domain.getDimSize(d))
+        return op->emitOpError("dimension ")
+                   << d << " must stay whole (tile size 0), not " << pin[d],
+               failure();
+    return SmallVector<int64_t>(pin.asArrayRef());
+  }
+  if (isa<KVGatherOp>(op))
+    return SmallVector<int64_t>{1, 1, 0, 0};
+  if (isa<KVAppendOp>(op))
+    return SmallVector<int64_t>{0, 1, 0};
+  Value in = op->getOperand(0);
+  auto t = cast<RankedTensorType>(in.getType());
+  int64_t r = t.getRank();
+  SmallVector<int64_t> sizes(r - 2, 1);
+  KVGranularity g = isa<KVQuantizeOp>(op)
+                        ? cast<KVQuantizeOp>(op).getGranularity()
+                        : cast<KVDequantizeOp>(op).getGranularity();
+  int64_t budget = tiers.core.getCapacity() / 4;
+  int64_t elemBytes = std::max<int64_t>(
+      t.getElementType().getIntOrFloatBitWidth() / 8, 1);
+  int64_t S = t.getDimSize(r - 2), D = t.getDimSize(r - 1);
+  if (g == KVGranularity::per_token) {
+    int64_t rows = llvm::bit_floor(
+        uint64_t(std::max<int64_t>(budget / (D * elemBytes * 2), 1)));
+    sizes.append({std::min(rows, S), 0});
+  } else {
+    int64_t cols = llvm::bit_floor(
+        uint64_t(std::max<int64_t>(budget / (S * elemBytes * 2), 1)));
+    sizes.append({0, std::min(cols, D)});
+  }
+  return sizes;
 }
 
 struct TilePass : public sinter::impl::SinterTileBase<TilePass> {
@@ -87,7 +150,9 @@ struct TilePass : public sinter::impl::SinterTileBase<TilePass> {
     SmallVector<Operation *> work;
     // Ops a previous run tiled carry their memory level; leave them.
     module.walk([&](Operation *op) {
-      if (isa<AttentionOp, GemmOp>(op) && !op->hasAttr(kMemoryLevelAttrName))
+      if (isa<AttentionOp, GemmOp, KVGatherOp, KVAppendOp, KVQuantizeOp,
+              KVDequantizeOp>(op) &&
+          !op->hasAttr(kMemoryLevelAttrName))
         work.push_back(op);
     });
     IRRewriter rewriter(&getContext());
@@ -118,6 +183,37 @@ struct TilePass : public sinter::impl::SinterTileBase<TilePass> {
         if (failed(sinter::detail::tileAttention(rewriter, attn, a->blockQ,
                                          a->blockKV, a->splits, level))) {
           attn.emitError() << "could not be tiled";
+          failedAny = true;
+        }
+        continue;
+      }
+      if (!isa<GemmOp>(op)) {
+        if (llvm::any_of(op->getOperandTypes(), [](Type t) {
+              return !cast<RankedTensorType>(t).hasStaticShape();
+            }))
+          continue;
+        FailureOr<SmallVector<int64_t>> sizes = kvTileSizes(op, tiers);
+        if (failed(sizes)) {
+          failedAny = true;
+          continue;
+        }
+        if (remarks)
+          op->emitRemark() << "tiles of " << llvm::join(llvm::map_range(*sizes,
+                                               [](int64_t v) {
+                                                 return v ? std::to_string(v)
+                                                          : std::string("all");
+                                               }),
+                                               " x ")
+                           << " in " << level;
+        if (failed(tileWithInterface(rewriter, op, *sizes, level, *sizes))) {
+          op->emitError() << "could not be tiled with sizes ["
+                          << llvm::join(llvm::map_range(*sizes,
+                                                        [](int64_t v) {
+                                                          return std::to_string(
+                                                              v);
+                                                        }),
+                                        ", ")
+                          << "]";
           failedAny = true;
         }
         continue;

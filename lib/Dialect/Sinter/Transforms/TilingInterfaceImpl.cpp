@@ -8,12 +8,19 @@
 // accumulator. An extra reduction along n (m) needs whole rows (columns):
 // tiling that dimension fails rather than producing partial statistics.
 //
+// The KV-cache ops tile over the dimensions their semantics keeps
+// independent: kv.gather over (batch, head, feature) with the sequence
+// whole (a tile reads whole block-table rows); kv.append over (head,
+// feature) with the tokens whole (later duplicates must win); kv.quantize
+// and kv.dequantize over every dimension except the one a scale spans.
+//
 //===----------------------------------------------------------------------===//
 #include "sinter/Dialect/Sinter/Transforms/TilingInterfaceImpl.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "llvm/ADT/TypeSwitch.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 
@@ -242,11 +249,192 @@ struct GemmTilingModel
                         r->generatedSlices};
   }
 };
+/// How a KV op's operands (in operand order, inits included) index its
+/// iteration domain: entry d of an operand's list is the domain dimension
+/// its dim d follows, or -1 when the tile takes that dim whole.
+struct KVLayout {
+  Value domain; // a value whose shape is the iteration domain
+  SmallVector<SmallVector<int64_t>> operands;
+  SmallVector<int64_t> whole;   // domain dims a tile must take whole
+  SmallVector<int64_t> reduced; // of those, the ones reduced (iterators)
+};
+
+SmallVector<int64_t> identityDims(Value v) {
+  return llvm::to_vector(
+      llvm::seq<int64_t>(0, cast<RankedTensorType>(v.getType()).getRank()));
+}
+
+/// Dims of a scale tensor of a [..., S, D] value: per token drops D, per
+/// channel drops S.
+SmallVector<int64_t> scaleDims(int64_t rank, KVGranularity g) {
+  SmallVector<int64_t> dims;
+  int64_t dropped = g == KVGranularity::per_token ? rank - 1 : rank - 2;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != dropped)
+      dims.push_back(i);
+  return dims;
+}
+
+KVLayout layoutOf(KVGatherOp op) {
+  return {op.getInit(),
+          {{-1, -1, 1, 3}, {0, -1}, {0}, {0, 1, 2, 3}},
+          {2},
+          {}};
+}
+KVLayout layoutOf(KVAppendOp op) {
+  return {op.getUpdate(), {{0, 1, 2}, {0}, {-1, -1, 1, 2}}, {0}, {}};
+}
+KVLayout layoutOf(KVQuantizeOp op) {
+  Value in = op.getInput();
+  int64_t r = cast<RankedTensorType>(in.getType()).getRank();
+  int64_t red = op.getGranularity() == KVGranularity::per_token ? r - 1 : r - 2;
+  return {in,
+          {identityDims(in), identityDims(in), scaleDims(r, op.getGranularity())},
+          {red},
+          {red}};
+}
+KVLayout layoutOf(KVDequantizeOp op) {
+  Value q = op.getQ();
+  int64_t r = cast<RankedTensorType>(q.getType()).getRank();
+  return {q,
+          {identityDims(q), scaleDims(r, op.getGranularity()), identityDims(q)},
+          {},
+          {}};
+}
+
+template <typename OpT>
+struct KVTilingModel
+    : public TilingInterface::ExternalModel<KVTilingModel<OpT>, OpT> {
+  SmallVector<utils::IteratorType> getLoopIteratorTypes(Operation *op) const {
+    KVLayout l = layoutOf(cast<OpT>(op));
+    SmallVector<utils::IteratorType> its(
+        cast<RankedTensorType>(l.domain.getType()).getRank(),
+        utils::IteratorType::parallel);
+    for (int64_t d : l.reduced)
+      its[d] = utils::IteratorType::reduction;
+    return its;
+  }
+
+  SmallVector<Range> getIterationDomain(Operation *op, OpBuilder &b) const {
+    KVLayout l = layoutOf(cast<OpT>(op));
+    SmallVector<Range> domain;
+    for (OpFoldResult s : tensor::getMixedSizes(b, op->getLoc(), l.domain))
+      domain.push_back({b.getIndexAttr(0), s, b.getIndexAttr(1)});
+    return domain;
+  }
+
+  static unsigned initOperand(Operation *op, unsigned resultNumber) {
+    auto dps = cast<DestinationStyleOpInterface>(op);
+    return dps.getDpsInitOperand(resultNumber)->getOperandNumber();
+  }
+
+  LogicalResult getResultTilePosition(Operation *op, OpBuilder &b,
+                                      unsigned resultNumber,
+                                      ArrayRef<OpFoldResult> offsets,
+                                      ArrayRef<OpFoldResult> sizes,
+                                      SmallVector<OpFoldResult> &resultOffsets,
+                                      SmallVector<OpFoldResult> &resultSizes) const {
+    KVLayout l = layoutOf(cast<OpT>(op));
+    unsigned idx = initOperand(op, resultNumber);
+    Value init = op->getOperand(idx);
+    resultOffsets.clear();
+    resultSizes.clear();
+    for (auto [i, d] : llvm::enumerate(l.operands[idx])) {
+      resultOffsets.push_back(d < 0 ? OpFoldResult(b.getIndexAttr(0))
+                                    : offsets[d]);
+      resultSizes.push_back(
+          d < 0 ? tensor::getMixedSize(b, op->getLoc(), init, i) : sizes[d]);
+    }
+    return success();
+  }
+
+  LogicalResult getIterationDomainTileFromResultTile(
+      Operation *op, OpBuilder &b, unsigned resultNumber,
+      ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes,
+      SmallVectorImpl<OpFoldResult> &domOffsets,
+      SmallVectorImpl<OpFoldResult> &domSizes) const {
+    KVLayout l = layoutOf(cast<OpT>(op));
+    SmallVector<Range> domain = getIterationDomain(op, b);
+    domOffsets.clear();
+    domSizes.clear();
+    for (Range r : domain) {
+      domOffsets.push_back(r.offset);
+      domSizes.push_back(r.size);
+    }
+    unsigned idx = initOperand(op, resultNumber);
+    for (auto [i, d] : llvm::enumerate(l.operands[idx]))
+      if (d >= 0) {
+        domOffsets[d] = offsets[i];
+        domSizes[d] = sizes[i];
+      }
+    return success();
+  }
+
+  FailureOr<TilingResult>
+  getTiledImplementation(Operation *op, OpBuilder &b,
+                         ArrayRef<OpFoldResult> offsets,
+                         ArrayRef<OpFoldResult> sizes) const {
+    KVLayout l = layoutOf(cast<OpT>(op));
+    Location loc = op->getLoc();
+    auto domainT = cast<RankedTensorType>(l.domain.getType());
+    for (int64_t d : l.whole)
+      if (domainT.isDynamicDim(d) ||
+          !isFull(offsets[d], sizes[d], domainT.getDimSize(d)))
+        return failure();
+    SmallVector<Value> operands;
+    SmallVector<Operation *> slices;
+    for (auto [v, dims] : llvm::zip(op->getOperands(), l.operands)) {
+      SmallVector<OpFoldResult> o, s, st;
+      for (auto [i, d] : llvm::enumerate(dims)) {
+        o.push_back(d < 0 ? OpFoldResult(b.getIndexAttr(0)) : offsets[d]);
+        s.push_back(d < 0 ? tensor::getMixedSize(b, loc, v, i) : sizes[d]);
+        st.push_back(b.getIndexAttr(1));
+      }
+      auto slice = tensor::ExtractSliceOp::create(b, loc, v, o, s, st);
+      slices.push_back(slice);
+      operands.push_back(slice);
+    }
+    Operation *tiled = b.clone(*op);
+    tiled->setOperands(operands);
+    auto dps = cast<DestinationStyleOpInterface>(tiled);
+    for (auto [r, init] : llvm::zip(tiled->getResults(), dps.getDpsInits()))
+      r.setType(init.getType());
+    return TilingResult{
+        {tiled}, SmallVector<Value>(tiled->getResults()), slices};
+  }
+
+  FailureOr<TilingResult>
+  generateResultTileValue(Operation *op, OpBuilder &b, unsigned resultNumber,
+                          ArrayRef<OpFoldResult> offsets,
+                          ArrayRef<OpFoldResult> sizes) const {
+    SmallVector<OpFoldResult> domOffsets, domSizes;
+    if (failed(getIterationDomainTileFromResultTile(
+            op, b, resultNumber, offsets, sizes, domOffsets, domSizes)))
+      return failure();
+    FailureOr<TilingResult> r =
+        getTiledImplementation(op, b, domOffsets, domSizes);
+    if (failed(r))
+      return failure();
+    return TilingResult{r->tiledOps, {r->tiledValues[resultNumber]},
+                        r->generatedSlices};
+  }
+};
 } // namespace
+
+SmallVector<int64_t> mlir::sinter::getUntiledKVDims(Operation *op) {
+  return TypeSwitch<Operation *, SmallVector<int64_t>>(op)
+      .Case<KVGatherOp, KVAppendOp, KVQuantizeOp, KVDequantizeOp>(
+          [](auto kv) { return layoutOf(kv).whole; })
+      .Default([](Operation *) { return SmallVector<int64_t>{}; });
+}
 
 void mlir::sinter::registerTilingInterfaceExternalModels(
     DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, SinterDialect *) {
     GemmOp::attachInterface<GemmTilingModel>(*ctx);
+    KVGatherOp::attachInterface<KVTilingModel<KVGatherOp>>(*ctx);
+    KVAppendOp::attachInterface<KVTilingModel<KVAppendOp>>(*ctx);
+    KVQuantizeOp::attachInterface<KVTilingModel<KVQuantizeOp>>(*ctx);
+    KVDequantizeOp::attachInterface<KVTilingModel<KVDequantizeOp>>(*ctx);
   });
 }

@@ -178,6 +178,13 @@ def SinterTile : Pass<"sinter-tile", "::mlir::ModuleOp"> {
       window edge. With KV splits (flash-decoding) each split writes a
       partial output and log-sum-exp and a final combine merges them.
 
+    * The KV-cache ops tile through their `TilingInterface` over the
+      dimensions they keep independent: `sinter.kv.gather` one (sequence,
+      head) per tile, `sinter.kv.append` one head, `sinter.kv.quantize` /
+      `dequantize` one leading index with the tokens (per-token scales) or
+      channels (per-channel scales) a quarter of the core level holds.
+      `sinter.tile_sizes` (one entry per dimension, 0 = whole) pins them.
+
     With `remarks`, every decision is reported as a remark (tiles, schedule,
     predicted bytes, bound, time). Ops with dynamic shapes are left alone.
   }];
