@@ -66,55 +66,44 @@ LogicalResult tileGemm(RewriterBase &rewriter, GemmOp op, const GemmTiling &g,
                            {g.tileM, g.tileN, g.tileK});
 }
 
-/// Tile sizes for a KV-cache op (pinned `sinter.tile_sizes` win): one
-/// (sequence, head) per tile for gather, one head for append, and for
-/// (de)quantization one leading index with as many tokens (per-token scales)
-/// or channels (per-channel scales) as a quarter of the core level holds
-/// (input and output, rounded down to a power of two).
-FailureOr<SmallVector<int64_t>> kvTileSizes(Operation *op,
-                                            const TargetTiers &tiers) {
-  auto dom = cast<TilingInterface>(op).getLoopIteratorTypes();
+/// Tile sizes for a memory-bound op (pinned `sinter.tile_sizes` win): the
+/// dimensions it needs whole stay whole, its last other dimension streams
+/// as many slices as a quarter of the core level holds (input and output,
+/// rounded down to a power of two; whole if it fits), every remaining
+/// dimension is 1.
+FailureOr<SmallVector<int64_t>> memoryBoundTileSizes(Operation *op,
+                                                     const TargetTiers &tiers) {
+  MemoryBoundTiling info = *getMemoryBoundTiling(op);
+  auto domain = cast<RankedTensorType>(info.domain.getType());
+  int64_t rank = domain.getRank();
   if (auto pin = op->getAttrOfType<DenseI64ArrayAttr>(kTileSizesAttrName)) {
-    if (pin.size() != static_cast<int64_t>(dom.size()))
+    if (pin.size() != rank)
       return op->emitOpError(kTileSizesAttrName)
-             << " must have " << dom.size() << " entries, one per dimension",
+                 << " must have " << rank << " entries, one per dimension",
              failure();
-    auto domain = cast<RankedTensorType>(
-        isa<KVAppendOp, KVQuantizeOp, KVDequantizeOp>(op)
-            ? op->getOperand(0).getType()
-            : cast<DestinationStyleOpInterface>(op)
-                  .getDpsInits()[0]
-                  .getType());
-    for (int64_t d : getUntiledKVDims(op))
+    for (int64_t d : info.whole)
       if (pin[d] != 0 && pin[d] < domain.getDimSize(d))
         return op->emitOpError("dimension ")
                    << d << " must stay whole (tile size 0), not " << pin[d],
                failure();
     return SmallVector<int64_t>(pin.asArrayRef());
   }
-  if (isa<KVGatherOp>(op))
-    return SmallVector<int64_t>{1, 1, 0, 0};
-  if (isa<KVAppendOp>(op))
-    return SmallVector<int64_t>{0, 1, 0};
-  Value in = op->getOperand(0);
-  auto t = cast<RankedTensorType>(in.getType());
-  int64_t r = t.getRank();
-  SmallVector<int64_t> sizes(r - 2, 1);
-  KVGranularity g = isa<KVQuantizeOp>(op)
-                        ? cast<KVQuantizeOp>(op).getGranularity()
-                        : cast<KVDequantizeOp>(op).getGranularity();
-  int64_t budget = tiers.core.getCapacity() / 4;
-  int64_t elemBytes = std::max<int64_t>(
-      t.getElementType().getIntOrFloatBitWidth() / 8, 1);
-  int64_t S = t.getDimSize(r - 2), D = t.getDimSize(r - 1);
-  if (g == KVGranularity::per_token) {
-    int64_t rows = llvm::bit_floor(
-        uint64_t(std::max<int64_t>(budget / (D * elemBytes * 2), 1)));
-    sizes.append({std::min(rows, S), 0});
-  } else {
-    int64_t cols = llvm::bit_floor(
-        uint64_t(std::max<int64_t>(budget / (S * elemBytes * 2), 1)));
-    sizes.append({0, std::min(cols, D)});
+  SmallVector<int64_t> sizes(rank, 1);
+  int64_t sliceBytes =
+      2 * std::max<int64_t>(
+              domain.getElementType().getIntOrFloatBitWidth() / 8, 1);
+  for (int64_t d : info.whole) {
+    sizes[d] = 0;
+    sliceBytes *= domain.getDimSize(d);
+  }
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    if (sizes[d] == 0)
+      continue;
+    int64_t n = std::max<int64_t>(tiers.core.getCapacity() / 4 / sliceBytes, 1);
+    n = llvm::bit_floor(uint64_t(n));
+    // A tile that spans the dimension takes it whole (no one-trip loop).
+    sizes[d] = n >= domain.getDimSize(d) ? 0 : n;
+    break;
   }
   return sizes;
 }
@@ -150,8 +139,7 @@ struct TilePass : public sinter::impl::SinterTileBase<TilePass> {
     SmallVector<Operation *> work;
     // Ops a previous run tiled carry their memory level; leave them.
     module.walk([&](Operation *op) {
-      if (isa<AttentionOp, GemmOp, KVGatherOp, KVAppendOp, KVQuantizeOp,
-              KVDequantizeOp>(op) &&
+      if ((isa<AttentionOp, GemmOp>(op) || getMemoryBoundTiling(op)) &&
           !op->hasAttr(kMemoryLevelAttrName))
         work.push_back(op);
     });
@@ -192,7 +180,7 @@ struct TilePass : public sinter::impl::SinterTileBase<TilePass> {
               return !cast<RankedTensorType>(t).hasStaticShape();
             }))
           continue;
-        FailureOr<SmallVector<int64_t>> sizes = kvTileSizes(op, tiers);
+        FailureOr<SmallVector<int64_t>> sizes = memoryBoundTileSizes(op, tiers);
         if (failed(sizes)) {
           failedAny = true;
           continue;

@@ -12,7 +12,9 @@
 // independent: kv.gather over (batch, head, feature) with the sequence
 // whole (a tile reads whole block-table rows); kv.append over (head,
 // feature) with the tokens whole (later duplicates must win); kv.quantize
-// and kv.dequantize over every dimension except the one a scale spans.
+// and kv.dequantize over every dimension except the one a scale spans. The
+// norms, softmax and RoPE tile over every dimension but the one they
+// normalize or rotate (RoPE's tables follow its sequence dimension).
 //
 //===----------------------------------------------------------------------===//
 #include "sinter/Dialect/Sinter/Transforms/TilingInterfaceImpl.h"
@@ -302,9 +304,37 @@ KVLayout layoutOf(KVDequantizeOp op) {
           {}};
 }
 
+/// Row-wise ops: every dimension but the normalized / rotated one tiles.
+KVLayout rowLayout(Value in, ArrayRef<SmallVector<int64_t>> middle,
+                   int64_t whole, bool reduced) {
+  KVLayout l{in, {identityDims(in)}, {whole}, {}};
+  llvm::append_range(l.operands, middle);
+  l.operands.push_back(identityDims(in));
+  if (reduced)
+    l.reduced.push_back(whole);
+  return l;
+}
+KVLayout layoutOf(RMSNormOp op) {
+  int64_t r = cast<RankedTensorType>(op.getInput().getType()).getRank();
+  return rowLayout(op.getInput(), {{r - 1}}, r - 1, true);
+}
+KVLayout layoutOf(LayerNormOp op) {
+  int64_t r = cast<RankedTensorType>(op.getInput().getType()).getRank();
+  return rowLayout(op.getInput(), {{r - 1}, {r - 1}}, r - 1, true);
+}
+KVLayout layoutOf(SoftmaxOp op) {
+  return rowLayout(op.getInput(), {}, op.getDim(), true);
+}
+KVLayout layoutOf(RopeOp op) {
+  int64_t r = cast<RankedTensorType>(op.getInput().getType()).getRank();
+  // Table rows follow the sequence dimension; a row's pairs stay together.
+  int64_t seq = op.getSeqDimOrDefault();
+  return rowLayout(op.getInput(), {{seq, -1}, {seq, -1}}, r - 1, false);
+}
+
 template <typename OpT>
-struct KVTilingModel
-    : public TilingInterface::ExternalModel<KVTilingModel<OpT>, OpT> {
+struct MemoryBoundTilingModel
+    : public TilingInterface::ExternalModel<MemoryBoundTilingModel<OpT>, OpT> {
   SmallVector<utils::IteratorType> getLoopIteratorTypes(Operation *op) const {
     KVLayout l = layoutOf(cast<OpT>(op));
     SmallVector<utils::IteratorType> its(
@@ -421,20 +451,28 @@ struct KVTilingModel
 };
 } // namespace
 
-SmallVector<int64_t> mlir::sinter::getUntiledKVDims(Operation *op) {
-  return TypeSwitch<Operation *, SmallVector<int64_t>>(op)
-      .Case<KVGatherOp, KVAppendOp, KVQuantizeOp, KVDequantizeOp>(
-          [](auto kv) { return layoutOf(kv).whole; })
-      .Default([](Operation *) { return SmallVector<int64_t>{}; });
+std::optional<MemoryBoundTiling>
+mlir::sinter::getMemoryBoundTiling(Operation *op) {
+  return TypeSwitch<Operation *, std::optional<MemoryBoundTiling>>(op)
+      .Case<KVGatherOp, KVAppendOp, KVQuantizeOp, KVDequantizeOp, RMSNormOp,
+            LayerNormOp, SoftmaxOp, RopeOp>([](auto o) {
+        KVLayout l = layoutOf(o);
+        return MemoryBoundTiling{l.domain, l.whole};
+      })
+      .Default([](Operation *) { return std::nullopt; });
 }
 
 void mlir::sinter::registerTilingInterfaceExternalModels(
     DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, SinterDialect *) {
     GemmOp::attachInterface<GemmTilingModel>(*ctx);
-    KVGatherOp::attachInterface<KVTilingModel<KVGatherOp>>(*ctx);
-    KVAppendOp::attachInterface<KVTilingModel<KVAppendOp>>(*ctx);
-    KVQuantizeOp::attachInterface<KVTilingModel<KVQuantizeOp>>(*ctx);
-    KVDequantizeOp::attachInterface<KVTilingModel<KVDequantizeOp>>(*ctx);
+    KVGatherOp::attachInterface<MemoryBoundTilingModel<KVGatherOp>>(*ctx);
+    KVAppendOp::attachInterface<MemoryBoundTilingModel<KVAppendOp>>(*ctx);
+    KVQuantizeOp::attachInterface<MemoryBoundTilingModel<KVQuantizeOp>>(*ctx);
+    KVDequantizeOp::attachInterface<MemoryBoundTilingModel<KVDequantizeOp>>(*ctx);
+    RMSNormOp::attachInterface<MemoryBoundTilingModel<RMSNormOp>>(*ctx);
+    LayerNormOp::attachInterface<MemoryBoundTilingModel<LayerNormOp>>(*ctx);
+    SoftmaxOp::attachInterface<MemoryBoundTilingModel<SoftmaxOp>>(*ctx);
+    RopeOp::attachInterface<MemoryBoundTilingModel<RopeOp>>(*ctx);
   });
 }
