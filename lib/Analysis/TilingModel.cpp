@@ -42,6 +42,9 @@ int64_t bytes(int64_t elems, int64_t bits) { return (elems * bits + 7) / 8; }
 
 double peakPerCore(TargetAttr target, Type type, int64_t cores) {
   int64_t gops = type ? target.getPeakGops(type) : 0;
+  // A target without a bf16 rate runs bf16 at its f16 rate.
+  if (!gops && type && type.isBF16())
+    gops = target.getPeakGops(Float16Type::get(target.getContext()));
   if (!gops)
     gops = target.getPeakGops(Float32Type::get(target.getContext()));
   return std::max<int64_t>(gops, 1) * 1e9 / cores;
