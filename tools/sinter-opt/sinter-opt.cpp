@@ -7,11 +7,13 @@
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include "sinter/Dialect/Sinter/Transforms/TilingInterfaceImpl.h"
+#include "sinter/Target/CPU/CPUTarget.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::sinter::registerSinterPasses();
   mlir::sinter::registerSinterPipelines();
+  mlir::sinter::registerCPUTargetPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -1,0 +1,44 @@
+//===- Passes.td - CPU backend passes ----------------------*- tablegen -*-===//
+#ifndef SINTER_TARGET_CPU_PASSES_TD
+#define SINTER_TARGET_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def SinterMarkCExports : Pass<"sinter-mark-c-exports", "::mlir::ModuleOp"> {
+  let summary = "Record the plain C signature of every public function";
+  let description = [{
+    Runs on bufferized IR whose results were turned into out-params. For
+    every public function it records the memref type of each argument
+    (`sinter.c_arg_types`) and whether the function writes it
+    (`sinter.c_arg_written`), for `--sinter-export-c-interface` and the
+    generated C header. A public function that still returns values, takes
+    a dynamically shaped or strided buffer, or a module that computes in
+    fp8 (not supported by the CPU backend yet) is an error naming the
+    function and the reason.
+  }];
+}
+
+def SinterExportCInterface : Pass<"sinter-export-c-interface", "::mlir::ModuleOp"> {
+  let summary = "Give every marked function a plain C entry point";
+  let description = [{
+    On the LLVM dialect: each function `f` marked by
+    `--sinter-mark-c-exports` becomes an internal `f.sinter_impl`, and a new
+    `f(T *arg0, T *arg1, ...)` passes one pointer per buffer, with the
+    static sizes and dense row-major strides, to it. Callers see no memref
+    descriptors.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def SinterCopiesToLinalg : Pass<"sinter-copies-to-linalg"> {
+  let summary = "Rewrite memref.copy as linalg.copy";
+  let description = [{
+    `memref.copy` between buffers with layouts LLVM cannot copy with one
+    memcpy lowers to a call into MLIR's C runner library. Generated objects
+    must not depend on it, so copies become `linalg.copy`, which lowers to
+    loops with everything else.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+#endif // SINTER_TARGET_CPU_PASSES_TD

@@ -1,0 +1,406 @@
+//===- sinter-compile.cpp - Ahead-of-time compiler driver -----------------===//
+//
+//   sinter-compile model.mlir --target=x86-avx512 -o out/
+//
+// runs the whole pipeline (raise and fuse the graph, tile for the target,
+// lower to LLVM) and writes out/NAME.o, out/libNAME.a, out/NAME.h (one
+// plain C entry point per public function) and out/NAME.json (manifest).
+//
+//===----------------------------------------------------------------------===//
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "sinter/Dialect/Sinter/IR/SinterOps.h"
+#include "sinter/Dialect/Sinter/Transforms/Passes.h"
+#include "sinter/Dialect/Sinter/Transforms/TilingInterfaceImpl.h"
+#include "sinter/Target/CPU/CPUTarget.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Object/ArchiveWriter.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+using namespace mlir::sinter;
+namespace cl = llvm::cl;
+
+namespace {
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"),
+                               cl::Required);
+cl::opt<std::string> outputDir("o", cl::desc("Output directory"),
+                               cl::value_desc("dir"), cl::init("."));
+cl::opt<std::string> targetName(
+    "target",
+    cl::desc("Target preset: x86-avx512 or x86-avx2 (default: the host's)"),
+    cl::init(""));
+cl::opt<std::string>
+    libName("name",
+            cl::desc("Base name of the outputs (default: the input's stem)"),
+            cl::init(""));
+cl::opt<bool> noGraph("no-graph",
+                      cl::desc("Skip raising and fusion (input is already "
+                               "in sinter ops as intended)"),
+                      cl::init(false));
+cl::list<std::string>
+    printAfter("print-ir-after-stage",
+               cl::desc("Print the IR after a stage (graph, tile, llvm) to "
+                        "stderr; repeatable"));
+cl::opt<std::string>
+    stopAfter("stop-after-stage",
+              cl::desc("Stop after a stage (graph, tile, llvm) and write its "
+                       "IR to <out>/<name>.<stage>.mlir"),
+              cl::init(""));
+cl::opt<bool> quiet("quiet", cl::desc("No progress output"), cl::init(false));
+
+constexpr const char *kStages[] = {"graph", "tile", "llvm"};
+
+/// One argument of an exported function as the C caller sees it.
+struct CArg {
+  std::string name, role, dtype;
+  SmallVector<int64_t> shape;
+  Type elem;
+};
+struct CFunc {
+  std::string name;
+  SmallVector<CArg> args;
+};
+
+std::string dtypeName(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  t.print(os);
+  return s;
+}
+
+/// The C type of one element; bf16/f16 travel as their bits.
+FailureOr<std::string> cElementType(Type t) {
+  if (t.isF32())
+    return std::string("float");
+  if (t.isF64())
+    return std::string("double");
+  if (t.isBF16() || t.isF16())
+    return std::string("uint16_t");
+  if (t.isIndex())
+    return std::string("int64_t");
+  if (auto i = dyn_cast<IntegerType>(t)) {
+    unsigned w = i.getWidth();
+    if (w == 1)
+      return std::string("bool");
+    if (w <= 8)
+      return std::string("int8_t"); // i4 etc.: one element per byte
+    if (w == 16 || w == 32 || w == 64)
+      return ("int" + llvm::Twine(w) + "_t").str();
+  }
+  return failure();
+}
+
+/// Signatures of the public functions before lowering: tensor arguments
+/// are inputs, results become trailing outputs.
+FailureOr<SmallVector<CFunc>> collectSignatures(ModuleOp module) {
+  SmallVector<CFunc> funcs;
+  for (auto f : module.getOps<func::FuncOp>()) {
+    if (f.isExternal() || !f.isPublic())
+      continue;
+    CFunc cf{f.getSymName().str(), {}};
+    auto add = [&](Type t, std::string name, std::string role) -> LogicalResult {
+      auto rt = dyn_cast<RankedTensorType>(t);
+      if (!rt || !rt.hasStaticShape())
+        return f.emitError() << "cannot export '" << cf.name << "': " << name
+                             << " has type " << t
+                             << "; the C interface needs tensors of static "
+                                "shape";
+      if (failed(cElementType(rt.getElementType())))
+        return f.emitError() << "cannot export '" << cf.name << "': " << name
+                             << " has element type " << rt.getElementType()
+                             << " with no C equivalent";
+      cf.args.push_back({name, role, dtypeName(rt.getElementType()),
+                         SmallVector<int64_t>(rt.getShape()),
+                         rt.getElementType()});
+      return success();
+    };
+    for (auto [i, t] : llvm::enumerate(f.getArgumentTypes()))
+      if (failed(add(t, "arg" + std::to_string(i), "input")))
+        return failure();
+    for (auto [i, t] : llvm::enumerate(f.getResultTypes()))
+      if (failed(add(t, "result" + std::to_string(i), "output")))
+        return failure();
+    funcs.push_back(std::move(cf));
+  }
+  if (funcs.empty())
+    return module.emitError("no public function with a body to export"),
+           failure();
+  return funcs;
+}
+
+std::string shapeString(ArrayRef<int64_t> shape) {
+  return "[" +
+         llvm::join(llvm::map_range(shape,
+                                    [](int64_t d) { return std::to_string(d); }),
+                    ", ") +
+         "]";
+}
+
+std::string headerGuard(StringRef name) {
+  std::string g = "SINTER_GENERATED_";
+  for (char c : name)
+    g += llvm::isAlnum(c) ? llvm::toUpper(c) : '_';
+  return g + "_H";
+}
+
+void writeHeader(llvm::raw_ostream &os, StringRef name, StringRef target,
+                 ArrayRef<CFunc> funcs,
+                 const llvm::StringMap<SmallVector<bool>> &written) {
+  std::string guard = headerGuard(name);
+  os << "/* Generated by sinter-compile " SINTER_VERSION " for " << target
+     << ". Do not edit.\n"
+     << " *\n"
+     << " * Every buffer is dense and row-major with the listed shape, and\n"
+     << " * is allocated and owned by the caller (64-byte alignment is\n"
+     << " * best). Inputs are only read unless marked in/out; outputs are\n"
+     << " * only written. bf16/f16 elements are passed as their uint16_t\n"
+     << " * bits; sub-byte integers take one byte per element. Calls may\n"
+     << " * run on several threads (OpenMP) and are reentrant.\n"
+     << " * Link with: -lomp -lm\n"
+     << " */\n"
+     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include <stdbool.h>\n#include <stdint.h>\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  for (const CFunc &f : funcs) {
+    const SmallVector<bool> &w = written.lookup(f.name);
+    os << "/* " << f.name << "\n";
+    for (auto [i, a] : llvm::enumerate(f.args)) {
+      bool inout = a.role == "input" && i < w.size() && w[i];
+      os << " *   " << a.name << ": " << a.dtype << " " << shapeString(a.shape)
+         << (a.role == "output" ? " (output)" : inout ? " (in/out)" : "")
+         << "\n";
+    }
+    os << " */\nvoid " << f.name << "(";
+    for (auto [i, a] : llvm::enumerate(f.args)) {
+      bool inout = a.role == "input" && i < w.size() && w[i];
+      if (i)
+        os << ", ";
+      os << (a.role == "input" && !inout ? "const " : "")
+         << *cElementType(a.elem) << " *" << a.name;
+    }
+    os << ");\n\n";
+  }
+  os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
+}
+
+llvm::json::Value manifest(StringRef name, StringRef target,
+                           const CPUTargetMachineSpec &spec,
+                           ArrayRef<CFunc> funcs,
+                           const llvm::StringMap<SmallVector<bool>> &written) {
+  llvm::json::Array fs;
+  for (const CFunc &f : funcs) {
+    const SmallVector<bool> &w = written.lookup(f.name);
+    llvm::json::Array args;
+    for (auto [i, a] : llvm::enumerate(f.args)) {
+      bool inout = a.role == "input" && i < w.size() && w[i];
+      args.push_back(llvm::json::Object{
+          {"name", a.name},
+          {"role", inout ? "inout" : a.role},
+          {"dtype", a.dtype},
+          {"shape", llvm::json::Array(a.shape)},
+          {"layout", "row-major"},
+          {"c_type", *cElementType(a.elem) + " *"}});
+    }
+    fs.push_back(llvm::json::Object{{"name", f.name},
+                                    {"symbol", f.name},
+                                    {"arguments", std::move(args)}});
+  }
+  llvm::json::Array stages;
+  if (!noGraph)
+    stages.push_back("sinter-graph-pipeline");
+  stages.push_back("sinter-tile");
+  stages.push_back("sinter-lower-to-cpu");
+  return llvm::json::Object{
+      {"sinter_version", SINTER_VERSION},
+      {"name", name},
+      {"target", target},
+      {"llvm", llvm::json::Object{{"triple", spec.triple}, {"cpu", spec.cpu}}},
+      {"pipeline", std::move(stages)},
+      {"object", (name + ".o").str()},
+      {"library", ("lib" + name + ".a").str()},
+      {"header", (name + ".h").str()},
+      {"link", llvm::json::Array{"-lomp", "-lm"}},
+      {"functions", std::move(fs)}};
+}
+
+bool wants(const cl::list<std::string> &list, StringRef stage) {
+  return llvm::is_contained(list, stage);
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAllPasses();
+  registerSinterPasses();
+  registerSinterPipelines();
+  registerCPUTargetPasses();
+  cl::ParseCommandLineOptions(argc, argv, "Sinter ahead-of-time compiler\n");
+
+  auto fail = [](const llvm::Twine &msg) {
+    llvm::errs() << "sinter-compile: error: " << msg << "\n";
+    return 1;
+  };
+  if (!stopAfter.empty() && !llvm::is_contained(kStages, stopAfter))
+    return fail("unknown stage '" + stopAfter + "' (graph, tile, llvm)");
+  for (const std::string &s : printAfter)
+    if (!llvm::is_contained(kStages, s))
+      return fail("unknown stage '" + s + "' (graph, tile, llvm)");
+  std::string target = targetName.empty() ? getHostCPUTargetName() : targetName;
+  FailureOr<CPUTargetMachineSpec> spec = getCPUTargetMachineSpec(target);
+  if (failed(spec))
+    return fail("unknown or non-CPU target '" + target +
+                "' (x86-avx512, x86-avx2)");
+  std::string name =
+      libName.empty() ? llvm::sys::path::stem(inputFile).str() : libName;
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registry.insert<SinterDialect>();
+  registerTilingInterfaceExternalModels(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  std::string errorMessage;
+  auto file = openInputFile(inputFile, &errorMessage);
+  if (!file)
+    return fail(errorMessage);
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return fail("cannot parse '" + inputFile + "'");
+  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+    return fail("cannot create '" + outputDir + "': " + ec.message());
+
+  auto progress = [&](const llvm::Twine &msg) {
+    if (!quiet)
+      llvm::errs() << "sinter-compile: " << msg << "\n";
+  };
+  auto writeIR = [&](StringRef stage) -> bool {
+    if (wants(printAfter, stage)) {
+      llvm::errs() << "// -----// IR after " << stage << " //----- //\n";
+      module->print(llvm::errs());
+      llvm::errs() << "\n";
+    }
+    if (stopAfter != stage)
+      return false;
+    SmallString<256> path(outputDir);
+    llvm::sys::path::append(path, name + "." + stage + ".mlir");
+    std::string err;
+    auto out = openOutputFile(path, &err);
+    if (!out) {
+      fail(err);
+      return true;
+    }
+    module->print(out->os());
+    out->keep();
+    progress("stopped after " + stage + "; wrote " + path);
+    return true;
+  };
+
+  // Stage 1: graph (raise + fuse) on the target.
+  module->getOperation()->setAttr(kTargetAttrName,
+                                  getTargetPreset(&context, target));
+  PassManager graph(&context);
+  if (!noGraph &&
+      failed(parsePassPipeline("sinter-graph-pipeline", graph)))
+    return fail("cannot build the graph pipeline");
+  if (failed(graph.run(*module)))
+    return fail("raising and fusion failed");
+  FailureOr<SmallVector<CFunc>> funcs = collectSignatures(*module);
+  if (failed(funcs))
+    return 1;
+  progress("graph: " + llvm::Twine(funcs->size()) + " function(s) to export");
+  if (writeIR("graph"))
+    return stopAfter == "graph" ? 0 : 1;
+
+  // Stage 2: tile.
+  PassManager tile(&context);
+  tile.addPass(createSinterTile());
+  if (failed(tile.run(*module)))
+    return fail("tiling failed");
+  progress("tile: tiled for " + target);
+  if (writeIR("tile"))
+    return 0;
+
+  // Stage 3: lower to the LLVM dialect with C entry points.
+  PassManager lower(&context);
+  buildLowerToCPUPipeline(lower);
+  if (failed(lower.run(*module)))
+    return fail("lowering to LLVM failed");
+  llvm::StringMap<SmallVector<bool>> written;
+  module->walk([&](Operation *op) {
+    if (auto w = op->getAttrOfType<DenseBoolArrayAttr>(kCArgWrittenAttrName))
+      written[cast<SymbolOpInterface>(op).getName()] =
+          SmallVector<bool>(w.asArrayRef());
+  });
+  progress("llvm: lowered");
+  if (writeIR("llvm"))
+    return 0;
+
+  // Outputs: object, static library, header, manifest.
+  auto path = [&](const llvm::Twine &file) {
+    SmallString<256> p(outputDir);
+    llvm::sys::path::append(p, file);
+    return std::string(p);
+  };
+  std::string objPath = path(name + ".o");
+  {
+    std::string err;
+    auto out = openOutputFile(objPath, &err);
+    if (!out)
+      return fail(err);
+    if (failed(emitObject(*module, *spec, out->os())))
+      return fail("object emission failed");
+    out->keep();
+  }
+  progress("object: " + objPath + " (" + spec->cpu + ")");
+  {
+    auto buf = llvm::MemoryBuffer::getFile(objPath);
+    if (!buf)
+      return fail("cannot reread " + objPath);
+    llvm::NewArchiveMember member(buf.get()->getMemBufferRef());
+    member.MemberName = llvm::sys::path::filename(objPath);
+    if (llvm::Error e = llvm::writeArchive(
+            path("lib" + name + ".a"), {std::move(member)},
+            llvm::SymtabWritingMode::NormalSymtab,
+            llvm::object::Archive::K_GNU, /*Deterministic=*/true,
+            /*Thin=*/false))
+      return fail("cannot write the static library: " +
+                  llvm::toString(std::move(e)));
+  }
+  {
+    std::string err;
+    auto out = openOutputFile(path(name + ".h"), &err);
+    if (!out)
+      return fail(err);
+    writeHeader(out->os(), name, target, *funcs, written);
+    out->keep();
+    auto json = openOutputFile(path(name + ".json"), &err);
+    if (!json)
+      return fail(err);
+    json->os() << llvm::formatv(
+        "{0:2}", manifest(name, target, *spec, *funcs, written));
+    json->os() << "\n";
+    json->keep();
+  }
+  progress("wrote " + path(name + ".h") + ", " + path(name + ".json") + ", " +
+           path("lib" + name + ".a"));
+  return 0;
+}
