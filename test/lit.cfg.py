@@ -8,7 +8,7 @@ from lit.llvm.subst import ToolSubst
 config.name = "SINTER"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".py", ".test"]
-config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "lib", "consumer"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "lib", "consumer", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sinter_obj_root, "test")
 
@@ -24,7 +24,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 
 tool_dirs = [config.sinter_tools_dir, config.llvm_tools_dir]
-tools = ["sinter-opt", "mlir-runner", "FileCheck", "not"]
+tools = ["sinter-opt", "sinter-compile", "mlir-runner", "FileCheck", "not"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Integration tests drive sinter-opt and mlir-runner from Python.
@@ -34,3 +34,7 @@ config.environment["SINTER_MLIR_LIB_DIR"] = config.mlir_lib_dir
 config.environment["PYTHONPATH"] = os.pathsep.join(
     [os.path.join(config.sinter_src_root, "python"),
      os.path.join(config.sinter_src_root, "test", "Integration", "lib")])
+# Ahead-of-time tests compile with sinter-compile and link the runtime.
+config.environment["SINTER_COMPILE"] = os.path.join(config.sinter_tools_dir, "sinter-compile")
+config.environment["SINTER_RUNTIME_LIB"] = os.path.join(config.sinter_obj_root, "lib", "libsinter_runtime.a")
+config.environment["CXX"] = config.cxx_compiler

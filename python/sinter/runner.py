@@ -172,7 +172,15 @@ def run(module: str, func: str, args: Sequence[Arg],
 
     `results` lists (element type, shape) per result of `func`. Inputs are
     rounded to their element type first (see `round_to`).
+
+    With SINTER_RUN_MODE=aot in the environment the module is compiled
+    ahead of time instead (sinter-compile: raise, fuse, tile, CPU backend)
+    and run through its C entry point; `extra_passes` is then ignored, as
+    sinter-compile runs its own pipeline.
     """
+    if os.environ.get("SINTER_RUN_MODE") == "aot":
+        from .aot import compile_and_run
+        return compile_and_run(module, func, args, results)
     text = module + "\n" + _driver(func, args, results)
     pipeline = ["--sinter-reference-to-llvm"]
     if extra_passes:

@@ -97,7 +97,7 @@ FailureOr<std::string> cElementType(Type t) {
     if (w == 1)
       return std::string("bool");
     if (w <= 8)
-      return std::string("int8_t"); // i4 etc.: one element per byte
+      return std::string(w < 8 ? "uint8_t" : "int8_t"); // i4: low bits
     if (w == 16 || w == 32 || w == 64)
       return ("int" + llvm::Twine(w) + "_t").str();
   }
@@ -168,9 +168,10 @@ void writeHeader(llvm::raw_ostream &os, StringRef name, StringRef target,
      << " * is allocated and owned by the caller (64-byte alignment is\n"
      << " * best). Inputs are only read unless marked in/out; outputs are\n"
      << " * only written. bf16/f16 elements are passed as their uint16_t\n"
-     << " * bits; sub-byte integers take one byte per element. Calls may\n"
+     << " * bits; a sub-byte integer takes one byte per element, in the\n"
+     << " * low bits, upper bits zero (i4 -3 is 0x0D). Calls may\n"
      << " * run on several threads (OpenMP) and are reentrant.\n"
-     << " * Link with: -lomp -lm\n"
+     << " * Link with: -lsinter_runtime -lomp -lm\n"
      << " */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include <stdbool.h>\n#include <stdint.h>\n\n"
@@ -233,7 +234,7 @@ llvm::json::Value manifest(StringRef name, StringRef target,
       {"object", (name + ".o").str()},
       {"library", ("lib" + name + ".a").str()},
       {"header", (name + ".h").str()},
-      {"link", llvm::json::Array{"-lomp", "-lm"}},
+      {"link", llvm::json::Array{"-lsinter_runtime", "-lomp", "-lm"}},
       {"functions", std::move(fs)}};
 }
 

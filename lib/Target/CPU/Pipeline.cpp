@@ -23,13 +23,15 @@ static constexpr const char *kBufferize =
 
 /// Outer tile loops run on OpenMP threads; temporaries are freed; the rest
 /// lowers to LLVM. alloca scopes that scf-to-openmp adds are lowered before
-/// the loops inside them become multi-block control flow.
+/// the loops inside them become multi-block control flow. bf16 conversions
+/// are expanded after the math lowering (which adds some) so objects need
+/// no compiler-rt helpers.
 static constexpr const char *kLower =
     "func.func(scf-forall-to-parallel),buffer-deallocation-pipeline,"
     "func.func(sinter-copies-to-linalg,convert-linalg-to-loops),convert-scf-to-openmp,canonicalize,"
-    "expand-strided-metadata,lower-affine,arith-expand{include-bf16},"
-    "finalize-memref-to-llvm,convert-scf-to-cf,convert-math-to-llvm,"
-    "convert-math-to-libm,convert-func-to-llvm,convert-openmp-to-llvm,"
+    "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+    "convert-scf-to-cf,convert-math-to-llvm,convert-math-to-libm,"
+    "arith-expand{include-bf16},convert-func-to-llvm,convert-openmp-to-llvm,"
     "convert-arith-to-llvm,convert-cf-to-llvm,convert-index-to-llvm,"
     "reconcile-unrealized-casts";
 
