@@ -2,7 +2,8 @@
 # One entry point for a fresh Debian 12 machine (run as root or with sudo):
 #
 #   scripts/setup.sh example   install dependencies, build, run the bundled
-#                              decoder block and check it against numpy
+#                              decoder block and check it against numpy, then
+#                              compile it ahead of time and run it from C++
 #   scripts/setup.sh test      install dependencies, build, run every test
 #
 # Steps on their own: deps, build. BUILD_DIR (default: build) picks the
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 BUILD_DIR=${BUILD_DIR:-build}
 LLVM_PREFIX=/usr/lib/llvm-22
-PACKAGES=(cmake ninja-build ccache python3 python3-numpy
+PACKAGES=(cmake ninja-build ccache python3 python3-numpy libomp-dev
           libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22)
 
 deps() {
@@ -62,7 +63,8 @@ case "${1:-}" in
   deps) deps ;;
   build) deps; build ;;
   example) deps; build
-    SINTER_OPT="$PWD/$BUILD_DIR/bin/sinter-opt" /usr/bin/python3 examples/decoder_block/run.py ;;
+    SINTER_OPT="$PWD/$BUILD_DIR/bin/sinter-opt" /usr/bin/python3 examples/decoder_block/run.py
+    /usr/bin/python3 examples/aot-cpu/run.py --build-dir "$BUILD_DIR" ;;
   test) deps; build; run_tests ;;
   *) sed -n '2,10p' "$0"; exit 2 ;;
 esac
