@@ -11,10 +11,11 @@ namespace mlir::sinter {
 
 using namespace mlir;
 
-/// Tiling and reference decomposition, then bufferization with results as
+/// Tiling, vector micro-kernels for the GEMM tiles, the reference
+/// decomposition for everything else, then bufferization with results as
 /// caller-provided out-params.
 static constexpr const char *kBufferize =
-    "sinter-tile,sinter-decompose,canonicalize,cse,"
+    "sinter-tile,sinter-cpu-vectorize-gemm,sinter-decompose,canonicalize,cse,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "allow-return-allocs-from-loops "
     "function-boundary-type-conversion=identity-layout-map},"
@@ -29,7 +30,8 @@ static constexpr const char *kBufferize =
 static constexpr const char *kLower =
     "func.func(scf-forall-to-parallel),buffer-deallocation-pipeline,"
     "func.func(sinter-copies-to-linalg,convert-linalg-to-loops),convert-scf-to-openmp,canonicalize,"
-    "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+    "expand-strided-metadata,lower-affine,convert-vector-to-llvm,"
+    "finalize-memref-to-llvm,"
     "convert-scf-to-cf,convert-math-to-llvm,convert-math-to-libm,"
     "arith-expand{include-bf16},convert-func-to-llvm,convert-openmp-to-llvm,"
     "convert-arith-to-llvm,convert-cf-to-llvm,convert-index-to-llvm,"

@@ -8,6 +8,9 @@
 #define SINTER_TARGET_CPU_CPUTARGET_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 #include <memory>
 #include <string>

@@ -30,6 +30,26 @@ def SinterExportCInterface : Pass<"sinter-export-c-interface", "::mlir::ModuleOp
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def SinterCPUVectorizeGemm : Pass<"sinter-cpu-vectorize-gemm", "::mlir::ModuleOp"> {
+  let summary = "Register-blocked vector micro-kernels for tiled GEMMs";
+  let description = [{
+    Rewrites every tiled `sinter.gemm` (one that carries
+    `sinter.memory_level`, from `--sinter-tile`) into loops over blocks of
+    6 rows x 2 vectors of the target (`vector_bytes` of the module's
+    `sinter.target`): the k loop keeps the 12 accumulators in registers
+    with one B vector load and 6 broadcast-FMAs per step, and the epilogue
+    region is cloned with vector types so bias, scales, residuals and
+    activations run on the accumulators before the single store. A
+    transposed B tile is packed to [K, N] first; the edges use masked
+    loads and stores. Gemms with extra reductions, A-row statistics,
+    quantized B, non-float operands or non-elementwise epilogues are left
+    for the reference lowering.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 def SinterCopiesToLinalg : Pass<"sinter-copies-to-linalg"> {
   let summary = "Rewrite memref.copy as linalg.copy";
   let description = [{

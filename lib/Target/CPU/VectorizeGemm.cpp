@@ -1,0 +1,327 @@
+//===- VectorizeGemm.cpp - Register-blocked GEMM tiles for CPUs -----------===//
+//
+// Rewrites each tiled sinter.gemm (from --sinter-tile) into a register-
+// blocked micro-kernel on tensors:
+//
+//   for i0 in [0, Mt) step MR:            // MR rows of A
+//     for j0 in [0, Nt) step NR:          // NR = 2 vectors of the target
+//       acc[r] = 0 (vector<NR x f32>), r < MR
+//       for k in [0, K):
+//         b = B[k, j0 : j0 + NR]          // one vector row (masked at the edge)
+//         acc[r] = fma(broadcast(A[i0 + r, k]), b, acc[r])
+//       out[i0 + r, j0 : j0 + NR] = epilogue(acc[r], operands...)
+//
+// The epilogue region is cloned with vector types, so bias, scales,
+// residuals and activations are applied to the accumulators while they are
+// in registers. A transposed B tile is packed to [K, Nt] once per tile.
+// Gemms with extra reductions, A-row statistics or quantized B keep the
+// reference lowering.
+//
+//===----------------------------------------------------------------------===//
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "sinter/Analysis/TilingModel.h"
+#include "sinter/Dialect/Sinter/IR/SinterOps.h"
+#include "sinter/Dialect/Sinter/Transforms/Passes.h"
+#include "sinter/Target/CPU/CPUTarget.h"
+
+namespace mlir::sinter {
+#define GEN_PASS_DEF_SINTERCPUVECTORIZEGEMM
+#include "sinter/Target/CPU/Passes.h.inc"
+} // namespace mlir::sinter
+
+using namespace mlir;
+using namespace mlir::sinter;
+
+namespace {
+constexpr int64_t kRows = 6;
+
+bool isElementwise(Operation *op) {
+  Dialect *d = op->getDialect();
+  return d && (d->getNamespace() == "arith" || d->getNamespace() == "math") &&
+         op->getNumRegions() == 0;
+}
+
+/// Why `op` cannot take the vector path, or empty.
+std::string unsupported(GemmOp op) {
+  if (!op.getReductions().empty() || op.getARowSumSq() || op.getBQuant())
+    return "extra reductions, A-row statistics or quantized B";
+  if (!op.getAccType().isF32())
+    return "non-f32 accumulator";
+  Type aElem = getElementTypeOrSelf(op.getA().getType());
+  if (!isa<FloatType>(aElem) || getElementTypeOrSelf(op.getB().getType()) != aElem)
+    return "operands that are not floats of one type";
+  int64_t nb = op.getNumBatchDims();
+  for (Value v : {Value(op.getA()), op.getInits()[0]}) {
+    auto t = cast<RankedTensorType>(v.getType());
+    for (int64_t i = 0; i < nb; ++i)
+      if (t.getDimSize(i) != 1)
+        return "a tile with more than one batch index";
+  }
+  auto bT = cast<RankedTensorType>(op.getB().getType());
+  for (int64_t i = 0; i + 2 < bT.getRank(); ++i)
+    if (bT.getDimSize(i) != 1)
+      return "a tile with more than one batch index";
+  for (Attribute m : op.getEpilogueMaps()) {
+    AffineMap map = cast<AffineMapAttr>(m).getValue();
+    for (auto [i, e] : llvm::enumerate(map.getResults()))
+      if (auto d = dyn_cast<AffineDimExpr>(e))
+        if (d.getPosition() == unsigned(nb + 1) && i + 1 != map.getNumResults())
+          return "an epilogue operand whose n dimension is not innermost";
+  }
+  if (!op.getEpilogue().empty())
+    for (Operation &inner : op.getEpilogue().front().without_terminator())
+      if (!isElementwise(&inner))
+        return "a non-elementwise epilogue op";
+  return "";
+}
+
+struct Kernel {
+  OpBuilder &b;
+  Location loc;
+  GemmOp op;
+  int64_t lanes; // NR
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  /// Indices of a [batch..., x, y] tensor at (x, y), batch indices 0.
+  SmallVector<Value> at(Value t, Value x, Value y) {
+    int64_t rank = cast<RankedTensorType>(t.getType()).getRank();
+    SmallVector<Value> ids(rank - 2, idx(0));
+    ids.append({x, y});
+    return ids;
+  }
+
+  VectorType vec(Type elem) { return VectorType::get({lanes}, elem); }
+
+  Value toF32(Value v) {
+    Type f32 = b.getF32Type();
+    Type elem = getElementTypeOrSelf(v.getType());
+    if (elem == f32)
+      return v;
+    Type to = isa<VectorType>(v.getType()) ? Type(vec(f32)) : f32;
+    return arith::ExtFOp::create(b, loc, to, v);
+  }
+
+  /// A vector row of `t` at (x, y ... y + NR), zero past the edge.
+  Value readRow(Value t, Value x, Value y) {
+    Type elem = getElementTypeOrSelf(t.getType());
+    Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
+    return vector::TransferReadOp::create(b, loc, vec(elem), t, at(t, x, y),
+                                          pad, ArrayRef<bool>{false});
+  }
+
+  /// Clones the epilogue with vector types; returns the yielded vectors.
+  SmallVector<Value> epilogue(ValueRange args) {
+    Region &region = op.getEpilogue();
+    if (region.empty()) {
+      Type outElem = getElementTypeOrSelf(op.getInits()[0].getType());
+      Value acc = args[0];
+      if (outElem != b.getF32Type())
+        acc = isa<FloatType>(outElem)
+                  ? arith::TruncFOp::create(b, loc, vec(outElem), acc)
+                        .getResult()
+                  : arith::FPToSIOp::create(b, loc, vec(outElem), acc)
+                        .getResult();
+      return {acc};
+    }
+    Block &block = region.front();
+    IRMapping map;
+    map.map(block.getArguments(), args);
+    for (Operation &inner : block.without_terminator()) {
+      if (isa<arith::ConstantOp>(inner)) {
+        b.clone(inner, map); // scalar; broadcast at its uses
+        continue;
+      }
+      SmallVector<Value> operands;
+      for (Value v : inner.getOperands()) {
+        Value m = map.lookupOrDefault(v);
+        if (!isa<VectorType>(m.getType()))
+          m = vector::BroadcastOp::create(b, loc, vec(m.getType()), m);
+        operands.push_back(m);
+      }
+      SmallVector<Type> types;
+      for (Type t : inner.getResultTypes())
+        types.push_back(vec(t));
+      OperationState state(inner.getLoc(), inner.getName(), operands, types,
+                           inner.getAttrs());
+      Operation *cloned = b.create(state);
+      map.map(inner.getResults(), cloned->getResults());
+    }
+    SmallVector<Value> out;
+    for (Value v : block.getTerminator()->getOperands()) {
+      Value m = map.lookupOrDefault(v);
+      if (!isa<VectorType>(m.getType()))
+        m = vector::BroadcastOp::create(b, loc, vec(m.getType()), m);
+      out.push_back(m);
+    }
+    return out;
+  }
+
+  Value build() {
+    int64_t nb = op.getNumBatchDims();
+    Value a = op.getA(), bm = op.getB();
+    ValueRange inits = op.getInits();
+    Value c0 = idx(0), c1 = idx(1);
+    Value M = tensor::DimOp::create(b, loc, inits[0], nb);
+    Value N = tensor::DimOp::create(b, loc, inits[0], nb + 1);
+    Value K = tensor::DimOp::create(b, loc, a, op.getTransposeA() ? nb : nb + 1);
+    if (op.getTransposeB()) {
+      // Pack B^T: [.., N', K] -> [K, N'] once per tile.
+      auto bT = cast<RankedTensorType>(bm.getType());
+      int64_t r = bT.getRank();
+      SmallVector<OpFoldResult> offs(r, b.getIndexAttr(0)), sizes, strides(
+                                                                    r, b.getIndexAttr(1));
+      for (int64_t i = 0; i < r; ++i)
+        sizes.push_back(i < r - 2 ? OpFoldResult(b.getIndexAttr(1))
+                                  : tensor::getMixedSize(b, loc, bm, i));
+      auto flat = RankedTensorType::get(
+          {bT.getDimSize(r - 2), bT.getDimSize(r - 1)}, bT.getElementType());
+      Value b2 = tensor::ExtractSliceOp::create(b, loc, flat, bm, offs, sizes,
+                                                strides);
+      SmallVector<OpFoldResult> packedShape{sizes[r - 1], sizes[r - 2]};
+      Value empty =
+          tensor::EmptyOp::create(b, loc, packedShape, bT.getElementType());
+      bm = linalg::TransposeOp::create(b, loc, b2, empty,
+                                       ArrayRef<int64_t>{1, 0})
+               ->getResult(0);
+    }
+    bool pairwise = op.getPairwise();
+    unsigned numPrimary = op.getNumPrimaryResults();
+    SmallVector<Value> iterInit(inits.take_front(numPrimary));
+
+    auto rows = scf::ForOp::create(b, loc, c0, M, idx(kRows), iterInit);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(rows.getBody());
+      Value i0 = rows.getInductionVar();
+      auto cols = scf::ForOp::create(b, loc, c0, N, idx(lanes),
+                                     rows.getRegionIterArgs());
+      b.setInsertionPointToStart(cols.getBody());
+      Value j0 = cols.getInductionVar();
+      Value lastRow = arith::SubIOp::create(b, loc, M, c1);
+      SmallVector<Value> rowIdx;
+      for (int64_t r = 0; r < kRows; ++r)
+        rowIdx.push_back(arith::MinSIOp::create(
+            b, loc, arith::AddIOp::create(b, loc, i0, idx(r)), lastRow));
+      Value zero = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(vec(b.getF32Type()), 0.0f));
+      SmallVector<Value> accInit(kRows * (pairwise ? 2 : 1), zero);
+      auto kLoop = scf::ForOp::create(b, loc, c0, K, c1, accInit);
+      {
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(kLoop.getBody());
+        Value k = kLoop.getInductionVar();
+        Value bRow = toF32(readRow(bm, k, j0));
+        Value bRow2;
+        if (pairwise)
+          bRow2 = toF32(readRow(bm, k, arith::AddIOp::create(b, loc, j0, N)));
+        SmallVector<Value> next;
+        ValueRange accs = kLoop.getRegionIterArgs();
+        for (int64_t r = 0; r < kRows; ++r) {
+          SmallVector<Value> ids = op.getTransposeA() ? at(a, k, rowIdx[r])
+                                                      : at(a, rowIdx[r], k);
+          Value s = toF32(tensor::ExtractOp::create(b, loc, a, ids));
+          Value bc = vector::BroadcastOp::create(b, loc, vec(b.getF32Type()), s);
+          next.push_back(vector::FMAOp::create(b, loc, bc, bRow, accs[r]));
+        }
+        if (pairwise)
+          for (int64_t r = 0; r < kRows; ++r) {
+            SmallVector<Value> ids = op.getTransposeA() ? at(a, k, rowIdx[r])
+                                                        : at(a, rowIdx[r], k);
+            Value s = toF32(tensor::ExtractOp::create(b, loc, a, ids));
+            Value bc =
+                vector::BroadcastOp::create(b, loc, vec(b.getF32Type()), s);
+            next.push_back(
+                vector::FMAOp::create(b, loc, bc, bRow2, accs[kRows + r]));
+          }
+        scf::YieldOp::create(b, loc, next);
+      }
+
+      SmallVector<Value> outs(cols.getRegionIterArgs());
+      ArrayRef<Attribute> maps = op.getEpilogueMaps().getValue();
+      for (int64_t r = 0; r < kRows; ++r) {
+        Value row = arith::AddIOp::create(b, loc, i0, idx(r));
+        Value inside =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, row, M);
+        auto guard = scf::IfOp::create(b, loc, TypeRange(ValueRange(outs)),
+                                       inside, /*withElseRegion=*/true);
+        {
+          OpBuilder::InsertionGuard g3(b);
+          b.setInsertionPointToStart(&guard.getThenRegion().front());
+          SmallVector<Value> args{kLoop.getResult(r)};
+          if (pairwise)
+            args.push_back(kLoop.getResult(kRows + r));
+          for (auto [v, m] : llvm::zip(op.getEpilogueInputs(), maps)) {
+            AffineMap map = cast<AffineMapAttr>(m).getValue();
+            SmallVector<Value> ids;
+            bool alongN = false;
+            for (AffineExpr e : map.getResults()) {
+              auto d = dyn_cast<AffineDimExpr>(e);
+              if (!d || d.getPosition() < unsigned(nb)) {
+                ids.push_back(c0);
+              } else if (d.getPosition() == unsigned(nb)) {
+                ids.push_back(row);
+              } else {
+                ids.push_back(j0);
+                alongN = true;
+              }
+            }
+            Type elem = getElementTypeOrSelf(v.getType());
+            if (alongN) {
+              Value pad =
+                  arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
+              args.push_back(vector::TransferReadOp::create(
+                  b, loc, vec(elem), v, ids, pad, ArrayRef<bool>{false}));
+            } else {
+              args.push_back(tensor::ExtractOp::create(b, loc, v, ids));
+            }
+          }
+          SmallVector<Value> values = epilogue(args);
+          SmallVector<Value> written;
+          for (unsigned p = 0; p < numPrimary; ++p)
+            written.push_back(vector::TransferWriteOp::create(
+                                  b, loc, values[p], outs[p],
+                                  at(outs[p], row, j0), ArrayRef<bool>{false})
+                                  .getResult());
+          scf::YieldOp::create(b, loc, written);
+          b.setInsertionPointToStart(&guard.getElseRegion().front());
+          scf::YieldOp::create(b, loc, outs);
+        }
+        outs.assign(guard.getResults().begin(), guard.getResults().end());
+      }
+      scf::YieldOp::create(b, loc, outs);
+      b.setInsertionPointAfter(cols);
+      scf::YieldOp::create(b, loc, cols.getResults());
+    }
+    return rows.getResult(0);
+  }
+};
+
+struct CPUVectorizeGemmPass
+    : public sinter::impl::SinterCPUVectorizeGemmBase<CPUVectorizeGemmPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    TargetAttr target = lookupTarget(module);
+    int64_t vectorBytes = target ? target.getVectorBytes() : 32;
+    int64_t lanes = std::max<int64_t>(2 * vectorBytes / 4, 4);
+    SmallVector<GemmOp> work;
+    module.walk([&](GemmOp op) {
+      if (op->hasAttr(kMemoryLevelAttrName) && unsupported(op).empty())
+        work.push_back(op);
+    });
+    for (GemmOp op : work) {
+      OpBuilder b(op);
+      Kernel k{b, op.getLoc(), op, lanes};
+      Value first = k.build();
+      auto loop = first.getDefiningOp<scf::ForOp>();
+      op->replaceAllUsesWith(loop.getResults());
+      op->erase();
+    }
+  }
+};
+} // namespace
