@@ -1,6 +1,9 @@
 //===- ExportCInterface.cpp - Plain C entry points ------------------------===//
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -11,6 +14,7 @@ namespace mlir::sinter {
 #define GEN_PASS_DEF_SINTERMARKCEXPORTS
 #define GEN_PASS_DEF_SINTEREXPORTCINTERFACE
 #define GEN_PASS_DEF_SINTERCOPIESTOLINALG
+#define GEN_PASS_DEF_SINTERCPUAPPROXIMATEMATH
 #include "sinter/Target/CPU/Passes.h.inc"
 } // namespace mlir::sinter
 
@@ -158,6 +162,20 @@ struct ExportCInterfacePass
     }
   }
 };
+struct CPUApproximateMathPass
+    : public sinter::impl::SinterCPUApproximateMathBase<CPUApproximateMathPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
+      return llvm::is_contained({"exp", "expm1", "log", "log1p", "log2", "tanh",
+                                 "erf", "sin", "cos", "atan"},
+                                name);
+    });
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
 struct CopiesToLinalgPass
     : public sinter::impl::SinterCopiesToLinalgBase<CopiesToLinalgPass> {
   void runOnOperation() override {

@@ -16,6 +16,7 @@ using namespace mlir;
 /// caller-provided out-params.
 static constexpr const char *kBufferize =
     "sinter-tile,sinter-cpu-vectorize-gemm,sinter-decompose,canonicalize,cse,"
+    "sinter-cpu-approximate-math,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "allow-return-allocs-from-loops "
     "function-boundary-type-conversion=identity-layout-map},"

@@ -13,7 +13,10 @@
 //
 // The epilogue region is cloned with vector types, so bias, scales,
 // residuals and activations are applied to the accumulators while they are
-// in registers. A transposed B tile is packed to [K, Nt] once per tile.
+// in registers. The B tile is packed once per tile into contiguous
+// zero-padded panels [Nt / NR, K, NR] (both halves of a pairwise B; a
+// transposed B is transposed on the way), so every k step loads one
+// aligned vector and the micro-kernel never touches a new page per row.
 // Gemms with extra reductions, A-row statistics or quantized B keep the
 // reference lowering.
 //
@@ -107,14 +110,6 @@ struct Kernel {
     return arith::ExtFOp::create(b, loc, to, v);
   }
 
-  /// A vector row of `t` at (x, y ... y + NR), zero past the edge.
-  Value readRow(Value t, Value x, Value y) {
-    Type elem = getElementTypeOrSelf(t.getType());
-    Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
-    return vector::TransferReadOp::create(b, loc, vec(elem), t, at(t, x, y),
-                                          pad, ArrayRef<bool>{false});
-  }
-
   /// Clones the epilogue with vector types; returns the yielded vectors.
   SmallVector<Value> epilogue(ValueRange args) {
     Region &region = op.getEpilogue();
@@ -162,6 +157,42 @@ struct Kernel {
     return out;
   }
 
+  /// Packs columns [offset, offset + cols) of the B tile into contiguous
+  /// panels [ceil(cols / NR), K, NR], zero-padded: every k step of the
+  /// micro-kernel then reads one aligned, contiguous vector.
+  Value pack(Value bm, Value K, Value cols, Value offset) {
+    auto bT = cast<RankedTensorType>(bm.getType());
+    Type elem = bT.getElementType();
+    Value nr = idx(lanes);
+    Value panels = arith::CeilDivSIOp::create(b, loc, cols, nr);
+    SmallVector<OpFoldResult> shape{panels, K, b.getIndexAttr(lanes)};
+    Value empty = tensor::EmptyOp::create(b, loc, shape, elem);
+    auto map = AffineMap::getMultiDimIdentityMap(3, b.getContext());
+    bool transposed = op.getTransposeB();
+    auto generic = linalg::GenericOp::create(
+        b, loc, TypeRange{empty.getType()}, ValueRange{}, ValueRange{empty},
+        ArrayRef<AffineMap>{map},
+        SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+        [&](OpBuilder &nb, Location nl, ValueRange) {
+          Value p = linalg::IndexOp::create(nb, nl, 0);
+          Value k = linalg::IndexOp::create(nb, nl, 1);
+          Value l = linalg::IndexOp::create(nb, nl, 2);
+          Value col = arith::AddIOp::create(
+              nb, nl, arith::MulIOp::create(nb, nl, p, nr), l);
+          Value valid =
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, col, cols);
+          Value last = arith::SubIOp::create(nb, nl, cols, idx(1));
+          Value c = arith::AddIOp::create(
+              nb, nl, arith::MinSIOp::create(nb, nl, col, last), offset);
+          Value v = tensor::ExtractOp::create(
+              nb, nl, bm, transposed ? at(bm, c, k) : at(bm, k, c));
+          Value zero = arith::ConstantOp::create(nb, nl, nb.getZeroAttr(elem));
+          linalg::YieldOp::create(
+              nb, nl, ValueRange{arith::SelectOp::create(nb, nl, valid, v, zero)});
+        });
+    return generic.getResult(0);
+  }
+
   Value build() {
     int64_t nb = op.getNumBatchDims();
     Value a = op.getA(), bm = op.getB();
@@ -170,27 +201,9 @@ struct Kernel {
     Value M = tensor::DimOp::create(b, loc, inits[0], nb);
     Value N = tensor::DimOp::create(b, loc, inits[0], nb + 1);
     Value K = tensor::DimOp::create(b, loc, a, op.getTransposeA() ? nb : nb + 1);
-    if (op.getTransposeB()) {
-      // Pack B^T: [.., N', K] -> [K, N'] once per tile.
-      auto bT = cast<RankedTensorType>(bm.getType());
-      int64_t r = bT.getRank();
-      SmallVector<OpFoldResult> offs(r, b.getIndexAttr(0)), sizes, strides(
-                                                                    r, b.getIndexAttr(1));
-      for (int64_t i = 0; i < r; ++i)
-        sizes.push_back(i < r - 2 ? OpFoldResult(b.getIndexAttr(1))
-                                  : tensor::getMixedSize(b, loc, bm, i));
-      auto flat = RankedTensorType::get(
-          {bT.getDimSize(r - 2), bT.getDimSize(r - 1)}, bT.getElementType());
-      Value b2 = tensor::ExtractSliceOp::create(b, loc, flat, bm, offs, sizes,
-                                                strides);
-      SmallVector<OpFoldResult> packedShape{sizes[r - 1], sizes[r - 2]};
-      Value empty =
-          tensor::EmptyOp::create(b, loc, packedShape, bT.getElementType());
-      bm = linalg::TransposeOp::create(b, loc, b2, empty,
-                                       ArrayRef<int64_t>{1, 0})
-               ->getResult(0);
-    }
     bool pairwise = op.getPairwise();
+    Value packed = pack(bm, K, N, c0);
+    Value packed2 = pairwise ? pack(bm, K, N, N) : Value();
     unsigned numPrimary = op.getNumPrimaryResults();
     SmallVector<Value> iterInit(inits.take_front(numPrimary));
 
@@ -216,10 +229,16 @@ struct Kernel {
         OpBuilder::InsertionGuard g2(b);
         b.setInsertionPointToStart(kLoop.getBody());
         Value k = kLoop.getInductionVar();
-        Value bRow = toF32(readRow(bm, k, j0));
-        Value bRow2;
-        if (pairwise)
-          bRow2 = toF32(readRow(bm, k, arith::AddIOp::create(b, loc, j0, N)));
+        Value panel = arith::DivSIOp::create(b, loc, j0, idx(lanes));
+        auto readPanel = [&](Value t) {
+          Type elem = getElementTypeOrSelf(t.getType());
+          Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
+          return toF32(vector::TransferReadOp::create(
+              b, loc, vec(elem), t, ValueRange{panel, k, c0}, pad,
+              ArrayRef<bool>{true}));
+        };
+        Value bRow = readPanel(packed);
+        Value bRow2 = pairwise ? readPanel(packed2) : Value();
         SmallVector<Value> next;
         ValueRange accs = kLoop.getRegionIterArgs();
         for (int64_t r = 0; r < kRows; ++r) {
