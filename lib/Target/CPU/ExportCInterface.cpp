@@ -166,7 +166,9 @@ struct CPUApproximateMathPass
     : public sinter::impl::SinterCPUApproximateMathBase<CPUApproximateMathPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
+    // The predicate sees operation names ("math.tanh").
     populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
+      name.consume_front("math.");
       return llvm::is_contained({"exp", "expm1", "log", "log1p", "log2", "tanh",
                                  "erf", "sin", "cos", "atan"},
                                 name);

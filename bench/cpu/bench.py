@@ -1,0 +1,233 @@
+"""CPU benchmarks: Sinter's generated kernels against the anchors a CPU
+user would reach for, measured in one run on this machine.
+
+  GEMM (f32): Sinter vs OpenBLAS cblas_sgemm (plain), and Sinter's fused
+  GEMM + bias + GELU(tanh) + residual vs oneDNN matmul with the same
+  post-ops and vs OpenBLAS sgemm followed by a separate epilogue loop.
+  Attention (f32, causal, B1 H16 S1024, D64 and D128): Sinter's flash form
+  vs the straightforward torch composition (QK^T, mask, softmax, PV).
+  Decode over a paged cache of 8k tokens: Sinter paged_attention vs torch
+  gathering the blocks and attending.
+
+Usage: /usr/bin/python3 bench/cpu/bench.py [--build-dir build] [--quick]
+Prints a markdown table of times and ratios (> 1 means Sinter is faster).
+Needs libopenblas-dev, libdnnl-dev and python3-torch (Debian packages).
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "python"))
+from sinter.aot import cxx, omp_lib_dir  # noqa: E402
+
+GELU = """
+      %c0 = arith.constant 0.5 : f32
+      %c1 = arith.constant 1.0 : f32
+      %ck = arith.constant 0.7978845608 : f32
+      %cc = arith.constant 0.044715 : f32
+      %x = arith.addf %acc, %bv : f32
+      %x2 = arith.mulf %x, %x : f32
+      %x3 = arith.mulf %x2, %x : f32
+      %t0 = arith.mulf %cc, %x3 : f32
+      %t1 = arith.addf %x, %t0 : f32
+      %t2 = arith.mulf %ck, %t1 : f32
+      %t3 = math.tanh %t2 : f32
+      %t4 = arith.addf %c1, %t3 : f32
+      %t5 = arith.mulf %x, %t4 : f32
+      %g = arith.mulf %c0, %t5 : f32
+      %y = arith.addf %g, %r : f32"""
+
+
+def gemm_module(M, N, K):
+    a, b, c = f"tensor<{M}x{K}xf32>", f"tensor<{K}x{N}xf32>", f"tensor<{M}x{N}xf32>"
+    bias = f"tensor<{N}xf32>"
+    return f"""
+func.func @gemm_{M}_{N}_{K}(%a: {a}, %b: {b}) -> {c} {{
+  %o = tensor.empty() : {c}
+  %y = sinter.gemm ins(%a, %b : {a}, {b}) outs(%o : {c}) {{acc_type = f32}} -> {c}
+  return %y : {c}
+}}
+func.func @fused_{M}_{N}_{K}(%a: {a}, %b: {b}, %bias: {bias}, %res: {c}) -> {c} {{
+  %o = tensor.empty() : {c}
+  %y = sinter.gemm ins(%a, %b : {a}, {b}) epilogue_ins(%bias, %res : {bias}, {c}) outs(%o : {c})
+      {{acc_type = f32, epilogue_maps = [affine_map<(m, n) -> (n)>, affine_map<(m, n) -> (m, n)>]}} -> {c}
+    epilogue {{
+    ^bb0(%acc: f32, %bv: f32, %r: f32):{GELU}
+      sinter.yield %y : f32
+    }}
+  return %y : {c}
+}}"""
+
+
+def attention_module(H, S, D):
+    t = f"tensor<1x{H}x{S}x{D}xf32>"
+    return f"""
+func.func @attn_{H}_{S}_{D}(%q: {t}, %k: {t}, %v: {t}) -> {t} {{
+  %o = tensor.empty() : {t}
+  %r = sinter.attention ins(%q, %k, %v : {t}, {t}, {t}) outs(%o : {t}) {{mask = #sinter.mask<causal>}} -> {t}
+  return %r : {t}
+}}"""
+
+
+def decode_module(H, D, tokens, bs):
+    nb = tokens // bs
+    q, o = f"tensor<1x{H}x1x{D}xf32>", f"tensor<1x{H}x1x{D}xf32>"
+    c = f"tensor<{nb}x{bs}x{H}x{D}xf32>"
+    bt, ln = f"tensor<1x{nb}xi32>", "tensor<1xi32>"
+    return f"""
+func.func @decode_{tokens}(%q: {q}, %kc: {c}, %vc: {c}, %bt: {bt}, %lens: {ln}) -> {o} {{
+  %o = tensor.empty() : {o}
+  %r = sinter.paged_attention ins(%q, %kc, %vc, %bt, %lens : {q}, {c}, {c}, {bt}, {ln}) outs(%o : {o}) -> {o}
+  return %r : {o}
+}}"""
+
+
+def harness(name, manifest, reps):
+    ctype = {"f32": "float", "i32": "int32_t"}
+    lines = [f'#include "{name}.h"', '#include "sinter-c/runtime.h"', "#include <algorithm>",
+             "#include <chrono>", "#include <cstdio>", "#include <cstring>", "#include <vector>",
+             "template <class F> double median(int reps, F f) {",
+             "  f(); std::vector<double> t;",
+             "  for (int i = 0; i < reps; ++i) { auto t0 = std::chrono::steady_clock::now(); f();",
+             "    t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()); }",
+             "  std::sort(t.begin(), t.end()); return t[t.size() / 2]; }",
+             "int main() {"]
+    for fn in manifest["functions"]:
+        args = []
+        for i, a in enumerate(fn["arguments"]):
+            n = 1
+            for d in a["shape"]:
+                n *= d
+            ct = ctype[a["dtype"]]
+            v = f"{fn['name']}_{i}"
+            lines.append(f"  {ct} *{v} = ({ct} *)sinter_rt_aligned_alloc({n} * sizeof({ct}), 64);")
+            if a["dtype"] == "f32":
+                lines.append(f"  for (long j = 0; j < {n}; ++j) {v}[j] = 0.001f * (j % 1000) - 0.5f;")
+            else:  # block table / lengths for the paged decode
+                lines.append(f"  for (long j = 0; j < {n}; ++j) {v}[j] = {n} == 1 ? {fn.get('tokens', 0)} : j;")
+            args.append(v)
+        lines.append(f'  std::printf("{fn["name"]} %.4f\\n", median({reps}, [&] {{ {fn["symbol"]}({", ".join(args)}); }}));')
+    lines += ["  return 0;", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def torch_attention(H, S, D, reps):
+    import torch
+    torch.manual_seed(0)
+    q, k, v = (torch.randn(1, H, S, D) for _ in range(3))
+    mask = torch.full((S, S), float("-inf")).triu(1)
+    scale = D ** -0.5
+
+    def f():
+        s = q @ k.transpose(-1, -2) * scale + mask
+        return torch.softmax(s, -1) @ v
+    return _median(f, reps)
+
+
+def torch_decode(H, D, tokens, bs, reps):
+    import torch
+    nb = tokens // bs
+    q = torch.randn(1, H, 1, D)
+    kc, vc = torch.randn(nb, bs, H, D), torch.randn(nb, bs, H, D)
+    table = torch.arange(nb)
+
+    def f():
+        k = kc.index_select(0, table).reshape(tokens, H, D).transpose(0, 1)
+        v = vc.index_select(0, table).reshape(tokens, H, D).transpose(0, 1)
+        s = (q[0] @ k.transpose(-1, -2)) * D ** -0.5
+        return torch.softmax(s, -1) @ v
+    return _median(f, reps)
+
+
+def _median(f, reps):
+    f()
+    t = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        f()
+        t.append((time.perf_counter() - t0) * 1e3)
+    return sorted(t)[len(t) // 2]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--quick", action="store_true", help="smaller shapes, fewer repetitions")
+    args = ap.parse_args()
+    import torch
+    torch.set_num_threads(os.cpu_count())
+    reps = 3 if args.quick else 7
+    gemms = [(256, 256, 256)] if args.quick else [(1024, 1024, 1024), (2048, 2048, 2048), (4096, 4096, 1024), (16, 4096, 4096)]
+    attns = [(16, 256, 64)] if args.quick else [(16, 1024, 64), (16, 1024, 128)]
+    decode = (16, 128, 1024 if args.quick else 8192, 16)
+
+    work = tempfile.mkdtemp(prefix="sinter-bench-")
+    module = "".join(gemm_module(*g) for g in gemms) + "".join(attention_module(*a) for a in attns) \
+        + decode_module(*decode)
+    with open(os.path.join(work, "bench.mlir"), "w") as f:
+        f.write(module)
+    sc = os.path.join(args.build_dir, "bin", "sinter-compile")
+    t0 = time.time()
+    subprocess.run([sc, os.path.join(work, "bench.mlir"), "-o", work, "--name", "bench", "--quiet"], check=True)
+    compile_s = time.time() - t0
+    manifest = json.load(open(os.path.join(work, "bench.json")))
+    for fn in manifest["functions"]:
+        if fn["name"].startswith("decode"):
+            fn["tokens"] = decode[2]
+    with open(os.path.join(work, "harness.cpp"), "w") as f:
+        f.write(harness("bench", manifest, reps))
+    omp = omp_lib_dir()
+    subprocess.run([cxx(), "-O2", "-std=c++17", "-I", work, "-I", os.path.join(ROOT, "include"),
+                    os.path.join(work, "harness.cpp"), os.path.join(work, "libbench.a"),
+                    os.path.join(args.build_dir, "lib", "libsinter_runtime.a"),
+                    f"-L{omp}", "-lomp", "-lm", f"-Wl,-rpath,{omp}", "-o", os.path.join(work, "harness")], check=True)
+    subprocess.run(["g++", "-O2", "-std=c++17", os.path.join(HERE, "anchors.cpp"),
+                    "-I/usr/include/x86_64-linux-gnu", "-ldnnl", "-lopenblas",
+                    "-o", os.path.join(work, "anchors")], check=True)
+    sinter = {}
+    out = subprocess.run([os.path.join(work, "harness")], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        k, v = line.split()
+        sinter[k] = float(v)
+
+    def anchor(mode, M, N, K):
+        r = subprocess.run([os.path.join(work, "anchors"), mode, str(M), str(N), str(K), str(reps)],
+                           capture_output=True, text=True, check=True)
+        return float(r.stdout)
+
+    cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    model = next((l.split(":", 1)[1].strip() for l in cpu.splitlines() if l.startswith("Model name")), "?")
+    print(f"# Sinter CPU benchmarks: {model}, {os.cpu_count()} cores, target {manifest['target']}, "
+          f"sinter-compile {compile_s:.1f}s; median of {reps} runs, times in ms\n")
+    print("| kernel | shape | Sinter | anchor | anchor time | Sinter speedup |")
+    print("| --- | --- | ---: | --- | ---: | ---: |")
+    for M, N, K in gemms:
+        s_plain, s_fused = sinter[f"gemm_{M}_{N}_{K}"], sinter[f"fused_{M}_{N}_{K}"]
+        shape = f"{M}x{N}x{K}"
+        gf = 2 * M * N * K / s_plain / 1e6
+        for label, s, mode in (("gemm", s_plain, "sgemm"), ("gemm", s_plain, "dnnl"),
+                               ("gemm+bias+gelu+residual", s_fused, "dnnl_epi"),
+                               ("gemm+bias+gelu+residual", s_fused, "sgemm_epi")):
+            a = anchor(mode, M, N, K)
+            name = {"sgemm": "OpenBLAS sgemm", "dnnl": "oneDNN matmul", "dnnl_epi": "oneDNN matmul + post-ops",
+                    "sgemm_epi": "OpenBLAS sgemm + epilogue loop"}[mode]
+            print(f"| {label} | {shape} | {s:.2f} | {name} | {a:.2f} | {a / s:.2f}x |")
+        print(f"| (Sinter gemm rate) | {shape} | {gf:.0f} GFLOP/s | | | |")
+    for H, S, D in attns:
+        s = sinter[f"attn_{H}_{S}_{D}"]
+        t = torch_attention(H, S, D, reps)
+        print(f"| attention causal | B1 H{H} S{S} D{D} | {s:.2f} | torch 1.13 composition | {t:.2f} | {t / s:.2f}x |")
+    H, D, tokens, bs = decode
+    s = sinter[f"decode_{tokens}"]
+    t = torch_decode(H, D, tokens, bs, reps)
+    print(f"| paged decode | H{H} D{D}, {tokens} tokens, blocks of {bs} | {s:.2f} | torch 1.13 gather + attention | {t:.2f} | {t / s:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()
