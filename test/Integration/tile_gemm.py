@@ -17,6 +17,7 @@
 # CHECK: PASS w8a16 tiled
 # CHECK: PASS a_row_sum_sq tiled
 # CHECK: PASS column max tiled
+# CHECK: PASS k blocks pairwise tiled
 # CHECK: PASS model-chosen gemm tiles
 import subprocess
 import numpy as np
@@ -195,6 +196,28 @@ func.func @f(%a: {T((M,K),'f32')}, %b: {T((K,N),'f32')}) -> ({T((M,N),'f32')}, {
 }}"""
 y, c = run(mod, "f", [Arg(a, "f32"), Arg(b, "f32")], [("f32", (M, N)), ("f32", (N,))], extra_passes=TILE)
 check("column max tiled", c, (a64 @ b).max(0), 1e-4, 1e-5)
+
+# K = 600 spans three k blocks of the CPU micro-kernel (partial sums kept
+# between blocks, epilogue once): pairwise with a bias, ragged everywhere.
+M3, K3, N3 = 29, 600, 37
+a3, w3, bias3 = f32(M3, K3), f32(K3, 2 * N3), f32(N3)
+mod = f"""
+func.func @f(%a: {T((M3,K3),'f32')}, %b: {T((K3,2*N3),'f32')}, %bias: {T((N3,),'f32')}) -> {T((M3,N3),'f32')} {{
+  %o = tensor.empty() : {T((M3,N3),'f32')}
+  %y = sinter.gemm ins(%a, %b : {T((M3,K3),'f32')}, {T((K3,2*N3),'f32')}) epilogue_ins(%bias : {T((N3,),'f32')})
+      outs(%o : {T((M3,N3),'f32')}) {{acc_type = f32, pairwise, epilogue_maps = [affine_map<(m, n) -> (n)>], {pin(16, 16)}}}
+      -> {T((M3,N3),'f32')}
+    epilogue {{
+    ^bb0(%g: f32, %u: f32, %bv: f32):
+      %p = arith.mulf %g, %u : f32
+      %q = arith.addf %p, %bv : f32
+      sinter.yield %q : f32
+    }}
+  return %y : {T((M3,N3),'f32')}
+}}"""
+(y,) = run(mod, "f", [Arg(a3, "f32"), Arg(w3, "f32"), Arg(bias3, "f32")], [("f32", (M3, N3))], extra_passes=TILE)
+acc3 = a3.astype(np.float64) @ w3
+check("k blocks pairwise tiled", y, acc3[:, :N3] * acc3[:, N3:] + bias3, 1e-3, 1e-5)
 
 # No pin: the model's tiles on a shape larger than one tile.
 M2, K2, N2 = 300, 40, 70

@@ -11,6 +11,10 @@
 //         acc[r] = fma(broadcast(A[i0 + r, k]), b, acc[r])
 //       out[i0 + r, j0 : j0 + NR] = epilogue(acc[r], operands...)
 //
+// For K beyond one block (256), k is blocked (Goto's kc) around these
+// loops: partial sums go to an f32 tile buffer between blocks and the
+// epilogue runs once over it after the last block.
+//
 // The epilogue region is cloned with vector types, so bias, scales,
 // residuals and activations are applied to the accumulators while they are
 // in registers. The B tile is packed once per tile into contiguous
@@ -157,10 +161,10 @@ struct Kernel {
     return out;
   }
 
-  /// Packs columns [offset, offset + cols) of the B tile into contiguous
-  /// panels [ceil(cols / NR), K, NR], zero-padded: every k step of the
-  /// micro-kernel then reads one aligned, contiguous vector.
-  Value pack(Value bm, Value K, Value cols, Value offset) {
+  /// Packs rows [k0, k0 + K) and columns [offset, offset + cols) of the B
+  /// tile into contiguous panels [ceil(cols / NR), K, NR], zero-padded:
+  /// every k step of the micro-kernel then reads one aligned vector.
+  Value pack(Value bm, Value k0, Value K, Value cols, Value offset) {
     auto bT = cast<RankedTensorType>(bm.getType());
     Type elem = bT.getElementType();
     Value nr = idx(lanes);
@@ -184,8 +188,9 @@ struct Kernel {
           Value last = arith::SubIOp::create(nb, nl, cols, idx(1));
           Value c = arith::AddIOp::create(
               nb, nl, arith::MinSIOp::create(nb, nl, col, last), offset);
+          Value kk = arith::AddIOp::create(nb, nl, k0, k);
           Value v = tensor::ExtractOp::create(
-              nb, nl, bm, transposed ? at(bm, c, k) : at(bm, k, c));
+              nb, nl, bm, transposed ? at(bm, c, kk) : at(bm, kk, c));
           Value zero = arith::ConstantOp::create(nb, nl, nb.getZeroAttr(elem));
           linalg::YieldOp::create(
               nb, nl, ValueRange{arith::SelectOp::create(nb, nl, valid, v, zero)});
@@ -193,131 +198,228 @@ struct Kernel {
     return generic.getResult(0);
   }
 
-  Value build() {
+  using TileBody = function_ref<SmallVector<Value>(Value i0, Value j0,
+                                                   ArrayRef<Value> rowIdx,
+                                                   ValueRange iters)>;
+
+  /// for i0 in [0, M) step MR, j0 in [0, N) step NR, threading `iters`.
+  SmallVector<Value> tileLoops(Value M, Value N, ValueRange iters,
+                               TileBody body) {
+    Value c0 = idx(0), c1 = idx(1);
+    auto rows = scf::ForOp::create(b, loc, c0, M, idx(kRows), iters);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(rows.getBody());
+    Value i0 = rows.getInductionVar();
+    auto cols =
+        scf::ForOp::create(b, loc, c0, N, idx(lanes), rows.getRegionIterArgs());
+    b.setInsertionPointToStart(cols.getBody());
+    Value lastRow = arith::SubIOp::create(b, loc, M, c1);
+    SmallVector<Value> rowIdx;
+    for (int64_t r = 0; r < kRows; ++r)
+      rowIdx.push_back(arith::MinSIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, i0, idx(r)), lastRow));
+    SmallVector<Value> next =
+        body(i0, cols.getInductionVar(), rowIdx, cols.getRegionIterArgs());
+    scf::YieldOp::create(b, loc, next);
+    b.setInsertionPointAfter(cols);
+    scf::YieldOp::create(b, loc, cols.getResults());
+    return SmallVector<Value>(rows.getResults());
+  }
+
+  /// The k loop over [0, kn) of a packed block whose A columns start at
+  /// `kBase`, from accumulators `init` (MR, or 2 MR when pairwise).
+  SmallVector<Value> kLoop(Value a, Value packed, Value packed2, Value kBase,
+                           Value kn, Value j0, ArrayRef<Value> rowIdx,
+                           ValueRange init) {
+    Value c0 = idx(0);
+    auto loop = scf::ForOp::create(b, loc, c0, kn, idx(1), init);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value k = loop.getInductionVar();
+    Value ka = arith::AddIOp::create(b, loc, kBase, k);
+    Value panel = arith::DivSIOp::create(b, loc, j0, idx(lanes));
+    auto readPanel = [&](Value t) {
+      Type elem = getElementTypeOrSelf(t.getType());
+      Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
+      return toF32(vector::TransferReadOp::create(
+          b, loc, vec(elem), t, ValueRange{panel, k, c0}, pad,
+          ArrayRef<bool>{true}));
+    };
+    SmallVector<Value> bRows{readPanel(packed)};
+    if (packed2)
+      bRows.push_back(readPanel(packed2));
+    ValueRange accs = loop.getRegionIterArgs();
+    SmallVector<Value> next;
+    for (auto [h, bRow] : llvm::enumerate(bRows))
+      for (int64_t r = 0; r < kRows; ++r) {
+        SmallVector<Value> ids =
+            op.getTransposeA() ? at(a, ka, rowIdx[r]) : at(a, rowIdx[r], ka);
+        Value s = toF32(tensor::ExtractOp::create(b, loc, a, ids));
+        Value bc = vector::BroadcastOp::create(b, loc, vec(b.getF32Type()), s);
+        next.push_back(
+            vector::FMAOp::create(b, loc, bc, bRow, accs[h * kRows + r]));
+      }
+    scf::YieldOp::create(b, loc, next);
+    return SmallVector<Value>(loop.getResults());
+  }
+
+  /// Writes `values[p]` (one vector per row r) into `outs[p]` at row i0 + r,
+  /// for the rows inside M; `values` is computed per row by `rowValues`.
+  SmallVector<Value>
+  writeRows(Value M, Value i0, Value j0, ValueRange outs,
+            function_ref<SmallVector<Value>(int64_t r, Value row)> rowValues) {
+    SmallVector<Value> cur(outs);
+    for (int64_t r = 0; r < kRows; ++r) {
+      Value row = arith::AddIOp::create(b, loc, i0, idx(r));
+      Value inside =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, row, M);
+      auto guard = scf::IfOp::create(b, loc, TypeRange(ValueRange(cur)), inside,
+                                     /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&guard.getThenRegion().front());
+      SmallVector<Value> values = rowValues(r, row);
+      SmallVector<Value> written;
+      for (auto [v, o] : llvm::zip(values, cur))
+        written.push_back(vector::TransferWriteOp::create(
+                              b, loc, v, o, at(o, row, j0),
+                              ArrayRef<bool>{false})
+                              .getResult());
+      scf::YieldOp::create(b, loc, written);
+      b.setInsertionPointToStart(&guard.getElseRegion().front());
+      scf::YieldOp::create(b, loc, cur);
+      b.setInsertionPointAfter(guard);
+      cur.assign(guard.getResults().begin(), guard.getResults().end());
+    }
+    return cur;
+  }
+
+  /// The epilogue of row `row` from its accumulators.
+  SmallVector<Value> epilogueRow(ArrayRef<Value> accs, Value row, Value j0) {
+    int64_t nb = op.getNumBatchDims();
+    Value c0 = idx(0);
+    SmallVector<Value> args(accs);
+    for (auto [v, m] :
+         llvm::zip(op.getEpilogueInputs(), op.getEpilogueMaps().getValue())) {
+      AffineMap map = cast<AffineMapAttr>(m).getValue();
+      SmallVector<Value> ids;
+      bool alongN = false;
+      for (AffineExpr e : map.getResults()) {
+        auto d = dyn_cast<AffineDimExpr>(e);
+        if (!d || d.getPosition() < unsigned(nb)) {
+          ids.push_back(c0);
+        } else if (d.getPosition() == unsigned(nb)) {
+          ids.push_back(row);
+        } else {
+          ids.push_back(j0);
+          alongN = true;
+        }
+      }
+      Type elem = getElementTypeOrSelf(v.getType());
+      if (alongN) {
+        Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
+        args.push_back(vector::TransferReadOp::create(
+            b, loc, vec(elem), v, ids, pad, ArrayRef<bool>{false}));
+      } else {
+        args.push_back(tensor::ExtractOp::create(b, loc, v, ids));
+      }
+    }
+    return epilogue(args);
+  }
+
+  SmallVector<Value> build(int64_t blockK) {
     int64_t nb = op.getNumBatchDims();
     Value a = op.getA(), bm = op.getB();
     ValueRange inits = op.getInits();
-    Value c0 = idx(0), c1 = idx(1);
+    Value c0 = idx(0);
     Value M = tensor::DimOp::create(b, loc, inits[0], nb);
     Value N = tensor::DimOp::create(b, loc, inits[0], nb + 1);
     Value K = tensor::DimOp::create(b, loc, a, op.getTransposeA() ? nb : nb + 1);
     bool pairwise = op.getPairwise();
-    Value packed = pack(bm, K, N, c0);
-    Value packed2 = pairwise ? pack(bm, K, N, N) : Value();
     unsigned numPrimary = op.getNumPrimaryResults();
-    SmallVector<Value> iterInit(inits.take_front(numPrimary));
+    unsigned numAcc = pairwise ? 2 : 1;
+    SmallVector<Value> outs(inits.take_front(numPrimary));
+    Value zero = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vec(b.getF32Type()), 0.0f));
+    auto staticK = getConstantIntValue(getAsOpFoldResult(K));
 
-    auto rows = scf::ForOp::create(b, loc, c0, M, idx(kRows), iterInit);
+    if (staticK && *staticK <= blockK) {
+      // One k block: accumulators start at zero, the epilogue follows.
+      Value packed = pack(bm, c0, K, N, c0);
+      Value packed2 = pairwise ? pack(bm, c0, K, N, N) : Value();
+      return tileLoops(M, N, outs, [&](Value i0, Value j0,
+                                       ArrayRef<Value> rowIdx,
+                                       ValueRange iters) {
+        SmallVector<Value> init(kRows * numAcc, zero);
+        SmallVector<Value> accs =
+            kLoop(a, packed, packed2, c0, K, j0, rowIdx, init);
+        return writeRows(M, i0, j0, iters, [&](int64_t r, Value row) {
+          SmallVector<Value> rowAccs{accs[r]};
+          if (pairwise)
+            rowAccs.push_back(accs[kRows + r]);
+          return epilogueRow(rowAccs, row, j0);
+        });
+      });
+    }
+
+    // Blocks of k (Goto's kc): the packed B block and A's row slivers stay
+    // in cache; f32 partial sums live in a tile-sized buffer between blocks
+    // and the epilogue runs once, after the last block.
+    SmallVector<OpFoldResult> accShape{getAsOpFoldResult(M),
+                                       getAsOpFoldResult(N)};
+    SmallVector<Value> bufs;
+    for (unsigned h = 0; h < numAcc; ++h) {
+      Value empty = tensor::EmptyOp::create(b, loc, accShape, b.getF32Type());
+      Value fz = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+      bufs.push_back(
+          linalg::FillOp::create(b, loc, ValueRange{fz}, ValueRange{empty})
+              .getResult(0));
+    }
+    auto blocks = scf::ForOp::create(b, loc, c0, K, idx(blockK), bufs);
     {
       OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(rows.getBody());
-      Value i0 = rows.getInductionVar();
-      auto cols = scf::ForOp::create(b, loc, c0, N, idx(lanes),
-                                     rows.getRegionIterArgs());
-      b.setInsertionPointToStart(cols.getBody());
-      Value j0 = cols.getInductionVar();
-      Value lastRow = arith::SubIOp::create(b, loc, M, c1);
-      SmallVector<Value> rowIdx;
-      for (int64_t r = 0; r < kRows; ++r)
-        rowIdx.push_back(arith::MinSIOp::create(
-            b, loc, arith::AddIOp::create(b, loc, i0, idx(r)), lastRow));
-      Value zero = arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(vec(b.getF32Type()), 0.0f));
-      SmallVector<Value> accInit(kRows * (pairwise ? 2 : 1), zero);
-      auto kLoop = scf::ForOp::create(b, loc, c0, K, c1, accInit);
-      {
-        OpBuilder::InsertionGuard g2(b);
-        b.setInsertionPointToStart(kLoop.getBody());
-        Value k = kLoop.getInductionVar();
-        Value panel = arith::DivSIOp::create(b, loc, j0, idx(lanes));
-        auto readPanel = [&](Value t) {
-          Type elem = getElementTypeOrSelf(t.getType());
-          Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
-          return toF32(vector::TransferReadOp::create(
-              b, loc, vec(elem), t, ValueRange{panel, k, c0}, pad,
-              ArrayRef<bool>{true}));
-        };
-        Value bRow = readPanel(packed);
-        Value bRow2 = pairwise ? readPanel(packed2) : Value();
-        SmallVector<Value> next;
-        ValueRange accs = kLoop.getRegionIterArgs();
-        for (int64_t r = 0; r < kRows; ++r) {
-          SmallVector<Value> ids = op.getTransposeA() ? at(a, k, rowIdx[r])
-                                                      : at(a, rowIdx[r], k);
-          Value s = toF32(tensor::ExtractOp::create(b, loc, a, ids));
-          Value bc = vector::BroadcastOp::create(b, loc, vec(b.getF32Type()), s);
-          next.push_back(vector::FMAOp::create(b, loc, bc, bRow, accs[r]));
-        }
-        if (pairwise)
-          for (int64_t r = 0; r < kRows; ++r) {
-            SmallVector<Value> ids = op.getTransposeA() ? at(a, k, rowIdx[r])
-                                                        : at(a, rowIdx[r], k);
-            Value s = toF32(tensor::ExtractOp::create(b, loc, a, ids));
-            Value bc =
-                vector::BroadcastOp::create(b, loc, vec(b.getF32Type()), s);
-            next.push_back(
-                vector::FMAOp::create(b, loc, bc, bRow2, accs[kRows + r]));
-          }
-        scf::YieldOp::create(b, loc, next);
-      }
-
-      SmallVector<Value> outs(cols.getRegionIterArgs());
-      ArrayRef<Attribute> maps = op.getEpilogueMaps().getValue();
-      for (int64_t r = 0; r < kRows; ++r) {
-        Value row = arith::AddIOp::create(b, loc, i0, idx(r));
-        Value inside =
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, row, M);
-        auto guard = scf::IfOp::create(b, loc, TypeRange(ValueRange(outs)),
-                                       inside, /*withElseRegion=*/true);
-        {
-          OpBuilder::InsertionGuard g3(b);
-          b.setInsertionPointToStart(&guard.getThenRegion().front());
-          SmallVector<Value> args{kLoop.getResult(r)};
-          if (pairwise)
-            args.push_back(kLoop.getResult(kRows + r));
-          for (auto [v, m] : llvm::zip(op.getEpilogueInputs(), maps)) {
-            AffineMap map = cast<AffineMapAttr>(m).getValue();
-            SmallVector<Value> ids;
-            bool alongN = false;
-            for (AffineExpr e : map.getResults()) {
-              auto d = dyn_cast<AffineDimExpr>(e);
-              if (!d || d.getPosition() < unsigned(nb)) {
-                ids.push_back(c0);
-              } else if (d.getPosition() == unsigned(nb)) {
-                ids.push_back(row);
-              } else {
-                ids.push_back(j0);
-                alongN = true;
+      b.setInsertionPointToStart(blocks.getBody());
+      Value kb = blocks.getInductionVar();
+      Value kn = arith::MinSIOp::create(
+          b, loc, idx(blockK), arith::SubIOp::create(b, loc, K, kb));
+      Value packed = pack(bm, kb, kn, N, c0);
+      Value packed2 = pairwise ? pack(bm, kb, kn, N, N) : Value();
+      SmallVector<Value> next = tileLoops(
+          M, N, blocks.getRegionIterArgs(),
+          [&](Value i0, Value j0, ArrayRef<Value> rowIdx, ValueRange iters) {
+            SmallVector<Value> init;
+            for (unsigned h = 0; h < numAcc; ++h)
+              for (int64_t r = 0; r < kRows; ++r) {
+                Value pad = arith::ConstantOp::create(b, loc,
+                                                      b.getF32FloatAttr(0));
+                init.push_back(vector::TransferReadOp::create(
+                    b, loc, vec(b.getF32Type()), iters[h],
+                    ValueRange{rowIdx[r], j0}, pad, ArrayRef<bool>{false}));
               }
-            }
-            Type elem = getElementTypeOrSelf(v.getType());
-            if (alongN) {
-              Value pad =
-                  arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
-              args.push_back(vector::TransferReadOp::create(
-                  b, loc, vec(elem), v, ids, pad, ArrayRef<bool>{false}));
-            } else {
-              args.push_back(tensor::ExtractOp::create(b, loc, v, ids));
-            }
-          }
-          SmallVector<Value> values = epilogue(args);
-          SmallVector<Value> written;
-          for (unsigned p = 0; p < numPrimary; ++p)
-            written.push_back(vector::TransferWriteOp::create(
-                                  b, loc, values[p], outs[p],
-                                  at(outs[p], row, j0), ArrayRef<bool>{false})
-                                  .getResult());
-          scf::YieldOp::create(b, loc, written);
-          b.setInsertionPointToStart(&guard.getElseRegion().front());
-          scf::YieldOp::create(b, loc, outs);
-        }
-        outs.assign(guard.getResults().begin(), guard.getResults().end());
-      }
-      scf::YieldOp::create(b, loc, outs);
-      b.setInsertionPointAfter(cols);
-      scf::YieldOp::create(b, loc, cols.getResults());
+            SmallVector<Value> accs =
+                kLoop(a, packed, packed2, kb, kn, j0, rowIdx, init);
+            return writeRows(M, i0, j0, iters, [&](int64_t r, Value) {
+              SmallVector<Value> rowAccs{accs[r]};
+              if (pairwise)
+                rowAccs.push_back(accs[kRows + r]);
+              return rowAccs;
+            });
+          });
+      scf::YieldOp::create(b, loc, next);
     }
-    return rows.getResult(0);
+    ValueRange sums = blocks.getResults();
+    return tileLoops(M, N, outs, [&](Value i0, Value j0,
+                                     ArrayRef<Value> rowIdx, ValueRange iters) {
+      return writeRows(M, i0, j0, iters, [&](int64_t r, Value row) {
+        SmallVector<Value> rowAccs;
+        for (Value sum : sums) {
+          Value pad = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+          rowAccs.push_back(vector::TransferReadOp::create(
+              b, loc, vec(b.getF32Type()), sum, ValueRange{row, j0}, pad,
+              ArrayRef<bool>{false}));
+        }
+        return epilogueRow(rowAccs, row, j0);
+      });
+    });
   }
 };
 
@@ -336,9 +438,9 @@ struct CPUVectorizeGemmPass
     for (GemmOp op : work) {
       OpBuilder b(op);
       Kernel k{b, op.getLoc(), op, lanes};
-      Value first = k.build();
-      auto loop = first.getDefiningOp<scf::ForOp>();
-      op->replaceAllUsesWith(loop.getResults());
+      // k blocks whose packed B panel (blockK x NR) fits in a quarter of
+      // L1-sized 32 KiB next to the A slivers: 256 f32 rows.
+      op->replaceAllUsesWith(k.build(/*blockK=*/256));
       op->erase();
     }
   }
