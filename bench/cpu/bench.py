@@ -10,7 +10,9 @@ user would reach for, measured in one run on this machine.
   gathering the blocks and attending.
 
 Usage: /usr/bin/python3 bench/cpu/bench.py [--build-dir build] [--quick]
-Prints a markdown table of times and ratios (> 1 means Sinter is faster).
+Prints a markdown table of times (best of N runs after a warm-up: this
+shared 2-core VM is noisy, the minimum is the most stable estimate) and
+ratios (> 1 means Sinter is faster).
 Needs libopenblas-dev, libdnnl-dev and python3-torch (Debian packages).
 """
 import argparse
@@ -89,6 +91,7 @@ func.func @decode_{tokens}(%q: {q}, %kc: {c}, %vc: {c}, %bt: {bt}, %lens: {ln}) 
 
 
 def harness(name, manifest, reps):
+    """C++ that times every function of the manifest (best of `reps`)."""
     ctype = {"f32": "float", "i32": "int32_t"}
     lines = [f'#include "{name}.h"', '#include "sinter-c/runtime.h"', "#include <algorithm>",
              "#include <chrono>", "#include <cstdio>", "#include <cstring>", "#include <vector>",
@@ -96,7 +99,7 @@ def harness(name, manifest, reps):
              "  f(); std::vector<double> t;",
              "  for (int i = 0; i < reps; ++i) { auto t0 = std::chrono::steady_clock::now(); f();",
              "    t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()); }",
-             "  std::sort(t.begin(), t.end()); return t[t.size() / 2]; }",
+             "  return *std::min_element(t.begin(), t.end()); }",
              "int main() {"]
     for fn in manifest["functions"]:
         args = []
@@ -152,7 +155,7 @@ def _median(f, reps):
         t0 = time.perf_counter()
         f()
         t.append((time.perf_counter() - t0) * 1e3)
-    return sorted(t)[len(t) // 2]
+    return min(t)
 
 
 def main():
@@ -204,7 +207,7 @@ def main():
     cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
     model = next((l.split(":", 1)[1].strip() for l in cpu.splitlines() if l.startswith("Model name")), "?")
     print(f"# Sinter CPU benchmarks: {model}, {os.cpu_count()} cores, target {manifest['target']}, "
-          f"sinter-compile {compile_s:.1f}s; median of {reps} runs, times in ms\n")
+          f"sinter-compile {compile_s:.1f}s; best of {reps} runs after a warm-up, times in ms\n")
     print("| kernel | shape | Sinter | anchor | anchor time | Sinter speedup |")
     print("| --- | --- | ---: | --- | ---: | ---: |")
     for M, N, K in gemms:

@@ -61,6 +61,10 @@ cl::opt<std::string>
                        "IR to <out>/<name>.<stage>.mlir"),
               cl::init(""));
 cl::opt<bool> quiet("quiet", cl::desc("No progress output"), cl::init(false));
+cl::opt<int64_t> kBlock("k-block",
+                        cl::desc("Block k of GEMM micro-kernels by this many "
+                                 "rows (0: k whole)"),
+                        cl::init(0));
 
 constexpr const char *kStages[] = {"graph", "tile", "llvm"};
 
@@ -224,7 +228,9 @@ llvm::json::Value manifest(StringRef name, StringRef target,
   if (!noGraph)
     stages.push_back("sinter-graph-pipeline");
   stages.push_back("sinter-tile");
-  stages.push_back("sinter-lower-to-cpu");
+  stages.push_back(kBlock ? ("sinter-lower-to-cpu{k-block=" +
+                             std::to_string(kBlock) + "}")
+                          : std::string("sinter-lower-to-cpu"));
   return llvm::json::Object{
       {"sinter_version", SINTER_VERSION},
       {"name", name},
@@ -342,7 +348,7 @@ int main(int argc, char **argv) {
 
   // Stage 3: lower to the LLVM dialect with C entry points.
   PassManager lower(&context);
-  buildLowerToCPUPipeline(lower);
+  buildLowerToCPUPipeline(lower, kBlock);
   if (failed(lower.run(*module)))
     return fail("lowering to LLVM failed");
   llvm::StringMap<SmallVector<bool>> written;

@@ -15,8 +15,7 @@ using namespace mlir;
 /// decomposition for everything else, then bufferization with results as
 /// caller-provided out-params.
 static constexpr const char *kBufferize =
-    "sinter-tile,sinter-cpu-vectorize-gemm,sinter-decompose,canonicalize,cse,"
-    "sinter-cpu-approximate-math,"
+    "sinter-decompose,canonicalize,cse,sinter-cpu-approximate-math,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "allow-return-allocs-from-loops "
     "function-boundary-type-conversion=identity-layout-map},"
@@ -38,7 +37,12 @@ static constexpr const char *kLower =
     "convert-arith-to-llvm,convert-cf-to-llvm,convert-index-to-llvm,"
     "reconcile-unrealized-casts";
 
-void mlir::sinter::buildLowerToCPUPipeline(OpPassManager &pm) {
+void mlir::sinter::buildLowerToCPUPipeline(OpPassManager &pm,
+                                           int64_t kBlock) {
+  pm.addPass(createSinterTile());
+  SinterCPUVectorizeGemmOptions vectorize;
+  vectorize.kBlock = kBlock;
+  pm.addPass(createSinterCPUVectorizeGemm(vectorize));
   if (failed(parsePassPipeline(kBufferize, pm)))
     llvm::report_fatal_error("invalid sinter CPU pipeline (bufferize)");
   pm.addPass(createSinterMarkCExports());

@@ -11,9 +11,9 @@
 //         acc[r] = fma(broadcast(A[i0 + r, k]), b, acc[r])
 //       out[i0 + r, j0 : j0 + NR] = epilogue(acc[r], operands...)
 //
-// For K beyond one block (256), k is blocked (Goto's kc) around these
-// loops: partial sums go to an f32 tile buffer between blocks and the
-// epilogue runs once over it after the last block.
+// With `k-block`, k is blocked (Goto's kc) around these loops: partial
+// sums go to an f32 tile buffer between blocks and the epilogue runs once
+// over it after the last block.
 //
 // The epilogue region is cloned with vector types, so bias, scales,
 // residuals and activations are applied to the accumulators while they are
@@ -30,7 +30,9 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/IR/IRMapping.h"
+#include <limits>
 #include "sinter/Analysis/TilingModel.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
@@ -164,7 +166,7 @@ struct Kernel {
   /// Packs rows [k0, k0 + K) and columns [offset, offset + cols) of the B
   /// tile into contiguous panels [ceil(cols / NR), K, NR], zero-padded:
   /// every k step of the micro-kernel then reads one aligned vector.
-  Value pack(Value bm, Value k0, Value K, Value cols, Value offset) {
+  Value pack(Value bm, Value k0, OpFoldResult K, Value cols, Value offset) {
     auto bT = cast<RankedTensorType>(bm.getType());
     Type elem = bT.getElementType();
     Value nr = idx(lanes);
@@ -333,19 +335,23 @@ struct Kernel {
     Value c0 = idx(0);
     Value M = tensor::DimOp::create(b, loc, inits[0], nb);
     Value N = tensor::DimOp::create(b, loc, inits[0], nb + 1);
-    Value K = tensor::DimOp::create(b, loc, a, op.getTransposeA() ? nb : nb + 1);
+    // A static k keeps the packed panels and the k loop static.
+    OpFoldResult kSize =
+        tensor::getMixedSize(b, loc, a, op.getTransposeA() ? nb : nb + 1);
+    Value K = getValueOrCreateConstantIndexOp(b, loc, kSize);
     bool pairwise = op.getPairwise();
     unsigned numPrimary = op.getNumPrimaryResults();
     unsigned numAcc = pairwise ? 2 : 1;
     SmallVector<Value> outs(inits.take_front(numPrimary));
     Value zero = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(vec(b.getF32Type()), 0.0f));
-    auto staticK = getConstantIntValue(getAsOpFoldResult(K));
+    auto staticK = getConstantIntValue(kSize);
 
-    if (staticK && *staticK <= blockK) {
+    if (blockK == std::numeric_limits<int64_t>::max() ||
+        (staticK && *staticK <= blockK)) {
       // One k block: accumulators start at zero, the epilogue follows.
-      Value packed = pack(bm, c0, K, N, c0);
-      Value packed2 = pairwise ? pack(bm, c0, K, N, N) : Value();
+      Value packed = pack(bm, c0, kSize, N, c0);
+      Value packed2 = pairwise ? pack(bm, c0, kSize, N, N) : Value();
       return tileLoops(M, N, outs, [&](Value i0, Value j0,
                                        ArrayRef<Value> rowIdx,
                                        ValueRange iters) {
@@ -425,6 +431,7 @@ struct Kernel {
 
 struct CPUVectorizeGemmPass
     : public sinter::impl::SinterCPUVectorizeGemmBase<CPUVectorizeGemmPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     TargetAttr target = lookupTarget(module);
@@ -438,9 +445,8 @@ struct CPUVectorizeGemmPass
     for (GemmOp op : work) {
       OpBuilder b(op);
       Kernel k{b, op.getLoc(), op, lanes};
-      // k blocks whose packed B panel (blockK x NR) fits in a quarter of
-      // L1-sized 32 KiB next to the A slivers: 256 f32 rows.
-      op->replaceAllUsesWith(k.build(/*blockK=*/256));
+      int64_t blockK = kBlock > 0 ? kBlock : std::numeric_limits<int64_t>::max();
+      op->replaceAllUsesWith(k.build(blockK));
       op->erase();
     }
   }

@@ -31,8 +31,9 @@ inline constexpr llvm::StringLiteral kCArgWrittenAttrName =
 /// Adds the lowering from sinter IR on tensors (a `sinter.target` on the
 /// module) to the LLVM dialect: tile, decompose, bufferize (results become
 /// out-params), deallocate, parallelize the outer tile loops with OpenMP,
-/// lower to LLVM and export C entry points.
-void buildLowerToCPUPipeline(OpPassManager &pm);
+/// lower to LLVM and export C entry points. `kBlock` is the GEMM
+/// micro-kernel's k block (0: k whole).
+void buildLowerToCPUPipeline(OpPassManager &pm, int64_t kBlock = 0);
 
 /// LLVM CPU name and feature string for a sinter CPU target preset name
 /// (`x86-avx512` -> x86-64-v4, `x86-avx2` -> x86-64-v3).

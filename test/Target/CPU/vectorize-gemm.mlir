@@ -1,0 +1,55 @@
+// RUN: sinter-opt %s --split-input-file --sinter-attach-target=target=x86-avx512 --sinter-tile --sinter-cpu-vectorize-gemm | FileCheck %s
+// RUN: sinter-opt %s --split-input-file --sinter-attach-target=target=x86-avx512 --sinter-tile --sinter-cpu-vectorize-gemm=k-block=64 | FileCheck %s --check-prefix=KB
+
+// A tiled gemm becomes: B packed into [panels, K, 32] (zero-padded), loops
+// over 6-row x 32-column blocks, a k loop carrying 6 vector<32xf32>
+// accumulators (one B load, 6 broadcast FMAs per step), then the epilogue on
+// vectors (bias read along n) and masked row stores.
+// CHECK-LABEL: func.func @bias
+// CHECK:         scf.forall
+// CHECK:           %[[PACK:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<?x150x32xf32>)
+// CHECK:           scf.for {{.*}} step %c6{{.*}}
+// CHECK:             scf.for {{.*}} step %c32{{.*}}
+// CHECK:               scf.for {{.*}} iter_args({{.*}}) -> (vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>)
+// CHECK:                 vector.transfer_read %[[PACK]]{{.*}} {in_bounds = [true]} : tensor<?x150x32xf32>, vector<32xf32>
+// CHECK-COUNT-6:         vector.fma
+// CHECK:               scf.if
+// CHECK:                 vector.transfer_read {{.*}} : tensor<?xf32>, vector<32xf32>
+// CHECK:                 arith.addf {{.*}} : vector<32xf32>
+// CHECK:                 vector.transfer_write
+// CHECK-NOT:     sinter.gemm
+
+// With k blocks: an f32 partial-sum buffer, a loop over k blocks packing
+// each block, then one epilogue pass.
+// KB-LABEL: func.func @bias
+// KB:         linalg.fill {{.*}} -> tensor<?x?xf32>
+// KB:         scf.for {{.*}} step %c64
+// KB:           linalg.generic {{.*}} outs({{.*}} : tensor<?x?x32xf32>)
+// KB:         arith.addf {{.*}} : vector<32xf32>
+func.func @bias(%a: tensor<100x150xf32>, %b: tensor<150x70xf32>, %bias: tensor<70xf32>) -> tensor<100x70xf32> {
+  %o = tensor.empty() : tensor<100x70xf32>
+  %y = sinter.gemm ins(%a, %b : tensor<100x150xf32>, tensor<150x70xf32>) epilogue_ins(%bias : tensor<70xf32>) outs(%o : tensor<100x70xf32>) {acc_type = f32, epilogue_maps = [affine_map<(m, n) -> (n)>], sinter.tile_sizes = array<i64: 64, 64, 150>} -> tensor<100x70xf32>
+    epilogue {
+    ^bb0(%acc: f32, %bv: f32):
+      %s = arith.addf %acc, %bv : f32
+      sinter.yield %s : f32
+    }
+  return %y : tensor<100x70xf32>
+}
+
+// -----
+
+// Left for the reference lowering: an extra reduction.
+// CHECK-LABEL: func.func @reduction
+// CHECK:         sinter.gemm
+// CHECK-NOT:     vector.fma
+func.func @reduction(%a: tensor<64x64xf32>, %b: tensor<64x64xf32>) -> (tensor<64x64xf32>, tensor<64xf32>) {
+  %o = tensor.empty() : tensor<64x64xf32>
+  %s = tensor.empty() : tensor<64xf32>
+  %y:2 = sinter.gemm ins(%a, %b : tensor<64x64xf32>, tensor<64x64xf32>) outs(%o, %s : tensor<64x64xf32>, tensor<64xf32>) {acc_type = f32, reductions = [#sinter.reduction<sum, n>]} -> tensor<64x64xf32>, tensor<64xf32>
+    epilogue {
+    ^bb0(%acc: f32):
+      sinter.yield %acc, %acc : f32, f32
+    }
+  return %y#0, %y#1 : tensor<64x64xf32>, tensor<64xf32>
+}
