@@ -68,6 +68,8 @@ struct FlashAttention {
   int64_t B = 0, H = 0, Hkv = 0, Sq = 0, Skv = 0, D = 0, Dv = 0, G = 1;
   int64_t W = 0, qOffset = 0;
   Value scale = {};
+  float scaleValue = 1.0f;
+  StringRef level = {};
 
   /// Positions of a tile's head and token dimensions in its row space: the
   /// query tile is [G, tokens, D] head-major, [tokens, G, D] token-major.
@@ -116,6 +118,53 @@ struct FlashAttention {
                      op.getRopeMode() == RopeMode::interleaved, 0);
   }
 
+  /// [X, Y, Z] -> [X * Y, Z] and back.
+  Value collapseRows(Value t) {
+    return tensor::CollapseShapeOp::create(
+        e.b, e.loc, t, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  }
+  Value expandRows(Value t, ArrayRef<OpFoldResult> shape) {
+    auto src = tensorType(t);
+    SmallVector<int64_t> static3;
+    for (OpFoldResult s : shape) {
+      std::optional<int64_t> c = getConstantIntValue(s);
+      static3.push_back(c ? *c : ShapedType::kDynamic);
+    }
+    auto type = RankedTensorType::get(static3, src.getElementType());
+    return tensor::ExpandShapeOp::create(
+        e.b, e.loc, type, t, ArrayRef<ReassociationIndices>{{0, 1}, {2}},
+        shape);
+  }
+
+  /// A tile-level sinter.gemm `a` [R, K] x `bm` ([K, N], or [N, K] with
+  /// `transposeB`) -> [R, N] f32 whose epilogue is `body(acc, extras...)`,
+  /// tagged with the core level so backends treat it as a tile kernel.
+  Value tileGemm(Value a, Value bm, bool transposeB, ValueRange extras,
+                 function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+    OpBuilder &b = e.b;
+    Location loc = e.loc;
+    SmallVector<OpFoldResult> shape{tensor::getMixedSize(b, loc, a, 0),
+                                    tensor::getMixedSize(b, loc, bm,
+                                                         transposeB ? 0 : 1)};
+    Value init = e.empty(shape, e.f32());
+    SmallVector<Attribute> maps(extras.size(),
+                                AffineMapAttr::get(e.identity(2)));
+    auto gemm = GemmOp::create(b, loc, TypeRange{init.getType()}, a, bm,
+                               Value(), Value(), extras, ValueRange{init},
+                               /*transpose_a=*/false, transposeB, e.f32(),
+                               /*pairwise=*/false, b.getArrayAttr(maps),
+                               WeightQuantAttr(), b.getArrayAttr({}));
+    gemm->setAttr(kMemoryLevelAttrName, b.getStringAttr(level));
+    SmallVector<Type> argTypes(1 + extras.size(), e.f32());
+    SmallVector<Location> locs(argTypes.size(), loc);
+    OpBuilder::InsertionGuard guard(b);
+    Block *block = b.createBlock(&gemm.getEpilogue(), {}, argTypes, locs);
+    b.setInsertionPointToStart(block);
+    Value y = body(b, loc, block->getArguments());
+    YieldOp::create(b, loc, ValueRange{y});
+    return gemm.getResult(0);
+  }
+
   /// One inner step: the key block [k0, k0 + kn) updates (m, l, acc).
   SmallVector<Value> step(Value b, Value g, Value qTile, Value q0, Value qn,
                           Value first, Value last, Value k0, ValueRange carry) {
@@ -134,15 +183,28 @@ struct FlashAttention {
     SmallVector<OpFoldResult> scoreShape = with(rs, kn);
     AffineMap id3 = e.identity(3), rowMap = e.map(3, {0, 1});
 
-    // S[x, y, j] = sum_d Q[x, y, d] * K[j, d], then scale, softcap, bias.
-    Value scores = e.generic1(
-        {qTile, kTile}, e.filled(scoreShape, e.f32(), 0),
-        {e.map(4, {0, 1, 3}), e.map(4, {2, 3}), e.map(4, {0, 1, 2})},
-        iters(4, {3}), [&](ValueRange a) {
-          return e.add(a[2], e.mul(e.toF32(a[0]), e.toF32(a[1])));
+    // S = Q K^T * scale (softcapped) as one tile gemm over the flattened
+    // rows, then the bias.
+    std::optional<float> softcap;
+    if (auto c = op.getSoftcap())
+      softcap = c->convertToFloat();
+    Value sFlat = tileGemm(
+        collapseRows(qTile), kTile, /*transposeB=*/true, {},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value sc = arith::ConstantOp::create(
+              b, loc, b.getF32FloatAttr(scaleValue));
+          Value x = arith::MulFOp::create(b, loc, args[0], sc);
+          if (softcap) {
+            Value cap =
+                arith::ConstantOp::create(b, loc, b.getF32FloatAttr(*softcap));
+            x = arith::MulFOp::create(
+                b, loc, cap,
+                math::TanhOp::create(b, loc,
+                                     arith::DivFOp::create(b, loc, x, cap)));
+          }
+          return x;
         });
-    SmallVector<Value> ins{scores};
-    SmallVector<AffineMap> maps{id3};
+    Value logits = expandRows(sFlat, scoreShape);
     if (Value bias = op.getBias()) {
       auto bT = tensorType(bias);
       bool oneBatch = bT.getDimSize(0) == 1, oneHead = bT.getDimSize(1) == 1;
@@ -154,25 +216,15 @@ struct FlashAttention {
       SmallVector<OpFoldResult> bSizes{e.b.getIndexAttr(1),
                                        e.b.getIndexAttr(oneHead ? 1 : G), qn,
                                        kn};
-      ins.push_back(slice(e, bias, bOffs, bSizes, {0}));
-      maps.push_back(e.map(3, {oneHead ? -1 : int64_t(headPos()),
-                               int64_t(tokPos()), 2}));
+      Value biasTile = slice(e, bias, bOffs, bSizes, {0});
+      logits = e.generic1(
+          {logits, biasTile}, e.empty(scoreShape, e.f32()),
+          {id3,
+           e.map(3, {oneHead ? -1 : int64_t(headPos()), int64_t(tokPos()), 2}),
+           id3},
+          iters(3),
+          [&](ValueRange a) { return e.add(a[0], e.toF32(a[1])); });
     }
-    maps.push_back(id3);
-    std::optional<float> softcap;
-    if (auto c = op.getSoftcap())
-      softcap = c->convertToFloat();
-    Value logits = e.generic1(
-        ins, e.empty(scoreShape, e.f32()), maps, iters(3), [&](ValueRange a) {
-          Value x = e.mul(a[0], scale);
-          if (softcap) {
-            Value cap = e.f(*softcap);
-            x = e.mul(cap, math::TanhOp::create(e.b, e.loc, e.div(x, cap)));
-          }
-          if (a.size() > 2)
-            x = e.add(x, e.toF32(a[1]));
-          return x;
-        });
 
     // Only blocks crossing the diagonal or the window edge need the mask.
     if (causal) {
@@ -229,16 +281,26 @@ struct FlashAttention {
     Value accScaled = e.generic1(
         {acc, corr}, e.empty(e.sizes(acc), e.f32()), {id3, rowMap, id3},
         iters(3), [&](ValueRange a) { return e.mul(a[0], a[1]); });
-    Value accNew = e.generic1(
-        {p, vTile}, accScaled,
-        {e.map(4, {0, 1, 3}), e.map(4, {3, 2}), e.map(4, {0, 1, 2})},
-        iters(4, {3}), [&](ValueRange a) {
-          return e.add(a[2], e.mul(a[0], e.toF32(a[1])));
+    // acc' = acc * c + P V: one tile gemm whose epilogue adds the rescaled
+    // accumulator.
+    // P stays f32; V is widened to match (a [kn, Dv] tile per step).
+    Value vF32 = vTile;
+    if (!tensorType(vTile).getElementType().isF32())
+      vF32 = e.generic1({vTile}, e.empty(e.sizes(vTile), e.f32()),
+                        {e.identity(2), e.identity(2)}, iters(2),
+                        [&](ValueRange a) { return e.toF32(a[0]); });
+    Value accNewFlat = tileGemm(
+        collapseRows(p), vF32, /*transposeB=*/false,
+        {collapseRows(accScaled)},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          return arith::AddFOp::create(b, loc, args[0], args[1]);
         });
+    Value accNew = expandRows(accNewFlat, e.sizes(accScaled));
     return {mNew, lNew, accNew};
   }
 
-  SmallVector<Value> build(StringRef level) {
+  SmallVector<Value> build(StringRef levelName) {
+    StringRef level = levelName;
     IndexMath im{e};
     auto qT = tensorType(op.getQuery()), kT = tensorType(op.getKey()),
          vT = tensorType(op.getValue());
@@ -256,8 +318,10 @@ struct FlashAttention {
     window = op.getMask() == MaskKind::sliding_window;
     W = op.getWindow().value_or(0);
     qOffset = op.getQueryOffset();
-    scale = e.f(op.getScale() ? op.getScale()->convertToFloat()
-                              : 1.0 / std::sqrt(static_cast<double>(D)));
+    scaleValue = op.getScale() ? op.getScale()->convertToFloat()
+                               : 1.0 / std::sqrt(static_cast<double>(D));
+    scale = e.f(scaleValue);
+    this->level = level;
     ValueRange inits = op.getInits();
     bool withLse = inits.size() == 2;
     Type outElem = tensorType(inits[0]).getElementType();
