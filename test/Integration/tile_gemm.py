@@ -18,6 +18,8 @@
 # CHECK: PASS a_row_sum_sq tiled
 # CHECK: PASS column max tiled
 # CHECK: PASS k blocks pairwise tiled
+# CHECK: PASS packed-once B
+# CHECK: PASS packed-once transposed B
 # CHECK: PASS model-chosen gemm tiles
 import subprocess
 import numpy as np
@@ -218,6 +220,23 @@ func.func @f(%a: {T((M3,K3),'f32')}, %b: {T((K3,2*N3),'f32')}, %bias: {T((N3,),'
 (y,) = run(mod, "f", [Arg(a3, "f32"), Arg(w3, "f32"), Arg(bias3, "f32")], [("f32", (M3, N3))], extra_passes=TILE)
 acc3 = a3.astype(np.float64) @ w3
 check("k blocks pairwise tiled", y, acc3[:, :N3] * acc3[:, N3:] + bias3, 1e-3, 1e-5)
+
+# Column tiles that are a multiple of the CPU vector block (64): the CPU
+# backend packs B once for all tiles; N = 100 leaves a ragged last tile.
+M4, K4, N4 = 70, 50, 100
+a4, b4, bt4 = f32(M4, K4), f32(K4, N4), f32(N4, K4)
+for name, bshape, tb, bval, want4 in (
+        ("packed-once B", (K4, N4), "", b4, a4.astype(np.float64) @ b4),
+        ("packed-once transposed B", (N4, K4), "transpose_b, ", bt4, a4.astype(np.float64) @ bt4.T)):
+    mod = f"""
+func.func @f(%a: {T((M4,K4),'f32')}, %b: {T(bshape,'f32')}) -> {T((M4,N4),'f32')} {{
+  %o = tensor.empty() : {T((M4,N4),'f32')}
+  %y = sinter.gemm ins(%a, %b : {T((M4,K4),'f32')}, {T(bshape,'f32')}) outs(%o : {T((M4,N4),'f32')})
+      {{acc_type = f32, {tb}{pin(32, 64)}}} -> {T((M4,N4),'f32')}
+  return %y : {T((M4,N4),'f32')}
+}}"""
+    (y,) = run(mod, "f", [Arg(a4, "f32"), Arg(bval, "f32")], [("f32", (M4, N4))], extra_passes=TILE)
+    check(name, y, want4, 1e-4, 1e-5)
 
 # No pin: the model's tiles on a shape larger than one tile.
 M2, K2, N2 = 300, 40, 70

@@ -94,6 +94,9 @@ struct Kernel {
   Location loc;
   GemmOp op;
   int64_t lanes; // NR
+  /// B packed once for the whole gemm (before the tile loop) and the panel
+  /// where this tile's columns start; null to pack per tile.
+  Value globalPacked = {}, panelBase = {};
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
@@ -240,6 +243,8 @@ struct Kernel {
     Value k = loop.getInductionVar();
     Value ka = arith::AddIOp::create(b, loc, kBase, k);
     Value panel = arith::DivSIOp::create(b, loc, j0, idx(lanes));
+    if (panelBase && packed == globalPacked)
+      panel = arith::AddIOp::create(b, loc, panel, panelBase);
     auto readPanel = [&](Value t) {
       Type elem = getElementTypeOrSelf(t.getType());
       Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
@@ -350,7 +355,7 @@ struct Kernel {
     if (blockK == std::numeric_limits<int64_t>::max() ||
         (staticK && *staticK <= blockK)) {
       // One k block: accumulators start at zero, the epilogue follows.
-      Value packed = pack(bm, c0, kSize, N, c0);
+      Value packed = globalPacked ? globalPacked : pack(bm, c0, kSize, N, c0);
       Value packed2 = pairwise ? pack(bm, c0, kSize, N, N) : Value();
       return tileLoops(M, N, outs, [&](Value i0, Value j0,
                                        ArrayRef<Value> rowIdx,
@@ -429,6 +434,41 @@ struct Kernel {
   }
 };
 
+/// If the tile's B is a column slice (n0 a multiple of NR) of a 2-D B
+/// defined outside the tile loop, packs all of B once before the loop and
+/// points the kernel at it: every tile row otherwise repacks the same B.
+void packOnce(Kernel &k, int64_t lanes) {
+  GemmOp op = k.op;
+  auto forall = op->getParentOfType<scf::ForallOp>();
+  auto slice = op.getB().getDefiningOp<tensor::ExtractSliceOp>();
+  auto pinned = op->getAttrOfType<DenseI64ArrayAttr>(kTileSizesAttrName);
+  if (!forall || !slice || op.getPairwise() || !pinned || pinned.size() != 3 ||
+      pinned[1] % lanes != 0)
+    return;
+  Value full = slice.getSource();
+  auto fullT = cast<RankedTensorType>(full.getType());
+  if (fullT.getRank() != 2 || !fullT.hasStaticShape() ||
+      !forall.isDefinedOutsideOfLoop(full) || !slice.hasUnitStride())
+    return;
+  unsigned kDim = op.getTransposeB() ? 1 : 0, nDim = 1 - kDim;
+  SmallVector<OpFoldResult> offs = slice.getMixedOffsets();
+  SmallVector<OpFoldResult> sizes = slice.getMixedSizes();
+  if (!isConstantIntValue(offs[kDim], 0) ||
+      !isConstantIntValue(sizes[kDim], fullT.getDimSize(kDim)))
+    return;
+  OpBuilder::InsertionGuard g(k.b);
+  k.b.setInsertionPoint(forall);
+  Kernel outer{k.b, op.getLoc(), op, lanes};
+  k.globalPacked =
+      outer.pack(full, outer.idx(0), k.b.getIndexAttr(fullT.getDimSize(kDim)),
+                 outer.idx(fullT.getDimSize(nDim)), outer.idx(0));
+  k.b.setInsertionPoint(op);
+  k.panelBase = arith::DivSIOp::create(
+      k.b, op.getLoc(),
+      getValueOrCreateConstantIndexOp(k.b, op.getLoc(), offs[nDim]),
+      k.idx(lanes));
+}
+
 struct CPUVectorizeGemmPass
     : public sinter::impl::SinterCPUVectorizeGemmBase<CPUVectorizeGemmPass> {
   using Base::Base;
@@ -445,6 +485,8 @@ struct CPUVectorizeGemmPass
     for (GemmOp op : work) {
       OpBuilder b(op);
       Kernel k{b, op.getLoc(), op, lanes};
+      if (kBlock <= 0)
+        packOnce(k, lanes);
       int64_t blockK = kBlock > 0 ? kBlock : std::numeric_limits<int64_t>::max();
       op->replaceAllUsesWith(k.build(blockK));
       op->erase();

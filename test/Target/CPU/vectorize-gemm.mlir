@@ -1,13 +1,14 @@
 // RUN: sinter-opt %s --split-input-file --sinter-attach-target=target=x86-avx512 --sinter-tile --sinter-cpu-vectorize-gemm | FileCheck %s
 // RUN: sinter-opt %s --split-input-file --sinter-attach-target=target=x86-avx512 --sinter-tile --sinter-cpu-vectorize-gemm=k-block=64 | FileCheck %s --check-prefix=KB
 
-// A tiled gemm becomes: B packed into [panels, K, 32] (zero-padded), loops
-// over 6-row x 32-column blocks, a k loop carrying 6 vector<32xf32>
-// accumulators (one B load, 6 broadcast FMAs per step), then the epilogue on
-// vectors (bias read along n) and masked row stores.
+// A tiled gemm becomes: B packed once, before the tile loop, into
+// [panels, K, 32] (zero-padded; tiles start on panel boundaries), loops over
+// 6-row x 32-column blocks, a k loop carrying 6 vector<32xf32> accumulators
+// (one B load, 6 broadcast FMAs per step), then the epilogue on vectors
+// (bias read along n) and masked row stores.
 // CHECK-LABEL: func.func @bias
+// CHECK:         %[[PACK:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<?x150x32xf32>)
 // CHECK:         scf.forall
-// CHECK:           %[[PACK:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<?x150x32xf32>)
 // CHECK:           scf.for {{.*}} step %c6{{.*}}
 // CHECK:             scf.for {{.*}} step %c32{{.*}}
 // CHECK:               scf.for {{.*}} iter_args({{.*}}) -> (vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>)
