@@ -435,8 +435,9 @@ struct Kernel {
 };
 
 /// If the tile's B is a column slice (n0 a multiple of NR) of a 2-D B
-/// defined outside the tile loop, packs all of B once before the loop and
-/// points the kernel at it: every tile row otherwise repacks the same B.
+/// defined outside the tile loop and at least two rows of tiles read it,
+/// packs all of B once before the loop and points the kernel at it: every
+/// tile row otherwise repacks the same B.
 void packOnce(Kernel &k, int64_t lanes) {
   GemmOp op = k.op;
   auto forall = op->getParentOfType<scf::ForallOp>();
@@ -444,6 +445,16 @@ void packOnce(Kernel &k, int64_t lanes) {
   auto pinned = op->getAttrOfType<DenseI64ArrayAttr>(kTileSizesAttrName);
   if (!forall || !slice || op.getPairwise() || !pinned || pinned.size() != 3 ||
       pinned[1] % lanes != 0)
+    return;
+  // Only when several tile rows share B; a single row of tiles (skinny M)
+  // would pay a serial pack for nothing.
+  auto aSlice = op.getA().getDefiningOp<tensor::ExtractSliceOp>();
+  if (!aSlice)
+    return;
+  auto aFull = cast<RankedTensorType>(aSlice.getSource().getType());
+  int64_t nb = op.getNumBatchDims();
+  int64_t rows = aFull.getDimSize(op.getTransposeA() ? nb + 1 : nb);
+  if (ShapedType::isDynamic(rows) || rows < 2 * pinned[0])
     return;
   Value full = slice.getSource();
   auto fullT = cast<RankedTensorType>(full.getType());

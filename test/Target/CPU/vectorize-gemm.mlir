@@ -1,7 +1,8 @@
 // RUN: sinter-opt %s --split-input-file --sinter-attach-target=target=x86-avx512 --sinter-tile --sinter-cpu-vectorize-gemm | FileCheck %s
 // RUN: sinter-opt %s --split-input-file --sinter-attach-target=target=x86-avx512 --sinter-tile --sinter-cpu-vectorize-gemm=k-block=64 | FileCheck %s --check-prefix=KB
 
-// A tiled gemm becomes: B packed once, before the tile loop, into
+// A tiled gemm becomes: B packed once, before the tile loop (three rows of
+// tiles share it), into
 // [panels, K, 32] (zero-padded; tiles start on panel boundaries), loops over
 // 6-row x 32-column blocks, a k loop carrying 6 vector<32xf32> accumulators
 // (one B load, 6 broadcast FMAs per step), then the epilogue on vectors
@@ -27,15 +28,15 @@
 // KB:         scf.for {{.*}} step %c64
 // KB:           linalg.generic {{.*}} outs({{.*}} : tensor<?x?x32xf32>)
 // KB:         arith.addf {{.*}} : vector<32xf32>
-func.func @bias(%a: tensor<100x150xf32>, %b: tensor<150x70xf32>, %bias: tensor<70xf32>) -> tensor<100x70xf32> {
-  %o = tensor.empty() : tensor<100x70xf32>
-  %y = sinter.gemm ins(%a, %b : tensor<100x150xf32>, tensor<150x70xf32>) epilogue_ins(%bias : tensor<70xf32>) outs(%o : tensor<100x70xf32>) {acc_type = f32, epilogue_maps = [affine_map<(m, n) -> (n)>], sinter.tile_sizes = array<i64: 64, 64, 150>} -> tensor<100x70xf32>
+func.func @bias(%a: tensor<150x150xf32>, %b: tensor<150x70xf32>, %bias: tensor<70xf32>) -> tensor<150x70xf32> {
+  %o = tensor.empty() : tensor<150x70xf32>
+  %y = sinter.gemm ins(%a, %b : tensor<150x150xf32>, tensor<150x70xf32>) epilogue_ins(%bias : tensor<70xf32>) outs(%o : tensor<150x70xf32>) {acc_type = f32, epilogue_maps = [affine_map<(m, n) -> (n)>], sinter.tile_sizes = array<i64: 64, 64, 150>} -> tensor<150x70xf32>
     epilogue {
     ^bb0(%acc: f32, %bv: f32):
       %s = arith.addf %acc, %bv : f32
       sinter.yield %s : f32
     }
-  return %y : tensor<100x70xf32>
+  return %y : tensor<150x70xf32>
 }
 
 // -----
