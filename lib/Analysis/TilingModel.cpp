@@ -90,6 +90,26 @@ SmallVector<int64_t> candidates(ArrayRef<int64_t> base, int64_t align,
   return out;
 }
 
+/// The target's tiers; an error on `op` when it has no per-core level.
+FailureOr<TargetTiers> tiersFor(Operation *op, TargetAttr target) {
+  TargetTiers t = TargetTiers::get(target);
+  if (!t.core)
+    return op->emitOpError("target '")
+               << target.getName() << "' has no per-core memory level",
+           failure();
+  return t;
+}
+
+/// The op's pinned `sinter.tile_sizes` (null when none); an error unless it
+/// has three entries, named by `entries`.
+FailureOr<DenseI64ArrayAttr> pinnedTriple(Operation *op, StringRef entries) {
+  auto pin = op->getAttrOfType<DenseI64ArrayAttr>(kTileSizesAttrName);
+  if (pin && pin.size() != 3)
+    return op->emitOpError(kTileSizesAttrName)
+               << " must be [" << entries << "]",
+           failure();
+  return pin;
+}
 } // namespace
 
 TargetTiers TargetTiers::get(TargetAttr target) {
@@ -247,16 +267,13 @@ FailureOr<GemmTiling> mlir::sinter::chooseGemmTiling(GemmOp op,
   std::optional<GemmProblem> p = GemmProblem::get(op);
   if (!p)
     return op.emitOpError("tiling needs static shapes"), failure();
-  TargetTiers t = TargetTiers::get(target);
-  if (!t.core)
-    return op.emitOpError("target '")
-               << target.getName() << "' has no per-core memory level",
-           failure();
-  if (auto pin = op->getAttrOfType<DenseI64ArrayAttr>(kTileSizesAttrName)) {
-    if (pin.size() != 3)
-      return op.emitOpError(kTileSizesAttrName)
-                 << " must be [tile_m, tile_n, tile_k]",
-             failure();
+  FailureOr<TargetTiers> tiers = tiersFor(op, target);
+  FailureOr<DenseI64ArrayAttr> pinned =
+      pinnedTriple(op, "tile_m, tile_n, tile_k");
+  if (failed(tiers) || failed(pinned))
+    return failure();
+  const TargetTiers &t = *tiers;
+  if (DenseI64ArrayAttr pin = *pinned) {
     FailureOr<GemmTiling> g =
         evaluateGemmTiling(*p, t, pin[0], pin[1], pin[2], target);
     if (failed(g))
@@ -422,16 +439,13 @@ mlir::sinter::chooseAttentionTiling(AttentionOp op, TargetAttr target) {
   std::optional<AttentionProblem> p = AttentionProblem::get(op);
   if (!p)
     return op.emitOpError("tiling needs static shapes"), failure();
-  TargetTiers t = TargetTiers::get(target);
-  if (!t.core)
-    return op.emitOpError("target '")
-               << target.getName() << "' has no per-core memory level",
-           failure();
-  if (auto pin = op->getAttrOfType<DenseI64ArrayAttr>(kTileSizesAttrName)) {
-    if (pin.size() != 3)
-      return op.emitOpError(kTileSizesAttrName)
-                 << " must be [block_q, block_kv, kv_splits]",
-             failure();
+  FailureOr<TargetTiers> tiers = tiersFor(op, target);
+  FailureOr<DenseI64ArrayAttr> pinned =
+      pinnedTriple(op, "block_q, block_kv, kv_splits");
+  if (failed(tiers) || failed(pinned))
+    return failure();
+  const TargetTiers &t = *tiers;
+  if (DenseI64ArrayAttr pin = *pinned) {
     FailureOr<AttentionTiling> a =
         evaluateAttentionTiling(*p, t, pin[0], pin[1], pin[2], target);
     if (failed(a))

@@ -13,12 +13,6 @@ using namespace mlir;
 using namespace mlir::sinter;
 
 namespace {
-std::string shortLoc(Location loc) {
-  if (auto f = dyn_cast<FileLineColLoc>(loc))
-    return (llvm::Twine(f.getLine()) + ":" + llvm::Twine(f.getColumn())).str();
-  return "-";
-}
-
 std::string describe(const GemmProblem &p) {
   std::string s = p.batch > 1 ? llvm::formatv("{0}x", p.batch).str() : "";
   s += llvm::formatv("{0}x{1}x{2}", p.m, p.n, p.k).str();
@@ -68,7 +62,7 @@ struct ExplainTilingPass
           "  %-9s %-6s %-34s %-13s %14lld %14lld %6.3f %14lld %14lld %6.2f "
           "%11.2f  %s\n",
           op->getName().stripDialect().str().c_str(),
-          shortLoc(op->getLoc()).c_str(), shape.str().c_str(),
+          getShortLocation(op->getLoc()).c_str(), shape.str().c_str(),
           tile.str().c_str(), (long long)c.offChipBytes,
           (long long)c.boundBytes, c.ratio(), (long long)c.sharedBytes,
           (long long)c.sharedBoundBytes, c.sharedRatio(), c.seconds * 1e6,

@@ -13,13 +13,13 @@ namespace mlir::sinter {
 using namespace mlir;
 using namespace mlir::sinter;
 
-namespace {
-std::string shortLoc(Location loc) {
+std::string mlir::sinter::getShortLocation(Location loc) {
   if (auto f = dyn_cast<FileLineColLoc>(loc))
     return (llvm::Twine(f.getLine()) + ":" + llvm::Twine(f.getColumn())).str();
   return "-";
 }
 
+namespace {
 const char *kindName(KernelKind k) {
   switch (k) {
   case KernelKind::Gemm:
@@ -91,7 +91,7 @@ struct ReportTrafficPass
             "  %-4u %-10s %-26s %-8s %14lld %14lld %16lld %12.2f\n",
             unsigned(i), k.loadTime ? "load-time" : kindName(k.kind),
             k.op->getName().getStringRef().str().c_str(),
-            shortLoc(k.op->getLoc()).c_str(), (long long)k.readBytes,
+            getShortLocation(k.op->getLoc()).c_str(), (long long)k.readBytes,
             (long long)k.writeBytes, (long long)k.flops, s * 1e6);
       }
       int64_t total = t.totalRead() + t.totalWrite();

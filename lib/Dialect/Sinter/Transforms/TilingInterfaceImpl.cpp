@@ -34,6 +34,25 @@ bool isFull(OpFoldResult offset, OpFoldResult size, int64_t extent) {
   return isConstantIntValue(offset, 0) && isConstantIntValue(size, extent);
 }
 
+/// Tiles the iteration domain that produces a result tile and returns that
+/// result: the same for every model here.
+template <typename Model>
+FailureOr<TilingResult>
+resultTileFromDomainTile(const Model &model, Operation *op, OpBuilder &b,
+                         unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
+                         ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> domOffsets, domSizes;
+  if (failed(model.getIterationDomainTileFromResultTile(
+          op, b, resultNumber, offsets, sizes, domOffsets, domSizes)))
+    return failure();
+  FailureOr<TilingResult> r =
+      model.getTiledImplementation(op, b, domOffsets, domSizes);
+  if (failed(r))
+    return failure();
+  return TilingResult{r->tiledOps, {r->tiledValues[resultNumber]},
+                      r->generatedSlices};
+}
+
 struct GemmTilingModel
     : public TilingInterface::ExternalModel<GemmTilingModel, GemmOp> {
   static int64_t extentK(GemmOp op) {
@@ -239,16 +258,8 @@ struct GemmTilingModel
   generateResultTileValue(Operation *op, OpBuilder &b, unsigned resultNumber,
                           ArrayRef<OpFoldResult> offsets,
                           ArrayRef<OpFoldResult> sizes) const {
-    SmallVector<OpFoldResult> domOffsets, domSizes;
-    if (failed(getIterationDomainTileFromResultTile(
-            op, b, resultNumber, offsets, sizes, domOffsets, domSizes)))
-      return failure();
-    FailureOr<TilingResult> r =
-        getTiledImplementation(op, b, domOffsets, domSizes);
-    if (failed(r))
-      return failure();
-    return TilingResult{r->tiledOps, {r->tiledValues[resultNumber]},
-                        r->generatedSlices};
+    return resultTileFromDomainTile(*this, op, b, resultNumber, offsets,
+                                    sizes);
   }
 };
 /// How a KV op's operands (in operand order, inits included) index its
@@ -437,16 +448,8 @@ struct MemoryBoundTilingModel
   generateResultTileValue(Operation *op, OpBuilder &b, unsigned resultNumber,
                           ArrayRef<OpFoldResult> offsets,
                           ArrayRef<OpFoldResult> sizes) const {
-    SmallVector<OpFoldResult> domOffsets, domSizes;
-    if (failed(getIterationDomainTileFromResultTile(
-            op, b, resultNumber, offsets, sizes, domOffsets, domSizes)))
-      return failure();
-    FailureOr<TilingResult> r =
-        getTiledImplementation(op, b, domOffsets, domSizes);
-    if (failed(r))
-      return failure();
-    return TilingResult{r->tiledOps, {r->tiledValues[resultNumber]},
-                        r->generatedSlices};
+    return resultTileFromDomainTile(*this, op, b, resultNumber, offsets,
+                                    sizes);
   }
 };
 } // namespace

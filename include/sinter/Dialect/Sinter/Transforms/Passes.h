@@ -34,6 +34,9 @@ int64_t getTensorBytes(Type type);
 /// The `sinter.target` of the closest enclosing op that has one, or null.
 TargetAttr lookupTarget(Operation *op);
 
+/// "line:col" of a file location, "-" otherwise (for report tables).
+std::string getShortLocation(Location loc);
+
 /// Registers the named pipelines (`sinter-reference-to-llvm`).
 void registerSinterPipelines();
 
