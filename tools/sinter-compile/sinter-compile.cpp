@@ -41,7 +41,8 @@ cl::opt<std::string> outputDir("o", cl::desc("Output directory"),
                                cl::value_desc("dir"), cl::init("."));
 cl::opt<std::string> targetName(
     "target",
-    cl::desc("Target preset: x86-avx512 or x86-avx2 (default: the host's)"),
+    cl::desc("Target preset: x86-avx512, x86-avx2 or aarch64-neon (default: "
+             "the host's)"),
     cl::init(""));
 cl::opt<std::string>
     libName("name",
@@ -270,7 +271,7 @@ int main(int argc, char **argv) {
   FailureOr<CPUTargetMachineSpec> spec = getCPUTargetMachineSpec(target);
   if (failed(spec))
     return fail("unknown or non-CPU target '" + target +
-                "' (x86-avx512, x86-avx2)");
+                "' (x86-avx512, x86-avx2, aarch64-neon)");
   std::string name =
       libName.empty() ? llvm::sys::path::stem(inputFile).str() : libName;
 

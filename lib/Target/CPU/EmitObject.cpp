@@ -25,6 +25,10 @@ mlir::sinter::getCPUTargetMachineSpec(StringRef name) {
     return CPUTargetMachineSpec{"x86_64-unknown-linux-gnu", "x86-64-v4", ""};
   if (name == "x86-avx2")
     return CPUTargetMachineSpec{"x86_64-unknown-linux-gnu", "x86-64-v3", ""};
+  // Armv8.2-A cores with NEON (Neoverse N1 and later, Graviton 2+).
+  if (name == "aarch64-neon")
+    return CPUTargetMachineSpec{"aarch64-unknown-linux-gnu", "neoverse-n1",
+                                "+neon"};
   return failure();
 }
 

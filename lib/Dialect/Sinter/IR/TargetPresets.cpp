@@ -73,6 +73,17 @@ const TargetSpec kPresets[] = {
      {{"f32", "vector", 768}, {"i8", "vector", 1536}},
      {1, 8, 1},
      32},
+    {"aarch64-neon",
+     "cpu",
+     8,
+     {{"dram", 32 * GiB, 60, false},
+      {"l3", 32 * MiB, 500, false},
+      {"l2", 1 * MiB, 1600, true},
+      {"l1", 64 * KiB, 3200, true},
+      {"registers", 512, 9600, true}},
+     {{"f32", "vector", 800}, {"f16", "vector", 1600}, {"i8", "vector", 3200}},
+     {1, 8, 1},
+     16},
     {"npu-910",
      "npu",
      32,
@@ -107,7 +118,7 @@ Type parseTypeName(MLIRContext *ctx, StringRef name) {
 
 ArrayRef<StringRef> mlir::sinter::getTargetPresetNames() {
   static const StringRef names[] = {"nvidia-h100", "x86-avx512", "x86-avx2",
-                                    "npu-910"};
+                                    "aarch64-neon", "npu-910"};
   return names;
 }
 

@@ -202,7 +202,7 @@ def Sinter_TargetAttr : Sinter_Attr<"Target", "target"> {
     largest (off-chip) to the smallest (registers / L0), the peak compute
     per input type, the matrix unit's native `[m, n, k]` tile and the vector
     unit's width in bytes. Named presets exist for `nvidia-h100`,
-    `x86-avx512`, `x86-avx2` and `npu-910`
+    `x86-avx512`, `x86-avx2`, `aarch64-neon` and `npu-910`
     (`--sinter-attach-target=target=NAME` puts one on a module as the
     `sinter.target` attribute); every later pass reads hardware facts from
     this attribute alone.
