@@ -18,6 +18,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
+#include "sinter/Analysis/TilingModel.h"
 #include "sinter/Dialect/Sinter/Transforms/TilingInterfaceImpl.h"
 #include "sinter/Target/CPU/CPUTarget.h"
 #include "llvm/ADT/StringExtras.h"
@@ -62,6 +63,11 @@ cl::opt<std::string>
                        "IR to <out>/<name>.<stage>.mlir"),
               cl::init(""));
 cl::opt<bool> quiet("quiet", cl::desc("No progress output"), cl::init(false));
+cl::list<std::string> pinTiles(
+    "pin-tiles",
+    cl::desc("Pin tile sizes of every op of a kind that has none: "
+             "gemm:TILE_M,TILE_N,TILE_K or attention:BLOCK_Q,BLOCK_KV,SPLITS "
+             "(repeatable)"));
 cl::opt<int64_t> kBlock("k-block",
                         cl::desc("Block k of GEMM micro-kernels by this many "
                                  "rows (0: k whole)"),
@@ -337,6 +343,32 @@ int main(int argc, char **argv) {
   progress("graph: " + llvm::Twine(funcs->size()) + " function(s) to export");
   if (writeIR("graph"))
     return stopAfter == "graph" ? 0 : 1;
+
+  // Pinned tiles from the command line (ops that carry their own win).
+  for (const std::string &spec : pinTiles) {
+    auto [kind, list] = StringRef(spec).split(':');
+    SmallVector<StringRef> parts;
+    list.split(parts, ',');
+    SmallVector<int64_t> sizes;
+    for (StringRef part : parts) {
+      int64_t v;
+      if (part.trim().getAsInteger(10, v) || v < 1)
+        return fail("--pin-tiles: '" + spec +
+                    "' is not KIND:N,N,N with positive sizes");
+      sizes.push_back(v);
+    }
+    if ((kind != "gemm" && kind != "attention") || sizes.size() != 3)
+      return fail("--pin-tiles: '" + spec +
+                  "' is not gemm:TILE_M,TILE_N,TILE_K or "
+                  "attention:BLOCK_Q,BLOCK_KV,SPLITS");
+    StringRef opName = kind == "gemm" ? "sinter.gemm" : "sinter.attention";
+    module->walk([&](Operation *op) {
+      if (op->getName().getStringRef() == opName &&
+          !op->hasAttr(kTileSizesAttrName))
+        op->setAttr(kTileSizesAttrName,
+                    DenseI64ArrayAttr::get(&context, sizes));
+    });
+  }
 
   // Stage 2: tile.
   PassManager tile(&context);
