@@ -169,38 +169,78 @@ struct Kernel {
   /// Packs rows [k0, k0 + K) and columns [offset, offset + cols) of the B
   /// tile into contiguous panels [ceil(cols / NR), K, NR], zero-padded:
   /// every k step of the micro-kernel then reads one aligned vector.
-  Value pack(Value bm, Value k0, OpFoldResult K, Value cols, Value offset) {
+  Value pack(Value bm, Value k0, OpFoldResult K, Value cols, Value offset,
+             bool parallel = false) {
     auto bT = cast<RankedTensorType>(bm.getType());
     Type elem = bT.getElementType();
     Value nr = idx(lanes);
     Value panels = arith::CeilDivSIOp::create(b, loc, cols, nr);
     SmallVector<OpFoldResult> shape{panels, K, b.getIndexAttr(lanes)};
     Value empty = tensor::EmptyOp::create(b, loc, shape, elem);
-    auto map = AffineMap::getMultiDimIdentityMap(3, b.getContext());
     bool transposed = op.getTransposeB();
-    auto generic = linalg::GenericOp::create(
-        b, loc, TypeRange{empty.getType()}, ValueRange{}, ValueRange{empty},
-        ArrayRef<AffineMap>{map},
-        SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
-        [&](OpBuilder &nb, Location nl, ValueRange) {
-          Value p = linalg::IndexOp::create(nb, nl, 0);
-          Value k = linalg::IndexOp::create(nb, nl, 1);
-          Value l = linalg::IndexOp::create(nb, nl, 2);
-          Value col = arith::AddIOp::create(
-              nb, nl, arith::MulIOp::create(nb, nl, p, nr), l);
-          Value valid =
-              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, col, cols);
-          Value last = arith::SubIOp::create(nb, nl, cols, idx(1));
-          Value c = arith::AddIOp::create(
-              nb, nl, arith::MinSIOp::create(nb, nl, col, last), offset);
-          Value kk = arith::AddIOp::create(nb, nl, k0, k);
-          Value v = tensor::ExtractOp::create(
-              nb, nl, bm, transposed ? at(bm, c, kk) : at(bm, kk, c));
-          Value zero = arith::ConstantOp::create(nb, nl, nb.getZeroAttr(elem));
-          linalg::YieldOp::create(
-              nb, nl, ValueRange{arith::SelectOp::create(nb, nl, valid, v, zero)});
-        });
-    return generic.getResult(0);
+    // Element (p, k, l) of the packed B: column p * NR + l, zero past `cols`.
+    auto element = [&](OpBuilder &nb, Location nl, Value p, Value k,
+                       Value l) -> Value {
+      Value col = arith::AddIOp::create(
+          nb, nl, arith::MulIOp::create(nb, nl, p, nr), l);
+      Value valid =
+          arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, col, cols);
+      Value last = arith::SubIOp::create(nb, nl, cols, idx(1));
+      Value c = arith::AddIOp::create(
+          nb, nl, arith::MinSIOp::create(nb, nl, col, last), offset);
+      Value kk = arith::AddIOp::create(nb, nl, k0, k);
+      Value v = tensor::ExtractOp::create(
+          nb, nl, bm, transposed ? at(bm, c, kk) : at(bm, kk, c));
+      Value zero = arith::ConstantOp::create(nb, nl, nb.getZeroAttr(elem));
+      return arith::SelectOp::create(nb, nl, valid, v, zero);
+    };
+    auto par = [](unsigned n) {
+      return SmallVector<utils::IteratorType>(n, utils::IteratorType::parallel);
+    };
+    if (!parallel) {
+      auto map = AffineMap::getMultiDimIdentityMap(3, b.getContext());
+      return linalg::GenericOp::create(
+                 b, loc, TypeRange{empty.getType()}, ValueRange{},
+                 ValueRange{empty}, ArrayRef<AffineMap>{map}, par(3),
+                 [&](OpBuilder &nb, Location nl, ValueRange) {
+                   linalg::YieldOp::create(
+                       nb, nl,
+                       ValueRange{element(nb, nl,
+                                          linalg::IndexOp::create(nb, nl, 0),
+                                          linalg::IndexOp::create(nb, nl, 1),
+                                          linalg::IndexOp::create(nb, nl, 2))});
+                 })
+          .getResult(0);
+    }
+    // One panel per iteration of a parallel loop: the cores share the pack.
+    auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{panels},
+                                        ValueRange{empty}, std::nullopt);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPoint(forall.getTerminator());
+    Value p = forall.getInductionVars()[0];
+    SmallVector<OpFoldResult> panelShape{K, b.getIndexAttr(lanes)};
+    Value panelInit = tensor::EmptyOp::create(b, loc, panelShape, elem);
+    auto map = AffineMap::getMultiDimIdentityMap(2, b.getContext());
+    Value panel =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{panelInit.getType()}, ValueRange{},
+            ValueRange{panelInit}, ArrayRef<AffineMap>{map}, par(2),
+            [&](OpBuilder &nb, Location nl, ValueRange) {
+              linalg::YieldOp::create(
+                  nb, nl,
+                  ValueRange{element(nb, nl, p,
+                                     linalg::IndexOp::create(nb, nl, 0),
+                                     linalg::IndexOp::create(nb, nl, 1))});
+            })
+            .getResult(0);
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    OpFoldResult one = b.getIndexAttr(1), zeroI = b.getIndexAttr(0);
+    tensor::ParallelInsertSliceOp::create(
+        b, loc, panel, forall.getRegionIterArgs()[0],
+        ArrayRef<OpFoldResult>{p, zeroI, zeroI},
+        ArrayRef<OpFoldResult>{one, K, b.getIndexAttr(lanes)},
+        ArrayRef<OpFoldResult>{one, one, one});
+    return forall.getResult(0);
   }
 
   using TileBody = function_ref<SmallVector<Value>(Value i0, Value j0,
@@ -472,7 +512,8 @@ void packOnce(Kernel &k, int64_t lanes) {
   Kernel outer{k.b, op.getLoc(), op, lanes};
   k.globalPacked =
       outer.pack(full, outer.idx(0), k.b.getIndexAttr(fullT.getDimSize(kDim)),
-                 outer.idx(fullT.getDimSize(nDim)), outer.idx(0));
+                 outer.idx(fullT.getDimSize(nDim)), outer.idx(0),
+                 /*parallel=*/true);
   k.b.setInsertionPoint(op);
   k.panelBase = arith::DivSIOp::create(
       k.b, op.getLoc(),

@@ -1,14 +1,16 @@
 // RUN: sinter-opt %s --split-input-file --sinter-attach-target=target=x86-avx512 --sinter-tile --sinter-cpu-vectorize-gemm | FileCheck %s
 // RUN: sinter-opt %s --split-input-file --sinter-attach-target=target=x86-avx512 --sinter-tile --sinter-cpu-vectorize-gemm=k-block=64 | FileCheck %s --check-prefix=KB
 
-// A tiled gemm becomes: B packed once, before the tile loop (three rows of
-// tiles share it), into
+// A tiled gemm becomes: B packed once, panel by panel in parallel, before the
+// tile loop (three rows of tiles share it), into
 // [panels, K, 32] (zero-padded; tiles start on panel boundaries), loops over
 // 6-row x 32-column blocks, a k loop carrying 6 vector<32xf32> accumulators
 // (one B load, 6 broadcast FMAs per step), then the epilogue on vectors
 // (bias read along n) and masked row stores.
 // CHECK-LABEL: func.func @bias
-// CHECK:         %[[PACK:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<?x150x32xf32>)
+// CHECK:         %[[PACK:.*]] = scf.forall (%[[P:.*]]) in (%{{.*}}) shared_outs({{.*}}) -> (tensor<?x150x32xf32>)
+// CHECK:           linalg.generic {{.*}} outs(%{{.*}} : tensor<150x32xf32>)
+// CHECK:           tensor.parallel_insert_slice {{.*}}[%[[P]], 0, 0] [1, 150, 32]
 // CHECK:         scf.forall
 // CHECK:           scf.for {{.*}} step %c6{{.*}}
 // CHECK:             scf.for {{.*}} step %c32{{.*}}
