@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/bit.h"
+#include <limits>
 #include "llvm/Support/FormatVariadic.h"
 
 namespace mlir::sinter {
@@ -108,6 +109,91 @@ FailureOr<SmallVector<int64_t>> memoryBoundTileSizes(Operation *op,
   return sizes;
 }
 
+/// Paged attention as two tiled gathers of the sequences' K/V, an additive
+/// mask that encodes the lengths (and causal / window positions counted from
+/// each sequence's end) and one sinter.attention, which then takes the
+/// flash form. Only for static shapes.
+LogicalResult pagedToFlash(RewriterBase &rewriter, PagedAttentionOp op) {
+  for (Value v : op->getOperands())
+    if (!cast<RankedTensorType>(v.getType()).hasStaticShape())
+      return failure();
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  auto qT = cast<RankedTensorType>(op.getQuery().getType());
+  auto kcT = cast<RankedTensorType>(op.getKeyCache().getType());
+  auto vcT = cast<RankedTensorType>(op.getValueCache().getType());
+  auto btT = cast<RankedTensorType>(op.getBlockTable().getType());
+  int64_t B = qT.getDimSize(0), Sq = qT.getDimSize(2);
+  int64_t S = btT.getDimSize(1) * kcT.getDimSize(1);
+  auto gather = [&](Value cache, RankedTensorType t) -> Value {
+    auto type = RankedTensorType::get({B, t.getDimSize(2), S, t.getDimSize(3)},
+                                      t.getElementType());
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                         type.getElementType());
+    return KVGatherOp::create(rewriter, loc, type, cache, op.getBlockTable(),
+                              op.getSeqLens(), init);
+  };
+  Value k = gather(op.getKeyCache(), kcT), v = gather(op.getValueCache(), vcT);
+  // bias[b, 0, i, j] = 0 where key j is visible to query i of sequence b.
+  Type f32 = rewriter.getF32Type();
+  Value biasInit =
+      tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{B, 1, Sq, S}, f32);
+  MLIRContext *ctx = rewriter.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  MaskKind mask = op.getMask();
+  std::optional<int64_t> window;
+  if (auto w = op.getWindowAttr())
+    window = w.getInt();
+  Value bias =
+      linalg::GenericOp::create(
+          rewriter, loc, TypeRange{biasInit.getType()},
+          ValueRange{op.getSeqLens()}, ValueRange{biasInit},
+          ArrayRef<AffineMap>{AffineMap::get(4, 0, {d(0)}, ctx),
+                              AffineMap::getMultiDimIdentityMap(4, ctx)},
+          SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value len = arith::IndexCastOp::create(b, l, b.getIndexType(),
+                                                   args[0]);
+            Value i = linalg::IndexOp::create(b, l, 2);
+            Value j = linalg::IndexOp::create(b, l, 3);
+            Value visible = arith::CmpIOp::create(
+                b, l, arith::CmpIPredicate::slt, j, len);
+            Value pos = arith::AddIOp::create(
+                b, l,
+                arith::SubIOp::create(
+                    b, l, len, arith::ConstantIndexOp::create(b, l, Sq)),
+                i);
+            if (mask != MaskKind::none)
+              visible = arith::AndIOp::create(
+                  b, l, visible,
+                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::sle, j,
+                                        pos));
+            if (mask == MaskKind::sliding_window && window)
+              visible = arith::AndIOp::create(
+                  b, l, visible,
+                  arith::CmpIOp::create(
+                      b, l, arith::CmpIPredicate::slt,
+                      arith::SubIOp::create(b, l, pos, j),
+                      arith::ConstantIndexOp::create(b, l, *window)));
+            Value zero =
+                arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.0f));
+            Value ninf = arith::ConstantOp::create(
+                b, l, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+            linalg::YieldOp::create(
+                b, l, ValueRange{arith::SelectOp::create(b, l, visible, zero,
+                                                         ninf)});
+          })
+          .getResult(0);
+  auto attn = AttentionOp::create(
+      rewriter, loc, op->getResultTypes(), op.getQuery(), k, v, bias, Value(),
+      Value(), op.getInits(), op.getScaleAttr(), MaskKind::none, IntegerAttr(),
+      op.getSoftcapAttr());
+  if (auto pin = op->getAttr(kTileSizesAttrName))
+    attn->setAttr(kTileSizesAttrName, pin);
+  rewriter.replaceOp(op, attn->getResults());
+  return success();
+}
+
 struct TilePass : public sinter::impl::SinterTileBase<TilePass> {
   using Base::Base;
 
@@ -137,6 +223,16 @@ struct TilePass : public sinter::impl::SinterTileBase<TilePass> {
     StringRef level = tiers.core.getName();
 
     SmallVector<Operation *> work;
+    IRRewriter pagedRewriter(&getContext());
+    SmallVector<PagedAttentionOp> paged;
+    module.walk([&](PagedAttentionOp op) { paged.push_back(op); });
+    for (PagedAttentionOp op : paged) {
+      if (remarks)
+        op.emitRemark() << "paged attention: gathered K/V, lengths and "
+                           "positions as an additive mask, flash form";
+      (void)pagedToFlash(pagedRewriter, op);
+    }
+
     // Ops a previous run tiled carry their memory level; leave them.
     module.walk([&](Operation *op) {
       if ((isa<AttentionOp, GemmOp>(op) || getMemoryBoundTiling(op)) &&

@@ -97,3 +97,24 @@ func.func @dynamic(%q: tensor<1x2x?x16xf32>, %k: tensor<1x2x?x16xf32>, %v: tenso
   %0 = sinter.attention ins(%q, %k, %v : tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>) outs(%o : tensor<1x2x?x16xf32>) -> tensor<1x2x?x16xf32>
   return %0 : tensor<1x2x?x16xf32>
 }
+
+// -----
+
+// Paged attention: both caches are gathered per (sequence, head), the
+// lengths and query positions (counted from each sequence's end) become an
+// additive mask, and the attention takes the flash form.
+// CHECK-LABEL: func.func @paged
+// CHECK:         scf.forall {{.*}} -> (tensor<2x2x32x16xf32>)
+// CHECK:           sinter.kv.gather
+// CHECK:         scf.forall {{.*}} -> (tensor<2x2x32x16xf32>)
+// CHECK:           sinter.kv.gather
+// CHECK:         %[[BIAS:.*]] = linalg.generic {{.*}} ins(%arg4 : tensor<2xi32>) outs(%{{.*}} : tensor<2x1x3x32xf32>)
+// CHECK:           arith.cmpi slt
+// CHECK:           arith.cmpi sle
+// CHECK:         scf.forall
+// CHECK:           tensor.extract_slice %[[BIAS]]
+// CHECK-NOT:     sinter.paged_attention
+func.func @paged(%q: tensor<2x4x3x16xf32>, %kc: tensor<10x8x2x16xf32>, %vc: tensor<10x8x2x16xf32>, %bt: tensor<2x4xi32>, %lens: tensor<2xi32>, %o: tensor<2x4x3x16xf32>) -> tensor<2x4x3x16xf32> {
+  %0 = sinter.paged_attention ins(%q, %kc, %vc, %bt, %lens : tensor<2x4x3x16xf32>, tensor<10x8x2x16xf32>, tensor<10x8x2x16xf32>, tensor<2x4xi32>, tensor<2xi32>) outs(%o : tensor<2x4x3x16xf32>) {mask = #sinter.mask<causal>} -> tensor<2x4x3x16xf32>
+  return %0 : tensor<2x4x3x16xf32>
+}

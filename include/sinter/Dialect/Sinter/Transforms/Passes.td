@@ -179,6 +179,10 @@ def SinterTile : Pass<"sinter-tile", "::mlir::ModuleOp"> {
       window edge. With KV splits (flash-decoding) each split writes a
       partial output and log-sum-exp and a final combine merges them.
 
+    * `sinter.paged_attention` (static shapes) becomes two `sinter.kv.gather`
+      of the sequences' K/V, an additive mask that encodes the lengths and
+      the causal / window positions counted from each sequence's end, and a
+      `sinter.attention` in the flash form.
     * The KV-cache ops tile through their `TilingInterface` over the
       dimensions they keep independent: `sinter.kv.gather` one (sequence,
       head) per tile, `sinter.kv.append` one head, `sinter.kv.quantize` /
