@@ -5,6 +5,7 @@
 # RUN: %python %s | FileCheck %s
 # CHECK: PASS k-blocked pairwise
 # CHECK: PASS k-blocked transposed
+# CHECK: PASS k-blocked over a B packed once
 import numpy as np
 from refs import rng
 from sinter.aot import compile_and_run
@@ -42,3 +43,18 @@ check("k-blocked pairwise", y, acc[:, :N] * acc[:, N:] + bias, 1e-3, 1e-5)
 at, bt = a.T.copy(), w[:, :N].T.copy()
 (y,) = compile_and_run(mod, "t", [Arg(at, "f32"), Arg(bt, "f32")], [("f32", (M, N))], flags=["--k-block=64"])
 check("k-blocked transposed", y, a.astype(np.float64) @ w[:, :N], 1e-4, 1e-5)
+
+# Three rows of 32-row tiles share B, so it is packed once for the whole
+# gemm and the k blocks index into that pack.
+M2, K2, N2 = 90, 150, 100
+a2 = r.standard_normal((M2, K2)).astype(np.float32)
+b2 = r.standard_normal((K2, N2)).astype(np.float32)
+mod2 = f"""
+func.func @g(%a: {T((M2,K2),'f32')}, %b: {T((K2,N2),'f32')}) -> {T((M2,N2),'f32')} {{
+  %o = tensor.empty() : {T((M2,N2),'f32')}
+  %y = sinter.gemm ins(%a, %b : {T((M2,K2),'f32')}, {T((K2,N2),'f32')}) outs(%o : {T((M2,N2),'f32')})
+      {{acc_type = f32, sinter.tile_sizes = array<i64: 32, 64, 64>}} -> {T((M2,N2),'f32')}
+  return %y : {T((M2,N2),'f32')}
+}}"""
+(y,) = compile_and_run(mod2, "g", [Arg(a2, "f32"), Arg(b2, "f32")], [("f32", (M2, N2))], flags=["--k-block=64"])
+check("k-blocked over a B packed once", y, a2.astype(np.float64) @ b2, 1e-4, 1e-5)

@@ -285,11 +285,13 @@ struct Kernel {
     Value panel = arith::DivSIOp::create(b, loc, j0, idx(lanes));
     if (panelBase && packed == globalPacked)
       panel = arith::AddIOp::create(b, loc, panel, panelBase);
+    // The whole-B pack holds every k; a per-block pack starts at kBase.
+    Value kp = packed == globalPacked ? ka : k;
     auto readPanel = [&](Value t) {
       Type elem = getElementTypeOrSelf(t.getType());
       Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
       return toF32(vector::TransferReadOp::create(
-          b, loc, vec(elem), t, ValueRange{panel, k, c0}, pad,
+          b, loc, vec(elem), t, ValueRange{panel, kp, c0}, pad,
           ArrayRef<bool>{true}));
     };
     SmallVector<Value> bRows{readPanel(packed)};
@@ -432,7 +434,7 @@ struct Kernel {
       Value kb = blocks.getInductionVar();
       Value kn = arith::MinSIOp::create(
           b, loc, idx(blockK), arith::SubIOp::create(b, loc, K, kb));
-      Value packed = pack(bm, kb, kn, N, c0);
+      Value packed = globalPacked ? globalPacked : pack(bm, kb, kn, N, c0);
       Value packed2 = pairwise ? pack(bm, kb, kn, N, N) : Value();
       SmallVector<Value> next = tileLoops(
           M, N, blocks.getRegionIterArgs(),
@@ -537,8 +539,7 @@ struct CPUVectorizeGemmPass
     for (GemmOp op : work) {
       OpBuilder b(op);
       Kernel k{b, op.getLoc(), op, lanes};
-      if (kBlock <= 0)
-        packOnce(k, lanes);
+      packOnce(k, lanes);
       int64_t blockK = kBlock > 0 ? kBlock : std::numeric_limits<int64_t>::max();
       op->replaceAllUsesWith(k.build(blockK));
       op->erase();

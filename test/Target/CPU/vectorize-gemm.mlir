@@ -23,13 +23,15 @@
 // CHECK:                 vector.transfer_write
 // CHECK-NOT:     sinter.gemm
 
-// With k blocks: an f32 partial-sum buffer, a loop over k blocks packing
-// each block, then one epilogue pass.
+// With k blocks: an f32 partial-sum buffer and a loop over k blocks that
+// index into the pack, then one epilogue pass.
 // KB-LABEL: func.func @bias
-// KB:         linalg.fill {{.*}} -> tensor<?x?xf32>
-// KB:         scf.for {{.*}} step %c64
-// KB:           linalg.generic {{.*}} outs({{.*}} : tensor<?x?x32xf32>)
-// KB:         arith.addf {{.*}} : vector<32xf32>
+// KB:         scf.forall {{.*}} -> (tensor<?x150x32xf32>)
+// KB:         scf.forall
+// KB:           linalg.fill {{.*}} -> tensor<?x?xf32>
+// KB:           scf.for {{.*}} step %c64
+// KB-NOT:         linalg.generic
+// KB:           arith.addf {{.*}} : vector<32xf32>
 func.func @bias(%a: tensor<150x150xf32>, %b: tensor<150x70xf32>, %bias: tensor<70xf32>) -> tensor<150x70xf32> {
   %o = tensor.empty() : tensor<150x70xf32>
   %y = sinter.gemm ins(%a, %b : tensor<150x150xf32>, tensor<150x70xf32>) epilogue_ins(%bias : tensor<70xf32>) outs(%o : tensor<150x70xf32>) {acc_type = f32, epilogue_maps = [affine_map<(m, n) -> (n)>], sinter.tile_sizes = array<i64: 64, 64, 150>} -> tensor<150x70xf32>
