@@ -21,8 +21,9 @@
 // zero-padded panels [Nt / NR, K, NR] (both halves of a pairwise B; a
 // transposed B is transposed on the way), so every k step loads one
 // aligned vector and the micro-kernel never touches a new page per row.
-// Gemms with extra reductions, A-row statistics or quantized B keep the
-// reference lowering.
+// A quantized B (W8A16, W4A16: per-channel or grouped scales, zero points)
+// is dequantized to f32 while it is packed. Gemms with extra reductions,
+// A-row statistics or integer A keep the reference lowering.
 //
 //===----------------------------------------------------------------------===//
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -57,12 +58,15 @@ bool isElementwise(Operation *op) {
 
 /// Why `op` cannot take the vector path, or empty.
 std::string unsupported(GemmOp op) {
-  if (!op.getReductions().empty() || op.getARowSumSq() || op.getBQuant())
-    return "extra reductions, A-row statistics or quantized B";
+  if (!op.getReductions().empty() || op.getARowSumSq())
+    return "extra reductions or A-row statistics";
   if (!op.getAccType().isF32())
     return "non-f32 accumulator";
   Type aElem = getElementTypeOrSelf(op.getA().getType());
-  if (!isa<FloatType>(aElem) || getElementTypeOrSelf(op.getB().getType()) != aElem)
+  if (!isa<FloatType>(aElem))
+    return "non-float A";
+  // Quantized B (W8A16, W4A16) is dequantized while it is packed.
+  if (!op.getBQuant() && getElementTypeOrSelf(op.getB().getType()) != aElem)
     return "operands that are not floats of one type";
   int64_t nb = op.getNumBatchDims();
   for (Value v : {Value(op.getA()), op.getInits()[0]}) {
@@ -172,7 +176,8 @@ struct Kernel {
   Value pack(Value bm, Value k0, OpFoldResult K, Value cols, Value offset,
              bool parallel = false) {
     auto bT = cast<RankedTensorType>(bm.getType());
-    Type elem = bT.getElementType();
+    std::optional<WeightQuantAttr> quant = op.getBQuant();
+    Type elem = quant ? b.getF32Type() : bT.getElementType();
     Value nr = idx(lanes);
     Value panels = arith::CeilDivSIOp::create(b, loc, cols, nr);
     SmallVector<OpFoldResult> shape{panels, K, b.getIndexAttr(lanes)};
@@ -191,6 +196,34 @@ struct Kernel {
       Value kk = arith::AddIOp::create(nb, nl, k0, k);
       Value v = tensor::ExtractOp::create(
           nb, nl, bm, transposed ? at(bm, c, kk) : at(bm, kk, c));
+      if (quant) {
+        // w = (q - zero_point) * scale, per column or per group of k rows.
+        bool isUnsigned = quant->getIsUnsigned();
+        auto toF = [&](Value x) -> Value {
+          if (isa<FloatType>(x.getType()))
+            return x.getType() == nb.getF32Type()
+                       ? x
+                       : arith::ExtFOp::create(nb, nl, nb.getF32Type(), x)
+                             .getResult();
+          return isUnsigned
+                     ? arith::UIToFPOp::create(nb, nl, nb.getF32Type(), x)
+                           .getResult()
+                     : arith::SIToFPOp::create(nb, nl, nb.getF32Type(), x)
+                           .getResult();
+        };
+        SmallVector<Value> sIdx;
+        if (quant->getScheme() == QuantScheme::grouped)
+          sIdx.push_back(arith::DivSIOp::create(
+              nb, nl, kk, idx(quant->getGroupSize())));
+        sIdx.push_back(c);
+        Value w = toF(v);
+        if (Value zp = op.getBZeroPoints())
+          w = arith::SubFOp::create(
+              nb, nl, w, toF(tensor::ExtractOp::create(nb, nl, zp, sIdx)));
+        v = arith::MulFOp::create(
+            nb, nl, w,
+            toF(tensor::ExtractOp::create(nb, nl, op.getBScales(), sIdx)));
+      }
       Value zero = arith::ConstantOp::create(nb, nl, nb.getZeroAttr(elem));
       return arith::SelectOp::create(nb, nl, valid, v, zero);
     };
@@ -485,8 +518,8 @@ void packOnce(Kernel &k, int64_t lanes) {
   auto forall = op->getParentOfType<scf::ForallOp>();
   auto slice = op.getB().getDefiningOp<tensor::ExtractSliceOp>();
   auto pinned = op->getAttrOfType<DenseI64ArrayAttr>(kTileSizesAttrName);
-  if (!forall || !slice || op.getPairwise() || !pinned || pinned.size() != 3 ||
-      pinned[1] % lanes != 0)
+  if (!forall || !slice || op.getPairwise() || op.getBQuant() || !pinned ||
+      pinned.size() != 3 || pinned[1] % lanes != 0)
     return;
   // Only when several tile rows share B; a single row of tiles (skinny M)
   // would pay a serial pack for nothing.

@@ -59,3 +59,21 @@ func.func @reduction(%a: tensor<64x64xf32>, %b: tensor<64x64xf32>) -> (tensor<64
     }
   return %y#0, %y#1 : tensor<64x64xf32>, tensor<64xf32>
 }
+
+// -----
+
+// W4A16: the pack dequantizes (unsigned int4 minus its zero point, times the
+// group's scale) into f32 panels; the micro-kernel is the float one.
+// CHECK-LABEL: func.func @w4a16
+// CHECK:         scf.forall
+// CHECK:           linalg.generic {{.*}} outs(%{{.*}} : tensor<?x128x32xf32>)
+// CHECK:             arith.divsi {{.*}}, %c32
+// CHECK:             arith.uitofp {{.*}} : i4 to f32
+// CHECK:             arith.subf
+// CHECK:             arith.mulf
+// CHECK-COUNT-6:   vector.fma
+func.func @w4a16(%a: tensor<64x128xbf16>, %q: tensor<96x128xi4>, %s: tensor<4x96xbf16>, %z: tensor<4x96xi4>) -> tensor<64x96xf32> {
+  %o = tensor.empty() : tensor<64x96xf32>
+  %y = sinter.gemm ins(%a, %q : tensor<64x128xbf16>, tensor<96x128xi4>) scales(%s : tensor<4x96xbf16>) zero_points(%z : tensor<4x96xi4>) outs(%o : tensor<64x96xf32>) {acc_type = f32, transpose_b, b_quant = #sinter.weight_quant<scheme = grouped, group_size = 32, is_unsigned = true>} -> tensor<64x96xf32>
+  return %y : tensor<64x96xf32>
+}
