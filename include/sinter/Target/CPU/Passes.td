@@ -40,10 +40,12 @@ def SinterCPUVectorizeGemm : Pass<"sinter-cpu-vectorize-gemm", "::mlir::ModuleOp
     with one B vector load and 6 broadcast-FMAs per step, and the epilogue
     region is cloned with vector types so bias, scales, residuals and
     activations run on the accumulators before the single store. A
-    transposed B tile is packed to [K, N] first; the edges use masked
-    loads and stores. Gemms with extra reductions, A-row statistics,
-    quantized B, non-float operands or non-elementwise epilogues are left
-    for the reference lowering.
+    B tile is packed into contiguous zero-padded panels first (once for
+    the whole gemm when several rows of tiles share it; a transposed B is
+    transposed and a quantized B dequantized on the way); the edges use
+    masked loads and stores. Gemms with extra reductions, A-row statistics,
+    integer A or non-elementwise epilogues are left for the reference
+    lowering.
   }];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::scf::SCFDialect",
