@@ -22,8 +22,9 @@
 // transposed B is transposed on the way), so every k step loads one
 // aligned vector and the micro-kernel never touches a new page per row.
 // A quantized B (W8A16, W4A16: per-channel or grouped scales, zero points)
-// is dequantized to f32 while it is packed. Gemms with extra reductions,
-// A-row statistics or integer A keep the reference lowering.
+// is dequantized to f32 while it is packed; int8 x int8 accumulates in
+// i32 vectors. Gemms with extra reductions, A-row statistics or other
+// integer types keep the reference lowering.
 //
 //===----------------------------------------------------------------------===//
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -60,14 +61,21 @@ bool isElementwise(Operation *op) {
 std::string unsupported(GemmOp op) {
   if (!op.getReductions().empty() || op.getARowSumSq())
     return "extra reductions or A-row statistics";
-  if (!op.getAccType().isF32())
-    return "non-f32 accumulator";
   Type aElem = getElementTypeOrSelf(op.getA().getType());
-  if (!isa<FloatType>(aElem))
+  if (op.getAccType().isInteger(32)) {
+    // int8 x int8 -> i32: integer multiply-adds on widened vectors.
+    if (!aElem.isInteger(8) || op.getBQuant() ||
+        getElementTypeOrSelf(op.getB().getType()) != aElem)
+      return "an integer gemm other than i8 x i8 -> i32";
+  } else if (!op.getAccType().isF32()) {
+    return "an accumulator other than f32 or i32";
+  } else if (!isa<FloatType>(aElem)) {
     return "non-float A";
-  // Quantized B (W8A16, W4A16) is dequantized while it is packed.
-  if (!op.getBQuant() && getElementTypeOrSelf(op.getB().getType()) != aElem)
+  } else if (!op.getBQuant() &&
+             getElementTypeOrSelf(op.getB().getType()) != aElem) {
+    // Quantized B (W8A16, W4A16) is dequantized while it is packed.
     return "operands that are not floats of one type";
+  }
   int64_t nb = op.getNumBatchDims();
   for (Value v : {Value(op.getA()), op.getInits()[0]}) {
     auto t = cast<RankedTensorType>(v.getType());
@@ -114,28 +122,53 @@ struct Kernel {
 
   VectorType vec(Type elem) { return VectorType::get({lanes}, elem); }
 
-  Value toF32(Value v) {
-    Type f32 = b.getF32Type();
+  /// The accumulator element type: f32, or i32 for int8 x int8.
+  Type acc() { return op.getAccType(); }
+  bool intAcc() { return isa<IntegerType>(acc()); }
+
+  /// Widens an element (scalar or vector) to the accumulator type.
+  Value toAcc(Value v) {
     Type elem = getElementTypeOrSelf(v.getType());
-    if (elem == f32)
+    if (elem == acc())
       return v;
-    Type to = isa<VectorType>(v.getType()) ? Type(vec(f32)) : f32;
+    Type to = isa<VectorType>(v.getType()) ? Type(vec(acc())) : acc();
+    if (intAcc())
+      return arith::ExtSIOp::create(b, loc, to, v);
     return arith::ExtFOp::create(b, loc, to, v);
   }
+
+  /// acc + a * b in the accumulator type.
+  Value fma(Value a, Value x, Value accum) {
+    if (intAcc())
+      return arith::AddIOp::create(b, loc, accum,
+                                   arith::MulIOp::create(b, loc, a, x));
+    return vector::FMAOp::create(b, loc, a, x, accum);
+  }
+
+  Value zeroAcc() { return arith::ConstantOp::create(b, loc, b.getZeroAttr(acc())); }
 
   /// Clones the epilogue with vector types; returns the yielded vectors.
   SmallVector<Value> epilogue(ValueRange args) {
     Region &region = op.getEpilogue();
     if (region.empty()) {
       Type outElem = getElementTypeOrSelf(op.getInits()[0].getType());
-      Value acc = args[0];
-      if (outElem != b.getF32Type())
-        acc = isa<FloatType>(outElem)
-                  ? arith::TruncFOp::create(b, loc, vec(outElem), acc)
-                        .getResult()
-                  : arith::FPToSIOp::create(b, loc, vec(outElem), acc)
-                        .getResult();
-      return {acc};
+      Value value = args[0];
+      Type accElem = getElementTypeOrSelf(value.getType());
+      if (outElem == accElem)
+        return {value};
+      VectorType to = vec(outElem);
+      if (isa<FloatType>(accElem))
+        value = isa<FloatType>(outElem)
+                    ? arith::TruncFOp::create(b, loc, to, value).getResult()
+                    : arith::FPToSIOp::create(b, loc, to, value).getResult();
+      else
+        value = isa<FloatType>(outElem)
+                    ? arith::SIToFPOp::create(b, loc, to, value).getResult()
+                    : outElem.getIntOrFloatBitWidth() <
+                              accElem.getIntOrFloatBitWidth()
+                          ? arith::TruncIOp::create(b, loc, to, value).getResult()
+                          : arith::ExtSIOp::create(b, loc, to, value).getResult();
+      return {value};
     }
     Block &block = region.front();
     IRMapping map;
@@ -323,7 +356,7 @@ struct Kernel {
     auto readPanel = [&](Value t) {
       Type elem = getElementTypeOrSelf(t.getType());
       Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
-      return toF32(vector::TransferReadOp::create(
+      return toAcc(vector::TransferReadOp::create(
           b, loc, vec(elem), t, ValueRange{panel, kp, c0}, pad,
           ArrayRef<bool>{true}));
     };
@@ -336,10 +369,9 @@ struct Kernel {
       for (int64_t r = 0; r < kRows; ++r) {
         SmallVector<Value> ids =
             op.getTransposeA() ? at(a, ka, rowIdx[r]) : at(a, rowIdx[r], ka);
-        Value s = toF32(tensor::ExtractOp::create(b, loc, a, ids));
-        Value bc = vector::BroadcastOp::create(b, loc, vec(b.getF32Type()), s);
-        next.push_back(
-            vector::FMAOp::create(b, loc, bc, bRow, accs[h * kRows + r]));
+        Value s = toAcc(tensor::ExtractOp::create(b, loc, a, ids));
+        Value bc = vector::BroadcastOp::create(b, loc, vec(acc()), s);
+        next.push_back(fma(bc, bRow, accs[h * kRows + r]));
       }
     scf::YieldOp::create(b, loc, next);
     return SmallVector<Value>(loop.getResults());
@@ -424,7 +456,7 @@ struct Kernel {
     unsigned numAcc = pairwise ? 2 : 1;
     SmallVector<Value> outs(inits.take_front(numPrimary));
     Value zero = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(vec(b.getF32Type()), 0.0f));
+        b, loc, DenseElementsAttr::get(vec(acc()), b.getZeroAttr(acc())));
     auto staticK = getConstantIntValue(kSize);
 
     if (blockK == std::numeric_limits<int64_t>::max() ||
@@ -454,8 +486,8 @@ struct Kernel {
                                        getAsOpFoldResult(N)};
     SmallVector<Value> bufs;
     for (unsigned h = 0; h < numAcc; ++h) {
-      Value empty = tensor::EmptyOp::create(b, loc, accShape, b.getF32Type());
-      Value fz = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+      Value empty = tensor::EmptyOp::create(b, loc, accShape, acc());
+      Value fz = zeroAcc();
       bufs.push_back(
           linalg::FillOp::create(b, loc, ValueRange{fz}, ValueRange{empty})
               .getResult(0));
@@ -475,10 +507,9 @@ struct Kernel {
             SmallVector<Value> init;
             for (unsigned h = 0; h < numAcc; ++h)
               for (int64_t r = 0; r < kRows; ++r) {
-                Value pad = arith::ConstantOp::create(b, loc,
-                                                      b.getF32FloatAttr(0));
+                Value pad = zeroAcc();
                 init.push_back(vector::TransferReadOp::create(
-                    b, loc, vec(b.getF32Type()), iters[h],
+                    b, loc, vec(acc()), iters[h],
                     ValueRange{rowIdx[r], j0}, pad, ArrayRef<bool>{false}));
               }
             SmallVector<Value> accs =
@@ -498,9 +529,9 @@ struct Kernel {
       return writeRows(M, i0, j0, iters, [&](int64_t r, Value row) {
         SmallVector<Value> rowAccs;
         for (Value sum : sums) {
-          Value pad = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+          Value pad = zeroAcc();
           rowAccs.push_back(vector::TransferReadOp::create(
-              b, loc, vec(b.getF32Type()), sum, ValueRange{row, j0}, pad,
+              b, loc, vec(acc()), sum, ValueRange{row, j0}, pad,
               ArrayRef<bool>{false}));
         }
         return epilogueRow(rowAccs, row, j0);

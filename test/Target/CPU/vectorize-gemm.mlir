@@ -77,3 +77,18 @@ func.func @w4a16(%a: tensor<64x128xbf16>, %q: tensor<96x128xi4>, %s: tensor<4x96
   %y = sinter.gemm ins(%a, %q : tensor<64x128xbf16>, tensor<96x128xi4>) scales(%s : tensor<4x96xbf16>) zero_points(%z : tensor<4x96xi4>) outs(%o : tensor<64x96xf32>) {acc_type = f32, transpose_b, b_quant = #sinter.weight_quant<scheme = grouped, group_size = 32, is_unsigned = true>} -> tensor<64x96xf32>
   return %y : tensor<64x96xf32>
 }
+
+// -----
+
+// int8 x int8 -> i32: widened vectors, integer multiply-adds, i32
+// accumulators.
+// CHECK-LABEL: func.func @int8
+// CHECK:         scf.for {{.*}} -> (vector<32xi32>, vector<32xi32>, vector<32xi32>, vector<32xi32>, vector<32xi32>, vector<32xi32>)
+// CHECK:           arith.extsi {{.*}} : vector<32xi8> to vector<32xi32>
+// CHECK:           arith.muli {{.*}} : vector<32xi32>
+// CHECK:           arith.addi {{.*}} : vector<32xi32>
+func.func @int8(%a: tensor<40x70xi8>, %b: tensor<70x50xi8>) -> tensor<40x50xi32> {
+  %o = tensor.empty() : tensor<40x50xi32>
+  %y = sinter.gemm ins(%a, %b : tensor<40x70xi8>, tensor<70x50xi8>) outs(%o : tensor<40x50xi32>) {acc_type = i32} -> tensor<40x50xi32>
+  return %y : tensor<40x50xi32>
+}

@@ -43,9 +43,9 @@ def SinterCPUVectorizeGemm : Pass<"sinter-cpu-vectorize-gemm", "::mlir::ModuleOp
     B tile is packed into contiguous zero-padded panels first (once for
     the whole gemm when several rows of tiles share it; a transposed B is
     transposed and a quantized B dequantized on the way); the edges use
-    masked loads and stores. Gemms with extra reductions, A-row statistics,
-    integer A or non-elementwise epilogues are left for the reference
-    lowering.
+    masked loads and stores. int8 x int8 gemms accumulate in i32 vectors.
+    Gemms with extra reductions, A-row statistics, other integer types or
+    non-elementwise epilogues are left for the reference lowering.
   }];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::scf::SCFDialect",
