@@ -1,9 +1,5 @@
 //===- ExportCInterface.cpp - Plain C entry points ------------------------===//
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/Math/Transforms/Passes.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -13,8 +9,6 @@
 namespace mlir::sinter {
 #define GEN_PASS_DEF_SINTERMARKCEXPORTS
 #define GEN_PASS_DEF_SINTEREXPORTCINTERFACE
-#define GEN_PASS_DEF_SINTERCOPIESTOLINALG
-#define GEN_PASS_DEF_SINTERCPUAPPROXIMATEMATH
 #include "sinter/Target/CPU/Passes.h.inc"
 } // namespace mlir::sinter
 
@@ -159,34 +153,6 @@ struct ExportCInterfacePass
       }
       LLVM::CallOp::create(b, loc, impl, args);
       LLVM::ReturnOp::create(b, loc, ValueRange{});
-    }
-  }
-};
-struct CPUApproximateMathPass
-    : public sinter::impl::SinterCPUApproximateMathBase<CPUApproximateMathPass> {
-  void runOnOperation() override {
-    RewritePatternSet patterns(&getContext());
-    // The predicate sees operation names ("math.tanh").
-    populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
-      name.consume_front("math.");
-      return llvm::is_contained({"exp", "expm1", "log", "log1p", "log2", "tanh",
-                                 "erf", "sin", "cos", "atan"},
-                                name);
-    });
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      return signalPassFailure();
-  }
-};
-
-struct CopiesToLinalgPass
-    : public sinter::impl::SinterCopiesToLinalgBase<CopiesToLinalgPass> {
-  void runOnOperation() override {
-    SmallVector<memref::CopyOp> copies;
-    getOperation()->walk([&](memref::CopyOp c) { copies.push_back(c); });
-    for (memref::CopyOp c : copies) {
-      OpBuilder b(c);
-      linalg::CopyOp::create(b, c.getLoc(), c.getSource(), c.getTarget());
-      c.erase();
     }
   }
 };

@@ -230,7 +230,9 @@ struct TilePass : public sinter::impl::SinterTileBase<TilePass> {
       if (remarks)
         op.emitRemark() << "paged attention: gathered K/V, lengths and "
                            "positions as an additive mask, flash form";
-      (void)pagedToFlash(pagedRewriter, op);
+      // Dynamic shapes: the op is left alone (it still decomposes).
+      if (failed(pagedToFlash(pagedRewriter, op)))
+        continue;
     }
 
     // Ops a previous run tiled carry their memory level; leave them.
