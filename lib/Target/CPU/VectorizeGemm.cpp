@@ -230,32 +230,18 @@ struct Kernel {
       Value v = tensor::ExtractOp::create(
           nb, nl, bm, transposed ? at(bm, c, kk) : at(bm, kk, c));
       if (quant) {
-        // w = (q - zero_point) * scale, per column or per group of k rows.
-        bool isUnsigned = quant->getIsUnsigned();
-        auto toF = [&](Value x) -> Value {
-          if (isa<FloatType>(x.getType()))
-            return x.getType() == nb.getF32Type()
-                       ? x
-                       : arith::ExtFOp::create(nb, nl, nb.getF32Type(), x)
-                             .getResult();
-          return isUnsigned
-                     ? arith::UIToFPOp::create(nb, nl, nb.getF32Type(), x)
-                           .getResult()
-                     : arith::SIToFPOp::create(nb, nl, nb.getF32Type(), x)
-                           .getResult();
-        };
+        // The reference dequantization, per column or per group of k rows.
         SmallVector<Value> sIdx;
         if (quant->getScheme() == QuantScheme::grouped)
           sIdx.push_back(arith::DivSIOp::create(
               nb, nl, kk, idx(quant->getGroupSize())));
         sIdx.push_back(c);
-        Value w = toF(v);
-        if (Value zp = op.getBZeroPoints())
-          w = arith::SubFOp::create(
-              nb, nl, w, toF(tensor::ExtractOp::create(nb, nl, zp, sIdx)));
-        v = arith::MulFOp::create(
-            nb, nl, w,
-            toF(tensor::ExtractOp::create(nb, nl, op.getBScales(), sIdx)));
+        Value zp = op.getBZeroPoints();
+        v = buildDequantizedWeight(
+            nb, nl, *quant, v,
+            tensor::ExtractOp::create(nb, nl, op.getBScales(), sIdx),
+            zp ? tensor::ExtractOp::create(nb, nl, zp, sIdx).getResult()
+               : Value());
       }
       Value zero = arith::ConstantOp::create(nb, nl, nb.getZeroAttr(elem));
       return arith::SelectOp::create(nb, nl, valid, v, zero);

@@ -51,13 +51,10 @@ Value dequantizeWeights(Emitter &e, GemmOp op) {
     maps.push_back(scaleMap);
   }
   maps.push_back(e.identity(2));
-  bool isUnsigned = quant.getIsUnsigned();
   Value init = e.empty(e.sizes(op.getB()), e.f32());
   return e.generic1(ins, init, maps, iters(2), [&](ValueRange args) {
-    Value q = e.convert(args[0], e.f32(), isUnsigned);
-    if (args.size() == 4)
-      q = e.sub(q, e.convert(args[2], e.f32(), isUnsigned));
-    return e.mul(q, e.toF32(args[1]));
+    return buildDequantizedWeight(e.b, e.loc, quant, args[0], args[1],
+                                  args.size() == 4 ? args[2] : Value());
   });
 }
 
@@ -941,6 +938,17 @@ LogicalResult decompose(SoftmaxOp op, PatternRewriter &rewriter) {
 }
 
 } // namespace
+
+Value mlir::sinter::buildDequantizedWeight(OpBuilder &b, Location loc,
+                                          WeightQuantAttr quant, Value q,
+                                          Value scale, Value zp) {
+  Emitter e{b, loc};
+  bool isUnsigned = quant.getIsUnsigned();
+  Value w = e.convert(q, e.f32(), isUnsigned);
+  if (zp)
+    w = e.sub(w, e.convert(zp, e.f32(), isUnsigned));
+  return e.mul(w, e.toF32(scale));
+}
 
 Value mlir::sinter::detail::buildRope(Emitter &e, Value x, Value cos, Value sin, Value init,
                 int64_t seqDim, bool interleaved, int64_t posOffset) {

@@ -36,15 +36,11 @@ struct ExplainTilingPass
   using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    TargetAttr target = targetName.empty()
-                            ? lookupTarget(module)
-                            : getTargetPreset(&getContext(), targetName);
-    if (!target && !targetName.empty()) {
-      module.emitError() << "unknown target '" << targetName << "'";
+    FailureOr<TargetAttr> resolved =
+        resolveTarget(module, targetName, "nvidia-h100");
+    if (failed(resolved))
       return signalPassFailure();
-    }
-    if (!target)
-      target = getTargetPreset(&getContext(), "nvidia-h100");
+    TargetAttr target = *resolved;
     TargetTiers tiers = TargetTiers::get(target);
     llvm::raw_ostream &os = llvm::outs();
     os << "sinter tiling on " << target.getName() << " (off-chip "

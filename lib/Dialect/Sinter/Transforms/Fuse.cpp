@@ -39,6 +39,23 @@ TargetAttr mlir::sinter::lookupTarget(Operation *op) {
   return {};
 }
 
+FailureOr<TargetAttr> mlir::sinter::resolveTarget(Operation *op,
+                                                  StringRef name,
+                                                  StringRef fallback) {
+  if (!name.empty()) {
+    if (TargetAttr t = getTargetPreset(op->getContext(), name))
+      return t;
+    return op->emitError() << "unknown target '" << name << "'", failure();
+  }
+  if (TargetAttr t = lookupTarget(op))
+    return t;
+  if (!fallback.empty())
+    return getTargetPreset(op->getContext(), fallback);
+  return op->emitError() << "no sinter.target on the module; attach one or "
+                            "pass target=NAME",
+         failure();
+}
+
 namespace {
 
 /// "file:line:col" of a location (the callee's for inlined code), the
@@ -73,9 +90,7 @@ struct TileBudget {
 /// operand tiles next to it.
 TileBudget tileBudgetFor(Operation *op) {
   TileBudget o;
-  TargetAttr target = lookupTarget(op);
-  if (!target)
-    target = getTargetPreset(op->getContext(), "nvidia-h100");
+  TargetAttr target = *resolveTarget(op, "", "nvidia-h100");
   ArrayRef<int64_t> mma = target.getMatrixShape().asArrayRef();
   // A tile covers at least 16x16 outputs, more on wide matrix units.
   o.tileElements =

@@ -66,9 +66,7 @@ struct ReportTrafficPass
     : public sinter::impl::SinterReportTrafficBase<ReportTrafficPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    TargetAttr target = lookupTarget(module);
-    if (!target)
-      target = getTargetPreset(&getContext(), "nvidia-h100");
+    TargetAttr target = *resolveTarget(module, "", "nvidia-h100");
     llvm::raw_ostream &os = llvm::outs();
     module.walk([&](func::FuncOp func) {
       if (func.isExternal())

@@ -204,16 +204,10 @@ struct TilePass : public sinter::impl::SinterTileBase<TilePass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    TargetAttr target = targetName.empty()
-                            ? lookupTarget(module)
-                            : getTargetPreset(&getContext(), targetName);
-    if (!target) {
-      module.emitError() << (targetName.empty()
-                                 ? Twine("no sinter.target on the module; "
-                                         "attach one or pass target=NAME")
-                                 : "unknown target '" + targetName + "'");
+    FailureOr<TargetAttr> resolved = resolveTarget(module, targetName);
+    if (failed(resolved))
       return signalPassFailure();
-    }
+    TargetAttr target = *resolved;
     TargetTiers tiers = TargetTiers::get(target);
     if (!tiers.core) {
       module.emitError() << "target '" << target.getName()

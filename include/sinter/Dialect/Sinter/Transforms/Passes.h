@@ -34,6 +34,19 @@ int64_t getTensorBytes(Type type);
 /// The `sinter.target` of the closest enclosing op that has one, or null.
 TargetAttr lookupTarget(Operation *op);
 
+/// The target a pass option names (`target=NAME`), or else the module's
+/// `sinter.target`, or else the preset `fallback` (if not empty). Emits an
+/// error on `op` and fails for an unknown name, or when nothing is found
+/// and there is no fallback.
+FailureOr<TargetAttr> resolveTarget(Operation *op, StringRef name,
+                                    StringRef fallback = "");
+
+/// The reference semantics of a quantized weight element:
+/// (q - zp) * scale in f32 (`zp` may be null); q and zp are read as unsigned
+/// when the scheme says so.
+Value buildDequantizedWeight(OpBuilder &b, Location loc, WeightQuantAttr quant,
+                             Value q, Value scale, Value zp);
+
 /// "line:col" of a file location, "-" otherwise (for report tables).
 std::string getShortLocation(Location loc);
 
