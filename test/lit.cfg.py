@@ -38,3 +38,8 @@ config.environment["PYTHONPATH"] = os.pathsep.join(
 config.environment["SINTER_COMPILE"] = os.path.join(config.sinter_tools_dir, "sinter-compile")
 config.environment["SINTER_RUNTIME_LIB"] = os.path.join(config.sinter_obj_root, "lib", "libsinter_runtime.a")
 config.environment["CXX"] = config.cxx_compiler
+
+# GPU compile tests assemble with ptxas when the CUDA toolkit is installed.
+import shutil
+if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
+    config.available_features.add("ptxas")

@@ -3,6 +3,7 @@
 //   anchors sgemm     M N K REPS   OpenBLAS cblas_sgemm
 //   anchors sgemm_epi M N K REPS   OpenBLAS sgemm, then a separate loop
 //                                  y = gelu_tanh(c + bias) + residual
+//                                  (OpenMP over rows, built -O3 -march=native)
 //   anchors dnnl      M N K REPS   oneDNN f32 matmul
 //   anchors dnnl_epi  M N K REPS   oneDNN f32 matmul with bias and post-ops
 //                                  eltwise_gelu_tanh + binary_add(residual)
@@ -67,6 +68,7 @@ int main(int argc, char **argv) {
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f,
                   a.data(), K, b.data(), N, 0.0f, c.data(), N);
       if (epi)
+#pragma omp parallel for
         for (long i = 0; i < M; ++i)
           for (long j = 0; j < N; ++j)
             c[i * N + j] = gelu(c[i * N + j] + bias[j]) + res[i * N + j];

@@ -10,9 +10,11 @@ user would reach for, measured in one run on this machine.
   gathering the blocks and attending.
 
 Usage: /usr/bin/python3 bench/cpu/bench.py [--build-dir build] [--quick]
-Prints a markdown table of times (best of 3 rounds, interleaved, of 7 runs
-after a warm-up each: this shared 2-core VM is noisy, the minimum is the
-most stable estimate) and ratios (> 1 means Sinter is faster).
+Prints a markdown table of times and ratios (> 1 means Sinter is faster).
+Every Sinter kernel runs right next to its anchors, for 5 rounds; each side
+keeps its best of 7 runs after a warm-up over all rounds (this shared 2-core
+VM drifts by 20-40 % over seconds; the minimum of closely paired rounds is
+the most stable estimate).
 Needs libopenblas-dev, libdnnl-dev and python3-torch (Debian packages).
 """
 import argparse
@@ -91,17 +93,21 @@ func.func @decode_{tokens}(%q: {q}, %kc: {c}, %vc: {c}, %bt: {bt}, %lens: {ln}) 
 
 
 def harness(name, manifest, reps):
-    """C++ that times every function of the manifest (best of `reps`)."""
+    """C++ that times the manifest's functions (best of `reps` after a
+    warm-up); `harness FN` runs only FN, so rounds can pair each Sinter
+    kernel with its anchor closely in time."""
     ctype = {"f32": "float", "i32": "int32_t"}
     lines = [f'#include "{name}.h"', '#include "sinter-c/runtime.h"', "#include <algorithm>",
              "#include <chrono>", "#include <cstdio>", "#include <cstring>", "#include <vector>",
-             "template <class F> double median(int reps, F f) {",
+             "template <class F> double best(int reps, F f) {",
              "  f(); std::vector<double> t;",
              "  for (int i = 0; i < reps; ++i) { auto t0 = std::chrono::steady_clock::now(); f();",
              "    t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()); }",
              "  return *std::min_element(t.begin(), t.end()); }",
-             "int main() {"]
+             "int main(int argc, char **argv) {",
+             "  auto wanted = [&](const char *f) { return argc < 2 || !std::strcmp(argv[1], f); };"]
     for fn in manifest["functions"]:
+        lines.append(f'  if (wanted("{fn["name"]}")) {{')
         args = []
         for i, a in enumerate(fn["arguments"]):
             n = 1
@@ -109,13 +115,15 @@ def harness(name, manifest, reps):
                 n *= d
             ct = ctype[a["dtype"]]
             v = f"{fn['name']}_{i}"
-            lines.append(f"  {ct} *{v} = ({ct} *)sinter_rt_aligned_alloc({n} * sizeof({ct}), 64);")
+            lines.append(f"    {ct} *{v} = ({ct} *)sinter_rt_aligned_alloc({n} * sizeof({ct}), 64);")
             if a["dtype"] == "f32":
-                lines.append(f"  for (long j = 0; j < {n}; ++j) {v}[j] = 0.001f * (j % 1000) - 0.5f;")
+                lines.append(f"    for (long j = 0; j < {n}; ++j) {v}[j] = 0.001f * (j % 1000) - 0.5f;")
             else:  # block table / lengths for the paged decode
-                lines.append(f"  for (long j = 0; j < {n}; ++j) {v}[j] = {n} == 1 ? {fn.get('tokens', 0)} : j;")
+                lines.append(f"    for (long j = 0; j < {n}; ++j) {v}[j] = {n} == 1 ? {fn.get('tokens', 0)} : j;")
             args.append(v)
-        lines.append(f'  std::printf("{fn["name"]} %.4f\\n", median({reps}, [&] {{ {fn["symbol"]}({", ".join(args)}); }}));')
+        lines.append(f'    std::printf("{fn["name"]} %.4f\\n", best({reps}, [&] {{ {fn["symbol"]}({", ".join(args)}); }}));')
+        lines += [f"    sinter_rt_free({v});" for v in args]
+        lines.append("  }")
     lines += ["  return 0;", "}"]
     return "\n".join(lines) + "\n"
 
@@ -130,7 +138,7 @@ def torch_attention(H, S, D, reps):
     def f():
         s = q @ k.transpose(-1, -2) * scale + mask
         return torch.softmax(s, -1) @ v
-    return _median(f, reps)
+    return _best(f, reps)
 
 
 def torch_decode(H, D, tokens, bs, reps):
@@ -145,10 +153,10 @@ def torch_decode(H, D, tokens, bs, reps):
         v = vc.index_select(0, table).reshape(tokens, H, D).transpose(0, 1)
         s = (q[0] @ k.transpose(-1, -2)) * D ** -0.5
         return torch.softmax(s, -1) @ v
-    return _median(f, reps)
+    return _best(f, reps)
 
 
-def _median(f, reps):
+def _best(f, reps):
     f()
     t = []
     for _ in range(reps):
@@ -158,11 +166,30 @@ def _median(f, reps):
     return min(t)
 
 
+def pick_openblas_core(anchors):
+    """OpenBLAS 0.3.21 takes CPUs newer than it (and some VMs' CPUID) for a
+    Prescott and runs its SSE3 kernels: 4-6x slower than its own AVX-512
+    ones. A user who measured would set OPENBLAS_CORETYPE, so do the same
+    when the detected core lacks the vector ISA this CPU has."""
+    if "OPENBLAS_CORETYPE" in os.environ:
+        return os.environ["OPENBLAS_CORETYPE"] + " (from the environment)"
+    probe = subprocess.run([anchors, "sgemm", "8", "8", "8", "1"], capture_output=True, text=True,
+                           env=dict(os.environ, OPENBLAS_VERBOSE="2"))
+    detected = next((l.split(":", 1)[1].strip() for l in (probe.stdout + probe.stderr).splitlines()
+                     if l.startswith("Core:")), "?")
+    flags = open("/proc/cpuinfo").read()
+    wanted = "SkylakeX" if " avx512f" in flags else "Haswell" if " avx2" in flags else None
+    if wanted and detected in ("Prescott", "Core2", "Katmai", "Nehalem", "Sandybridge", "?"):
+        os.environ["OPENBLAS_CORETYPE"] = wanted.upper()
+        return f"{wanted} (set; OpenBLAS detected {detected})"
+    return f"{detected} (detected)"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     ap.add_argument("--quick", action="store_true", help="smaller shapes, fewer repetitions")
-    ap.add_argument("--rounds", type=int, default=3,
+    ap.add_argument("--rounds", type=int, default=5,
                     help="run every timing program this many times, interleaved, and keep the best")
     args = ap.parse_args()
     import torch
@@ -192,23 +219,38 @@ def main():
                     os.path.join(work, "harness.cpp"), os.path.join(work, "libbench.a"),
                     os.path.join(args.build_dir, "lib", "libsinter_runtime.a"),
                     f"-L{omp}", "-lomp", "-lm", f"-Wl,-rpath,{omp}", "-o", os.path.join(work, "harness")], check=True)
-    subprocess.run(["g++", "-O2", "-std=c++17", os.path.join(HERE, "anchors.cpp"),
+    subprocess.run(["g++", "-O3", "-march=native", "-fopenmp", "-std=c++17", os.path.join(HERE, "anchors.cpp"),
                     "-I/usr/include/x86_64-linux-gnu", "-ldnnl", "-lopenblas",
                     "-o", os.path.join(work, "anchors")], check=True)
+    openblas_core = pick_openblas_core(os.path.join(work, "anchors"))
     rounds = 1 if args.quick else args.rounds
     sinter, anchors = {}, {}
     modes = ("sgemm", "dnnl", "dnnl_epi", "sgemm_epi")
-    for _ in range(rounds):  # interleaved, so slow phases of the VM hit both sides
-        out = subprocess.run([os.path.join(work, "harness")], capture_output=True, text=True, check=True).stdout
-        for line in out.splitlines():
-            k, v = line.split()
-            sinter[k] = min(float(v), sinter.get(k, float("inf")))
+
+    def time_sinter(fn):
+        out = subprocess.run([os.path.join(work, "harness"), fn], capture_output=True, text=True,
+                             check=True).stdout
+        k, v = out.split()
+        sinter[k] = min(float(v), sinter.get(k, float("inf")))
+
+    # Each kernel runs right next to its anchors, round after round: this
+    # VM's speed drifts by 20-40 % over seconds, and the best of several
+    # closely paired rounds compares the two sides in the same phase.
+    for _ in range(rounds):
         for M, N, K in gemms:
+            time_sinter(f"gemm_{M}_{N}_{K}")
+            time_sinter(f"fused_{M}_{N}_{K}")
             for mode in modes:
                 r = subprocess.run([os.path.join(work, "anchors"), mode, str(M), str(N), str(K), str(reps)],
                                    capture_output=True, text=True, check=True)
                 key = (mode, M, N, K)
                 anchors[key] = min(float(r.stdout), anchors.get(key, float("inf")))
+        for H, S, D in attns:
+            time_sinter(f"attn_{H}_{S}_{D}")
+            key = ("torch_attn", H, S, D)
+            anchors[key] = min(torch_attention(H, S, D, reps), anchors.get(key, float("inf")))
+        time_sinter(f"decode_{decode[2]}")
+        anchors["torch_decode"] = min(torch_decode(*decode, reps), anchors.get("torch_decode", float("inf")))
 
     def anchor(mode, M, N, K):
         return anchors[(mode, M, N, K)]
@@ -216,7 +258,8 @@ def main():
     cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
     model = next((l.split(":", 1)[1].strip() for l in cpu.splitlines() if l.startswith("Model name")), "?")
     print(f"# Sinter CPU benchmarks: {model}, {os.cpu_count()} cores, target {manifest['target']}, "
-          f"sinter-compile {compile_s:.1f}s; best of {rounds} rounds x {reps} runs after a warm-up, "
+          f"sinter-compile {compile_s:.1f}s; OpenBLAS core {openblas_core}; "
+          f"best of {rounds} rounds x {reps} runs after a warm-up, "
           "times in ms\n")
     print("| kernel | shape | Sinter | anchor | anchor time | Sinter speedup |")
     print("| --- | --- | ---: | --- | ---: | ---: |")
@@ -234,11 +277,11 @@ def main():
         print(f"| (Sinter gemm rate) | {shape} | {gf:.0f} GFLOP/s | | | |")
     for H, S, D in attns:
         s = sinter[f"attn_{H}_{S}_{D}"]
-        t = min(torch_attention(H, S, D, reps) for _ in range(rounds))
+        t = anchors[("torch_attn", H, S, D)]
         print(f"| attention causal | B1 H{H} S{S} D{D} | {s:.2f} | torch 1.13 composition | {t:.2f} | {t / s:.2f}x |")
     H, D, tokens, bs = decode
     s = sinter[f"decode_{tokens}"]
-    t = min(torch_decode(H, D, tokens, bs, reps) for _ in range(rounds))
+    t = anchors["torch_decode"]
     print(f"| paged decode | H{H} D{D}, {tokens} tokens, blocks of {bs} | {s:.2f} | torch 1.13 gather + attention | {t:.2f} | {t / s:.2f}x |")
 
 

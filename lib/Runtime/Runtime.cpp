@@ -1,17 +1,20 @@
 //===- Runtime.cpp - Runtime for generated Sinter kernels -----------------===//
+#include "RuntimeInternal.h"
 #include "sinter-c/runtime.h"
 
 #include <cstdlib>
 #include <cstring>
 
 extern "C" {
-// From libomp, which the generated kernels link anyway.
-void omp_set_num_threads(int);
-int omp_get_max_threads(void);
+// From the OpenMP runtime that CPU kernels link; weak, so GPU-only programs
+// need no OpenMP.
+void omp_set_num_threads(int) __attribute__((weak));
+int omp_get_max_threads(void) __attribute__((weak));
 }
 
 namespace {
 thread_local const char *lastError = nullptr;
+thread_local std::string lastErrorText;
 
 uint16_t toBF16(float value) {
   uint32_t bits;
@@ -22,6 +25,11 @@ uint16_t toBF16(float value) {
   return static_cast<uint16_t>(bits >> 16);
 }
 } // namespace
+
+void sinter::setError(std::string msg) {
+  lastErrorText = std::move(msg);
+  lastError = lastErrorText.c_str();
+}
 
 extern "C" {
 
@@ -48,10 +56,16 @@ void sinter_rt_set_num_threads(int threads) {
     lastError = "sinter_rt_set_num_threads: need at least one thread";
     return;
   }
+  if (!omp_set_num_threads) {
+    lastError = "sinter_rt_set_num_threads: no OpenMP runtime linked";
+    return;
+  }
   omp_set_num_threads(threads);
 }
 
-int sinter_rt_get_num_threads(void) { return omp_get_max_threads(); }
+int sinter_rt_get_num_threads(void) {
+  return omp_get_max_threads ? omp_get_max_threads() : 1;
+}
 
 const char *sinter_rt_last_error(void) { return lastError; }
 void sinter_rt_clear_error(void) { lastError = nullptr; }
@@ -67,11 +81,14 @@ float sinter_rt_bf16_to_f32(uint16_t bits) {
 
 // LLVM lowers bf16 stores on CPUs without native bf16 conversion to this
 // compiler-rt helper; provide it so objects link without compiler-rt.
+// (Compilers without __bf16 build the runtime for GPU programs only.)
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 13)
 __bf16 __truncsfbf2(float value) {
   uint16_t bits = toBF16(value);
   __bf16 out;
   std::memcpy(&out, &bits, sizeof out);
   return out;
 }
+#endif
 
 } // extern "C"

@@ -8,12 +8,14 @@
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include "sinter/Dialect/Sinter/Transforms/TilingInterfaceImpl.h"
 #include "sinter/Target/CPU/CPUTarget.h"
+#include "sinter/Target/GPU/GPUTarget.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::sinter::registerSinterPasses();
   mlir::sinter::registerSinterPipelines();
   mlir::sinter::registerCPUTargetPasses();
+  mlir::sinter::registerGPUTargetPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -35,9 +35,11 @@ def SinterCPUVectorizeGemm : Pass<"sinter-cpu-vectorize-gemm", "::mlir::ModuleOp
   let description = [{
     Rewrites every tiled `sinter.gemm` (one that carries
     `sinter.memory_level`, from `--sinter-tile`) into loops over blocks of
-    6 rows x 2 vectors of the target (`vector_bytes` of the module's
-    `sinter.target`): the k loop keeps the 12 accumulators in registers
-    with one B vector load and 6 broadcast-FMAs per step, and the epilogue
+    6 rows x 4 vectors of the target (`vector_bytes` of the module's
+    `sinter.target`; 2 vectors where its `registers` level holds fewer than
+    32 vectors, as on AVX2): the k loop keeps the accumulators in registers
+    with one B row load and 6 broadcast-FMAs per step, k blocked by the
+    target's L1 (see `k-block`) with the column loop outside, and the epilogue
     region is cloned with vector types so bias, scales, residuals and
     activations run on the accumulators before the single store. A
     B tile is packed into contiguous zero-padded panels first (once for
@@ -53,8 +55,9 @@ def SinterCPUVectorizeGemm : Pass<"sinter-cpu-vectorize-gemm", "::mlir::ModuleOp
   let options = [
     Option<"kBlock", "k-block", "int64_t", "0",
            "Block k by this many rows (Goto's kc: f32 partial sums in a tile "
-           "buffer between blocks, one epilogue at the end); 0 keeps k whole, "
-           "which measured faster on the development machine">
+           "buffer between blocks, the epilogue after the last). 0 (default) "
+           "derives kc from the target: a packed kc x NR panel of B fills at "
+           "most 2/3 of the innermost per-core level; -1 keeps k whole">
   ];
 }
 

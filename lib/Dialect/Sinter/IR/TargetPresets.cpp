@@ -49,6 +49,21 @@ const TargetSpec kPresets[] = {
       {"f32", "vector", 67000}},
      {64, 256, 16},
      16},
+    // A100 SXM 80GB: mma.sync (m16n8k16) is its matrix instruction.
+    {"nvidia-a100",
+     "gpu",
+     108,
+     {{"hbm", 80 * GiB, 2039, false},
+      {"l2", 40 * MiB, 7000, false},
+      {"smem", 164 * KiB, 19000, true},
+      {"registers", 256 * KiB, 75000, true}},
+     {{"bf16", "matrix", 312000},
+      {"f16", "matrix", 312000},
+      {"i8", "matrix", 624000},
+      {"f32", "matrix", 156000},
+      {"f32", "vector", 19500}},
+     {16, 8, 16},
+     16},
     {"x86-avx512",
      "cpu",
      16,
@@ -117,7 +132,8 @@ Type parseTypeName(MLIRContext *ctx, StringRef name) {
 } // namespace
 
 ArrayRef<StringRef> mlir::sinter::getTargetPresetNames() {
-  static const StringRef names[] = {"nvidia-h100", "x86-avx512", "x86-avx2",
+  static const StringRef names[] = {"nvidia-h100", "nvidia-a100",
+                                    "x86-avx512",  "x86-avx2",
                                     "aarch64-neon", "npu-910"};
   return names;
 }

@@ -201,7 +201,7 @@ def Sinter_TargetAttr : Sinter_Attr<"Target", "target"> {
     number of cores (SMs, CPU cores, AI cores), the memory levels from the
     largest (off-chip) to the smallest (registers / L0), the peak compute
     per input type, the matrix unit's native `[m, n, k]` tile and the vector
-    unit's width in bytes. Named presets exist for `nvidia-h100`,
+    unit's width in bytes. Named presets exist for `nvidia-h100`, `nvidia-a100`,
     `x86-avx512`, `x86-avx2`, `aarch64-neon` and `npu-910`
     (`--sinter-attach-target=target=NAME` puts one on a module as the
     `sinter.target` attribute); every later pass reads hardware facts from

@@ -121,7 +121,7 @@ def SinterAttachTarget : Pass<"sinter-attach-target", "::mlir::ModuleOp"> {
   let summary = "Attach a named #sinter.target preset to the module";
   let description = [{
     Sets the module's `sinter.target` attribute to one of the built-in
-    presets (`nvidia-h100`, `x86-avx512`, `x86-avx2`, `aarch64-neon`,
+    presets (`nvidia-h100`, `nvidia-a100`, `x86-avx512`, `x86-avx2`, `aarch64-neon`,
     `npu-910`). Tiling,
     fusion and the backends read hardware facts from that attribute only.
     An existing description is replaced.

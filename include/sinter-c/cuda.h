@@ -1,0 +1,38 @@
+/*===- sinter-c/cuda.h - Launching generated GPU kernels ------------------===*
+ *
+ * The launch functions that `sinter-compile --target=nvidia-h100` generates
+ * call these. They reach the CUDA driver API through libcuda.so.1, loaded at
+ * run time: programs need neither the CUDA runtime nor a link-time CUDA
+ * dependency, and a machine without a GPU gets an error, not a crash.
+ *
+ * Functions return 0 on success and -1 on failure, with the reason in
+ * sinter_rt_last_error() (see sinter-c/runtime.h).
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef SINTER_C_CUDA_H
+#define SINTER_C_CUDA_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Launches `kernel` of the cubin or PTX `image` on `stream` (a CUstream or
+ * cudaStream_t; NULL is the legacy default stream) in the calling thread's
+ * current context (the device's primary context when none is current). The
+ * module is loaded once per context and image. `params` are the kernel's
+ * parameters as cuLaunchKernel takes them. */
+int sinter_cuda_launch(const void *image, const char *kernel,
+                       const unsigned grid[3], const unsigned block[3],
+                       unsigned shared_bytes, void *stream, void **params);
+
+/* 0 when `ptr` is 16-byte aligned memory the current device can read and
+ * write (device or managed memory); otherwise -1 and an error naming
+ * `function` and `what`. */
+int sinter_cuda_check_pointer(const void *ptr, const char *function,
+                              const char *what);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SINTER_C_CUDA_H */

@@ -1,0 +1,182 @@
+//===- CudaLauncher.cpp - Driver-API launcher for generated kernels -------===//
+//
+// Resolves the few driver entry points it needs from libcuda.so.1 at run
+// time, so the runtime links and runs (with a clear error) without CUDA.
+//
+//===----------------------------------------------------------------------===//
+#include "RuntimeInternal.h"
+#include "sinter-c/cuda.h"
+
+#include <dlfcn.h>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+namespace {
+// The driver API's types, as opaque as cuda.h declares them.
+using CUresult = int;
+using CUcontext = void *;
+using CUmodule = void *;
+using CUfunction = void *;
+using CUstream = void *;
+using CUdevice = int;
+using CUdeviceptr = unsigned long long;
+constexpr int kPointerAttributeMemoryType = 2; // CU_POINTER_ATTRIBUTE_MEMORY_TYPE
+constexpr int kPointerAttributeIsManaged = 8;  // CU_POINTER_ATTRIBUTE_IS_MANAGED
+constexpr unsigned kMemoryTypeDevice = 2;      // CU_MEMORYTYPE_DEVICE
+constexpr int kFuncAttributeMaxDynamicShared = 8;
+
+struct Driver {
+  CUresult (*init)(unsigned);
+  CUresult (*ctxGetCurrent)(CUcontext *);
+  CUresult (*ctxSetCurrent)(CUcontext);
+  CUresult (*deviceGet)(CUdevice *, int);
+  CUresult (*primaryCtxRetain)(CUcontext *, CUdevice);
+  CUresult (*moduleLoadData)(CUmodule *, const void *);
+  CUresult (*moduleGetFunction)(CUfunction *, CUmodule, const char *);
+  CUresult (*funcSetAttribute)(CUfunction, int, int);
+  CUresult (*launchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
+                           unsigned, unsigned, unsigned, CUstream, void **,
+                           void **);
+  CUresult (*pointerGetAttribute)(void *, int, CUdeviceptr);
+  CUresult (*getErrorString)(CUresult, const char **);
+  std::string error; // why loading failed
+};
+
+const Driver &driver() {
+  static Driver d = [] {
+    Driver d{};
+    void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+      d.error = "cannot load the CUDA driver (libcuda.so.1): no NVIDIA driver "
+                "on this machine?";
+      return d;
+    }
+    auto get = [&](auto &fn, const char *name) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
+          dlsym(lib, name));
+      if (!fn && d.error.empty())
+        d.error = std::string("the CUDA driver lacks ") + name;
+    };
+    get(d.init, "cuInit");
+    get(d.ctxGetCurrent, "cuCtxGetCurrent");
+    get(d.ctxSetCurrent, "cuCtxSetCurrent");
+    get(d.deviceGet, "cuDeviceGet");
+    get(d.primaryCtxRetain, "cuDevicePrimaryCtxRetain");
+    get(d.moduleLoadData, "cuModuleLoadData");
+    get(d.moduleGetFunction, "cuModuleGetFunction");
+    get(d.funcSetAttribute, "cuFuncSetAttribute");
+    get(d.launchKernel, "cuLaunchKernel");
+    get(d.pointerGetAttribute, "cuPointerGetAttribute");
+    get(d.getErrorString, "cuGetErrorString");
+    if (d.error.empty() && d.init(0) != 0)
+      d.error = "cuInit failed: no usable GPU";
+    return d;
+  }();
+  return d;
+}
+
+int fail(const std::string &msg) {
+  sinter::setError(msg);
+  return -1;
+}
+
+int cuFail(const Driver &d, CUresult r, const std::string &what) {
+  const char *s = nullptr;
+  d.getErrorString(r, &s);
+  return fail(what + ": " + (s ? s : "CUDA error " + std::to_string(r)));
+}
+
+/// The loaded driver and the current context (the primary context of
+/// device 0 when there is none: a program that only uses Sinter's
+/// launchers); -1 with the error set when either is missing.
+int currentContext(const Driver *&driverOut, CUcontext &ctx) {
+  const Driver &d = driver();
+  driverOut = &d;
+  if (!d.error.empty())
+    return fail(d.error);
+  if (CUresult r = d.ctxGetCurrent(&ctx))
+    return cuFail(d, r, "cuCtxGetCurrent");
+  if (ctx)
+    return 0;
+  CUdevice dev;
+  if (CUresult r = d.deviceGet(&dev, 0))
+    return cuFail(d, r, "cuDeviceGet");
+  if (CUresult r = d.primaryCtxRetain(&ctx, dev))
+    return cuFail(d, r, "cuDevicePrimaryCtxRetain");
+  if (CUresult r = d.ctxSetCurrent(ctx))
+    return cuFail(d, r, "cuCtxSetCurrent");
+  return 0;
+}
+} // namespace
+
+extern "C" int sinter_cuda_launch(const void *image, const char *kernel,
+                                  const unsigned grid[3],
+                                  const unsigned block[3],
+                                  unsigned shared_bytes, void *stream,
+                                  void **params) {
+  const Driver *dp;
+  CUcontext ctx;
+  if (currentContext(dp, ctx))
+    return -1;
+  const Driver &d = *dp;
+  static std::mutex mutex;
+  static std::map<std::pair<CUcontext, const void *>, CUmodule> modules;
+  static std::map<std::pair<CUmodule, std::string>, CUfunction> functions;
+  CUfunction fn;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    CUmodule &mod = modules[{ctx, image}];
+    if (!mod)
+      if (CUresult r = d.moduleLoadData(&mod, image)) {
+        mod = nullptr;
+        return cuFail(d, r, std::string("loading the module of ") + kernel);
+      }
+    CUfunction &f = functions[{mod, kernel}];
+    if (!f) {
+      if (CUresult r = d.moduleGetFunction(&f, mod, kernel)) {
+        f = nullptr;
+        return cuFail(d, r, std::string("finding kernel ") + kernel);
+      }
+      if (shared_bytes > 48 * 1024)
+        if (CUresult r = d.funcSetAttribute(f, kFuncAttributeMaxDynamicShared,
+                                            int(shared_bytes)))
+          return cuFail(d, r,
+                        std::string("allowing ") +
+                            std::to_string(shared_bytes) +
+                            " bytes of shared memory for " + kernel);
+    }
+    fn = f;
+  }
+  if (CUresult r = d.launchKernel(fn, grid[0], grid[1], grid[2], block[0],
+                                  block[1], block[2], shared_bytes, stream,
+                                  params, nullptr))
+    return cuFail(d, r, std::string("launching ") + kernel);
+  return 0;
+}
+
+extern "C" int sinter_cuda_check_pointer(const void *ptr, const char *function,
+                                         const char *what) {
+  std::string where = std::string(function) + ": argument '" + what + "'";
+  if (!ptr)
+    return fail(where + " is NULL");
+  if (reinterpret_cast<uintptr_t>(ptr) % 16)
+    return fail(where + " is not 16-byte aligned (the kernels load 16 bytes "
+                        "at a time)");
+  const Driver *dp;
+  CUcontext ctx;
+  if (currentContext(dp, ctx))
+    return -1;
+  const Driver &d = *dp;
+  unsigned type = 0, managed = 0;
+  auto addr = static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(ptr));
+  if (d.pointerGetAttribute(&type, kPointerAttributeMemoryType, addr) != 0 ||
+      (type != kMemoryTypeDevice &&
+       (d.pointerGetAttribute(&managed, kPointerAttributeIsManaged, addr) !=
+            0 ||
+        !managed)))
+    return fail(where + " is not device memory (pass a pointer from "
+                        "cudaMalloc/cuMemAlloc or a CUDA tensor's data_ptr)");
+  return 0;
+}

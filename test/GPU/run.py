@@ -1,0 +1,130 @@
+"""GPU-machine half of the GPU tests: builds the launch sources that
+generate.py produced together with Sinter's runtime (gcc/g++, no LLVM or
+MLIR needed), loads them with ctypes and runs every case of cases.py on
+CUDA tensors against torch references computed in float64 from the same
+inputs. Also checks that bad arguments get errors, not crashes.
+
+Usage: python3 test/GPU/run.py [--artifacts build-gpu] [--only a,b] [--out DIR]
+Prints PASS/FAIL per case; exits 1 if any case fails.
+"""
+import argparse
+import ctypes
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import cases  # noqa: E402
+
+DTYPES = {"f32": "float32", "f16": "float16", "bf16": "bfloat16"}
+
+
+def build_library(art_dir, name, work):
+    """lib<name>.so from the generated launch source and the runtime."""
+    os.makedirs(work, exist_ok=True)
+    inc = ["-I", os.path.join(ROOT, "include"), "-I", art_dir]
+    objs = []
+    for src, cc in ((os.path.join(art_dir, f"{name}.c"), "gcc"),
+                    (os.path.join(ROOT, "lib", "Runtime", "Runtime.cpp"), "g++"),
+                    (os.path.join(ROOT, "lib", "Runtime", "CudaLauncher.cpp"), "g++")):
+        obj = os.path.join(work, os.path.basename(src) + ".o")
+        std = ["-std=c11"] if cc == "gcc" else ["-std=c++17"]
+        subprocess.run([cc, "-O2", "-fPIC", *std, '-DSINTER_VERSION="gpu-test"', *inc, "-c", src, "-o", obj],
+                       check=True)
+        objs.append(obj)
+    lib = os.path.join(work, f"lib{name}.so")
+    subprocess.run(["g++", "-shared", "-o", lib, *objs, "-ldl"], check=True)
+    dll = ctypes.CDLL(lib)
+    dll.sinter_rt_last_error.restype = ctypes.c_char_p
+    return dll
+
+
+def make_inputs(torch, specs, seed):
+    g = torch.Generator(device="cuda").manual_seed(seed)
+    return [torch.randn(*shape, generator=g, device="cuda", dtype=torch.float32).to(getattr(torch, DTYPES[dt]))
+            for shape, dt in specs]
+
+
+def call(dll, torch, fn, tensors):
+    stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
+    ptrs = [ctypes.c_void_p(t.data_ptr()) for t in tensors]
+    return getattr(dll, fn)(stream, *ptrs)
+
+
+def run_case(dll, torch, manifest_fn, case):
+    ins = make_inputs(torch, case["inputs"], 1234)
+    out_specs = [a for a in manifest_fn["arguments"] if a["role"] == "output"]
+    outs = [torch.full(a["shape"], float("nan"), device="cuda", dtype=getattr(torch, DTYPES[a["dtype"]]))
+            for a in out_specs]
+    rc = call(dll, torch, case["name"], ins + outs)
+    torch.cuda.synchronize()
+    if rc != 0:
+        return False, f"launch failed: {dll.sinter_rt_last_error().decode()}"
+    want = case["ref"](torch, *[t.double() for t in ins])
+    got = outs[0].double()
+    atol, rtol = case["tol"]
+    err = (got - want).abs()
+    bad = err > atol + rtol * want.abs()
+    bad |= ~torch.isfinite(got)
+    if bad.any():
+        i = int(bad.flatten().nonzero()[0])
+        return False, (f"{int(bad.sum())} of {got.numel()} elements differ; first at flat {i}: "
+                       f"got {got.flatten()[i].item()}, want {want.flatten()[i].item()}")
+    return True, f"max_abs_err={err.max().item():.3g} (atol={atol}, rtol={rtol}, n={got.numel()})"
+
+
+def negative_checks(dll, torch, case, manifest_fn):
+    """A host pointer and a NULL pointer must be refused with a message."""
+    results = []
+    ins = make_inputs(torch, case["inputs"], 1)
+    out = torch.empty(manifest_fn["arguments"][-1]["shape"], device="cuda",
+                      dtype=getattr(torch, DTYPES[manifest_fn["arguments"][-1]["dtype"]]))
+    host = ins[0].cpu()
+    rc = call(dll, torch, case["name"], [host] + ins[1:] + [out])
+    msg = (dll.sinter_rt_last_error() or b"").decode()
+    results.append(("host pointer refused", rc == -1 and "not device memory" in msg, msg))
+    stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
+    args = [ctypes.c_void_p(t.data_ptr()) for t in ins] + [ctypes.c_void_p(0)]
+    rc = getattr(dll, case["name"])(stream, *args)
+    msg = (dll.sinter_rt_last_error() or b"").decode()
+    results.append(("NULL output refused", rc == -1 and "NULL" in msg, msg))
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--artifacts", default=os.path.join(ROOT, "build-gpu"))
+    ap.add_argument("--only", default="")
+    ap.add_argument("--out", default=os.environ.get("OUT", "."))
+    args = ap.parse_args()
+    import torch
+    art = os.path.join(args.artifacts, "tests")
+    manifest = json.load(open(os.path.join(art, "tests.json")))
+    fns = {f["name"]: f for f in manifest["functions"]}
+    dll = build_library(art, "tests", os.path.join(args.out, "lib-tests"))
+    only = set(filter(None, args.only.split(",")))
+    failed, report = 0, []
+    for case in cases.CASES:
+        if only and case["name"] not in only:
+            continue
+        ok, msg = run_case(dll, torch, fns[case["name"]], case)
+        failed += not ok
+        report.append({"case": case["name"], "pass": ok, "detail": msg})
+        print(f"{'PASS' if ok else 'FAIL'} {case['name']}: {msg}", flush=True)
+    if not only:
+        first = cases.CASES[0]
+        for name, ok, msg in negative_checks(dll, torch, first, fns[first["name"]]):
+            failed += not ok
+            report.append({"case": name, "pass": ok, "detail": msg})
+            print(f"{'PASS' if ok else 'FAIL'} {name}: {msg}", flush=True)
+    with open(os.path.join(args.out, "gpu-tests.json"), "w") as f:
+        json.dump(report, f, indent=2)
+    print(f"{len(report) - failed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Everything the GPU machine runs, in one command (from the repository root,
+# after test/GPU/generate.py wrote build-gpu/ on the build machine):
+#   test/GPU/run_on_device.sh [OUT]
+# writes OUT/{device.txt, tests.log, memcheck.log, racecheck.log, bench.md,
+# gpu-tests.json, gpu-bench.json}; exits non-zero if a test or a sanitizer
+# run fails.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+OUT=${1:-${OUT:-gpu-results}}
+mkdir -p "$OUT"
+export PATH=/usr/local/cuda/bin:$PATH
+rc=0
+{ nvidia-smi; nvcc --version; gcc --version | head -1; python3 -c "import torch; print('torch', torch.__version__)"; } \
+  > "$OUT/device.txt" 2>&1
+python3 test/GPU/run.py --out "$OUT" 2>&1 | tee "$OUT/tests.log" || rc=1
+# Small shapes of each kernel under the sanitizers.
+small=gemm_f32,gemm_bf16_bias_gelu_residual,gemm_f16_bt_silu,gemm_f32_at_scales_relu,gemm_bf16_batched,gemm_bf16_aligned_bias,gemm_f16_aligned_bt
+for tool in memcheck racecheck; do
+  compute-sanitizer --tool $tool --error-exitcode 3 \
+    python3 test/GPU/run.py --only $small --out "$OUT/$tool" > "$OUT/$tool.log" 2>&1 || rc=1
+  tail -3 "$OUT/$tool.log"
+done
+python3 bench/gpu/bench.py --out "$OUT" 2>&1 | tee "$OUT/bench.md" || rc=1
+exit $rc

@@ -1,0 +1,94 @@
+// RUN: sinter-opt %s --convert-sinter-to-gpu | FileCheck %s
+// RUN: sinter-opt %s --convert-sinter-to-gpu | FileCheck %s --check-prefix=LAUNCH
+
+// One kernel per function, named after it, parameters = arguments then
+// results as static memrefs; the launch is recorded on the function. bf16
+// takes the tensor-core kernel: 128 x 128 block tiles (grid x over N / 128,
+// y over M / 128, z over the batch), shared tiles of A as [m][k] and of B as
+// [k][n], both rows padded by 8.
+// CHECK: module attributes {gpu.container_module}
+// CHECK-LABEL: func.func @bias_gelu_residual
+// CHECK-SAME:    sinter.gpu.block = array<i64: 256, 1, 1>, sinter.gpu.grid = array<i64: 1, 1, 2>, sinter.gpu.shared_bytes = 0
+// CHECK:         sinter.gemm
+// CHECK:       gpu.module @sinter_kernels
+// CHECK:         gpu.func @bias_gelu_residual(%[[A:.*]]: memref<2x67x33xbf16>, %[[B:.*]]: memref<33x90xbf16>, %[[BIAS:.*]]: memref<90xf32>, %[[R:.*]]: memref<2x67x90xbf16>, %[[OUT:.*]]: memref<2x67x90xbf16>)
+// CHECK-SAME:      workgroup(%[[AT:.*]] : memref<128x72xbf16, #gpu.address_space<workgroup>>, %[[BT:.*]] : memref<64x136xbf16, #gpu.address_space<workgroup>>) kernel
+// CHECK-SAME:      nvvm.maxntid = array<i32: 256, 1, 1>
+// Block 0 is loaded into registers before the k loop (K = 33 is not a
+// multiple of 8: guarded element loads; B is shared across the batch, no
+// batch index).
+// CHECK:           memref.load %[[A]][%{{.*}}, %{{.*}}, %{{.*}}] : memref<2x67x33xbf16>
+// CHECK:           memref.load %[[B]][%{{.*}}, %{{.*}}] : memref<33x90xbf16>
+// CHECK:           scf.for {{.*}} step %c64
+// CHECK:             vector.store {{.*}}, %[[AT]]
+// CHECK:             vector.store {{.*}}, %[[BT]]
+// CHECK:             gpu.barrier
+// The next block's loads, then ldmatrix fragments ([k][n] B transposed) and
+// the tensor-core products.
+// CHECK:             memref.load %[[A]]
+// CHECK:             nvvm.ldmatrix {{.*}} {eltType = #nvvm.ld_st_matrix_elt_type<b16>, layout = #nvvm.mma_layout<row>, num = 4 : i32
+// CHECK:             nvvm.ldmatrix {{.*}} layout = #nvvm.mma_layout<col>, num = 4 : i32
+// CHECK:             nvvm.mma.sync {{.*}} multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
+// CHECK:             gpu.barrier
+// Epilogue per accumulator element, inside the bounds, operands through
+// their maps.
+// CHECK:           scf.if
+// CHECK:             memref.load %[[BIAS]][%{{.*}}] : memref<90xf32>
+// CHECK:             memref.load %[[R]][%{{.*}}, %{{.*}}, %{{.*}}] : memref<2x67x90xbf16>
+// CHECK:             math.tanh
+// CHECK:             arith.truncf
+// CHECK:             memref.store {{.*}}, %[[OUT]][%{{.*}}, %{{.*}}, %{{.*}}] : memref<2x67x90xbf16>
+// CHECK:           gpu.return
+func.func @bias_gelu_residual(%a: tensor<2x67x33xbf16>, %b: tensor<33x90xbf16>, %bias: tensor<90xf32>, %r: tensor<2x67x90xbf16>) -> tensor<2x67x90xbf16> {
+  %o = tensor.empty() : tensor<2x67x90xbf16>
+  %y = sinter.gemm ins(%a, %b : tensor<2x67x33xbf16>, tensor<33x90xbf16>) epilogue_ins(%bias, %r : tensor<90xf32>, tensor<2x67x90xbf16>) outs(%o : tensor<2x67x90xbf16>) {acc_type = f32, epilogue_maps = [affine_map<(b, m, n) -> (n)>, affine_map<(b, m, n) -> (b, m, n)>]} -> tensor<2x67x90xbf16>
+    epilogue {
+    ^bb0(%acc: f32, %bv: f32, %rv: bf16):
+      %x = arith.addf %acc, %bv : f32
+      %t = math.tanh %x : f32
+      %rf = arith.extf %rv : bf16 to f32
+      %s = arith.addf %t, %rf : f32
+      %o2 = arith.truncf %s : f32 to bf16
+      sinter.yield %o2 : bf16
+    }
+  return %y : tensor<2x67x90xbf16>
+}
+
+// f16 with both operands transposed: A ([k][m]) goes through guarded
+// element loads, B ([n][k], K = 40 a multiple of 8) through 16-byte vector
+// loads and is staged as [n][k], read by plain ldmatrix; no epilogue: the
+// accumulator is converted to the output type.
+// CHECK-LABEL: gpu.func @transposed(
+// CHECK-SAME:    workgroup(%{{.*}} : memref<128x72xf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<128x72xf16, #gpu.address_space<workgroup>>)
+// CHECK:         memref.load %{{.*}} : memref<40x30xf16>
+// CHECK:         vector.load %{{.*}} {alignment = 16 : i64} : memref<20x40xf16>, vector<8xf16>
+// CHECK:         nvvm.mma.sync {{.*}} : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK:         arith.truncf {{.*}} : f32 to f16
+func.func @transposed(%a: tensor<40x30xf16>, %b: tensor<20x40xf16>) -> tensor<30x20xf16> {
+  %o = tensor.empty() : tensor<30x20xf16>
+  %y = sinter.gemm ins(%a, %b : tensor<40x30xf16>, tensor<20x40xf16>) outs(%o : tensor<30x20xf16>) {acc_type = f32, transpose_a, transpose_b} -> tensor<30x20xf16>
+  return %y : tensor<30x20xf16>
+}
+
+// f32 keeps the SIMT kernel: 64 x 64 tiles, A staged k-major with a
+// padding column, 16 x 16 FMAs per k step between barriers.
+// LAUNCH-LABEL: func.func @simt_f32
+// LAUNCH-SAME:    sinter.gpu.grid = array<i64: 1, 2, 1>
+// CHECK-LABEL: gpu.func @simt_f32(
+// CHECK-SAME:    workgroup(%[[AT:.*]] : memref<16x65xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x64xf32, #gpu.address_space<workgroup>>)
+// CHECK:         scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK:           memref.store {{.*}}, %[[AT]]
+// CHECK:           gpu.barrier
+// CHECK-COUNT-16:  llvm.intr.fma
+// CHECK:           gpu.barrier
+func.func @simt_f32(%a: tensor<100x70xf32>, %b: tensor<70x50xf32>) -> tensor<100x50xf32> {
+  %o = tensor.empty() : tensor<100x50xf32>
+  %y = sinter.gemm ins(%a, %b : tensor<100x70xf32>, tensor<70x50xf32>) outs(%o : tensor<100x50xf32>) {acc_type = f32} -> tensor<100x50xf32>
+  return %y : tensor<100x50xf32>
+}
+
+// Private helpers are not kernels.
+// CHECK-NOT: gpu.func @helper
+func.func private @helper(%a: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  return %a : tensor<4x4xf32>
+}
