@@ -1,8 +1,9 @@
 """GPU benchmarks on the device machine, against the anchors in the same
-run: Sinter's generated bf16 GEMMs vs cuBLAS (torch.matmul), and GEMM + bias
-+ GELU vs cuBLASLt's fused epilogue (torch._addmm_activation) and
-torch.compile. Times from CUDA events, best of 5 rounds of 10 launches after
-a warm-up. Kernels come from test/GPU/generate.py (build machine).
+run: Sinter's generated bf16 GEMMs vs cuBLAS (torch.matmul), GEMM + bias +
+GELU vs cuBLASLt's fused epilogue (torch._addmm_activation) and
+torch.compile, and bf16 attention forward vs PyTorch SDPA's FlashAttention-2
+and cuDNN backends. Times from CUDA events, best of 5 rounds of 10 launches
+after a warm-up. Kernels come from test/GPU/generate.py (build machine).
 
 Usage: python3 bench/gpu/bench.py [--artifacts build-gpu] [--out DIR]
 Prints a markdown table; ratios > 1 mean Sinter is faster.
@@ -34,6 +35,42 @@ def best_ms(torch, f, rounds=5, reps=10):
     return best
 
 
+def bench_attention(torch, dll, b):
+    """One attention shape against SDPA's flash and cuDNN backends."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    B, H, S, D = b["shape"]
+    causal = b["causal"]
+    q, k, v = (torch.randn(B, H, S, D, device="cuda", dtype=torch.bfloat16) for _ in range(3))
+    out = torch.empty_like(q)
+    flops = 4 * B * H * S * S * D / (2 if causal else 1)
+    shape = f"B{B} H{H} S{S} D{D} {'causal' if causal else 'no mask'}"
+    rc = run.call(dll, torch, b["name"], [q, k, v, out])
+    torch.cuda.synchronize()
+    if rc != 0:
+        print(f"| attention | {shape} | launch failed: {dll.sinter_rt_last_error().decode()} |")
+        return []
+    ms = best_ms(torch, lambda: run.call(dll, torch, b["name"], [q, k, v, out]))
+    rows = []
+    for label, backend in (("SDPA flash (FlashAttention-2)", SDPBackend.FLASH_ATTENTION),
+                           ("SDPA cuDNN", SDPBackend.CUDNN_ATTENTION)):
+        def f():
+            with sdpa_kernel([backend]):
+                return torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=causal)
+        try:
+            ref = f()
+            err = (ref.float() - out.float()).abs().max().item()
+            am = best_ms(torch, f)
+        except Exception as e:  # noqa: BLE001 - an unavailable backend is reported
+            print(f"| attention | {shape} | {ms:.3f} | {flops / ms / 1e9:.1f} | {label}: unavailable "
+                  f"({type(e).__name__}) | | |")
+            continue
+        rows.append(dict(kernel="attention", shape=[B, H, S, D], causal=causal, sinter_ms=ms, anchor=label,
+                         anchor_ms=am, max_abs_diff=err))
+        print(f"| attention | {shape} | {ms:.3f} | {flops / ms / 1e9:.1f} | {label} ({flops / am / 1e9:.0f} "
+              f"TFLOP/s; max diff {err:.2g}) | {am:.3f} | {am / ms:.3f}x |", flush=True)
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--artifacts", default=os.path.join(ROOT, "build-gpu"))
@@ -44,9 +81,12 @@ def main():
     dll = run.build_library(art, "bench", os.path.join(args.out, "lib-bench"))
     rows = []
     print(f"# Sinter GPU benchmarks on {torch.cuda.get_device_name()}, torch {torch.__version__}\n")
-    print("| kernel | shape (MxNxK) | Sinter ms | Sinter TFLOP/s | anchor | anchor ms | Sinter speedup |")
+    print("| kernel | shape | Sinter ms | Sinter TFLOP/s | anchor | anchor ms | Sinter speedup |")
     print("| --- | --- | ---: | ---: | --- | ---: | ---: |")
     for b in cases.BENCH:
+        if b["kind"] == "attention":
+            rows += bench_attention(torch, dll, b)
+            continue
         M, N, K = b["shape"]
         a = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
         w = torch.randn(K, N, device="cuda", dtype=torch.bfloat16)

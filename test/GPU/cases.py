@@ -58,6 +58,75 @@ def gemm(name, a, b, out, dtype_ab, dtype_out, epi_ins=(), maps=(), body=None,
     return text
 
 
+def attention(name, q, k, v, dtype, out_dtype=None, mask="none", window=None, softcap=None,
+              offset=0, bshd=False, lse=False):
+    """A func.func with one sinter.attention (Q/K/V shapes as stored)."""
+    out_dtype = out_dtype or dtype
+    o = tuple(q[:-1]) + (v[-1],)
+    heads, seq = (2, 1) if bshd else (1, 2)
+    lse_shape = (q[0], q[heads], q[seq])
+    attrs = [f"mask = #sinter.mask<{mask}>"]
+    if window is not None:
+        attrs.append(f"window = {window}")
+    if softcap is not None:
+        attrs.append(f"softcap = {softcap} : f32")
+    if offset:
+        attrs.append(f"query_offset = {offset}")
+    if bshd:
+        attrs.append("layout = #sinter.layout<bshd>")
+    outs = [T(o, out_dtype)] + ([T(lse_shape, "f32")] if lse else [])
+    res = ", ".join(outs)
+    text = (f"func.func @{name}(%q: {T(q, dtype)}, %k: {T(k, dtype)}, %v: {T(v, dtype)}) -> ({res}) {{\n"
+            f"  %o = tensor.empty() : {outs[0]}\n")
+    inits = "%o"
+    if lse:
+        text += f"  %l = tensor.empty() : {outs[1]}\n"
+        inits = "%o, %l"
+    n = len(outs)
+    text += (f"  %r:{n} = sinter.attention ins(%q, %k, %v : {T(q, dtype)}, {T(k, dtype)}, {T(v, dtype)})\n"
+             f"      outs({inits} : {res}) {{{', '.join(attrs)}}} -> {res}\n")
+    text += "  return " + ", ".join(f"%r#{i}" for i in range(n)) + f" : {res}\n}}\n"
+    return text
+
+
+def attention_ref(t, q, k, v, mask="none", window=None, softcap=None, offset=0, bshd=False, lse=False):
+    """Attention in float64 from the op's definition (and the log-sum-exp)."""
+    if bshd:
+        q, k, v = (x.transpose(1, 2) for x in (q, k, v))
+    group = q.shape[1] // k.shape[1]
+    k = k.repeat_interleave(group, dim=1)
+    v = v.repeat_interleave(group, dim=1)
+    s = (q @ k.transpose(-1, -2)) / q.shape[-1] ** 0.5
+    if softcap is not None:
+        s = softcap * t.tanh(s / softcap)
+    sq, skv = q.shape[2], k.shape[2]
+    pos = t.arange(sq, device=q.device)[:, None] + offset
+    key = t.arange(skv, device=q.device)[None, :]
+    visible = t.ones(sq, skv, dtype=t.bool, device=q.device)
+    if mask != "none":
+        visible &= key <= pos
+    if mask == "sliding_window":
+        visible &= (pos - key) < window
+    s = s.masked_fill(~visible, float("-inf"))
+    m = s.amax(-1, keepdim=True)
+    m = t.where(t.isinf(m), t.zeros_like(m), m)
+    p = t.exp(s - m)
+    l = p.sum(-1, keepdim=True)
+    o = (p @ v) / t.where(l == 0, t.ones_like(l), l)
+    if bshd:
+        o = o.transpose(1, 2)
+    if not lse:
+        return o
+    return o, (m + t.log(l)).squeeze(-1)
+
+
+def attention_case(name, q, k, v, dtype, tol, **kw):
+    out_dtype = kw.pop("out_dtype", None)
+    return dict(name=name, mlir=attention(name, q, k, v, dtype, out_dtype, **kw),
+                inputs=[(q, dtype), (k, dtype), (v, dtype)],
+                ref=lambda t, *x: attention_ref(t, *x, **kw), tol=tol)
+
+
 def _cases():
     c = []
     # Plain f32, ragged everywhere.
@@ -123,12 +192,29 @@ def _cases():
         mlir=gemm("gemm_bf16_1000", (1000, 1001), (1001, 999), (1000, 999), "bf16", "f32"),
         inputs=[((1000, 1001), "bf16"), ((1001, 999), "bf16")],
         ref=lambda t, a, b: a @ b, tol=(5e-3, 5e-3)))
+    # Attention: ragged sequence lengths (not multiples of the 64-row
+    # tiles), every mask kind, GQA and MQA, both layouts, softcap, the
+    # log-sum-exp, rows that see no key.
+    c.append(attention_case("attn_bf16_causal_gqa_lse", (2, 8, 100, 64), (2, 2, 100, 64), (2, 2, 100, 64),
+                            "bf16", (2e-2, 2e-2), mask="causal", lse=True))
+    c.append(attention_case("attn_f16_nomask_d128", (1, 4, 77, 128), (1, 4, 150, 128), (1, 4, 150, 128),
+                            "f16", (2e-3, 2e-3), out_dtype="f32"))
+    c.append(attention_case("attn_bf16_window_softcap_mqa", (1, 4, 70, 64), (1, 1, 200, 64), (1, 1, 200, 64),
+                            "bf16", (2e-2, 2e-2), mask="sliding_window", window=50, softcap=30.0, offset=130))
+    # Queries past the keys with a short window: rows from position 163 on
+    # see no key (zero output, log-sum-exp -inf).
+    c.append(attention_case("attn_bf16_window_empty_rows", (1, 2, 70, 32), (1, 2, 100, 32), (1, 2, 100, 32),
+                            "bf16", (2e-2, 2e-2), mask="sliding_window", window=64, offset=130, lse=True))
+    c.append(attention_case("attn_bf16_bshd_causal_d96", (2, 129, 6, 96), (2, 129, 3, 96), (2, 129, 3, 96),
+                            "bf16", (2e-2, 2e-2), mask="causal", bshd=True))
+    c.append(attention_case("attn_f16_causal_long", (1, 2, 1000, 64), (1, 2, 1000, 64), (1, 2, 1000, 64),
+                            "f16", (2e-3, 2e-3), mask="causal"))
     return c
 
 
 CASES = _cases()
 
-# Benchmarks (bench/gpu): the shapes of issue 6's GEMM rows.
+# Benchmarks (bench/gpu): the shapes of issue 6's GEMM and attention rows.
 BENCH = [
     dict(name="bench_gemm_4096", mlir=gemm("bench_gemm_4096", (4096, 4096), (4096, 4096), (4096, 4096), "bf16", "bf16"),
          shape=(4096, 4096, 4096), kind="gemm"),
@@ -140,4 +226,10 @@ BENCH = [
                    body="\n      %bf = arith.extf %e0 : bf16 to f32\n      %x = arith.addf %acc, %bf : f32" + GELU +
                         "\n      %y = arith.truncf %g : f32 to bf16"),
          shape=(4096, 4096, 4096), kind="gemm_bias_gelu"),
+] + [
+    dict(name=f"bench_attn_b{B}_h{H}_s{S}_d{D}_{mask}",
+         mlir=attention(f"bench_attn_b{B}_h{H}_s{S}_d{D}_{mask}", (B, H, S, D), (B, H, S, D), (B, H, S, D),
+                        "bf16", mask=mask),
+         shape=(B, H, S, D), kind="attention", causal=mask == "causal")
+    for B, H, S, D in ((4, 16, 4096, 128), (8, 16, 2048, 64)) for mask in ("causal", "none")
 ]

@@ -24,6 +24,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Target/GPU/GPUTarget.h"
+#include "KernelBuilder.h"
 
 namespace mlir::sinter {
 #define GEN_PASS_DEF_CONVERTSINTERTOGPU
@@ -67,26 +68,11 @@ std::string unsupported(GemmOp op) {
   return "";
 }
 
-struct GemmKernel {
-  OpBuilder &b;
-  Location loc;
+struct GemmKernel : gpu_kernels::KernelBuilder {
   GemmOp op;
   /// The kernel's memref for each function argument and result.
   IRMapping args;
   SmallVector<Value> outs;
-
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value lt(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
-  }
-  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
-  Value f32(Value v) {
-    return v.getType().isF32()
-               ? v
-               : arith::ExtFOp::create(b, loc, b.getF32Type(), v).getResult();
-  }
 
   /// Indices of element (x, y) of the trailing matrix of `m`: the output's
   /// batch indices index its leading dimensions, aligned to the right, 0
@@ -125,7 +111,7 @@ struct GemmKernel {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(&ifOp.getThenRegion().front());
     scf::YieldOp::create(
-        b, loc, f32(memref::LoadOp::create(b, loc, m, at(m, batch, x, y))));
+        b, loc, toF32(memref::LoadOp::create(b, loc, m, at(m, batch, x, y))));
     b.setInsertionPointToStart(&ifOp.getElseRegion().front());
     scf::YieldOp::create(
         b, loc, Value(arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0))));
@@ -342,42 +328,6 @@ struct MmaGemmKernel : GemmKernel {
     return vector::FromElementsOp::create(b, loc, vt, parts);
   }
 
-  /// The shared tile's address as an i64.
-  Value address(Value tile) {
-    Value p = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, tile);
-    return arith::IndexCastOp::create(b, loc, b.getI64Type(), p);
-  }
-
-  /// ldmatrix.x4: four 8 x 8 matrices of a staged tile (rows of
-  /// `rowLength` elements) in one instruction; this lane gives the address
-  /// of row `row`, column `col` (its matrix is lane / 8) and receives, from
-  /// each matrix (transposed with `transpose`), the pair (lane / 4,
-  /// 2 (lane % 4)) as mma.sync takes it.
-  SmallVector<Value> ldmatrix4(Value base, int64_t rowLength, Value row,
-                               Value col, bool transpose = false) {
-    Value offset = mul(add(mul(row, idx(rowLength)), col), idx(2));
-    Value addr = arith::AddIOp::create(
-        b, loc, base,
-        arith::IndexCastOp::create(b, loc, b.getI64Type(), offset));
-    Value ptr = LLVM::IntToPtrOp::create(
-        b, loc, LLVM::LLVMPointerType::get(b.getContext(), 3), addr);
-    auto type = LLVM::LLVMStructType::getLiteral(
-        b.getContext(), SmallVector<Type>(4, b.getI32Type()));
-    Value m = NVVM::LdMatrixOp::create(
-        b, loc, type, ptr, 4,
-        transpose ? NVVM::MMALayout::col : NVVM::MMALayout::row,
-        NVVM::LdStMatrixShapeAttr::get(b.getContext(), 8, 8),
-        NVVM::LdStMatrixEltType::B16);
-    SmallVector<Value> regs;
-    for (int64_t i = 0; i < 4; ++i) {
-      Value r = LLVM::ExtractValueOp::create(b, loc, m, i);
-      if (elem.isF16())
-        r = LLVM::BitcastOp::create(b, loc, VectorType::get({2}, elem), r);
-      regs.push_back(r);
-    }
-    return regs;
-  }
-
   void build(gpu::GPUFuncOp func) {
     int64_t nb = op.getNumBatchDims();
     auto outType = cast<RankedTensorType>(op.getInits()[0].getType());
@@ -477,9 +427,6 @@ struct MmaGemmKernel : GemmKernel {
       gpu::BarrierOp::create(b, loc);
       SmallVector<Value> next = loadBlock(add(kt, idx(kBK)));
       SmallVector<Value> acc(kLoop.getRegionIterArgs().take_front(numAcc));
-      auto mmaType = elem.isBF16() ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
-      auto resultType = LLVM::LLVMStructType::getLiteral(
-          b.getContext(), SmallVector<Type>(4, b.getF32Type()));
       for (int64_t kk = 0; kk < kBK; kk += 16) {
         SmallVector<SmallVector<Value>> af, bf;
         // A (m16 x k16): matrices (rows +0/+8) x (k +0/+8) in the order of
@@ -487,32 +434,24 @@ struct MmaGemmKernel : GemmKernel {
         for (int64_t mi = 0; mi < kMI; ++mi)
           af.push_back(ldmatrix4(aBase, kBK + kPad,
                                  add(add(wm, idx(mi * 16)), aRowInTile),
-                                 add(aColInTile, idx(kk))));
+                                 add(aColInTile, idx(kk)), elem));
         // B (two n8 x k16 tiles): (n +0, k +0), (n +0, k +8), (n +8, k +0),
         // (n +8, k +8): registers 0-1 are tile ni, 2-3 tile ni + 1.
         for (int64_t ni = 0; ni < kNI; ni += 2) {
           SmallVector<Value> r =
               tb ? ldmatrix4(bBase, kBK + kPad,
                              add(add(wn, idx(ni * 8)), bRowInTile),
-                             add(bColInTile, idx(kk)))
+                             add(bColInTile, idx(kk)), elem)
                  : ldmatrix4(bBase, kBN + kPad, add(bRowInTile, idx(kk)),
-                             add(add(wn, idx(ni * 8)), bColInTile),
+                             add(add(wn, idx(ni * 8)), bColInTile), elem,
                              /*transpose=*/true);
           bf.push_back({r[0], r[1]});
           bf.push_back({r[2], r[3]});
         }
         for (int64_t mi = 0; mi < kMI; ++mi)
-          for (int64_t ni = 0; ni < kNI; ++ni) {
-            MutableArrayRef<Value> c(&acc[(mi * kNI + ni) * 4], 4);
-            Value d = NVVM::MmaOp::create(
-                b, loc, resultType, af[mi], bf[ni], SmallVector<Value>(c),
-                ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
-                std::array<NVVM::MMATypes, 2>{mmaType, mmaType},
-                std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                               NVVM::MMALayout::col});
-            for (int64_t e = 0; e < 4; ++e)
-              c[e] = LLVM::ExtractValueOp::create(b, loc, d, e);
-          }
+          for (int64_t ni = 0; ni < kNI; ++ni)
+            mma16816(elem, af[mi], bf[ni],
+                     MutableArrayRef<Value>(&acc[(mi * kNI + ni) * 4], 4));
       }
       gpu::BarrierOp::create(b, loc);
       llvm::append_range(acc, next);
@@ -536,48 +475,60 @@ bool usesTensorCores(GemmOp op) {
   return a.isF16() || a.isBF16();
 }
 
-/// The single sinter.gemm of `func`, or an error naming what is in the way.
-FailureOr<GemmOp> singleGemm(func::FuncOp func) {
-  GemmOp gemm;
+/// The one sinter.gemm or sinter.attention of `func`, or an error naming
+/// what is in the way.
+FailureOr<Operation *> singleKernelOp(func::FuncOp func) {
+  Operation *kernelOp = nullptr;
   for (Operation &op : func.getBody().front()) {
     if (isa<tensor::EmptyOp, arith::ConstantOp, func::ReturnOp>(op))
       continue;
-    if (auto g = dyn_cast<GemmOp>(op); g && !gemm) {
-      gemm = g;
+    if (isa<GemmOp, AttentionOp>(op) && !kernelOp) {
+      kernelOp = &op;
       continue;
     }
     return func.emitError() << "GPU target: function @" << func.getName()
                             << " needs more than one kernel ('"
                             << op.getName()
-                            << "' besides a gemm); only functions that "
-                               "fuse into one sinter.gemm compile for GPUs yet",
+                            << "' besides its first op); only functions that "
+                               "fuse into one sinter.gemm or sinter.attention "
+                               "compile for GPUs yet",
            failure();
   }
-  if (!gemm)
+  if (!kernelOp)
     return func.emitError() << "GPU target: function @" << func.getName()
-                            << " has no sinter.gemm to compile",
+                            << " has no sinter.gemm or sinter.attention to "
+                               "compile",
            failure();
-  for (OpOperand &use : gemm->getOpOperands()) {
+  StringRef what = isa<GemmOp>(kernelOp) ? "gemm" : "attention";
+  auto dps = cast<DestinationStyleOpInterface>(kernelOp);
+  for (OpOperand &use : kernelOp->getOpOperands()) {
     Value v = use.get();
-    bool isInit = llvm::is_contained(gemm.getInitsMutable(), use);
-    if (isa<BlockArgument>(v) || (isInit && v.getDefiningOp<tensor::EmptyOp>()))
+    if (isa<BlockArgument>(v) ||
+        (dps.isDpsInit(&use) && v.getDefiningOp<tensor::EmptyOp>()))
       continue;
-    return gemm.emitError() << "GPU target: an operand of the gemm in @"
-                            << func.getName()
-                            << " is not an argument of the function",
+    return kernelOp->emitError()
+               << "GPU target: an operand of the " << what << " in @"
+               << func.getName() << " is not an argument of the function",
            failure();
   }
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
-  if (ret.getOperands() !=
-      gemm->getResults().take_front(gemm.getNumPrimaryResults()))
+  size_t numResults = kernelOp->getNumResults();
+  if (auto gemm = dyn_cast<GemmOp>(kernelOp))
+    numResults = gemm.getNumPrimaryResults();
+  if (ret.getOperands() != kernelOp->getResults().take_front(numResults))
     return func.emitError() << "GPU target: @" << func.getName()
-                            << " must return the gemm's results in order",
+                            << " must return the " << what
+                            << "'s results in order",
            failure();
-  if (std::string why = unsupported(gemm); !why.empty())
-    return gemm.emitError() << "GPU target: cannot compile the gemm in @"
-                            << func.getName() << ": " << why,
+  std::string why = isa<GemmOp>(kernelOp)
+                        ? unsupported(cast<GemmOp>(kernelOp))
+                        : gpu_kernels::unsupportedAttention(
+                              cast<AttentionOp>(kernelOp));
+  if (!why.empty())
+    return kernelOp->emitError() << "GPU target: cannot compile the " << what
+                                 << " in @" << func.getName() << ": " << why,
            failure();
-  return gemm;
+  return kernelOp;
 }
 
 MemRefType memrefOf(Type t) {
@@ -606,8 +557,8 @@ struct ConvertSinterToGPUPass
                     b.getUnitAttr());
     bool failedAny = false;
     for (func::FuncOp f : funcs) {
-      FailureOr<GemmOp> gemm = singleGemm(f);
-      if (failed(gemm)) {
+      FailureOr<Operation *> kernelOp = singleKernelOp(f);
+      if (failed(kernelOp)) {
         failedAny = true;
         continue;
       }
@@ -617,10 +568,22 @@ struct ConvertSinterToGPUPass
       for (Type t : f.getResultTypes())
         params.push_back(memrefOf(t));
       b.setInsertionPointToEnd(kernels.getBody());
+      if (auto attention = dyn_cast<AttentionOp>(*kernelOp)) {
+        std::array<int64_t, 3> grid;
+        int64_t threads;
+        gpu_kernels::createAttentionKernel(b, attention, f, params, grid,
+                                           threads);
+        f->setAttr(kGPUGridAttrName, b.getDenseI64ArrayAttr(grid));
+        f->setAttr(kGPUBlockAttrName,
+                   b.getDenseI64ArrayAttr({threads, 1, 1}));
+        f->setAttr(kGPUSharedBytesAttrName, b.getI64IntegerAttr(0));
+        continue;
+      }
+      auto gemm = cast<GemmOp>(*kernelOp);
       auto shared = gpu::AddressSpaceAttr::get(b.getContext(),
                                                gpu::AddressSpace::Workgroup);
-      bool mma = usesTensorCores(*gemm);
-      Type elem = getElementTypeOrSelf(gemm->getA().getType());
+      bool mma = usesTensorCores(gemm);
+      Type elem = getElementTypeOrSelf(gemm.getA().getType());
       using Mma = MmaGemmKernel;
       auto aTileType =
           mma ? MemRefType::get({Mma::kBM, Mma::kBK + Mma::kPad}, elem,
@@ -628,7 +591,7 @@ struct ConvertSinterToGPUPass
               : MemRefType::get({kTileK, kTileM + 1}, b.getF32Type(),
                                 MemRefLayoutAttrInterface{}, shared);
       auto bTileType =
-          mma ? (gemm->getTransposeB()
+          mma ? (gemm.getTransposeB()
                      ? MemRefType::get({Mma::kBN, Mma::kBK + Mma::kPad}, elem,
                                        MemRefLayoutAttrInterface{}, shared)
                      : MemRefType::get({Mma::kBK, Mma::kBN + Mma::kPad}, elem,
@@ -648,7 +611,7 @@ struct ConvertSinterToGPUPass
                       b.getDenseI32ArrayAttr({int32_t(kThreads), 1, 1}));
       Block &entry = kernel.getBody().front();
       b.setInsertionPointToStart(&entry);
-      MmaGemmKernel k{{b, gemm->getLoc(), *gemm, {}, {}}, {}};
+      MmaGemmKernel k{{{b, gemm.getLoc()}, gemm, {}, {}}, {}};
       for (auto [i, arg] : llvm::enumerate(f.getArguments()))
         k.args.map(arg, entry.getArgument(i));
       for (unsigned r = 0; r < f.getNumResults(); ++r)
@@ -659,8 +622,8 @@ struct ConvertSinterToGPUPass
         static_cast<GemmKernel &>(k).build(kernel);
       int64_t tileM = mma ? Mma::kBM : kTileM, tileN = mma ? Mma::kBN : kTileN;
 
-      int64_t nb = gemm->getNumBatchDims();
-      auto outType = cast<RankedTensorType>(gemm->getInits()[0].getType());
+      int64_t nb = gemm.getNumBatchDims();
+      auto outType = cast<RankedTensorType>(gemm.getInits()[0].getType());
       int64_t batches = 1;
       for (int64_t d = 0; d < nb; ++d)
         batches *= outType.getDimSize(d);

@@ -1,0 +1,178 @@
+//===- KernelBuilder.h - IR-building helpers shared by the GPU kernels ----===//
+//
+// Index arithmetic, shared-memory addresses, ldmatrix, mma.sync and cp.async
+// as the kernel generators of lib/Target/GPU use them. Internal to the
+// library.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SINTER_LIB_TARGET_GPU_KERNELBUILDER_H
+#define SINTER_LIB_TARGET_GPU_KERNELBUILDER_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include <array>
+#include <string>
+
+namespace mlir::func {
+class FuncOp;
+} // namespace mlir::func
+namespace mlir::sinter {
+class AttentionOp;
+} // namespace mlir::sinter
+
+namespace mlir::sinter::gpu_kernels {
+
+struct KernelBuilder {
+  OpBuilder &b;
+  Location loc;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value divu(Value x, int64_t y) {
+    return arith::DivUIOp::create(b, loc, x, idx(y));
+  }
+  Value remu(Value x, int64_t y) {
+    return arith::RemUIOp::create(b, loc, x, idx(y));
+  }
+  Value lt(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
+  }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value f32(float v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value toF32(Value v) {
+    return v.getType().isF32()
+               ? v
+               : arith::ExtFOp::create(b, loc, b.getF32Type(), v).getResult();
+  }
+  Value toI64(Value index) {
+    return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+  }
+
+  /// The aligned base address of a memref as an i64.
+  Value address(Value memref) {
+    return toI64(
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref));
+  }
+  /// `base + offset` as a pointer into `addressSpace` (1 global, 3 shared).
+  Value pointer(Value base, Value byteOffset, unsigned addressSpace) {
+    Value a = arith::AddIOp::create(b, loc, base, toI64(byteOffset));
+    return LLVM::IntToPtrOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext(), addressSpace), a);
+  }
+
+  /// ldmatrix.x4: four 8 x 8 matrices of 16-bit `elem`s from a shared tile
+  /// at `base` (rows of `rowLength` elements); this lane gives the address
+  /// of (row, col) (its matrix is lane / 8) and receives, from each matrix
+  /// (transposed with `transpose`), the pair (lane / 4, 2 (lane % 4)) as
+  /// mma.sync takes it.
+  SmallVector<Value> ldmatrix4(Value base, int64_t rowLength, Value row,
+                               Value col, Type elem, bool transpose = false) {
+    Value ptr = pointer(base, mul(add(mul(row, idx(rowLength)), col), idx(2)),
+                        /*addressSpace=*/3);
+    auto type = LLVM::LLVMStructType::getLiteral(
+        b.getContext(), SmallVector<Type>(4, b.getI32Type()));
+    Value m = NVVM::LdMatrixOp::create(
+        b, loc, type, ptr, 4,
+        transpose ? NVVM::MMALayout::col : NVVM::MMALayout::row,
+        NVVM::LdStMatrixShapeAttr::get(b.getContext(), 8, 8),
+        NVVM::LdStMatrixEltType::B16);
+    SmallVector<Value> regs;
+    for (int64_t i = 0; i < 4; ++i) {
+      Value r = LLVM::ExtractValueOp::create(b, loc, m, i);
+      regs.push_back(operandPair(r, elem));
+    }
+    return regs;
+  }
+
+  /// A 32-bit register of two 16-bit elements as mma.sync takes it: i32
+  /// for bf16, vector<2xf16> for f16.
+  Value operandPair(Value i32, Type elem) {
+    if (elem.isF16())
+      return LLVM::BitcastOp::create(b, loc, VectorType::get({2}, elem), i32);
+    return i32;
+  }
+  /// Two f32 values rounded to `elem` and packed as mma.sync takes them.
+  Value packPair(Value lo, Value hi, Type elem) {
+    auto v2 = VectorType::get({2}, b.getF32Type());
+    Value v = vector::FromElementsOp::create(b, loc, v2, ValueRange{lo, hi});
+    Value t = arith::TruncFOp::create(b, loc, VectorType::get({2}, elem), v);
+    if (elem.isF16())
+      return t;
+    return LLVM::BitcastOp::create(b, loc, b.getI32Type(), t);
+  }
+
+  /// c += a * b for one m16n8k16 tile (f32 accumulators).
+  void mma16816(Type elem, ArrayRef<Value> a, ArrayRef<Value> bFrag,
+                MutableArrayRef<Value> c) {
+    auto mmaType = elem.isBF16() ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+    auto resultType = LLVM::LLVMStructType::getLiteral(
+        b.getContext(), SmallVector<Type>(4, b.getF32Type()));
+    Value d = NVVM::MmaOp::create(
+        b, loc, resultType, a, bFrag, SmallVector<Value>(c),
+        ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
+        std::array<NVVM::MMATypes, 2>{mmaType, mmaType},
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                       NVVM::MMALayout::col});
+    for (int64_t e = 0; e < 4; ++e)
+      c[e] = LLVM::ExtractValueOp::create(b, loc, d, e);
+  }
+
+  /// cp.async of 16 bytes from global `src` to shared `dst`, zero-filled
+  /// (nothing read) when `valid` is false.
+  void copyAsync16(Value dst, Value src, Value valid) {
+    Value size = arith::SelectOp::create(
+        b, loc, valid, arith::ConstantIntOp::create(b, loc, 16, 32),
+        arith::ConstantIntOp::create(b, loc, 0, 32));
+    NVVM::CpAsyncOp::create(b, loc, dst, src, 16,
+                            NVVM::LoadCacheModifierKind::CG, size);
+  }
+
+  /// 2^x by the SFU (ex2.approx.ftz; -inf gives 0).
+  Value exp2(Value x) {
+    return LLVM::CallIntrinsicOp::create(
+               b, loc, b.getF32Type(),
+               b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f"), ValueRange{x})
+        .getResult(0);
+  }
+
+  /// The butterfly reduction of `v` over the 4 lanes of a quad (lanes that
+  /// hold one row of an mma accumulator tile).
+  Value quadReduce(Value v, bool isMax) {
+    for (int32_t offset : {1, 2}) {
+      Value o = gpu::ShuffleOp::create(
+                    b, loc, v,
+                    arith::ConstantIntOp::create(b, loc, offset, 32),
+                    arith::ConstantIntOp::create(b, loc, 32, 32),
+                    gpu::ShuffleMode::XOR)
+                    .getShuffleResult();
+      v = isMax ? arith::MaxNumFOp::create(b, loc, v, o).getResult()
+                : arith::AddFOp::create(b, loc, v, o).getResult();
+    }
+    return v;
+  }
+};
+
+/// Why `op` cannot become a GPU attention kernel, or empty.
+std::string unsupportedAttention(AttentionOp op);
+
+/// Creates (at `b`'s insertion point, in a gpu.module) the attention kernel
+/// of `f`, whose body is `op` on its arguments; `params` are the kernel's
+/// parameters (f's arguments, then its results, as memrefs). Sets the
+/// launch grid and block size.
+gpu::GPUFuncOp createAttentionKernel(OpBuilder &b, AttentionOp op,
+                                     func::FuncOp f, ArrayRef<Type> params,
+                                     std::array<int64_t, 3> &grid,
+                                     int64_t &threads);
+
+} // namespace mlir::sinter::gpu_kernels
+
+#endif // SINTER_LIB_TARGET_GPU_KERNELBUILDER_H
