@@ -41,5 +41,8 @@ config.environment["CXX"] = config.cxx_compiler
 
 # GPU compile tests assemble with ptxas when the CUDA toolkit is installed.
 import shutil
-if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
+_ptxas = shutil.which("ptxas") or ("/usr/local/cuda/bin/ptxas"
+                                   if os.path.exists("/usr/local/cuda/bin/ptxas") else None)
+if _ptxas:
     config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", _ptxas))

@@ -486,12 +486,19 @@ FailureOr<Operation *> singleKernelOp(func::FuncOp func) {
       kernelOp = &op;
       continue;
     }
+    if (isa<GemmOp, AttentionOp>(op))
+      return func.emitError() << "GPU target: function @" << func.getName()
+                              << " needs more than one kernel (a second '"
+                              << op.getName()
+                              << "'); only functions that fuse into one "
+                                 "sinter.gemm or sinter.attention compile "
+                                 "for GPUs yet",
+             failure();
     return func.emitError() << "GPU target: function @" << func.getName()
-                            << " needs more than one kernel ('"
-                            << op.getName()
-                            << "' besides its first op); only functions that "
-                               "fuse into one sinter.gemm or sinter.attention "
-                               "compile for GPUs yet",
+                            << " has '" << op.getName()
+                            << "', which the GPU backend does not compile "
+                               "yet; only functions that fuse into one "
+                               "sinter.gemm or sinter.attention do",
            failure();
   }
   if (!kernelOp)

@@ -1,6 +1,6 @@
 // RUN: sinter-opt %s --split-input-file --convert-sinter-to-gpu -verify-diagnostics
 
-// expected-error @+1 {{GPU target: function @two_ops needs more than one kernel ('arith.addf' besides a gemm)}}
+// expected-error @+1 {{GPU target: function @two_ops has 'arith.addf', which the GPU backend does not compile yet; only functions that fuse into one sinter.gemm or sinter.attention do}}
 func.func @two_ops(%a: tensor<8x8xf32>, %b: tensor<8x8xf32>, %s: f32) -> tensor<8x8xf32> {
   %o = tensor.empty() : tensor<8x8xf32>
   %y = sinter.gemm ins(%a, %b : tensor<8x8xf32>, tensor<8x8xf32>) outs(%o : tensor<8x8xf32>) {acc_type = f32} -> tensor<8x8xf32>
@@ -10,7 +10,7 @@ func.func @two_ops(%a: tensor<8x8xf32>, %b: tensor<8x8xf32>, %s: f32) -> tensor<
 
 // -----
 
-// expected-error @+1 {{GPU target: function @no_gemm has no sinter.gemm to compile}}
+// expected-error @+1 {{GPU target: function @no_gemm has no sinter.gemm or sinter.attention to compile}}
 func.func @no_gemm(%a: tensor<8x8xf32>) -> tensor<8x8xf32> {
   return %a : tensor<8x8xf32>
 }
@@ -60,4 +60,50 @@ func.func @computed(%a: tensor<8x8xf32>, %b: tensor<8x8xf32>) -> tensor<8x8xf32>
       sinter.yield %s : f32
     }
   return %y : tensor<8x8xf32>
+}
+
+// -----
+
+// expected-error @+1 {{GPU target: function @two_gemms needs more than one kernel (a second 'sinter.gemm')}}
+func.func @two_gemms(%a: tensor<8x8xf32>, %b: tensor<8x8xf32>) -> tensor<8x8xf32> {
+  %o = tensor.empty() : tensor<8x8xf32>
+  %y = sinter.gemm ins(%a, %b : tensor<8x8xf32>, tensor<8x8xf32>) outs(%o : tensor<8x8xf32>) {acc_type = f32} -> tensor<8x8xf32>
+  %z = sinter.gemm ins(%y, %b : tensor<8x8xf32>, tensor<8x8xf32>) outs(%o : tensor<8x8xf32>) {acc_type = f32} -> tensor<8x8xf32>
+  return %z : tensor<8x8xf32>
+}
+
+// -----
+
+func.func @attn_f32(%q: tensor<1x2x8x64xf32>, %k: tensor<1x2x8x64xf32>, %v: tensor<1x2x8x64xf32>) -> tensor<1x2x8x64xf32> {
+  %o = tensor.empty() : tensor<1x2x8x64xf32>
+  // expected-error @+1 {{GPU target: cannot compile the attention in @attn_f32: Q, K and V must all be f16 or all bf16}}
+  %r = sinter.attention ins(%q, %k, %v : tensor<1x2x8x64xf32>, tensor<1x2x8x64xf32>, tensor<1x2x8x64xf32>) outs(%o : tensor<1x2x8x64xf32>) -> tensor<1x2x8x64xf32>
+  return %r : tensor<1x2x8x64xf32>
+}
+
+// -----
+
+func.func @attn_d72(%q: tensor<1x2x8x72xbf16>, %k: tensor<1x2x8x72xbf16>, %v: tensor<1x2x8x72xbf16>) -> tensor<1x2x8x72xbf16> {
+  %o = tensor.empty() : tensor<1x2x8x72xbf16>
+  // expected-error @+1 {{GPU target: cannot compile the attention in @attn_d72: head dimensions must be multiples of 16 up to 128 (got 72)}}
+  %r = sinter.attention ins(%q, %k, %v : tensor<1x2x8x72xbf16>, tensor<1x2x8x72xbf16>, tensor<1x2x8x72xbf16>) outs(%o : tensor<1x2x8x72xbf16>) -> tensor<1x2x8x72xbf16>
+  return %r : tensor<1x2x8x72xbf16>
+}
+
+// -----
+
+func.func @attn_bias(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x8x64xbf16>, %v: tensor<1x2x8x64xbf16>, %bias: tensor<1x1x8x8xf32>) -> tensor<1x2x8x64xbf16> {
+  %o = tensor.empty() : tensor<1x2x8x64xbf16>
+  // expected-error @+1 {{GPU target: cannot compile the attention in @attn_bias: an additive bias is not supported by the GPU attention kernel yet}}
+  %r = sinter.attention ins(%q, %k, %v : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>) bias(%bias : tensor<1x1x8x8xf32>) outs(%o : tensor<1x2x8x64xbf16>) -> tensor<1x2x8x64xbf16>
+  return %r : tensor<1x2x8x64xbf16>
+}
+
+// -----
+
+func.func @attn_d256(%q: tensor<1x2x8x256xf16>, %k: tensor<1x2x8x256xf16>, %v: tensor<1x2x8x256xf16>) -> tensor<1x2x8x256xf16> {
+  %o = tensor.empty() : tensor<1x2x8x256xf16>
+  // expected-error @+1 {{GPU target: cannot compile the attention in @attn_d256: head dimensions must be multiples of 16 up to 128 (got 256)}}
+  %r = sinter.attention ins(%q, %k, %v : tensor<1x2x8x256xf16>, tensor<1x2x8x256xf16>, tensor<1x2x8x256xf16>) outs(%o : tensor<1x2x8x256xf16>) -> tensor<1x2x8x256xf16>
+  return %r : tensor<1x2x8x256xf16>
 }
