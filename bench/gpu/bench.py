@@ -71,6 +71,58 @@ def bench_attention(torch, dll, b):
     return rows
 
 
+def copy_bandwidth(torch):
+    """The device's copy bandwidth in bytes/s: read + write of a 2 GiB
+    device-to-device copy."""
+    src = torch.empty(1 << 30, device="cuda", dtype=torch.int16)
+    dst = torch.empty_like(src)
+    ms = best_ms(torch, lambda: dst.copy_(src))
+    return 2 * src.numel() * 2 / (ms * 1e-3)
+
+
+def bench_decode(torch, dll, b):
+    """Paged decode as bytes of K and V read per second, against the copy
+    bandwidth, and against torch gathering the pages and running SDPA."""
+    B, Hq, Hkv, S, D, bs = b["shape"]
+    blocks = B * S // bs
+    q = torch.randn(B, Hq, 1, D, device="cuda", dtype=torch.bfloat16)
+    kc = torch.randn(blocks, bs, Hkv, D, device="cuda", dtype=torch.bfloat16)
+    vc = torch.randn_like(kc)
+    table = torch.randperm(blocks, device="cuda", dtype=torch.int32).reshape(B, S // bs)
+    lens = torch.full((B,), S, device="cuda", dtype=torch.int32)
+    out = torch.empty_like(q)
+    shape = f"B{B} Hq{Hq} Hkv{Hkv} S{S} D{D}, blocks of {bs}"
+    tensors = [q, kc, vc, table, lens, out]
+    rc = run.call(dll, torch, b["name"], tensors)
+    torch.cuda.synchronize()
+    if rc != 0:
+        print(f"| decode | {shape} | launch failed: {dll.sinter_rt_last_error().decode()} |")
+        return []
+    ms = best_ms(torch, lambda: run.call(dll, torch, b["name"], tensors))
+    kv_bytes = 2 * B * S * Hkv * D * 2
+    tbs = kv_bytes / (ms * 1e-3) / 1e12
+    copy = copy_bandwidth(torch) / 1e12
+    rows = [dict(kernel="decode", shape=list(b["shape"]), sinter_ms=ms, kv_tb_s=tbs, copy_tb_s=copy)]
+    print(f"| decode | {shape} | {ms:.3f} | {tbs:.2f} TB/s of KV | device copy bandwidth {copy:.2f} TB/s | | "
+          f"{tbs / copy:.3f} of copy |", flush=True)
+
+    def torch_decode():
+        idx = table.long()
+        k = kc[idx].reshape(B, S, Hkv, D).transpose(1, 2)
+        v = vc[idx].reshape(B, S, Hkv, D).transpose(1, 2)
+        return torch.nn.functional.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+    try:
+        err = (torch_decode().float() - out.float()).abs().max().item()
+        am = best_ms(torch, torch_decode)
+        rows.append(dict(kernel="decode", shape=list(b["shape"]), sinter_ms=ms,
+                         anchor="torch gather + SDPA", anchor_ms=am, max_abs_diff=err))
+        print(f"| decode | {shape} | {ms:.3f} | | torch gather + SDPA (max diff {err:.2g}) | {am:.3f} | "
+              f"{am / ms:.3f}x |", flush=True)
+    except Exception as e:  # noqa: BLE001
+        print(f"| decode | {shape} | {ms:.3f} | | torch gather + SDPA unavailable ({type(e).__name__}: {e}) | | |")
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--artifacts", default=os.path.join(ROOT, "build-gpu"))
@@ -86,6 +138,9 @@ def main():
     for b in cases.BENCH:
         if b["kind"] == "attention":
             rows += bench_attention(torch, dll, b)
+            continue
+        if b["kind"] == "decode":
+            rows += bench_decode(torch, dll, b)
             continue
         M, N, K = b["shape"]
         a = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)

@@ -31,6 +31,14 @@ int sinter_cuda_launch(const void *image, const char *kernel,
 int sinter_cuda_check_pointer(const void *ptr, const char *function,
                               const char *what);
 
+/* Stream-ordered scratch memory (cuMemAllocAsync / cuMemFreeAsync) for
+ * functions that run several kernels: `*ptr` is usable by work queued on
+ * `stream` after the call, and freed once the work queued before the free
+ * has run. */
+int sinter_cuda_alloc_async(void **ptr, unsigned long long bytes,
+                            void *stream);
+int sinter_cuda_free_async(void *ptr, void *stream);
+
 #ifdef __cplusplus
 }
 #endif

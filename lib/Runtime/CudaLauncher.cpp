@@ -41,6 +41,8 @@ struct Driver {
                            void **);
   CUresult (*pointerGetAttribute)(void *, int, CUdeviceptr);
   CUresult (*getErrorString)(CUresult, const char **);
+  CUresult (*memAllocAsync)(CUdeviceptr *, size_t, CUstream);
+  CUresult (*memFreeAsync)(CUdeviceptr, CUstream);
   std::string error; // why loading failed
 };
 
@@ -70,6 +72,8 @@ const Driver &driver() {
     get(d.launchKernel, "cuLaunchKernel");
     get(d.pointerGetAttribute, "cuPointerGetAttribute");
     get(d.getErrorString, "cuGetErrorString");
+    get(d.memAllocAsync, "cuMemAllocAsync");
+    get(d.memFreeAsync, "cuMemFreeAsync");
     if (d.error.empty() && d.init(0) != 0)
       d.error = "cuInit failed: no usable GPU";
     return d;
@@ -178,5 +182,34 @@ extern "C" int sinter_cuda_check_pointer(const void *ptr, const char *function,
         !managed)))
     return fail(where + " is not device memory (pass a pointer from "
                         "cudaMalloc/cuMemAlloc or a CUDA tensor's data_ptr)");
+  return 0;
+}
+
+extern "C" int sinter_cuda_alloc_async(void **ptr, unsigned long long bytes,
+                                       void *stream) {
+  const Driver *dp;
+  CUcontext ctx;
+  if (!ptr)
+    return fail("sinter_cuda_alloc_async: NULL result pointer");
+  *ptr = nullptr;
+  if (currentContext(dp, ctx))
+    return -1;
+  CUdeviceptr p = 0;
+  if (CUresult r = dp->memAllocAsync(&p, bytes, stream))
+    return cuFail(*dp, r,
+                  "cuMemAllocAsync of " + std::to_string(bytes) + " bytes");
+  *ptr = reinterpret_cast<void *>(p);
+  return 0;
+}
+
+extern "C" int sinter_cuda_free_async(void *ptr, void *stream) {
+  const Driver *dp;
+  CUcontext ctx;
+  if (!ptr)
+    return 0;
+  if (currentContext(dp, ctx))
+    return -1;
+  if (CUresult r = dp->memFreeAsync(reinterpret_cast<CUdeviceptr>(ptr), stream))
+    return cuFail(*dp, r, "cuMemFreeAsync");
   return 0;
 }

@@ -127,6 +127,56 @@ def attention_case(name, q, k, v, dtype, tol, **kw):
                 ref=lambda t, *x: attention_ref(t, *x, **kw), tol=tol)
 
 
+def paged(name, q, cache, table, dtype, out_dtype=None, mask="causal", window=None):
+    """A func.func with one sinter.paged_attention over caches `cache` =
+    [num_blocks, block_size, Hkv, D] and a block table `table` = [B, max]."""
+    out_dtype = out_dtype or dtype
+    ot = T(q, out_dtype)
+    attrs = [f"mask = #sinter.mask<{mask}>"] + ([f"window = {window}"] if window else [])
+    types = f"{T(q, dtype)}, {T(cache, dtype)}, {T(cache, dtype)}, {T(table, 'i32')}, {T((q[0],), 'i32')}"
+    return (f"func.func @{name}(%q: {T(q, dtype)}, %kc: {T(cache, dtype)}, %vc: {T(cache, dtype)}, "
+            f"%bt: {T(table, 'i32')}, %lens: {T((q[0],), 'i32')}) -> {ot} {{\n"
+            f"  %o = tensor.empty() : {ot}\n"
+            f"  %r = sinter.paged_attention ins(%q, %kc, %vc, %bt, %lens : {types})\n"
+            f"      outs(%o : {ot}) {{{', '.join(attrs)}}} -> {ot}\n"
+            f"  return %r : {ot}\n}}\n")
+
+
+def paged_ref(t, q, kc, vc, table, lens, mask="causal", window=None):
+    """Each sequence's tokens gathered from the caches, then attention_ref
+    with its queries at the end of the sequence."""
+    bs = kc.shape[1]
+    outs = []
+    for b in range(q.shape[0]):
+        n = int(lens[b])
+        if n == 0:
+            outs.append(t.zeros_like(q[b:b + 1]))
+            continue
+        tok = t.arange(n, device=q.device)
+        blocks = table[b].long()[tok // bs]
+        k = kc[blocks, tok % bs].transpose(0, 1)[None]  # [1, Hkv, n, D]
+        v = vc[blocks, tok % bs].transpose(0, 1)[None]
+        outs.append(attention_ref(t, q[b:b + 1], k, v, mask=mask, window=window, offset=n - q.shape[2]))
+    return t.cat(outs)
+
+
+def paged_case(name, q, cache, lens, dtype, tol, seed=7, **kw):
+    """Block tables are a random permutation of the cache's blocks (each
+    sequence owns its own); `lens` are the sequence lengths."""
+    import random
+    bs, nblocks = cache[1], cache[0]
+    width = max(1, -(-max(lens) // bs))
+    perm = list(range(nblocks))
+    random.Random(seed).shuffle(perm)
+    assert len(lens) * width <= nblocks
+    table = [perm[i * width:(i + 1) * width] for i in range(len(lens))]
+    out_dtype = kw.pop("out_dtype", None)
+    return dict(name=name, mlir=paged(name, q, cache, (len(lens), width), dtype, out_dtype, **kw),
+                inputs=[(q, dtype), (cache, dtype), (cache, dtype), ((len(lens), width), "i32", table),
+                        ((len(lens),), "i32", lens)],
+                ref=lambda t, *x: paged_ref(t, *x, **kw), tol=tol)
+
+
 def _cases():
     c = []
     # Plain f32, ragged everywhere.
@@ -207,6 +257,12 @@ def _cases():
                             "bf16", (2e-2, 2e-2), mask="sliding_window", window=64, offset=130, lse=True))
     c.append(attention_case("attn_bf16_bshd_causal_d96", (2, 129, 6, 96), (2, 129, 3, 96), (2, 129, 3, 96),
                             "bf16", (2e-2, 2e-2), mask="causal", bshd=True))
+    # Paged decode (split-KV + combine): GQA, a sequence of length 0 and one
+    # of length 1, ragged lengths; chunked prefill (3 queries) with a window.
+    c.append(paged_case("paged_bf16_decode_gqa", (4, 8, 1, 64), (64, 16, 2, 64), [150, 0, 1, 77],
+                        "bf16", (2e-2, 2e-2)))
+    c.append(paged_case("paged_f16_prefill_window", (2, 4, 3, 128), (20, 16, 4, 128), [100, 5],
+                        "f16", (2e-3, 2e-3), out_dtype="f32", mask="sliding_window", window=40))
     c.append(attention_case("attn_f16_causal_long", (1, 2, 1000, 64), (1, 2, 1000, 64), (1, 2, 1000, 64),
                             "f16", (2e-3, 2e-3), mask="causal"))
     return c
@@ -232,4 +288,11 @@ BENCH = [
                         "bf16", mask=mask),
          shape=(B, H, S, D), kind="attention", causal=mask == "causal")
     for B, H, S, D in ((4, 16, 4096, 128), (8, 16, 2048, 64)) for mask in ("causal", "none")
+] + [
+    # Decode over a paged cache: B16 Hq32 Hkv8, 8192 tokens each, D128,
+    # blocks of 16 tokens.
+    dict(name="bench_decode_b16_hq32_hkv8_s8192_d128",
+         mlir=paged("bench_decode_b16_hq32_hkv8_s8192_d128", (16, 32, 1, 128), (8192, 16, 8, 128),
+                    (16, 512), "bf16"),
+         shape=(16, 32, 8, 8192, 128, 16), kind="decode"),
 ]

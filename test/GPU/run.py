@@ -43,9 +43,18 @@ def build_library(art_dir, name, work):
 
 
 def make_inputs(torch, specs, seed):
+    """Random normal floats; integer inputs (block tables, lengths) carry
+    their values as a third item."""
     g = torch.Generator(device="cuda").manual_seed(seed)
-    return [torch.randn(*shape, generator=g, device="cuda", dtype=torch.float32).to(getattr(torch, DTYPES[dt]))
-            for shape, dt in specs]
+    out = []
+    for spec in specs:
+        shape, dt = spec[0], spec[1]
+        if dt == "i32":
+            out.append(torch.tensor(spec[2], dtype=torch.int32, device="cuda").reshape(shape))
+            continue
+        out.append(torch.randn(*shape, generator=g, device="cuda", dtype=torch.float32)
+                   .to(getattr(torch, DTYPES[dt])))
+    return out
 
 
 def call(dll, torch, fn, tensors):
@@ -63,7 +72,7 @@ def run_case(dll, torch, manifest_fn, case):
     torch.cuda.synchronize()
     if rc != 0:
         return False, f"launch failed: {dll.sinter_rt_last_error().decode()}"
-    want = case["ref"](torch, *[t.double() for t in ins])
+    want = case["ref"](torch, *[t.double() if t.is_floating_point() else t for t in ins])
     if not isinstance(want, tuple):
         want = (want,)
     if len(want) != len(outs):

@@ -325,15 +325,42 @@ void writeGPULaunchers(llvm::raw_ostream &os, StringRef name,
     for (const CArg &a : f.args)
       os << "  if (sinter_cuda_check_pointer(" << a.name << ", \"" << f.name
          << "\", \"" << a.name << "\"))\n    return -1;\n";
-    os << "#endif\n  static const unsigned grid[3] = {" << grid[0] << ", "
-       << grid[1] << ", " << grid[2] << "};\n"
-       << "  static const unsigned block[3] = {" << block[0] << ", " << block[1]
-       << ", " << block[2] << "};\n"
-       << "  void *params[] = {";
+    auto workspace =
+        func->getAttrOfType<IntegerAttr>(kGPUWorkspaceBytesAttrName);
+    auto next = func->getAttrOfType<ArrayAttr>(kGPUNextKernelsAttrName);
+    os << "#endif\n";
+    if (workspace)
+      os << "  void *workspace = 0;\n"
+         << "  if (sinter_cuda_alloc_async(&workspace, " << workspace.getInt()
+         << "ull, stream))\n    return -1;\n";
+    os << "  void *params[] = {";
     for (auto [i, a] : llvm::enumerate(f.args))
       os << (i ? ", " : "") << "(void *)&" << a.name;
-    os << "};\n  return sinter_cuda_launch(sinter_image, \"" << f.name
-       << "\", grid, block, " << shared.getInt() << ", stream, params);\n}\n";
+    if (workspace)
+      os << ", (void *)&workspace";
+    os << "};\n  int rc = 0;\n";
+    // Each launch in stream order; a failed one skips the rest.
+    auto launch = [&](StringRef kernel, ArrayRef<int64_t> grid,
+                      ArrayRef<int64_t> block, int64_t shared) {
+      os << "  if (rc == 0) {\n"
+         << "    static const unsigned grid[3] = {" << grid[0] << ", "
+         << grid[1] << ", " << grid[2] << "};\n"
+         << "    static const unsigned block[3] = {" << block[0] << ", "
+         << block[1] << ", " << block[2] << "};\n"
+         << "    rc = sinter_cuda_launch(sinter_image, \"" << kernel
+         << "\", grid, block, " << shared << ", stream, params);\n  }\n";
+    };
+    launch(f.name, grid.asArrayRef(), block.asArrayRef(), shared.getInt());
+    if (next)
+      for (auto k : next.getAsRange<DictionaryAttr>())
+        launch(k.getAs<StringAttr>("kernel").getValue(),
+               k.getAs<DenseI64ArrayAttr>("grid").asArrayRef(),
+               k.getAs<DenseI64ArrayAttr>("block").asArrayRef(),
+               k.getAs<IntegerAttr>("shared_bytes").getInt());
+    if (workspace)
+      os << "  if (sinter_cuda_free_async(workspace, stream))\n"
+         << "    rc = -1;\n";
+    os << "  return rc;\n}\n";
   }
 }
 
@@ -457,7 +484,8 @@ int main(int argc, char **argv) {
       progress("warning: --pin-tiles and --k-block apply to CPU targets; the "
                "GPU kernels use fixed tiles");
     PassManager kernels(&context);
-    kernels.addPass(createConvertSinterToGPU());
+    kernels.addPass(createConvertSinterToGPU(
+        ConvertSinterToGPUOptions{std::string(target)}));
     if (failed(kernels.run(*module)))
       return fail("GPU kernel generation failed");
     progress("tile: " + llvm::Twine(funcs->size()) + " kernel(s) for " + target);
@@ -499,7 +527,7 @@ int main(int argc, char **argv) {
         return llvm::json::Array(
             func->getAttrOfType<DenseI64ArrayAttr>(attr).asArrayRef());
       };
-      fs.push_back(llvm::json::Object{
+      llvm::json::Object entry{
           {"name", f.name},
           {"symbol", f.name},
           {"kernel", f.name},
@@ -507,7 +535,22 @@ int main(int argc, char **argv) {
           {"block", arr(kGPUBlockAttrName)},
           {"shared_bytes",
            func->getAttrOfType<IntegerAttr>(kGPUSharedBytesAttrName).getInt()},
-          {"arguments", std::move(args)}});
+          {"arguments", std::move(args)}};
+      if (auto ws = func->getAttrOfType<IntegerAttr>(kGPUWorkspaceBytesAttrName))
+        entry["workspace_bytes"] = ws.getInt();
+      if (auto next = func->getAttrOfType<ArrayAttr>(kGPUNextKernelsAttrName)) {
+        llvm::json::Array then;
+        for (auto k : next.getAsRange<DictionaryAttr>())
+          then.push_back(llvm::json::Object{
+              {"kernel", k.getAs<StringAttr>("kernel").getValue().str()},
+              {"grid", llvm::json::Array(
+                           k.getAs<DenseI64ArrayAttr>("grid").asArrayRef())},
+              {"block", llvm::json::Array(
+                            k.getAs<DenseI64ArrayAttr>("block").asArrayRef())},
+              {"shared_bytes", k.getAs<IntegerAttr>("shared_bytes").getInt()}});
+        entry["then"] = std::move(then);
+      }
+      fs.push_back(std::move(entry));
     }
     llvm::json::Array stages;
     if (!noGraph)

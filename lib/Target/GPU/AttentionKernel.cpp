@@ -32,9 +32,9 @@ using namespace mlir::sinter;
 using namespace mlir::sinter::gpu_kernels;
 
 namespace {
-constexpr int64_t kBM = 64, kBN = 64, kWarps = 4, kThreads = 32 * kWarps;
-constexpr int64_t kPad = 8;
+constexpr int64_t kBN = 64, kPad = 8;
 constexpr int64_t kMaxHeadDim = 128;
+constexpr float kLog2e = 1.4426950408889634f;
 
 /// Element offsets of Q/K/V/O rows: `[B, H, S, D]` or, token-major, `[B, S,
 /// H, D]`.
@@ -44,10 +44,254 @@ struct Layout {
   int64_t rowStride() const { return bshd ? heads * dim : dim; }
 };
 
-struct AttentionKernel : KernelBuilder {
-  AttentionOp op;
+/// Which keys the two rows a thread holds may see.
+struct RowMask {
+  MaskKind mask = MaskKind::none;
+  int64_t window = 0;
+  /// Keys at or past it are invisible (null: every key of the block is).
+  Value keyLimit;
+  /// The positions of the thread's rows g and g + 8 (with a mask).
+  Value pos[2];
+};
+
+/// The FlashAttention-2 machinery both attention kernels share: tiles
+/// staged by cp.async, Q fragments in registers, the key loop with the
+/// online softmax, and the final 1 / l. Each warp owns 16 query rows.
+struct FlashCore : KernelBuilder {
   Type elem;
-  int64_t batch, hq, hkv, sq, skv, d, dv;
+  int64_t d, dv, warps;
+  float scale;
+  std::optional<float> softcap;
+  Value kTile, vTile, kBase, vBase;
+  Value tid, lane, warp, g, t2, lrow, qLow, qHigh, wm;
+
+  int64_t threads() const { return 32 * warps; }
+  Value minsi(Value x, Value y) {
+    return arith::MinSIOp::create(b, loc, x, y).getResult();
+  }
+  Value maxsi(Value x, Value y) {
+    return arith::MaxSIOp::create(b, loc, x, y).getResult();
+  }
+  void ifThen(Value cond, llvm::function_ref<void()> body) {
+    auto i = scf::IfOp::create(b, loc, TypeRange{}, cond, false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&i.getThenRegion().front());
+    body();
+  }
+
+  void init(gpu::GPUFuncOp func) {
+    kTile = func.getWorkgroupAttributions()[0];
+    vTile = func.getWorkgroupAttributions()[1];
+    tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+    lane = remu(tid, 32);
+    warp = divu(tid, 32);
+    g = divu(lane, 4);
+    t2 = mul(remu(lane, 4), idx(2));
+    wm = mul(warp, idx(16));
+    // ldmatrix lane roles: row lrow of matrix lane / 8.
+    lrow = remu(lane, 8);
+    Value q = divu(lane, 8);
+    qLow = remu(q, 2);
+    qHigh = divu(q, 2);
+    kBase = address(kTile);
+    vBase = address(vTile);
+  }
+
+  /// cp.async of tile rows [0, rows) x [0, cols) from global `src` into the
+  /// shared `tile` (rows padded to cols + kPad). `row(r)` gives whether
+  /// tile row r exists and the element offset of its first element in
+  /// `src`; missing rows are zero-filled (and read nothing).
+  void loadRows(Value tile, Value src, int64_t rows, int64_t cols,
+                llvm::function_ref<std::pair<Value, Value>(Value)> row) {
+    int64_t chunksPerRow = cols / 8;
+    assert(rows * chunksPerRow % threads() == 0 && "uneven tile copy");
+    Value tileBase = address(tile), srcBase = address(src);
+    for (int64_t i = 0; i < rows * chunksPerRow / threads(); ++i) {
+      Value c = add(tid, idx(i * threads()));
+      Value r = divu(c, chunksPerRow), col = mul(remu(c, chunksPerRow), idx(8));
+      auto [valid, offset] = row(r);
+      Value dstOff = add(mul(r, idx(cols + kPad)), col);
+      copyAsync16(pointer(tileBase, mul(dstOff, idx(2)), 3),
+                  pointer(srcBase, mul(add(offset, col), idx(2)), 1), valid);
+    }
+  }
+
+  /// The A fragments of this warp's 16 Q rows, staged in the K tile.
+  SmallVector<SmallVector<Value>> qFragments() {
+    SmallVector<SmallVector<Value>> qf;
+    for (int64_t kk = 0; kk < d / 16; ++kk)
+      qf.push_back(ldmatrix4(kBase, d + kPad,
+                             add(add(wm, lrow), mul(qLow, idx(8))),
+                             add(idx(kk * 16), mul(qHigh, idx(8))), elem));
+    return qf;
+  }
+
+  /// The key loop over 64-key blocks [begin, end) (the first K block must
+  /// already be issued). Results: row max (log2 domain) and partial row
+  /// sum of rows g and g + 8, then the O accumulators.
+  scf::ForOp keyLoop(Value begin, Value end,
+                     ArrayRef<SmallVector<Value>> qf,
+                     llvm::function_ref<void(Value)> issueK,
+                     llvm::function_ref<void(Value)> issueV,
+                     const RowMask &rm) {
+    int64_t numO = dv / 8 * 4;
+    Value negInf = f32(-INFINITY), zero = f32(0);
+    SmallVector<Value> init{negInf, negInf, zero, zero};
+    init.append(numO, zero);
+    auto loop = scf::ForOp::create(b, loc, begin, end, idx(kBN), init);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value kv0 = loop.getInductionVar();
+    SmallVector<Value> m(loop.getRegionIterArgs().take_front(2));
+    SmallVector<Value> l(loop.getRegionIterArgs().slice(2, 2));
+    SmallVector<Value> o(loop.getRegionIterArgs().drop_front(4));
+
+    NVVM::CpAsyncWaitGroupOp::create(b, loc, 0);
+    gpu::BarrierOp::create(b, loc);
+    issueV(kv0);
+    NVVM::CpAsyncCommitGroupOp::create(b, loc);
+
+    // S = Q K^T: 8 tiles of 16 x 8 per warp.
+    SmallVector<Value> s(kBN / 8 * 4, zero);
+    for (int64_t kk = 0; kk < d / 16; ++kk)
+      for (int64_t nt = 0; nt < kBN / 8; nt += 2) {
+        SmallVector<Value> r = ldmatrix4(
+            kBase, d + kPad, add(idx(nt * 8), add(lrow, mul(qHigh, idx(8)))),
+            add(idx(kk * 16), mul(qLow, idx(8))), elem);
+        mma16816(elem, qf[kk], {r[0], r[1]},
+                 MutableArrayRef<Value>(&s[nt * 4], 4));
+        mma16816(elem, qf[kk], {r[2], r[3]},
+                 MutableArrayRef<Value>(&s[(nt + 1) * 4], 4));
+      }
+
+    // Scale, softcap and mask; element e of tile nt is row g + 8 (e / 2)
+    // of the warp and key 8 nt + t2 + e % 2 of the block.
+    for (int64_t nt = 0; nt < kBN / 8; ++nt)
+      for (int64_t e = 0; e < 4; ++e) {
+        Value &x = s[nt * 4 + e];
+        if (softcap) {
+          x = arith::MulFOp::create(b, loc, x, f32(scale / *softcap));
+          x = math::TanhOp::create(b, loc, x);
+          x = arith::MulFOp::create(b, loc, x, f32(*softcap * kLog2e));
+        } else {
+          x = arith::MulFOp::create(b, loc, x, f32(scale * kLog2e));
+        }
+        if (!rm.keyLimit && rm.mask == MaskKind::none)
+          continue;
+        Value key = add(kv0, add(t2, idx(nt * 8 + e % 2)));
+        Value visible;
+        auto also = [&](Value c) { visible = visible ? both(visible, c) : c; };
+        if (rm.keyLimit)
+          also(lt(key, rm.keyLimit));
+        if (rm.mask != MaskKind::none) {
+          Value pos = rm.pos[e / 2];
+          also(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, key,
+                                     pos));
+          if (rm.mask == MaskKind::sliding_window)
+            also(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                       sub(pos, key), idx(rm.window)));
+        }
+        x = arith::SelectOp::create(b, loc, visible, x, negInf);
+      }
+
+    // Online softmax, per row half (h2 = 0: row g, 1: row g + 8).
+    SmallVector<Value> alpha(2);
+    for (int64_t h2 = 0; h2 < 2; ++h2) {
+      Value mx = m[h2];
+      for (int64_t nt = 0; nt < kBN / 8; ++nt)
+        for (int64_t e = 0; e < 2; ++e)
+          mx = arith::MaxNumFOp::create(b, loc, mx, s[nt * 4 + h2 * 2 + e]);
+      mx = quadReduce(mx, /*isMax=*/true);
+      // A row that has seen no key yet keeps -inf; subtract 0 then.
+      Value isEmpty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                            mx, negInf);
+      Value base = arith::SelectOp::create(b, loc, isEmpty, zero, mx);
+      alpha[h2] = exp2(arith::SubFOp::create(b, loc, m[h2], base));
+      Value sum = arith::MulFOp::create(b, loc, l[h2], alpha[h2]);
+      for (int64_t nt = 0; nt < kBN / 8; ++nt)
+        for (int64_t e = 0; e < 2; ++e) {
+          Value &x = s[nt * 4 + h2 * 2 + e];
+          x = exp2(arith::SubFOp::create(b, loc, x, base));
+          sum = arith::AddFOp::create(b, loc, sum, x);
+        }
+      m[h2] = mx;
+      l[h2] = sum;
+    }
+    for (int64_t i = 0; i < numO; ++i)
+      o[i] = arith::MulFOp::create(b, loc, o[i], alpha[(i % 4) / 2]);
+
+    NVVM::CpAsyncWaitGroupOp::create(b, loc, 0);
+    gpu::BarrierOp::create(b, loc);
+    Value next = add(kv0, idx(kBN));
+    ifThen(lt(next, end), [&] {
+      issueK(next);
+      NVVM::CpAsyncCommitGroupOp::create(b, loc);
+    });
+
+    // O += P V; P's tiles 2kk and 2kk + 1 are the A fragment of keys
+    // [16 kk, 16 kk + 16).
+    for (int64_t kk = 0; kk < kBN / 16; ++kk) {
+      SmallVector<Value> pa{
+          packPair(s[(2 * kk) * 4 + 0], s[(2 * kk) * 4 + 1], elem),
+          packPair(s[(2 * kk) * 4 + 2], s[(2 * kk) * 4 + 3], elem),
+          packPair(s[(2 * kk + 1) * 4 + 0], s[(2 * kk + 1) * 4 + 1], elem),
+          packPair(s[(2 * kk + 1) * 4 + 2], s[(2 * kk + 1) * 4 + 3], elem)};
+      for (int64_t nt = 0; nt < dv / 8; nt += 2) {
+        SmallVector<Value> r = ldmatrix4(
+            vBase, dv + kPad, add(idx(kk * 16), add(lrow, mul(qLow, idx(8)))),
+            add(idx(nt * 8), mul(qHigh, idx(8))), elem, /*transpose=*/true);
+        mma16816(elem, pa, {r[0], r[1]}, MutableArrayRef<Value>(&o[nt * 4], 4));
+        mma16816(elem, pa, {r[2], r[3]},
+                 MutableArrayRef<Value>(&o[(nt + 1) * 4], 4));
+      }
+    }
+    SmallVector<Value> yield(m);
+    llvm::append_range(yield, l);
+    llvm::append_range(yield, o);
+    scf::YieldOp::create(b, loc, yield);
+    return loop;
+  }
+
+  /// What the loop leaves for row half h2: the normalized outputs O / l
+  /// (0 for a row that saw no key; columns t2 + 8 nt + {0, 1}) and the
+  /// log-sum-exp (-inf for such a row).
+  struct RowResult {
+    SmallVector<Value> o;
+    Value lse;
+  };
+  RowResult finish(scf::ForOp loop, int64_t h2) {
+    Value zero = f32(0);
+    Value total = quadReduce(loop.getResult(2 + h2), /*isMax=*/false);
+    Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                         total, zero);
+    Value inv = arith::SelectOp::create(
+        b, loc, isZero, zero,
+        arith::DivFOp::create(b, loc, f32(1), total).getResult());
+    RowResult r;
+    for (int64_t nt = 0; nt < dv / 8; ++nt)
+      for (int64_t e = 0; e < 2; ++e)
+        r.o.push_back(arith::MulFOp::create(
+            b, loc, loop.getResult(4 + nt * 4 + h2 * 2 + e), inv));
+    // ln(l 2^m) = m ln 2 + ln l.
+    Value mLn =
+        arith::MulFOp::create(b, loc, loop.getResult(h2), f32(float(M_LN2)));
+    Value lse = arith::AddFOp::create(b, loc, mLn,
+                                      math::LogOp::create(b, loc, total));
+    r.lse = arith::SelectOp::create(b, loc, isZero, f32(-INFINITY), lse);
+    return r;
+  }
+
+  Value narrow(Value v, Type to) {
+    return v.getType() == to ? v
+                             : arith::TruncFOp::create(b, loc, to, v).getResult();
+  }
+};
+
+/// sinter.attention: 4 warps, 64 queries of one head per block.
+struct AttentionKernel : FlashCore {
+  static constexpr int64_t kWarps = 4, kBM = 16 * kWarps;
+  AttentionOp op;
+  int64_t batch, hq, hkv, sq, skv;
 
   /// Offset (elements) of row 0 of head `h` of batch `bi`.
   Value headBase(const Layout &l, Value bi, Value h) {
@@ -55,42 +299,28 @@ struct AttentionKernel : KernelBuilder {
       return add(mul(bi, idx(l.seq * l.heads * l.dim)), mul(h, idx(l.dim)));
     return mul(add(mul(bi, idx(l.heads)), h), idx(l.seq * l.dim));
   }
-
-  /// cp.async of rows [r0, r0 + 64) x [0, cols) of the head at element
-  /// offset `base` of global `src` into the shared tile `dst` (rows padded
-  /// to cols + kPad); rows at or past `rows` are zero-filled.
-  void loadTile(Value dst, Value src, Value base, const Layout &l, Value r0,
-                int64_t rows, int64_t cols, Value tid) {
-    int64_t chunksPerRow = cols / 8;
-    for (int64_t i = 0; i < kBM * chunksPerRow / kThreads; ++i) {
-      Value c = add(tid, idx(i * kThreads));
-      Value r = divu(c, chunksPerRow), col = mul(remu(c, chunksPerRow), idx(8));
+  /// Rows [r0, r0 + 64) of the head at `base`; rows past `rows` missing.
+  std::function<std::pair<Value, Value>(Value)>
+  rowsFrom(Value base, const Layout &l, Value r0, int64_t rows) {
+    return [=, this](Value r) {
       Value gr = add(r0, r);
       Value valid = lt(gr, idx(rows));
-      // Zero-filled rows still need an address inside the tensor.
+      // Missing rows still need an address inside the tensor.
       Value safe = arith::SelectOp::create(b, loc, valid, gr, idx(0));
-      Value srcOff = add(base, add(mul(safe, idx(l.rowStride())), col));
-      Value dstOff = add(mul(r, idx(cols + kPad)), col);
-      copyAsync16(pointer(address(dst), mul(dstOff, idx(2)), 3),
-                  pointer(address(src), mul(srcOff, idx(2)), 1), valid);
-    }
+      return std::make_pair(valid, add(base, mul(safe, idx(l.rowStride()))));
+    };
   }
 
   void build(gpu::GPUFuncOp func, ValueRange args, ValueRange outs) {
+    init(func);
     Value Q = args[0], K = args[1], V = args[2];
     Value O = outs[0];
     Value lse = outs.size() > 1 ? outs[1] : Value();
-    Value kTile = func.getWorkgroupAttributions()[0];
-    Value vTile = func.getWorkgroupAttributions()[1];
     bool bshd = op.getLayout() == AttentionLayout::bshd;
-    Layout ql{hq, sq, d, bshd}, kl{hkv, skv, d, bshd}, vl{hkv, skv, dv, bshd},
-        ol{hq, sq, dv, bshd};
+    Layout ql{hq, sq, d, bshd}, kl{hkv, skv, d, bshd}, vl{hkv, skv, dv, bshd};
     MaskKind mask = op.getMask();
     int64_t offset = op.getQueryOffset();
 
-    Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-    Value lane = remu(tid, 32), warp = divu(tid, 32);
-    Value g = divu(lane, 4), t2 = mul(remu(lane, 4), idx(2));
     Value qBlock = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
     if (mask != MaskKind::none) // longest blocks first
       qBlock = sub(idx(llvm::divideCeil(sq, kBM) - 1), qBlock);
@@ -98,248 +328,240 @@ struct AttentionKernel : KernelBuilder {
     Value bi = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
     Value hk = divu(h, hq / hkv);
     Value q0 = mul(qBlock, idx(kBM));
-    Value wm = mul(warp, idx(16));
-
-    // ldmatrix lane roles: row lrow of matrix q = lane / 8.
-    Value lrow = remu(lane, 8), q = divu(lane, 8);
-    Value qLow = remu(q, 2), qHigh = divu(q, 2);
 
     // Q -> shared (through the K buffer) -> registers.
-    loadTile(kTile, Q, headBase(ql, bi, h), ql, q0, sq, d, tid);
+    loadRows(kTile, Q, kBM, d, rowsFrom(headBase(ql, bi, h), ql, q0, sq));
     NVVM::CpAsyncCommitGroupOp::create(b, loc);
     NVVM::CpAsyncWaitGroupOp::create(b, loc, 0);
     gpu::BarrierOp::create(b, loc);
-    Value kBase = address(kTile), vBase = address(vTile);
-    SmallVector<SmallVector<Value>> qf;
-    for (int64_t kk = 0; kk < d / 16; ++kk)
-      qf.push_back(ldmatrix4(kBase, d + kPad, add(add(wm, lrow), mul(qLow, idx(8))),
-                             add(idx(kk * 16), mul(qHigh, idx(8))), elem));
+    SmallVector<SmallVector<Value>> qf = qFragments();
     gpu::BarrierOp::create(b, loc);
 
     // The key blocks these queries can see.
-    auto minsi = [&](Value x, Value y) {
-      return arith::MinSIOp::create(b, loc, x, y).getResult();
-    };
-    auto maxsi = [&](Value x, Value y) {
-      return arith::MaxSIOp::create(b, loc, x, y).getResult();
-    };
     Value kvBegin = idx(0), kvEnd = idx(skv);
     if (mask != MaskKind::none) {
       Value lastPos = add(minsi(add(q0, idx(kBM - 1)), idx(sq - 1)),
                           idx(offset));
       kvEnd = maxsi(idx(0), minsi(idx(skv), add(lastPos, idx(1))));
     }
+    RowMask rm;
+    rm.mask = mask;
     if (mask == MaskKind::sliding_window) {
-      int64_t window = op.getWindowAttr().getInt();
-      Value first = maxsi(idx(0), sub(add(q0, idx(offset + 1)), idx(window)));
+      rm.window = op.getWindowAttr().getInt();
+      Value first =
+          maxsi(idx(0), sub(add(q0, idx(offset + 1)), idx(rm.window)));
       kvBegin = mul(divu(first, kBN), idx(kBN));
     }
+    if (skv % kBN != 0)
+      rm.keyLimit = idx(skv);
+    for (int64_t h2 = 0; h2 < 2; ++h2)
+      rm.pos[h2] = add(add(q0, add(wm, g)), idx(h2 * 8 + offset));
     Value kvHeadK = headBase(kl, bi, hk), kvHeadV = headBase(vl, bi, hk);
     auto issueK = [&](Value kv0) {
-      loadTile(kTile, K, kvHeadK, kl, kv0, skv, d, tid);
-      NVVM::CpAsyncCommitGroupOp::create(b, loc);
+      loadRows(kTile, K, kBN, d, rowsFrom(kvHeadK, kl, kv0, skv));
     };
-    auto ifThen = [&](Value cond, llvm::function_ref<void()> body) {
-      auto i = scf::IfOp::create(b, loc, TypeRange{}, cond, false);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&i.getThenRegion().front());
-      body();
+    auto issueV = [&](Value kv0) {
+      loadRows(vTile, V, kBN, dv, rowsFrom(kvHeadV, vl, kv0, skv));
     };
-    ifThen(lt(kvBegin, kvEnd), [&] { issueK(kvBegin); });
-
-    // Logits are kept in the log2 domain: exp(x) = 2^(x log2 e).
-    float scale = op.getScale() ? op.getScale()->convertToFloat()
-                                : float(1.0 / std::sqrt(double(d)));
-    std::optional<float> softcap;
-    if (op.getSoftcap())
-      softcap = op.getSoftcap()->convertToFloat();
-    const float log2e = 1.4426950408889634f;
-
-    int64_t numO = dv / 8 * 4;
-    Value negInf = f32(-INFINITY), zero = f32(0);
-    SmallVector<Value> init{negInf, negInf, zero, zero};
-    init.append(numO, zero);
-    auto loop = scf::ForOp::create(b, loc, kvBegin, kvEnd, idx(kBN), init);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(loop.getBody());
-      Value kv0 = loop.getInductionVar();
-      SmallVector<Value> m(loop.getRegionIterArgs().take_front(2));
-      SmallVector<Value> l(loop.getRegionIterArgs().slice(2, 2));
-      SmallVector<Value> o(loop.getRegionIterArgs().drop_front(4));
-
-      NVVM::CpAsyncWaitGroupOp::create(b, loc, 0);
-      gpu::BarrierOp::create(b, loc);
-      loadTile(vTile, V, kvHeadV, vl, kv0, skv, dv, tid);
+    ifThen(lt(kvBegin, kvEnd), [&] {
+      issueK(kvBegin);
       NVVM::CpAsyncCommitGroupOp::create(b, loc);
+    });
+    scf::ForOp loop = keyLoop(kvBegin, kvEnd, qf, issueK, issueV, rm);
 
-      // S = Q K^T: 8 tiles of 16 x 8 per warp.
-      SmallVector<Value> s(kBN / 8 * 4, zero);
-      for (int64_t kk = 0; kk < d / 16; ++kk)
-        for (int64_t nt = 0; nt < kBN / 8; nt += 2) {
-          SmallVector<Value> r = ldmatrix4(
-              kBase, d + kPad, add(idx(nt * 8), add(lrow, mul(qHigh, idx(8)))),
-              add(idx(kk * 16), mul(qLow, idx(8))), elem);
-          mma16816(elem, qf[kk], {r[0], r[1]},
-                   MutableArrayRef<Value>(&s[nt * 4], 4));
-          mma16816(elem, qf[kk], {r[2], r[3]},
-                   MutableArrayRef<Value>(&s[(nt + 1) * 4], 4));
-        }
-
-      // Scale, softcap and mask; element e of tile nt is query row
-      // g + 8 (e / 2) of the warp, key 8 nt + t2 + e % 2 of the block.
-      bool needsBounds = skv % kBN != 0;
-      for (int64_t nt = 0; nt < kBN / 8; ++nt)
-        for (int64_t e = 0; e < 4; ++e) {
-          Value &x = s[nt * 4 + e];
-          if (softcap) {
-            x = arith::MulFOp::create(b, loc, x, f32(scale / *softcap));
-            x = math::TanhOp::create(b, loc, x);
-            x = arith::MulFOp::create(b, loc, x, f32(*softcap * log2e));
-          } else {
-            x = arith::MulFOp::create(b, loc, x, f32(scale * log2e));
-          }
-          if (!needsBounds && mask == MaskKind::none)
-            continue;
-          Value key = add(kv0, add(t2, idx(nt * 8 + e % 2)));
-          Value visible = lt(key, idx(skv));
-          if (mask != MaskKind::none) {
-            Value pos = add(add(q0, add(wm, g)), idx((e / 2) * 8 + offset));
-            visible = both(visible, arith::CmpIOp::create(
-                                        b, loc, arith::CmpIPredicate::sle,
-                                        key, pos));
-            if (mask == MaskKind::sliding_window)
-              visible = both(
-                  visible,
-                  arith::CmpIOp::create(
-                      b, loc, arith::CmpIPredicate::slt, sub(pos, key),
-                      idx(op.getWindowAttr().getInt())));
-          }
-          x = arith::SelectOp::create(b, loc, visible, x, negInf);
-        }
-
-      // Online softmax, per row half (h2 = 0: row g, 1: row g + 8).
-      SmallVector<Value> alpha(2);
-      for (int64_t h2 = 0; h2 < 2; ++h2) {
-        Value mx = m[h2];
-        for (int64_t nt = 0; nt < kBN / 8; ++nt)
-          for (int64_t e = 0; e < 2; ++e)
-            mx = arith::MaxNumFOp::create(b, loc, mx, s[nt * 4 + h2 * 2 + e]);
-        mx = quadReduce(mx, /*isMax=*/true);
-        // A row that has seen no key yet keeps -inf; subtract 0 then.
-        Value isEmpty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                              mx, negInf);
-        Value base = arith::SelectOp::create(b, loc, isEmpty, zero, mx);
-        alpha[h2] = exp2(arith::SubFOp::create(b, loc, m[h2], base));
-        Value sum = arith::MulFOp::create(b, loc, l[h2], alpha[h2]);
-        for (int64_t nt = 0; nt < kBN / 8; ++nt)
-          for (int64_t e = 0; e < 2; ++e) {
-            Value &x = s[nt * 4 + h2 * 2 + e];
-            x = exp2(arith::SubFOp::create(b, loc, x, base));
-            sum = arith::AddFOp::create(b, loc, sum, x);
-          }
-        m[h2] = mx;
-        l[h2] = sum;
-      }
-      for (int64_t i = 0; i < numO; ++i)
-        o[i] = arith::MulFOp::create(b, loc, o[i], alpha[(i % 4) / 2]);
-
-      NVVM::CpAsyncWaitGroupOp::create(b, loc, 0);
-      gpu::BarrierOp::create(b, loc);
-      Value next = add(kv0, idx(kBN));
-      ifThen(lt(next, kvEnd), [&] { issueK(next); });
-
-      // O += P V; P's tiles 2kk and 2kk + 1 are the A fragment of keys
-      // [16 kk, 16 kk + 16).
-      for (int64_t kk = 0; kk < kBN / 16; ++kk) {
-        SmallVector<Value> pa{
-            packPair(s[(2 * kk) * 4 + 0], s[(2 * kk) * 4 + 1], elem),
-            packPair(s[(2 * kk) * 4 + 2], s[(2 * kk) * 4 + 3], elem),
-            packPair(s[(2 * kk + 1) * 4 + 0], s[(2 * kk + 1) * 4 + 1], elem),
-            packPair(s[(2 * kk + 1) * 4 + 2], s[(2 * kk + 1) * 4 + 3], elem)};
-        for (int64_t nt = 0; nt < dv / 8; nt += 2) {
-          SmallVector<Value> r = ldmatrix4(
-              vBase, dv + kPad, add(idx(kk * 16), add(lrow, mul(qLow, idx(8)))),
-              add(idx(nt * 8), mul(qHigh, idx(8))), elem, /*transpose=*/true);
-          mma16816(elem, pa, {r[0], r[1]},
-                   MutableArrayRef<Value>(&o[nt * 4], 4));
-          mma16816(elem, pa, {r[2], r[3]},
-                   MutableArrayRef<Value>(&o[(nt + 1) * 4], 4));
-        }
-      }
-      SmallVector<Value> yield(m);
-      llvm::append_range(yield, l);
-      llvm::append_range(yield, o);
-      scf::YieldOp::create(b, loc, yield);
-    }
-
-    // O / l (0 for a row that saw no key), and the log-sum-exp.
     Type outElem = cast<MemRefType>(O.getType()).getElementType();
     for (int64_t h2 = 0; h2 < 2; ++h2) {
       Value row = add(q0, add(wm, add(g, idx(h2 * 8))));
-      Value total = quadReduce(loop.getResult(2 + h2), /*isMax=*/false);
-      Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                           total, zero);
-      Value inv = arith::SelectOp::create(
-          b, loc, isZero, zero,
-          arith::DivFOp::create(b, loc, f32(1), total).getResult());
+      RowResult r = finish(loop, h2);
       ifThen(lt(row, idx(sq)), [&] {
-        for (int64_t nt = 0; nt < dv / 8; ++nt)
-          for (int64_t e = 0; e < 2; ++e) {
-            Value v = arith::MulFOp::create(
-                b, loc, loop.getResult(4 + nt * 4 + h2 * 2 + e), inv);
-            if (outElem != v.getType())
-              v = arith::TruncFOp::create(b, loc, outElem, v);
-            Value col = add(t2, idx(nt * 8 + e));
-            memref::StoreOp::create(
-                b, loc, v, O,
-                bshd ? ValueRange{bi, row, h, col} : ValueRange{bi, h, row, col});
-          }
-        if (!lse)
-          return;
-        ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, t2,
-                                     idx(0)),
-               [&] {
-                 // ln(l 2^m) = m ln 2 + ln l.
-                 Value mLn = arith::MulFOp::create(
-                     b, loc, loop.getResult(h2), f32(float(M_LN2)));
-                 Value v = arith::AddFOp::create(
-                     b, loc, mLn, math::LogOp::create(b, loc, total));
-                 v = arith::SelectOp::create(b, loc, isZero, negInf, v);
-                 memref::StoreOp::create(b, loc, v, lse,
-                                         ValueRange{bi, h, row});
-               });
+        for (auto [i, v] : llvm::enumerate(r.o)) {
+          Value col = add(t2, idx((i / 2) * 8 + i % 2));
+          memref::StoreOp::create(b, loc, narrow(v, outElem), O,
+                                  bshd ? ValueRange{bi, row, h, col}
+                                       : ValueRange{bi, h, row, col});
+        }
+        if (lse)
+          ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, t2,
+                                       idx(0)),
+                 [&] {
+                   memref::StoreOp::create(b, loc, r.lse, lse,
+                                           ValueRange{bi, h, row});
+                 });
       });
     }
     gpu::ReturnOp::create(b, loc);
   }
 };
+
+/// sinter.paged_attention, split over the keys (FlashDecoding): block
+/// (split, kv head, sequence) runs one warp over the G x Sq query rows that
+/// share the KV head (G = Hq / Hkv, at most 16 rows) and keys [split *
+/// chunk, +chunk) of the sequence, read in place from the paged caches
+/// through the block table, and writes its normalized partial output and
+/// log-sum-exp to a workspace; a combine kernel merges the splits.
+struct PagedDecodeKernel : FlashCore {
+  PagedAttentionOp op;
+  int64_t batch, hq, hkv, sq, blockSize, numBlocks, maxBlocks, splits, chunk;
+
+  int64_t group() const { return hq / hkv; }
+  /// Workspace layout (f32): partial O [B, Hq, Sq, splits, Dv], then the
+  /// partial log-sum-exp [B, Hq, Sq, splits].
+  int64_t partialRows() const { return batch * hq * sq * splits; }
+  int64_t workspaceElements() const { return partialRows() * (dv + 1); }
+
+  Value loadIndex(Value m, ValueRange ids) {
+    Value v = memref::LoadOp::create(b, loc, m, ids);
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+  }
+
+  void build(gpu::GPUFuncOp func, ValueRange args, Value workspace) {
+    init(func);
+    Value Q = args[0], KC = args[1], VC = args[2], table = args[3],
+          lens = args[4];
+    Value split = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+    Value hk = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+    Value bi = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+    Value seqLen = maxsi(loadIndex(lens, ValueRange{bi}), idx(0));
+    int64_t rows = group() * sq;
+
+    // Q: tile row r is query s = r % Sq of head hk G + r / Sq.
+    loadRows(kTile, Q, 16, d, [&](Value r) {
+      Value valid = lt(r, idx(rows));
+      Value safe = arith::SelectOp::create(b, loc, valid, r, idx(0));
+      Value h = add(mul(hk, idx(group())), divu(safe, sq));
+      Value off = mul(add(mul(add(mul(bi, idx(hq)), h), idx(sq)),
+                          remu(safe, sq)),
+                      idx(d));
+      return std::make_pair(valid, off);
+    });
+    NVVM::CpAsyncCommitGroupOp::create(b, loc);
+    NVVM::CpAsyncWaitGroupOp::create(b, loc, 0);
+    gpu::BarrierOp::create(b, loc);
+    SmallVector<SmallVector<Value>> qf = qFragments();
+    gpu::BarrierOp::create(b, loc);
+
+    Value kvBegin = mul(split, idx(chunk));
+    Value kvEnd = minsi(seqLen, add(kvBegin, idx(chunk)));
+    RowMask rm;
+    rm.mask = op.getMask();
+    rm.keyLimit = seqLen;
+    if (rm.mask == MaskKind::sliding_window)
+      rm.window = op.getWindowAttr().getInt();
+    // Query s of a sequence of length L sits at position L - Sq + s.
+    for (int64_t h2 = 0; h2 < 2; ++h2)
+      rm.pos[h2] = add(sub(seqLen, idx(sq)), remu(add(g, idx(h2 * 8)), sq));
+    // Token t of the sequence: slot t % bs of cache block table[b, t / bs]
+    // (clamped into the cache, so a bad table cannot read out of bounds).
+    auto rowsAt = [&](Value kv0, int64_t cols) {
+      return [=, this](Value r) {
+        Value t = add(kv0, r);
+        Value valid = lt(t, seqLen);
+        Value safe = arith::SelectOp::create(b, loc, valid, t, idx(0));
+        Value block = loadIndex(table, ValueRange{bi, divu(safe, blockSize)});
+        block = minsi(maxsi(block, idx(0)), idx(numBlocks - 1));
+        Value slot = remu(safe, blockSize);
+        Value off = mul(
+            add(mul(add(mul(block, idx(blockSize)), slot), idx(hkv)), hk),
+            idx(cols));
+        return std::make_pair(valid, off);
+      };
+    };
+    auto issueK = [&](Value kv0) { loadRows(kTile, KC, kBN, d, rowsAt(kv0, d)); };
+    auto issueV = [&](Value kv0) {
+      loadRows(vTile, VC, kBN, dv, rowsAt(kv0, dv));
+    };
+    ifThen(lt(kvBegin, kvEnd), [&] {
+      issueK(kvBegin);
+      NVVM::CpAsyncCommitGroupOp::create(b, loc);
+    });
+    scf::ForOp loop = keyLoop(kvBegin, kvEnd, qf, issueK, issueV, rm);
+
+    for (int64_t h2 = 0; h2 < 2; ++h2) {
+      Value r = add(g, idx(h2 * 8));
+      RowResult res = finish(loop, h2);
+      ifThen(lt(r, idx(rows)), [&] {
+        Value h = add(mul(hk, idx(group())), divu(r, sq));
+        // Partial row (b, h, s, split).
+        Value prow = add(
+            mul(add(mul(add(mul(bi, idx(hq)), h), idx(sq)), remu(r, sq)),
+                idx(splits)),
+            split);
+        for (auto [i, v] : llvm::enumerate(res.o)) {
+          Value col = add(t2, idx((i / 2) * 8 + i % 2));
+          memref::StoreOp::create(b, loc, v, workspace,
+                                  ValueRange{add(mul(prow, idx(dv)), col)});
+        }
+        ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, t2,
+                                     idx(0)),
+               [&] {
+                 memref::StoreOp::create(
+                     b, loc, res.lse, workspace,
+                     ValueRange{add(idx(partialRows() * dv), prow)});
+               });
+      });
+    }
+    gpu::ReturnOp::create(b, loc);
+  }
+
+  /// The combine kernel: block x = output row (b, h, s), thread = column;
+  /// O = sum_s 2^(lse_s - M) O_s / sum_s 2^(lse_s - M), M = max_s lse_s.
+  void buildCombine(Value out, Value workspace) {
+    Value row = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+    Value col = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+    Value lseBase = add(idx(partialRows() * dv), mul(row, idx(splits)));
+    Value negInf = f32(-INFINITY), zero = f32(0);
+    SmallVector<Value> lses;
+    Value mx = negInf;
+    for (int64_t s = 0; s < splits; ++s) {
+      lses.push_back(memref::LoadOp::create(b, loc, workspace,
+                                            ValueRange{add(lseBase, idx(s))}));
+      mx = arith::MaxNumFOp::create(b, loc, mx, lses.back());
+    }
+    Value isEmpty =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, mx, negInf);
+    Value base = arith::SelectOp::create(b, loc, isEmpty, zero, mx);
+    Value sum = zero, acc = zero;
+    for (int64_t s = 0; s < splits; ++s) {
+      Value w = exp2(arith::MulFOp::create(
+          b, loc, arith::SubFOp::create(b, loc, lses[s], base), f32(kLog2e)));
+      Value o = memref::LoadOp::create(
+          b, loc, workspace,
+          ValueRange{add(mul(add(mul(row, idx(splits)), idx(s)), idx(dv)),
+                         col)});
+      sum = arith::AddFOp::create(b, loc, sum, w);
+      acc = LLVM::FMAOp::create(b, loc, w, o, acc);
+    }
+    Value isZero =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum, zero);
+    Value v = arith::SelectOp::create(
+        b, loc, isZero, zero,
+        arith::DivFOp::create(b, loc, acc, sum).getResult());
+    Value s = remu(row, sq), rest = divu(row, sq);
+    Value h = remu(rest, hq), bi = divu(rest, hq);
+    memref::StoreOp::create(
+        b, loc, narrow(v, cast<MemRefType>(out.getType()).getElementType()),
+        out, ValueRange{bi, h, s, col});
+    gpu::ReturnOp::create(b, loc);
+  }
+};
 } // namespace
 
-std::string mlir::sinter::gpu_kernels::unsupportedAttention(AttentionOp op) {
-  if (op.getBias())
-    return "an additive bias is not supported by the GPU attention kernel "
-           "yet";
-  if (op.getRopeCos())
-    return "fused rotary embeddings are not supported by the GPU attention "
-           "kernel yet";
+/// What both attention forms require of Q, K, V and O.
+static std::string unsupportedOperands(Value query, Value key, Value value,
+                                       ValueRange inits, Operation *op) {
   for (Value v : op->getOperands())
     if (!cast<RankedTensorType>(v.getType()).hasStaticShape())
       return "dynamic shapes are not supported";
-  Type q = getElementTypeOrSelf(op.getQuery().getType());
-  if (q != getElementTypeOrSelf(op.getKey().getType()) ||
-      q != getElementTypeOrSelf(op.getValue().getType()) ||
+  Type q = getElementTypeOrSelf(query.getType());
+  if (q != getElementTypeOrSelf(key.getType()) ||
+      q != getElementTypeOrSelf(value.getType()) ||
       !(q.isF16() || q.isBF16()))
     return "Q, K and V must all be f16 or all bf16";
-  Type o = getElementTypeOrSelf(op.getInits()[0].getType());
+  Type o = getElementTypeOrSelf(inits[0].getType());
   if (!(o.isF16() || o.isBF16() || o.isF32()))
     return "the output must be f16, bf16 or f32";
-  if (op.getInits().size() > 1 &&
-      !getElementTypeOrSelf(op.getInits()[1].getType()).isF32())
-    return "the log-sum-exp must be f32";
-  int64_t d = cast<RankedTensorType>(op.getKey().getType()).getShape().back();
-  int64_t dv =
-      cast<RankedTensorType>(op.getValue().getType()).getShape().back();
+  int64_t d = cast<RankedTensorType>(key.getType()).getShape().back();
+  int64_t dv = cast<RankedTensorType>(value.getType()).getShape().back();
   for (int64_t x : {d, dv})
     if (x % 16 != 0 || x > kMaxHeadDim)
       return "head dimensions must be multiples of 16 up to " +
@@ -347,57 +569,165 @@ std::string mlir::sinter::gpu_kernels::unsupportedAttention(AttentionOp op) {
   return "";
 }
 
-gpu::GPUFuncOp mlir::sinter::gpu_kernels::createAttentionKernel(
-    OpBuilder &b, AttentionOp op, func::FuncOp f, ArrayRef<Type> params,
-    std::array<int64_t, 3> &grid, int64_t &threads) {
-  auto qT = cast<RankedTensorType>(op.getQuery().getType());
-  auto kT = cast<RankedTensorType>(op.getKey().getType());
-  auto vT = cast<RankedTensorType>(op.getValue().getType());
-  unsigned hIdx = op.getHeadDim(), sIdx = op.getSeqDim();
-  Type elem = qT.getElementType();
-  int64_t d = kT.getShape().back(), dv = vT.getShape().back();
+std::string mlir::sinter::gpu_kernels::unsupportedAttention(Operation *op) {
+  if (auto paged = dyn_cast<PagedAttentionOp>(op)) {
+    if (paged.getInits().size() > 1)
+      return "the paged kernel does not return the log-sum-exp yet";
+    std::string why =
+        unsupportedOperands(paged.getQuery(), paged.getKeyCache(),
+                            paged.getValueCache(), paged.getInits(), op);
+    if (!why.empty())
+      return why;
+    auto qT = cast<RankedTensorType>(paged.getQuery().getType());
+    auto kT = cast<RankedTensorType>(paged.getKeyCache().getType());
+    int64_t rows = qT.getDimSize(1) / kT.getDimSize(2) * qT.getDimSize(2);
+    if (rows > 16)
+      return "the paged kernel takes at most 16 query rows per KV head "
+             "(Hq / Hkv x Sq = " +
+             std::to_string(rows) + ")";
+    return "";
+  }
+  auto attn = cast<AttentionOp>(op);
+  if (attn.getBias())
+    return "an additive bias is not supported by the GPU attention kernel "
+           "yet";
+  if (attn.getRopeCos())
+    return "fused rotary embeddings are not supported by the GPU attention "
+           "kernel yet";
+  if (attn.getInits().size() > 1 &&
+      !getElementTypeOrSelf(attn.getInits()[1].getType()).isF32())
+    return "the log-sum-exp must be f32";
+  return unsupportedOperands(attn.getQuery(), attn.getKey(), attn.getValue(),
+                             attn.getInits(), op);
+}
+
+namespace {
+/// A kernel function with `params` and shared K and V tiles of 64 rows
+/// (padded) for `threads` threads.
+gpu::GPUFuncOp kernelFunc(OpBuilder &b, Location loc, StringRef name,
+                          ArrayRef<Type> params, Type elem,
+                          ArrayRef<int64_t> tileCols, int64_t threads) {
   auto shared = gpu::AddressSpaceAttr::get(b.getContext(),
                                            gpu::AddressSpace::Workgroup);
-  auto tile = [&](int64_t cols) {
-    return MemRefType::get({kBM, cols + kPad}, elem,
-                           MemRefLayoutAttrInterface{}, shared);
-  };
-  auto kernel = gpu::GPUFuncOp::create(b, f.getLoc(), f.getName(),
-                                       b.getFunctionType(params, {}),
-                                       TypeRange{tile(d), tile(dv)},
-                                       TypeRange{});
+  SmallVector<Type> tiles;
+  for (int64_t cols : tileCols)
+    tiles.push_back(MemRefType::get({kBN, cols + kPad}, elem,
+                                    MemRefLayoutAttrInterface{}, shared));
+  auto kernel = gpu::GPUFuncOp::create(
+      b, loc, name, b.getFunctionType(params, {}), tiles, TypeRange{});
   kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   kernel.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({int32_t(kThreads), 1, 1}));
+      b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
   kernel->setAttr("nvvm.maxntid",
-                  b.getDenseI32ArrayAttr({int32_t(kThreads), 1, 1}));
-  Block &entry = kernel.getBody().front();
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(&entry);
-  AttentionKernel k{{b, op.getLoc()},
-                    op,
-                    elem,
-                    qT.getDimSize(0),
-                    qT.getDimSize(hIdx),
-                    kT.getDimSize(hIdx),
-                    qT.getDimSize(sIdx),
-                    kT.getDimSize(sIdx),
-                    d,
-                    dv};
-  // The function's arguments (Q, K, V in that order of use) and results.
-  SmallVector<Value> args, outs;
-  for (auto [i, arg] : llvm::enumerate(f.getArguments()))
-    args.push_back(entry.getArgument(i));
-  for (unsigned r = 0; r < f.getNumResults(); ++r)
-    outs.push_back(entry.getArgument(f.getNumArguments() + r));
-  auto argOf = [&](Value v) {
-    return args[cast<BlockArgument>(v).getArgNumber()];
-  };
-  k.build(kernel,
-          ValueRange{argOf(op.getQuery()), argOf(op.getKey()),
-                     argOf(op.getValue())},
-          outs);
-  grid = {int64_t(llvm::divideCeil(k.sq, kBM)), k.hq, k.batch};
-  threads = kThreads;
+                  b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
   return kernel;
+}
+
+float scaleOf(std::optional<APFloat> scale, int64_t d) {
+  return scale ? scale->convertToFloat() : float(1.0 / std::sqrt(double(d)));
+}
+std::optional<float> softcapOf(std::optional<APFloat> softcap) {
+  if (!softcap)
+    return std::nullopt;
+  return softcap->convertToFloat();
+}
+} // namespace
+
+SmallVector<KernelLaunch> mlir::sinter::gpu_kernels::createAttentionKernels(
+    OpBuilder &b, Operation *op, func::FuncOp f, ArrayRef<Type> params,
+    int64_t cores, int64_t &workspaceBytes) {
+  Location loc = op->getLoc();
+  workspaceBytes = 0;
+  SmallVector<Value> args;
+  auto argIndex = [&](Value v) { return cast<BlockArgument>(v).getArgNumber(); };
+  if (auto attn = dyn_cast<AttentionOp>(op)) {
+    auto qT = cast<RankedTensorType>(attn.getQuery().getType());
+    auto kT = cast<RankedTensorType>(attn.getKey().getType());
+    auto vT = cast<RankedTensorType>(attn.getValue().getType());
+    unsigned hIdx = attn.getHeadDim(), sIdx = attn.getSeqDim();
+    Type elem = qT.getElementType();
+    int64_t d = kT.getShape().back(), dv = vT.getShape().back();
+    auto kernel = kernelFunc(b, loc, f.getName(), params, elem, {d, dv},
+                             32 * AttentionKernel::kWarps);
+    Block &entry = kernel.getBody().front();
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&entry);
+    AttentionKernel k{{{b, loc}, elem, d, dv, AttentionKernel::kWarps,
+                       scaleOf(attn.getScale(), d),
+                       softcapOf(attn.getSoftcap())},
+                      attn,
+                      qT.getDimSize(0),
+                      qT.getDimSize(hIdx),
+                      kT.getDimSize(hIdx),
+                      qT.getDimSize(sIdx),
+                      kT.getDimSize(sIdx)};
+    SmallVector<Value> outs;
+    for (unsigned r = 0; r < f.getNumResults(); ++r)
+      outs.push_back(entry.getArgument(f.getNumArguments() + r));
+    k.build(kernel,
+            ValueRange{entry.getArgument(argIndex(attn.getQuery())),
+                       entry.getArgument(argIndex(attn.getKey())),
+                       entry.getArgument(argIndex(attn.getValue()))},
+            outs);
+    return {KernelLaunch{
+        f.getName().str(),
+        {int64_t(llvm::divideCeil(k.sq, AttentionKernel::kBM)), k.hq, k.batch},
+        32 * AttentionKernel::kWarps}};
+  }
+  // Paged decode: the split kernel, then the combine kernel.
+  auto paged = cast<PagedAttentionOp>(op);
+  auto qT = cast<RankedTensorType>(paged.getQuery().getType());
+  auto kT = cast<RankedTensorType>(paged.getKeyCache().getType());
+  auto vT = cast<RankedTensorType>(paged.getValueCache().getType());
+  auto tT = cast<RankedTensorType>(paged.getBlockTable().getType());
+  Type elem = qT.getElementType();
+  int64_t d = kT.getShape().back(), dv = vT.getShape().back();
+  int64_t batch = qT.getDimSize(0), hkv = kT.getDimSize(2);
+  int64_t maxKeys = tT.getDimSize(1) * kT.getDimSize(1);
+  // As many splits as fill the GPU once: blocks per SM bounded by their
+  // shared tiles (about 228 KiB per SM), each split at least 64 keys.
+  int64_t smemPerBlock = kBN * (d + dv + 2 * kPad) * 2;
+  int64_t resident = std::max<int64_t>(1, 228 * 1024 / smemPerBlock);
+  int64_t splits = std::max<int64_t>(1, cores * resident / (batch * hkv));
+  splits = std::min<int64_t>(splits, llvm::divideCeil(maxKeys, kBN));
+  int64_t chunk = llvm::alignTo(llvm::divideCeil(maxKeys, splits), kBN);
+  splits = llvm::divideCeil(maxKeys, chunk);
+
+  PagedDecodeKernel proto{
+      {{b, loc}, elem, d, dv, 1, scaleOf(paged.getScale(), d),
+       softcapOf(paged.getSoftcap())},
+      paged, batch, qT.getDimSize(1), hkv, qT.getDimSize(2),
+      kT.getDimSize(1), kT.getDimSize(0), tT.getDimSize(1), splits, chunk};
+  workspaceBytes = proto.workspaceElements() * 4;
+  SmallVector<Type> withWorkspace(params);
+  withWorkspace.push_back(
+      MemRefType::get({proto.workspaceElements()}, b.getF32Type()));
+  {
+    auto kernel = kernelFunc(b, loc, f.getName(), withWorkspace, elem, {d, dv},
+                             32);
+    Block &entry = kernel.getBody().front();
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&entry);
+    PagedDecodeKernel k = proto;
+    SmallVector<Value> args;
+    for (Value v : {paged.getQuery(), paged.getKeyCache(),
+                    paged.getValueCache(), paged.getBlockTable(),
+                    paged.getSeqLens()})
+      args.push_back(entry.getArgument(argIndex(v)));
+    // Block arguments: the parameters, then the workgroup tiles.
+    k.build(kernel, args, entry.getArgument(params.size()));
+  }
+  std::string combineName = (f.getName() + "_combine").str();
+  {
+    auto kernel =
+        kernelFunc(b, loc, combineName, withWorkspace, elem, {}, dv);
+    Block &entry = kernel.getBody().front();
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&entry);
+    PagedDecodeKernel k = proto;
+    k.buildCombine(entry.getArgument(f.getNumArguments()),
+                   entry.getArgument(params.size()));
+  }
+  return {KernelLaunch{f.getName().str(), {splits, hkv, batch}, 32},
+          KernelLaunch{combineName, {batch * qT.getDimSize(1) * qT.getDimSize(2), 1, 1}, dv}};
 }

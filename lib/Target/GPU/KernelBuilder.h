@@ -21,10 +21,6 @@
 namespace mlir::func {
 class FuncOp;
 } // namespace mlir::func
-namespace mlir::sinter {
-class AttentionOp;
-} // namespace mlir::sinter
-
 namespace mlir::sinter::gpu_kernels {
 
 struct KernelBuilder {
@@ -161,17 +157,28 @@ struct KernelBuilder {
   }
 };
 
-/// Why `op` cannot become a GPU attention kernel, or empty.
-std::string unsupportedAttention(AttentionOp op);
+/// Why `op` (sinter.attention or sinter.paged_attention) cannot become GPU
+/// kernels, or empty.
+std::string unsupportedAttention(Operation *op);
 
-/// Creates (at `b`'s insertion point, in a gpu.module) the attention kernel
-/// of `f`, whose body is `op` on its arguments; `params` are the kernel's
-/// parameters (f's arguments, then its results, as memrefs). Sets the
-/// launch grid and block size.
-gpu::GPUFuncOp createAttentionKernel(OpBuilder &b, AttentionOp op,
-                                     func::FuncOp f, ArrayRef<Type> params,
-                                     std::array<int64_t, 3> &grid,
-                                     int64_t &threads);
+/// One kernel launch of a compiled function.
+struct KernelLaunch {
+  std::string name;
+  std::array<int64_t, 3> grid;
+  int64_t threads;
+};
+
+/// Creates (at `b`'s insertion point, in a gpu.module) the kernels of `f`,
+/// whose body is `op` (sinter.attention or sinter.paged_attention) on its
+/// arguments; `params` are the kernels' parameters (f's arguments, then its
+/// results, as memrefs), followed by an f32 workspace of `workspaceBytes`
+/// when that is set non-zero. `cores` (SMs) sizes the split-KV grid.
+/// Returns the launches in order.
+SmallVector<KernelLaunch> createAttentionKernels(OpBuilder &b, Operation *op,
+                                                 func::FuncOp f,
+                                                 ArrayRef<Type> params,
+                                                 int64_t cores,
+                                                 int64_t &workspaceBytes);
 
 } // namespace mlir::sinter::gpu_kernels
 

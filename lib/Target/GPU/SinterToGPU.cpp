@@ -482,11 +482,11 @@ FailureOr<Operation *> singleKernelOp(func::FuncOp func) {
   for (Operation &op : func.getBody().front()) {
     if (isa<tensor::EmptyOp, arith::ConstantOp, func::ReturnOp>(op))
       continue;
-    if (isa<GemmOp, AttentionOp>(op) && !kernelOp) {
+    if (isa<GemmOp, AttentionOp, PagedAttentionOp>(op) && !kernelOp) {
       kernelOp = &op;
       continue;
     }
-    if (isa<GemmOp, AttentionOp>(op))
+    if (isa<GemmOp, AttentionOp, PagedAttentionOp>(op))
       return func.emitError() << "GPU target: function @" << func.getName()
                               << " needs more than one kernel (a second '"
                               << op.getName()
@@ -506,7 +506,9 @@ FailureOr<Operation *> singleKernelOp(func::FuncOp func) {
                             << " has no sinter.gemm or sinter.attention to "
                                "compile",
            failure();
-  StringRef what = isa<GemmOp>(kernelOp) ? "gemm" : "attention";
+  StringRef what = isa<GemmOp>(kernelOp)        ? "gemm"
+                   : isa<AttentionOp>(kernelOp) ? "attention"
+                                                : "paged attention";
   auto dps = cast<DestinationStyleOpInterface>(kernelOp);
   for (OpOperand &use : kernelOp->getOpOperands()) {
     Value v = use.get();
@@ -529,8 +531,7 @@ FailureOr<Operation *> singleKernelOp(func::FuncOp func) {
            failure();
   std::string why = isa<GemmOp>(kernelOp)
                         ? unsupported(cast<GemmOp>(kernelOp))
-                        : gpu_kernels::unsupportedAttention(
-                              cast<AttentionOp>(kernelOp));
+                        : gpu_kernels::unsupportedAttention(kernelOp);
   if (!why.empty())
     return kernelOp->emitError() << "GPU target: cannot compile the " << what
                                  << " in @" << func.getName() << ": " << why,
@@ -545,9 +546,17 @@ MemRefType memrefOf(Type t) {
 
 struct ConvertSinterToGPUPass
     : public sinter::impl::ConvertSinterToGPUBase<ConvertSinterToGPUPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     OpBuilder b(module.getContext());
+    TargetAttr target = getTargetPreset(module.getContext(), targetName);
+    if (!target || target.getKind() != "gpu") {
+      module.emitError() << "convert-sinter-to-gpu: '" << targetName
+                         << "' is not a GPU target preset";
+      return signalPassFailure();
+    }
+    int64_t cores = target.getCores();
     SmallVector<func::FuncOp> funcs;
     for (auto f : module.getOps<func::FuncOp>())
       if (f.isPublic() && !f.isExternal())
@@ -575,15 +584,33 @@ struct ConvertSinterToGPUPass
       for (Type t : f.getResultTypes())
         params.push_back(memrefOf(t));
       b.setInsertionPointToEnd(kernels.getBody());
-      if (auto attention = dyn_cast<AttentionOp>(*kernelOp)) {
-        std::array<int64_t, 3> grid;
-        int64_t threads;
-        gpu_kernels::createAttentionKernel(b, attention, f, params, grid,
-                                           threads);
-        f->setAttr(kGPUGridAttrName, b.getDenseI64ArrayAttr(grid));
-        f->setAttr(kGPUBlockAttrName,
-                   b.getDenseI64ArrayAttr({threads, 1, 1}));
+      if (isa<AttentionOp, PagedAttentionOp>(*kernelOp)) {
+        int64_t workspace = 0;
+        SmallVector<gpu_kernels::KernelLaunch> launches =
+            gpu_kernels::createAttentionKernels(b, *kernelOp, f, params,
+                                                cores, workspace);
+        auto launch = [&](const gpu_kernels::KernelLaunch &l) {
+          return std::make_pair(b.getDenseI64ArrayAttr(l.grid),
+                                b.getDenseI64ArrayAttr({l.threads, 1, 1}));
+        };
+        auto [grid, block] = launch(launches.front());
+        f->setAttr(kGPUGridAttrName, grid);
+        f->setAttr(kGPUBlockAttrName, block);
         f->setAttr(kGPUSharedBytesAttrName, b.getI64IntegerAttr(0));
+        if (workspace)
+          f->setAttr(kGPUWorkspaceBytesAttrName,
+                     b.getI64IntegerAttr(workspace));
+        SmallVector<Attribute> next;
+        for (const gpu_kernels::KernelLaunch &l :
+             ArrayRef(launches).drop_front()) {
+          auto [g, blk] = launch(l);
+          next.push_back(b.getDictionaryAttr(
+              {b.getNamedAttr("kernel", b.getStringAttr(l.name)),
+               b.getNamedAttr("grid", g), b.getNamedAttr("block", blk),
+               b.getNamedAttr("shared_bytes", b.getI64IntegerAttr(0))}));
+        }
+        if (!next.empty())
+          f->setAttr(kGPUNextKernelsAttrName, b.getArrayAttr(next));
         continue;
       }
       auto gemm = cast<GemmOp>(*kernelOp);

@@ -27,6 +27,14 @@ inline constexpr llvm::StringLiteral kGPUGridAttrName = "sinter.gpu.grid";
 inline constexpr llvm::StringLiteral kGPUBlockAttrName = "sinter.gpu.block";
 inline constexpr llvm::StringLiteral kGPUSharedBytesAttrName =
     "sinter.gpu.shared_bytes";
+/// For functions that run several kernels: the scratch bytes they share
+/// (passed to each kernel after the function's results), and the kernels
+/// launched after the one named like the function, in order, as
+/// dictionaries {kernel, grid, block, shared_bytes}.
+inline constexpr llvm::StringLiteral kGPUWorkspaceBytesAttrName =
+    "sinter.gpu.workspace_bytes";
+inline constexpr llvm::StringLiteral kGPUNextKernelsAttrName =
+    "sinter.gpu.next_kernels";
 /// The gpu.module that holds the kernels.
 inline constexpr llvm::StringLiteral kGPUKernelModuleName = "sinter_kernels";
 

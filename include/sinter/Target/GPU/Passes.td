@@ -40,6 +40,10 @@ def ConvertSinterToGPU : Pass<"convert-sinter-to-gpu", "::mlir::ModuleOp"> {
     //              sinter.gpu.block = array<i64: 256, 1, 1>, ...}
     ```
   }];
+  let options = [
+    Option<"targetName", "target", "std::string", "\"nvidia-h100\"",
+           "GPU target preset (its SM count sizes split-KV decode grids)">
+  ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::LLVM::LLVMDialect",
