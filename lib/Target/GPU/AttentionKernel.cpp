@@ -635,7 +635,7 @@ std::optional<float> softcapOf(std::optional<APFloat> softcap) {
 
 SmallVector<KernelLaunch> mlir::sinter::gpu_kernels::createAttentionKernels(
     OpBuilder &b, Operation *op, func::FuncOp f, ArrayRef<Type> params,
-    int64_t cores, int64_t &workspaceBytes) {
+    const GPUResources &gpu, int64_t &workspaceBytes) {
   Location loc = op->getLoc();
   workspaceBytes = 0;
   SmallVector<Value> args;
@@ -685,10 +685,11 @@ SmallVector<KernelLaunch> mlir::sinter::gpu_kernels::createAttentionKernels(
   int64_t batch = qT.getDimSize(0), hkv = kT.getDimSize(2);
   int64_t maxKeys = tT.getDimSize(1) * kT.getDimSize(1);
   // As many splits as fill the GPU once: blocks per SM bounded by their
-  // shared tiles (about 228 KiB per SM), each split at least 64 keys.
+  // shared tiles, each split at least 64 keys.
   int64_t smemPerBlock = kBN * (d + dv + 2 * kPad) * 2;
-  int64_t resident = std::max<int64_t>(1, 228 * 1024 / smemPerBlock);
-  int64_t splits = std::max<int64_t>(1, cores * resident / (batch * hkv));
+  int64_t resident =
+      std::max<int64_t>(1, gpu.sharedBytesPerSM / smemPerBlock);
+  int64_t splits = std::max<int64_t>(1, gpu.sms * resident / (batch * hkv));
   splits = std::min<int64_t>(splits, llvm::divideCeil(maxKeys, kBN));
   int64_t chunk = llvm::alignTo(llvm::divideCeil(maxKeys, splits), kBN);
   splits = llvm::divideCeil(maxKeys, chunk);

@@ -161,6 +161,12 @@ struct KernelBuilder {
 /// kernels, or empty.
 std::string unsupportedAttention(Operation *op);
 
+/// What the target description says about the GPU's SMs.
+struct GPUResources {
+  int64_t sms;
+  int64_t sharedBytesPerSM;
+};
+
 /// One kernel launch of a compiled function.
 struct KernelLaunch {
   std::string name;
@@ -172,12 +178,13 @@ struct KernelLaunch {
 /// whose body is `op` (sinter.attention or sinter.paged_attention) on its
 /// arguments; `params` are the kernels' parameters (f's arguments, then its
 /// results, as memrefs), followed by an f32 workspace of `workspaceBytes`
-/// when that is set non-zero. `cores` (SMs) sizes the split-KV grid.
+/// when that is set non-zero. The SMs and their shared memory size the
+/// split-KV grid.
 /// Returns the launches in order.
 SmallVector<KernelLaunch> createAttentionKernels(OpBuilder &b, Operation *op,
                                                  func::FuncOp f,
                                                  ArrayRef<Type> params,
-                                                 int64_t cores,
+                                                 const GPUResources &gpu,
                                                  int64_t &workspaceBytes);
 
 } // namespace mlir::sinter::gpu_kernels

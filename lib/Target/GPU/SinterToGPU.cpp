@@ -556,7 +556,10 @@ struct ConvertSinterToGPUPass
                          << "' is not a GPU target preset";
       return signalPassFailure();
     }
-    int64_t cores = target.getCores();
+    gpu_kernels::GPUResources resources{target.getCores(), 0};
+    for (auto level : target.getLevels().getAsRange<MemoryLevelAttr>())
+      if (level.getName() == "smem")
+        resources.sharedBytesPerSM = level.getCapacity();
     SmallVector<func::FuncOp> funcs;
     for (auto f : module.getOps<func::FuncOp>())
       if (f.isPublic() && !f.isExternal())
@@ -588,7 +591,7 @@ struct ConvertSinterToGPUPass
         int64_t workspace = 0;
         SmallVector<gpu_kernels::KernelLaunch> launches =
             gpu_kernels::createAttentionKernels(b, *kernelOp, f, params,
-                                                cores, workspace);
+                                                resources, workspace);
         auto launch = [&](const gpu_kernels::KernelLaunch &l) {
           return std::make_pair(b.getDenseI64ArrayAttr(l.grid),
                                 b.getDenseI64ArrayAttr({l.threads, 1, 1}));

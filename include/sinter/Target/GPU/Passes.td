@@ -5,28 +5,45 @@
 include "mlir/Pass/PassBase.td"
 
 def ConvertSinterToGPU : Pass<"convert-sinter-to-gpu", "::mlir::ModuleOp"> {
-  let summary = "Outline each exported function's sinter op into a GPU kernel";
+  let summary = "Outline each exported function's sinter op into GPU kernels";
   let description = [{
-    For every public function whose body is one `sinter.gemm` on the
-    function's arguments (after the graph pipeline has fused the epilogue
-    into it), adds a `gpu.func` kernel of the same name to the
-    `gpu.module @sinter_kernels` and records how to launch it on the
-    function: `sinter.gpu.grid`, `sinter.gpu.block` and
-    `sinter.gpu.shared_bytes`. Kernel parameters are the function's
-    arguments then its results, as static row-major memrefs (bare pointers
-    once lowered).
+    For every public function whose body is one `sinter.gemm`,
+    `sinter.attention` or `sinter.paged_attention` on the function's
+    arguments (after the graph pipeline has fused what it can into it), adds
+    `gpu.func` kernels to the `gpu.module @sinter_kernels` and records how
+    to launch them on the function: `sinter.gpu.grid`, `sinter.gpu.block`
+    and `sinter.gpu.shared_bytes` for the kernel named like the function;
+    for functions that run several kernels, `sinter.gpu.next_kernels` (the
+    later launches, in order) and `sinter.gpu.workspace_bytes` (f32 scratch
+    passed to every kernel after the results). Kernel parameters are the
+    function's arguments then its results, as static row-major memrefs
+    (bare pointers once lowered).
 
-    The GEMM kernel is a shared-memory tiled SIMT kernel: 64 x 64 output
-    tiles per block of 256 threads, k staged through shared memory 16 at a
-    time, 4 x 4 f32 accumulators per thread, f32/f16/bf16 operands widened
-    to f32, transposed operands and batch dimensions (B may be shared
-    across the batch), ragged edges guarded. The epilogue region is cloned
-    per element onto the accumulator before the single store, its operands
-    read through their indexing maps.
+    * **GEMM, f16/bf16**: tensor cores through `mma.sync` m16n8k16 (f32
+      accumulators), 128 x 128 x 64 block tiles over 8 warps, `ldmatrix`
+      fragments (`.trans` for a [k][n] B), the next k block's global loads
+      in flight while the current one computes.
+    * **GEMM, f32**: a shared-memory tiled SIMT kernel, 64 x 64 tiles, 4 x 4
+      FMAs per thread.
+    * Both GEMM kernels handle transposed operands, batch dimensions (with
+      broadcast operands) and ragged edges, and apply the epilogue region to
+      each accumulator before the single store.
+    * **Attention** (f16/bf16; causal, sliding-window or no mask; GQA/MQA,
+      softcap, `bshd` layout, the log-sum-exp): a FlashAttention-2 kernel.
+      Q fragments stay in registers; K/V tiles are staged by `cp.async`; the
+      online softmax runs on the accumulator fragments with quad shuffles
+      and `ex2`; P stays in registers for the PV product. Masks bound the
+      key loop, so hidden blocks are never loaded.
+    * **Paged attention** (decode and chunked prefill, at most 16 query rows
+      per KV head): split-KV (FlashDecoding). One warp per (split, KV head,
+      sequence) reads its pages in place through the block table; a combine
+      kernel merges the splits by their log-sum-exps. The split count fills
+      the target's SMs once, given the blocks their shared memory holds.
 
     Functions this cannot compile get an error naming the function and the
     reason (several ops, quantized or pairwise GEMMs, reductions, dynamic
-    shapes, other accumulator types).
+    shapes, attention biases or fused RoPE, unsupported head dimensions or
+    dtypes).
 
     Example:
     ```mlir
