@@ -177,6 +177,33 @@ def paged_case(name, q, cache, lens, dtype, tol, seed=7, **kw):
                 ref=lambda t, *x: paged_ref(t, *x, **kw), tol=tol)
 
 
+def kv_gather_ref(t, cache, table, lens, seq):
+    bs = cache.shape[1]
+    B, H, D = table.shape[0], cache.shape[2], cache.shape[3]
+    out = t.zeros(B, H, seq, D, dtype=cache.dtype, device=cache.device)
+    for b in range(B):
+        n = int(lens[b])
+        tok = t.arange(n, device=cache.device)
+        out[b, :, :n] = cache[table[b].long()[tok // bs], tok % bs].transpose(0, 1)
+    return out
+
+
+def kv_append_ref(t, update, slots, cache):
+    out = cache.clone()
+    bs, cap = cache.shape[1], cache.shape[0] * cache.shape[1]
+    for i, s in enumerate(slots.tolist()):  # in order: the later token wins
+        if 0 <= s < cap:
+            out[s // bs, s % bs] = update[i]
+    return out
+
+
+def kv_quantize_ref(t, x):
+    amax = x.abs().amax(-1)
+    scale = t.where(amax == 0, t.ones_like(amax), amax / 127)
+    q = t.clamp(t.round(x / scale[..., None]), -127, 127)  # round half to even
+    return q, scale
+
+
 def _cases():
     c = []
     # Plain f32, ragged everywhere.
@@ -263,6 +290,43 @@ def _cases():
                         "bf16", (2e-2, 2e-2)))
     c.append(paged_case("paged_f16_prefill_window", (2, 4, 3, 128), (20, 16, 4, 128), [100, 5],
                         "f16", (2e-3, 2e-3), out_dtype="f32", mask="sliding_window", window=40))
+    # KV-cache ops. Gather: ragged lengths (70 fills 4.4 blocks), one empty
+    # sequence. Append: a padding token (-1), a slot past the cache (skipped),
+    # a slot named twice (the later token wins), the last slot; once into a
+    # separate result, once in place (result = cache).
+    c.append(dict(name="kv_gather_bf16",
+                  mlir=("func.func @kv_gather_bf16(%c: tensor<40x16x2x64xbf16>, %bt: tensor<3x5xi32>, "
+                        "%lens: tensor<3xi32>) -> tensor<3x2x70x64xbf16> {\n"
+                        "  %o = tensor.empty() : tensor<3x2x70x64xbf16>\n"
+                        "  %r = sinter.kv.gather ins(%c, %bt, %lens : tensor<40x16x2x64xbf16>, tensor<3x5xi32>, "
+                        "tensor<3xi32>) outs(%o : tensor<3x2x70x64xbf16>) -> tensor<3x2x70x64xbf16>\n"
+                        "  return %r : tensor<3x2x70x64xbf16>\n}\n"),
+                  inputs=[((40, 16, 2, 64), "bf16"),
+                          ((3, 5), "i32", [[7, 3, 31, 12, 0], [5, 5, 5, 5, 5], [39, 20, 1, 2, 4]]),
+                          ((3,), "i32", [70, 0, 33])],
+                  ref=lambda t, c_, bt, lens: kv_gather_ref(t, c_, bt, lens, 70), tol=(0, 0)))
+    append_mlir = ("func.func @NAME(%k: tensor<6x2x64xbf16>, %slots: tensor<6xi64>, "
+                   "%cache: tensor<40x16x2x64xbf16>) -> tensor<40x16x2x64xbf16> {\n"
+                   "  %r = sinter.kv.append ins(%k, %slots : tensor<6x2x64xbf16>, tensor<6xi64>) "
+                   "outs(%cache : tensor<40x16x2x64xbf16>) -> tensor<40x16x2x64xbf16>\n"
+                   "  return %r : tensor<40x16x2x64xbf16>\n}\n")
+    for name, alias in (("kv_append_bf16", None), ("kv_append_bf16_in_place", 2)):
+        c.append(dict(name=name, mlir=append_mlir.replace("NAME", name),
+                      inputs=[((6, 2, 64), "bf16"), ((6,), "i64", [3, -1, 100, 3, 639, 640]),
+                              ((40, 16, 2, 64), "bf16")],
+                      ref=kv_append_ref, tol=(0, 0), alias=alias))
+    c.append(dict(name="kv_quantize_int8",
+                  mlir=("func.func @kv_quantize_int8(%x: tensor<2x70x100xbf16>) -> (tensor<2x70x100xi8>, tensor<2x70xf32>) {\n"
+                        "  %q0 = tensor.empty() : tensor<2x70x100xi8>\n"
+                        "  %s0 = tensor.empty() : tensor<2x70xf32>\n"
+                        "  %q, %s = sinter.kv.quantize ins(%x : tensor<2x70x100xbf16>) outs(%q0, %s0 : "
+                        "tensor<2x70x100xi8>, tensor<2x70xf32>) {granularity = #sinter.granularity<per_token>} "
+                        "-> tensor<2x70x100xi8>, tensor<2x70xf32>\n"
+                        "  return %q, %s : tensor<2x70x100xi8>, tensor<2x70xf32>\n}\n"),
+                  inputs=[((2, 70, 100), "bf16")],
+                  # q may differ by one where x / scale lands on a rounding
+                  # tie in f32 but not in float64.
+                  ref=kv_quantize_ref, tol=[(1, 0), (0, 1e-6)]))
     c.append(attention_case("attn_f16_causal_long", (1, 2, 1000, 64), (1, 2, 1000, 64), (1, 2, 1000, 64),
                             "f16", (2e-3, 2e-3), mask="causal"))
     return c

@@ -19,7 +19,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import cases  # noqa: E402
 
-DTYPES = {"f32": "float32", "f16": "float16", "bf16": "bfloat16"}
+DTYPES = {"f32": "float32", "f16": "float16", "bf16": "bfloat16", "i8": "int8", "i32": "int32",
+          "i64": "int64"}
 
 
 def build_library(art_dir, name, work):
@@ -49,8 +50,8 @@ def make_inputs(torch, specs, seed):
     out = []
     for spec in specs:
         shape, dt = spec[0], spec[1]
-        if dt == "i32":
-            out.append(torch.tensor(spec[2], dtype=torch.int32, device="cuda").reshape(shape))
+        if dt in ("i32", "i64"):
+            out.append(torch.tensor(spec[2], dtype=getattr(torch, DTYPES[dt]), device="cuda").reshape(shape))
             continue
         out.append(torch.randn(*shape, generator=g, device="cuda", dtype=torch.float32)
                    .to(getattr(torch, DTYPES[dt])))
@@ -66,21 +67,30 @@ def call(dll, torch, fn, tensors):
 def run_case(dll, torch, manifest_fn, case):
     ins = make_inputs(torch, case["inputs"], 1234)
     out_specs = [a for a in manifest_fn["arguments"] if a["role"] == "output"]
-    outs = [torch.full(a["shape"], float("nan"), device="cuda", dtype=getattr(torch, DTYPES[a["dtype"]]))
-            for a in out_specs]
+    def fresh(a):
+        dt = getattr(torch, DTYPES[a["dtype"]])
+        if dt.is_floating_point:
+            return torch.full(a["shape"], float("nan"), device="cuda", dtype=dt)
+        return torch.full(a["shape"], -99, device="cuda", dtype=dt)
+    outs = [fresh(a) for a in out_specs]
+    # The reference sees the inputs as they were before the call.
+    before = [t.double() if t.is_floating_point() else t.clone() for t in ins]
+    if case.get("alias") is not None:
+        outs[0] = ins[case["alias"]]  # in place: the result is that input
     rc = call(dll, torch, case["name"], ins + outs)
     torch.cuda.synchronize()
     if rc != 0:
         return False, f"launch failed: {dll.sinter_rt_last_error().decode()}"
-    want = case["ref"](torch, *[t.double() if t.is_floating_point() else t for t in ins])
+    want = case["ref"](torch, *before)
     if not isinstance(want, tuple):
         want = (want,)
     if len(want) != len(outs):
         return False, f"the reference gives {len(want)} results, the kernel {len(outs)}"
-    atol, rtol = case["tol"]
+    tols = case["tol"] if isinstance(case["tol"], list) else [case["tol"]] * len(outs)
     details = []
     for r, (got, w) in enumerate(zip(outs, want)):
-        got = got.double()
+        atol, rtol = tols[r]
+        got, w = got.double(), w.double()
         # Equal infinities (a log-sum-exp of -inf for a row that sees no
         # key) match; any other non-finite value fails.
         same_inf = torch.isinf(w) & (got == w)
@@ -91,7 +101,7 @@ def run_case(dll, torch, manifest_fn, case):
             return False, (f"result {r}: {int(bad.sum())} of {got.numel()} elements differ; first at flat {i}: "
                            f"got {got.flatten()[i].item()}, want {w.flatten()[i].item()}")
         details.append(f"max_abs_err={err.max().item():.3g}")
-    return True, f"{', '.join(details)} (atol={atol}, rtol={rtol}, n={outs[0].numel()})"
+    return True, f"{', '.join(details)} (tol={case['tol']}, n={outs[0].numel()})"
 
 
 def negative_checks(dll, torch, case, manifest_fn):

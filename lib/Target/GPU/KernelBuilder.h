@@ -187,6 +187,17 @@ SmallVector<KernelLaunch> createAttentionKernels(OpBuilder &b, Operation *op,
                                                  const GPUResources &gpu,
                                                  int64_t &workspaceBytes);
 
+/// Why `op` (sinter.kv.gather, kv.append or kv.quantize) cannot become GPU
+/// kernels, or empty.
+std::string unsupportedKVCache(Operation *op);
+
+/// Creates the kernels of `f`, whose body is the KV-cache op `op`, as
+/// createAttentionKernels does.
+SmallVector<KernelLaunch> createKVCacheKernels(OpBuilder &b, Operation *op,
+                                               func::FuncOp f,
+                                               ArrayRef<Type> params,
+                                               int64_t &workspaceBytes);
+
 } // namespace mlir::sinter::gpu_kernels
 
 #endif // SINTER_LIB_TARGET_GPU_KERNELBUILDER_H

@@ -482,11 +482,14 @@ FailureOr<Operation *> singleKernelOp(func::FuncOp func) {
   for (Operation &op : func.getBody().front()) {
     if (isa<tensor::EmptyOp, arith::ConstantOp, func::ReturnOp>(op))
       continue;
-    if (isa<GemmOp, AttentionOp, PagedAttentionOp>(op) && !kernelOp) {
+    if (isa<GemmOp, AttentionOp, PagedAttentionOp, KVGatherOp, KVAppendOp,
+            KVQuantizeOp>(op) &&
+        !kernelOp) {
       kernelOp = &op;
       continue;
     }
-    if (isa<GemmOp, AttentionOp, PagedAttentionOp>(op))
+    if (isa<GemmOp, AttentionOp, PagedAttentionOp, KVGatherOp, KVAppendOp,
+            KVQuantizeOp>(op))
       return func.emitError() << "GPU target: function @" << func.getName()
                               << " needs more than one kernel (a second '"
                               << op.getName()
@@ -498,17 +501,16 @@ FailureOr<Operation *> singleKernelOp(func::FuncOp func) {
                             << " has '" << op.getName()
                             << "', which the GPU backend does not compile "
                                "yet; only functions that fuse into one "
-                               "sinter.gemm or sinter.attention do",
+                               "sinter.gemm, attention, paged_attention, "
+                               "kv.gather, kv.append or kv.quantize do",
            failure();
   }
   if (!kernelOp)
     return func.emitError() << "GPU target: function @" << func.getName()
-                            << " has no sinter.gemm or sinter.attention to "
-                               "compile",
+                            << " has no sinter op to compile",
            failure();
-  StringRef what = isa<GemmOp>(kernelOp)        ? "gemm"
-                   : isa<AttentionOp>(kernelOp) ? "attention"
-                                                : "paged attention";
+  std::string what =
+      kernelOp->getName().getStringRef().drop_front(strlen("sinter.")).str();
   auto dps = cast<DestinationStyleOpInterface>(kernelOp);
   for (OpOperand &use : kernelOp->getOpOperands()) {
     Value v = use.get();
@@ -529,9 +531,11 @@ FailureOr<Operation *> singleKernelOp(func::FuncOp func) {
                             << " must return the " << what
                             << "'s results in order",
            failure();
-  std::string why = isa<GemmOp>(kernelOp)
-                        ? unsupported(cast<GemmOp>(kernelOp))
-                        : gpu_kernels::unsupportedAttention(kernelOp);
+  std::string why =
+      isa<GemmOp>(kernelOp) ? unsupported(cast<GemmOp>(kernelOp))
+      : isa<AttentionOp, PagedAttentionOp>(kernelOp)
+          ? gpu_kernels::unsupportedAttention(kernelOp)
+          : gpu_kernels::unsupportedKVCache(kernelOp);
   if (!why.empty())
     return kernelOp->emitError() << "GPU target: cannot compile the " << what
                                  << " in @" << func.getName() << ": " << why,
@@ -587,11 +591,14 @@ struct ConvertSinterToGPUPass
       for (Type t : f.getResultTypes())
         params.push_back(memrefOf(t));
       b.setInsertionPointToEnd(kernels.getBody());
-      if (isa<AttentionOp, PagedAttentionOp>(*kernelOp)) {
+      if (!isa<GemmOp>(*kernelOp)) {
         int64_t workspace = 0;
         SmallVector<gpu_kernels::KernelLaunch> launches =
-            gpu_kernels::createAttentionKernels(b, *kernelOp, f, params,
-                                                resources, workspace);
+            isa<AttentionOp, PagedAttentionOp>(*kernelOp)
+                ? gpu_kernels::createAttentionKernels(b, *kernelOp, f, params,
+                                                      resources, workspace)
+                : gpu_kernels::createKVCacheKernels(b, *kernelOp, f, params,
+                                                    workspace);
         auto launch = [&](const gpu_kernels::KernelLaunch &l) {
           return std::make_pair(b.getDenseI64ArrayAttr(l.grid),
                                 b.getDenseI64ArrayAttr({l.threads, 1, 1}));
