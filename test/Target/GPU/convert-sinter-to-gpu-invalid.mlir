@@ -1,6 +1,6 @@
 // RUN: sinter-opt %s --split-input-file --convert-sinter-to-gpu -verify-diagnostics
 
-// expected-error @+1 {{GPU target: function @two_ops has 'arith.addf', which the GPU backend does not compile yet; only functions that fuse into one sinter.gemm or sinter.attention do}}
+// expected-error @+1 {{GPU target: function @two_ops has 'arith.addf', which the GPU backend does not compile yet; only functions that fuse into one sinter.gemm, attention, paged_attention, kv.gather, kv.append or kv.quantize do}}
 func.func @two_ops(%a: tensor<8x8xf32>, %b: tensor<8x8xf32>, %s: f32) -> tensor<8x8xf32> {
   %o = tensor.empty() : tensor<8x8xf32>
   %y = sinter.gemm ins(%a, %b : tensor<8x8xf32>, tensor<8x8xf32>) outs(%o : tensor<8x8xf32>) {acc_type = f32} -> tensor<8x8xf32>
@@ -10,7 +10,7 @@ func.func @two_ops(%a: tensor<8x8xf32>, %b: tensor<8x8xf32>, %s: f32) -> tensor<
 
 // -----
 
-// expected-error @+1 {{GPU target: function @no_gemm has no sinter.gemm or sinter.attention to compile}}
+// expected-error @+1 {{GPU target: function @no_gemm has no sinter op to compile}}
 func.func @no_gemm(%a: tensor<8x8xf32>) -> tensor<8x8xf32> {
   return %a : tensor<8x8xf32>
 }
@@ -106,4 +106,43 @@ func.func @attn_d256(%q: tensor<1x2x8x256xf16>, %k: tensor<1x2x8x256xf16>, %v: t
   // expected-error @+1 {{GPU target: cannot compile the attention in @attn_d256: head dimensions must be multiples of 16 up to 128 (got 256)}}
   %r = sinter.attention ins(%q, %k, %v : tensor<1x2x8x256xf16>, tensor<1x2x8x256xf16>, tensor<1x2x8x256xf16>) outs(%o : tensor<1x2x8x256xf16>) -> tensor<1x2x8x256xf16>
   return %r : tensor<1x2x8x256xf16>
+}
+
+// -----
+
+func.func @quant_channel(%x: tensor<4x64xf16>) -> (tensor<4x64xi8>, tensor<64xf32>) {
+  %q0 = tensor.empty() : tensor<4x64xi8>
+  %s0 = tensor.empty() : tensor<64xf32>
+  // expected-error @+1 {{GPU target: cannot compile the kv.quantize in @quant_channel: only per-token quantization is supported by the GPU kernel yet}}
+  %q, %s = sinter.kv.quantize ins(%x : tensor<4x64xf16>) outs(%q0, %s0 : tensor<4x64xi8>, tensor<64xf32>) {granularity = #sinter.granularity<per_channel>} -> tensor<4x64xi8>, tensor<64xf32>
+  return %q, %s : tensor<4x64xi8>, tensor<64xf32>
+}
+
+// -----
+
+func.func @quant_fp8(%x: tensor<4x64xf16>) -> (tensor<4x64xf8E4M3FN>, tensor<4xf32>) {
+  %q0 = tensor.empty() : tensor<4x64xf8E4M3FN>
+  %s0 = tensor.empty() : tensor<4xf32>
+  // expected-error @+1 {{GPU target: cannot compile the kv.quantize in @quant_fp8: only int8 quantization is supported by the GPU kernel yet (not fp8)}}
+  %q, %s = sinter.kv.quantize ins(%x : tensor<4x64xf16>) outs(%q0, %s0 : tensor<4x64xf8E4M3FN>, tensor<4xf32>) {granularity = #sinter.granularity<per_token>} -> tensor<4x64xf8E4M3FN>, tensor<4xf32>
+  return %q, %s : tensor<4x64xf8E4M3FN>, tensor<4xf32>
+}
+
+// -----
+
+func.func @paged_lse(%q: tensor<1x4x1x64xbf16>, %kc: tensor<8x16x1x64xbf16>, %vc: tensor<8x16x1x64xbf16>, %bt: tensor<1x8xi32>, %lens: tensor<1xi32>) -> (tensor<1x4x1x64xbf16>, tensor<1x4x1xf32>) {
+  %o = tensor.empty() : tensor<1x4x1x64xbf16>
+  %l = tensor.empty() : tensor<1x4x1xf32>
+  // expected-error @+1 {{GPU target: cannot compile the paged_attention in @paged_lse: the paged kernel does not return the log-sum-exp yet}}
+  %r:2 = sinter.paged_attention ins(%q, %kc, %vc, %bt, %lens : tensor<1x4x1x64xbf16>, tensor<8x16x1x64xbf16>, tensor<8x16x1x64xbf16>, tensor<1x8xi32>, tensor<1xi32>) outs(%o, %l : tensor<1x4x1x64xbf16>, tensor<1x4x1xf32>) -> tensor<1x4x1x64xbf16>, tensor<1x4x1xf32>
+  return %r#0, %r#1 : tensor<1x4x1x64xbf16>, tensor<1x4x1xf32>
+}
+
+// -----
+
+func.func @paged_rows(%q: tensor<1x32x1x64xbf16>, %kc: tensor<8x16x1x64xbf16>, %vc: tensor<8x16x1x64xbf16>, %bt: tensor<1x8xi32>, %lens: tensor<1xi32>) -> tensor<1x32x1x64xbf16> {
+  %o = tensor.empty() : tensor<1x32x1x64xbf16>
+  // expected-error @+1 {{GPU target: cannot compile the paged_attention in @paged_rows: the paged kernel takes at most 16 query rows per KV head (Hq / Hkv x Sq = 32)}}
+  %r = sinter.paged_attention ins(%q, %kc, %vc, %bt, %lens : tensor<1x32x1x64xbf16>, tensor<8x16x1x64xbf16>, tensor<8x16x1x64xbf16>, tensor<1x8xi32>, tensor<1xi32>) outs(%o : tensor<1x32x1x64xbf16>) -> tensor<1x32x1x64xbf16>
+  return %r : tensor<1x32x1x64xbf16>
 }

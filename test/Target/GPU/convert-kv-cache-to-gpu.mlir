@@ -1,0 +1,84 @@
+// RUN: sinter-opt %s --split-input-file --convert-sinter-to-gpu | FileCheck %s
+
+// kv.gather: one thread per 16-byte chunk (8 bf16) of the result: 3 x 2 x
+// 70 x 8 = 3360 threads in blocks of 256. Tokens past the sequence's length
+// are zeros and never read the block table.
+// CHECK-LABEL: func.func @gather
+// CHECK-SAME:    sinter.gpu.block = array<i64: 256, 1, 1>
+// CHECK-SAME:    sinter.gpu.grid = array<i64: 14, 1, 1>
+// CHECK-LABEL: gpu.func @gather(
+// CHECK-SAME:    %[[CACHE:arg0]]: memref<40x16x2x64xbf16>, %[[TABLE:arg1]]: memref<3x5xi32>, %[[LENS:arg2]]: memref<3xi32>, %[[OUT:arg3]]: memref<3x2x70x64xbf16>
+// CHECK:         %[[LEN:.*]] = memref.load %[[LENS]]
+// CHECK:         %[[VALID:.*]] = arith.cmpi slt, %{{.*}}, %{{.*}} : index
+// CHECK:         scf.if %[[VALID]] -> (vector<8xbf16>)
+// CHECK:           memref.load %[[TABLE]]
+// CHECK:           arith.minsi %{{.*}}, %c39
+// CHECK:           vector.load %[[CACHE]]{{.*}} {alignment = 16 : i64} : memref<40x16x2x64xbf16>, vector<8xbf16>
+// CHECK:         } else {
+// CHECK:           arith.constant dense<0.000000e+00> : vector<8xbf16>
+// CHECK:         vector.store %{{.*}}, %[[OUT]]{{.*}} {alignment = 16 : i64}
+func.func @gather(%cache: tensor<40x16x2x64xbf16>, %bt: tensor<3x5xi32>, %lens: tensor<3xi32>) -> tensor<3x2x70x64xbf16> {
+  %o = tensor.empty() : tensor<3x2x70x64xbf16>
+  %r = sinter.kv.gather ins(%cache, %bt, %lens : tensor<40x16x2x64xbf16>, tensor<3x5xi32>, tensor<3xi32>) outs(%o : tensor<3x2x70x64xbf16>) -> tensor<3x2x70x64xbf16>
+  return %r : tensor<3x2x70x64xbf16>
+}
+
+// -----
+
+// kv.append: copy, last writer, scatter, in stream order, sharing a flag per
+// token. The copy is skipped when the result is the cache itself.
+// CHECK-LABEL: func.func @append
+// CHECK-SAME:    sinter.gpu.grid = array<i64: 40, 1, 1>
+// CHECK-SAME:    sinter.gpu.next_kernels = [{block = array<i64: 256, 1, 1>, grid = array<i64: 1, 1, 1>, kernel = "append_last_writer", shared_bytes = 0 : i64}, {block = array<i64: 256, 1, 1>, grid = array<i64: 1, 1, 1>, kernel = "append_scatter", shared_bytes = 0 : i64}]
+// CHECK-SAME:    sinter.gpu.workspace_bytes = 20 : i64
+// CHECK-LABEL: gpu.func @append(
+// CHECK-SAME:    %[[CACHE:arg2]]: memref<40x16x2x64xf16>, %[[OUT:arg3]]: memref<40x16x2x64xf16>, %{{.*}}: memref<5xf32>
+// CHECK:         %[[P0:.*]] = memref.extract_aligned_pointer_as_index %[[CACHE]]
+// CHECK:         %[[P1:.*]] = memref.extract_aligned_pointer_as_index %[[OUT]]
+// CHECK:         %[[DISTINCT:.*]] = arith.cmpi ne
+// CHECK:         %[[GO:.*]] = arith.andi %{{.*}}, %[[DISTINCT]]
+// CHECK:         scf.if %[[GO]]
+// CHECK:           vector.load %[[CACHE]]
+// CHECK:           vector.store %{{.*}}, %[[OUT]]
+// Slots that are negative, past the 640-slot cache, or named again by a later
+// token are not written.
+// CHECK-LABEL: gpu.func @append_last_writer(
+// CHECK:         arith.cmpi sge
+// CHECK:         arith.cmpi slt, %{{.*}}, %c640
+// CHECK:         scf.for
+// CHECK:           arith.cmpi ne
+// CHECK:         memref.store
+// CHECK-LABEL: gpu.func @append_scatter(
+// CHECK:         arith.cmpf one
+// CHECK:         scf.if
+// CHECK:           arith.divui %{{.*}}, %c16
+// CHECK:           arith.remui %{{.*}}, %c16
+// CHECK:           vector.store
+func.func @append(%k: tensor<5x2x64xf16>, %slots: tensor<5xi64>, %cache: tensor<40x16x2x64xf16>) -> tensor<40x16x2x64xf16> {
+  %r = sinter.kv.append ins(%k, %slots : tensor<5x2x64xf16>, tensor<5xi64>) outs(%cache : tensor<40x16x2x64xf16>) -> tensor<40x16x2x64xf16>
+  return %r : tensor<40x16x2x64xf16>
+}
+
+// -----
+
+// kv.quantize (int8, per token): one warp per row, 8 rows per block.
+// CHECK-LABEL: func.func @quantize
+// CHECK-SAME:    sinter.gpu.grid = array<i64: 18, 1, 1>
+// CHECK-LABEL: gpu.func @quantize(
+// CHECK:         scf.for
+// CHECK:           math.absf
+// CHECK:           arith.maxnumf
+// CHECK:         gpu.shuffle  xor {{.*}}, %c1_i32
+// CHECK:         gpu.shuffle  xor {{.*}}, %c16_i32
+// CHECK:         arith.divf %{{.*}}, %cst
+// CHECK:         scf.for
+// CHECK:           math.roundeven
+// CHECK:           arith.fptosi {{.*}} : f32 to i8
+// CHECK:         arith.cmpi eq
+// CHECK:         memref.store %{{.*}}, %arg2
+func.func @quantize(%x: tensor<2x70x100xbf16>) -> (tensor<2x70x100xi8>, tensor<2x70xf32>) {
+  %q0 = tensor.empty() : tensor<2x70x100xi8>
+  %s0 = tensor.empty() : tensor<2x70xf32>
+  %q, %s = sinter.kv.quantize ins(%x : tensor<2x70x100xbf16>) outs(%q0, %s0 : tensor<2x70x100xi8>, tensor<2x70xf32>) {granularity = #sinter.granularity<per_token>} -> tensor<2x70x100xi8>, tensor<2x70xf32>
+  return %q, %s : tensor<2x70x100xi8>, tensor<2x70xf32>
+}
