@@ -327,6 +327,12 @@ def _cases():
                   # q may differ by one where x / scale lands on a rounding
                   # tie in f32 but not in float64.
                   ref=kv_quantize_ref, tol=[(1, 0), (0, 1e-6)]))
+    # Cache blocks that do not divide the 64-key tiles (24 tokens) with
+    # D = 96 (rows copied chunk by chunk), and small blocks (8 tokens).
+    c.append(paged_case("paged_bf16_bs24_d96", (2, 6, 2, 96), (30, 24, 3, 96), [100, 47],
+                        "bf16", (2e-2, 2e-2), seed=3))
+    c.append(paged_case("paged_f16_bs8", (1, 4, 1, 64), (50, 8, 2, 64), [333],
+                        "f16", (2e-3, 2e-3), seed=5, mask="none"))
     c.append(attention_case("attn_f16_causal_long", (1, 2, 1000, 64), (1, 2, 1000, 64), (1, 2, 1000, 64),
                             "f16", (2e-3, 2e-3), mask="causal"))
     return c

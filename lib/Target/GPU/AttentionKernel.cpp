@@ -60,12 +60,28 @@ struct RowMask {
 struct FlashCore : KernelBuilder {
   Type elem;
   int64_t d, dv, warps;
+  /// K buffers: 2 lets K_{j+1} load during all of block j (measured faster
+  /// on the H100 for D = 64, slower for D = 128, no change for decode).
+  int64_t kStages;
   float scale;
   std::optional<float> softcap;
-  Value kTile, vTile, kBase, vBase;
+  /// Shared tiles (i64 addresses of the kernel's workgroup buffers):
+  /// kStages K buffers and one V.
+  Value kBase, kBase2, vBase;
   Value tid, lane, warp, g, t2, lrow, qLow, qHigh, wm;
 
   int64_t threads() const { return 32 * warps; }
+  static int64_t tileBytes(int64_t cols) { return kBN * (cols + kPad) * 2; }
+  /// The shared memory the kernel's tiles take.
+  int64_t sharedBytes() const {
+    return kStages * tileBytes(d) + tileBytes(dv);
+  }
+  /// The columns of the shared tiles, in the order init() takes them.
+  SmallVector<int64_t> tileColumns() const {
+    SmallVector<int64_t> cols(kStages, d);
+    cols.push_back(dv);
+    return cols;
+  }
   Value minsi(Value x, Value y) {
     return arith::MinSIOp::create(b, loc, x, y).getResult();
   }
@@ -80,8 +96,6 @@ struct FlashCore : KernelBuilder {
   }
 
   void init(gpu::GPUFuncOp func) {
-    kTile = func.getWorkgroupAttributions()[0];
-    vTile = func.getWorkgroupAttributions()[1];
     tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
     lane = remu(tid, 32);
     warp = divu(tid, 32);
@@ -93,24 +107,53 @@ struct FlashCore : KernelBuilder {
     Value q = divu(lane, 8);
     qLow = remu(q, 2);
     qHigh = divu(q, 2);
-    kBase = address(kTile);
-    vBase = address(vTile);
+    // Static workgroup buffers: with them ptxas allocated fewer registers
+    // and the D = 128 kernel ran 10 % faster than from dynamic shared
+    // memory (H100).
+    auto tiles = func.getWorkgroupAttributions();
+    kBase = address(tiles[0]);
+    kBase2 = kStages == 2 ? address(tiles[1]) : kBase;
+    vBase = address(tiles.back());
+  }
+
+  /// Rows between one thread's rows in loadRows when every thread copies
+  /// the same column of its rows (threads a multiple of the 16-byte chunks
+  /// per row), else 0.
+  int64_t rowStep(int64_t cols) const {
+    int64_t chunksPerRow = cols / 8;
+    return threads() % chunksPerRow == 0 ? threads() / chunksPerRow : 0;
   }
 
   /// cp.async of tile rows [0, rows) x [0, cols) from global `src` into the
-  /// shared `tile` (rows padded to cols + kPad). `row(r)` gives whether
-  /// tile row r exists and the element offset of its first element in
-  /// `src`; missing rows are zero-filled (and read nothing).
-  void loadRows(Value tile, Value src, int64_t rows, int64_t cols,
-                llvm::function_ref<std::pair<Value, Value>(Value)> row) {
+  /// shared tile at `tileBase` (rows padded to cols + kPad), one 16-byte
+  /// chunk per thread and copy. `row(r, c)` gives whether tile row r + c
+  /// exists and the element offset of its first element in `src`; missing
+  /// rows are zero-filled (and read nothing). With a row step (rowStep),
+  /// r < step is the thread's first row and c a multiple of the step, so
+  /// callers can fold what rows share (a cache block's table entry);
+  /// otherwise c is 0.
+  void loadRows(Value tileBase, Value src, int64_t rows, int64_t cols,
+                llvm::function_ref<std::pair<Value, Value>(Value, int64_t)>
+                    row) {
     int64_t chunksPerRow = cols / 8;
+    // Rows come in multiples of 16 and chunks per row are even.
     assert(rows * chunksPerRow % threads() == 0 && "uneven tile copy");
-    Value tileBase = address(tile), srcBase = address(src);
+    Value srcBase = address(src);
+    int64_t step = rowStep(cols);
     for (int64_t i = 0; i < rows * chunksPerRow / threads(); ++i) {
-      Value c = add(tid, idx(i * threads()));
-      Value r = divu(c, chunksPerRow), col = mul(remu(c, chunksPerRow), idx(8));
-      auto [valid, offset] = row(r);
-      Value dstOff = add(mul(r, idx(cols + kPad)), col);
+      Value r, col;
+      int64_t c = 0;
+      if (step) {
+        r = divu(tid, chunksPerRow);
+        col = mul(remu(tid, chunksPerRow), idx(8));
+        c = i * step;
+      } else {
+        Value chunk = add(tid, idx(i * threads()));
+        r = divu(chunk, chunksPerRow);
+        col = mul(remu(chunk, chunksPerRow), idx(8));
+      }
+      auto [valid, offset] = row(r, c);
+      Value dstOff = add(mul(add(r, idx(c)), idx(cols + kPad)), col);
       copyAsync16(pointer(tileBase, mul(dstOff, idx(2)), 3),
                   pointer(srcBase, mul(add(offset, col), idx(2)), 1), valid);
     }
@@ -127,11 +170,13 @@ struct FlashCore : KernelBuilder {
   }
 
   /// The key loop over 64-key blocks [begin, end) (the first K block must
-  /// already be issued). Results: row max (log2 domain) and partial row
-  /// sum of rows g and g + 8, then the O accumulators.
+  /// already be issued into the first K buffer). Results: row max (log2
+  /// domain) and partial row sum of rows g and g + 8, then the O
+  /// accumulators. issueK(kv0, buffer) and issueV(kv0) queue the copies of
+  /// a block.
   scf::ForOp keyLoop(Value begin, Value end,
                      ArrayRef<SmallVector<Value>> qf,
-                     llvm::function_ref<void(Value)> issueK,
+                     llvm::function_ref<void(Value, Value)> issueK,
                      llvm::function_ref<void(Value)> issueV,
                      const RowMask &rm) {
     int64_t numO = dv / 8 * 4;
@@ -146,17 +191,35 @@ struct FlashCore : KernelBuilder {
     SmallVector<Value> l(loop.getRegionIterArgs().slice(2, 2));
     SmallVector<Value> o(loop.getRegionIterArgs().drop_front(4));
 
+    // Two K buffers: block j's K is in buffer j % 2, and K_{j+1} goes to
+    // the other one while block j computes (every warp is past block
+    // j - 1, which read it). One: K_{j+1} waits until S_j is done.
+    Value kCur = kBase, kNext = kBase;
+    if (kStages == 2) {
+      Value odd = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ne,
+          remu(divu(sub(kv0, begin), kBN), 2), idx(0));
+      kCur = arith::SelectOp::create(b, loc, odd, kBase2, kBase);
+      kNext = arith::SelectOp::create(b, loc, odd, kBase, kBase2);
+    }
+    Value next = add(kv0, idx(kBN));
+    auto issueNextK = [&] {
+      ifThen(lt(next, end), [&] { issueK(next, kNext); });
+      NVVM::CpAsyncCommitGroupOp::create(b, loc);
+    };
     NVVM::CpAsyncWaitGroupOp::create(b, loc, 0);
     gpu::BarrierOp::create(b, loc);
     issueV(kv0);
     NVVM::CpAsyncCommitGroupOp::create(b, loc);
+    if (kStages == 2)
+      issueNextK();
 
     // S = Q K^T: 8 tiles of 16 x 8 per warp.
     SmallVector<Value> s(kBN / 8 * 4, zero);
     for (int64_t kk = 0; kk < d / 16; ++kk)
       for (int64_t nt = 0; nt < kBN / 8; nt += 2) {
         SmallVector<Value> r = ldmatrix4(
-            kBase, d + kPad, add(idx(nt * 8), add(lrow, mul(qHigh, idx(8)))),
+            kCur, d + kPad, add(idx(nt * 8), add(lrow, mul(qHigh, idx(8)))),
             add(idx(kk * 16), mul(qLow, idx(8))), elem);
         mma16816(elem, qf[kk], {r[0], r[1]},
                  MutableArrayRef<Value>(&s[nt * 4], 4));
@@ -220,13 +283,11 @@ struct FlashCore : KernelBuilder {
     for (int64_t i = 0; i < numO; ++i)
       o[i] = arith::MulFOp::create(b, loc, o[i], alpha[(i % 4) / 2]);
 
-    NVVM::CpAsyncWaitGroupOp::create(b, loc, 0);
+    // V_j must have arrived (with two K buffers, K_{j+1} may not yet).
+    NVVM::CpAsyncWaitGroupOp::create(b, loc, kStages == 2 ? 1 : 0);
     gpu::BarrierOp::create(b, loc);
-    Value next = add(kv0, idx(kBN));
-    ifThen(lt(next, end), [&] {
-      issueK(next);
-      NVVM::CpAsyncCommitGroupOp::create(b, loc);
-    });
+    if (kStages == 1)
+      issueNextK();
 
     // O += P V; P's tiles 2kk and 2kk + 1 are the A fragment of keys
     // [16 kk, 16 kk + 16).
@@ -300,10 +361,10 @@ struct AttentionKernel : FlashCore {
     return mul(add(mul(bi, idx(l.heads)), h), idx(l.seq * l.dim));
   }
   /// Rows [r0, r0 + 64) of the head at `base`; rows past `rows` missing.
-  std::function<std::pair<Value, Value>(Value)>
+  std::function<std::pair<Value, Value>(Value, int64_t)>
   rowsFrom(Value base, const Layout &l, Value r0, int64_t rows) {
-    return [=, this](Value r) {
-      Value gr = add(r0, r);
+    return [=, this](Value rThread, int64_t rowConst) {
+      Value gr = add(r0, add(rThread, idx(rowConst)));
       Value valid = lt(gr, idx(rows));
       // Missing rows still need an address inside the tensor.
       Value safe = arith::SelectOp::create(b, loc, valid, gr, idx(0));
@@ -330,7 +391,7 @@ struct AttentionKernel : FlashCore {
     Value q0 = mul(qBlock, idx(kBM));
 
     // Q -> shared (through the K buffer) -> registers.
-    loadRows(kTile, Q, kBM, d, rowsFrom(headBase(ql, bi, h), ql, q0, sq));
+    loadRows(kBase, Q, kBM, d, rowsFrom(headBase(ql, bi, h), ql, q0, sq));
     NVVM::CpAsyncCommitGroupOp::create(b, loc);
     NVVM::CpAsyncWaitGroupOp::create(b, loc, 0);
     gpu::BarrierOp::create(b, loc);
@@ -357,16 +418,14 @@ struct AttentionKernel : FlashCore {
     for (int64_t h2 = 0; h2 < 2; ++h2)
       rm.pos[h2] = add(add(q0, add(wm, g)), idx(h2 * 8 + offset));
     Value kvHeadK = headBase(kl, bi, hk), kvHeadV = headBase(vl, bi, hk);
-    auto issueK = [&](Value kv0) {
-      loadRows(kTile, K, kBN, d, rowsFrom(kvHeadK, kl, kv0, skv));
+    auto issueK = [&](Value kv0, Value buffer) {
+      loadRows(buffer, K, kBN, d, rowsFrom(kvHeadK, kl, kv0, skv));
     };
     auto issueV = [&](Value kv0) {
-      loadRows(vTile, V, kBN, dv, rowsFrom(kvHeadV, vl, kv0, skv));
+      loadRows(vBase, V, kBN, dv, rowsFrom(kvHeadV, vl, kv0, skv));
     };
-    ifThen(lt(kvBegin, kvEnd), [&] {
-      issueK(kvBegin);
-      NVVM::CpAsyncCommitGroupOp::create(b, loc);
-    });
+    ifThen(lt(kvBegin, kvEnd), [&] { issueK(kvBegin, kBase); });
+    NVVM::CpAsyncCommitGroupOp::create(b, loc);
     scf::ForOp loop = keyLoop(kvBegin, kvEnd, qf, issueK, issueV, rm);
 
     Type outElem = cast<MemRefType>(O.getType()).getElementType();
@@ -425,7 +484,8 @@ struct PagedDecodeKernel : FlashCore {
     int64_t rows = group() * sq;
 
     // Q: tile row r is query s = r % Sq of head hk G + r / Sq.
-    loadRows(kTile, Q, 16, d, [&](Value r) {
+    loadRows(kBase, Q, 16, d, [&](Value rThread, int64_t rowConst) {
+      Value r = add(rThread, idx(rowConst));
       Value valid = lt(r, idx(rows));
       Value safe = arith::SelectOp::create(b, loc, valid, r, idx(0));
       Value h = add(mul(hk, idx(group())), divu(safe, sq));
@@ -452,28 +512,43 @@ struct PagedDecodeKernel : FlashCore {
       rm.pos[h2] = add(sub(seqLen, idx(sq)), remu(add(g, idx(h2 * 8)), sq));
     // Token t of the sequence: slot t % bs of cache block table[b, t / bs]
     // (clamped into the cache, so a bad table cannot read out of bounds).
+    // Key blocks start at multiples of 64; when the cache block size
+    // divides 64 and is a multiple of the rows between one thread's rows,
+    // rows r0 + c (r0 < step) of a tile sit in table entry kv0 / bs + c / bs
+    // at slot r0 + c % bs: one table load per cache block, not per row.
     auto rowsAt = [&](Value kv0, int64_t cols) {
-      return [=, this](Value r) {
-        Value t = add(kv0, r);
+      int64_t step = rowStep(cols);
+      bool blockAligned =
+          step && kBN % blockSize == 0 && blockSize % step == 0;
+      return [=, this](Value rThread, int64_t rowConst) {
+        Value t = add(kv0, add(rThread, idx(rowConst)));
         Value valid = lt(t, seqLen);
-        Value safe = arith::SelectOp::create(b, loc, valid, t, idx(0));
-        Value block = loadIndex(table, ValueRange{bi, divu(safe, blockSize)});
+        Value entry, slot;
+        if (blockAligned) {
+          entry = minsi(add(divu(kv0, blockSize), idx(rowConst / blockSize)),
+                        idx(maxBlocks - 1));
+          slot = add(rThread, idx(rowConst % blockSize));
+        } else {
+          Value safe = arith::SelectOp::create(b, loc, valid, t, idx(0));
+          entry = divu(safe, blockSize);
+          slot = remu(safe, blockSize);
+        }
+        Value block = loadIndex(table, ValueRange{bi, entry});
         block = minsi(maxsi(block, idx(0)), idx(numBlocks - 1));
-        Value slot = remu(safe, blockSize);
         Value off = mul(
             add(mul(add(mul(block, idx(blockSize)), slot), idx(hkv)), hk),
             idx(cols));
         return std::make_pair(valid, off);
       };
     };
-    auto issueK = [&](Value kv0) { loadRows(kTile, KC, kBN, d, rowsAt(kv0, d)); };
-    auto issueV = [&](Value kv0) {
-      loadRows(vTile, VC, kBN, dv, rowsAt(kv0, dv));
+    auto issueK = [&](Value kv0, Value buffer) {
+      loadRows(buffer, KC, kBN, d, rowsAt(kv0, d));
     };
-    ifThen(lt(kvBegin, kvEnd), [&] {
-      issueK(kvBegin);
-      NVVM::CpAsyncCommitGroupOp::create(b, loc);
-    });
+    auto issueV = [&](Value kv0) {
+      loadRows(vBase, VC, kBN, dv, rowsAt(kv0, dv));
+    };
+    ifThen(lt(kvBegin, kvEnd), [&] { issueK(kvBegin, kBase); });
+    NVVM::CpAsyncCommitGroupOp::create(b, loc);
     scf::ForOp loop = keyLoop(kvBegin, kvEnd, qf, issueK, issueV, rm);
 
     for (int64_t h2 = 0; h2 < 2; ++h2) {
@@ -602,8 +677,8 @@ std::string mlir::sinter::gpu_kernels::unsupportedAttention(Operation *op) {
 }
 
 namespace {
-/// A kernel function with `params` and shared K and V tiles of 64 rows
-/// (padded) for `threads` threads.
+/// A kernel function with `params` and shared tiles of 64 rows of
+/// `tileCols` (padded) `elem`s, for `threads` threads.
 gpu::GPUFuncOp kernelFunc(OpBuilder &b, Location loc, StringRef name,
                           ArrayRef<Type> params, Type elem,
                           ArrayRef<int64_t> tileCols, int64_t threads) {
@@ -647,12 +722,16 @@ SmallVector<KernelLaunch> mlir::sinter::gpu_kernels::createAttentionKernels(
     unsigned hIdx = attn.getHeadDim(), sIdx = attn.getSeqDim();
     Type elem = qT.getElementType();
     int64_t d = kT.getShape().back(), dv = vT.getShape().back();
-    auto kernel = kernelFunc(b, loc, f.getName(), params, elem, {d, dv},
+    int64_t kStages = d <= 64 ? 2 : 1;
+    SmallVector<int64_t> cols(kStages, d);
+    cols.push_back(dv);
+    auto kernel = kernelFunc(b, loc, f.getName(), params, elem, cols,
                              32 * AttentionKernel::kWarps);
     Block &entry = kernel.getBody().front();
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&entry);
     AttentionKernel k{{{b, loc}, elem, d, dv, AttentionKernel::kWarps,
+                       kStages,
                        scaleOf(attn.getScale(), d),
                        softcapOf(attn.getSoftcap())},
                       attn,
@@ -684,28 +763,29 @@ SmallVector<KernelLaunch> mlir::sinter::gpu_kernels::createAttentionKernels(
   int64_t d = kT.getShape().back(), dv = vT.getShape().back();
   int64_t batch = qT.getDimSize(0), hkv = kT.getDimSize(2);
   int64_t maxKeys = tT.getDimSize(1) * kT.getDimSize(1);
+  PagedDecodeKernel proto{
+      {{b, loc}, elem, d, dv, 1, /*kStages=*/1, scaleOf(paged.getScale(), d),
+       softcapOf(paged.getSoftcap())},
+      paged, batch, qT.getDimSize(1), hkv, qT.getDimSize(2),
+      kT.getDimSize(1), kT.getDimSize(0), tT.getDimSize(1), 1, 0};
   // As many splits as fill the GPU once: blocks per SM bounded by their
   // shared tiles, each split at least 64 keys.
-  int64_t smemPerBlock = kBN * (d + dv + 2 * kPad) * 2;
+  int64_t smemPerBlock = proto.sharedBytes();
   int64_t resident =
       std::max<int64_t>(1, gpu.sharedBytesPerSM / smemPerBlock);
   int64_t splits = std::max<int64_t>(1, gpu.sms * resident / (batch * hkv));
   splits = std::min<int64_t>(splits, llvm::divideCeil(maxKeys, kBN));
   int64_t chunk = llvm::alignTo(llvm::divideCeil(maxKeys, splits), kBN);
   splits = llvm::divideCeil(maxKeys, chunk);
-
-  PagedDecodeKernel proto{
-      {{b, loc}, elem, d, dv, 1, scaleOf(paged.getScale(), d),
-       softcapOf(paged.getSoftcap())},
-      paged, batch, qT.getDimSize(1), hkv, qT.getDimSize(2),
-      kT.getDimSize(1), kT.getDimSize(0), tT.getDimSize(1), splits, chunk};
+  proto.splits = splits;
+  proto.chunk = chunk;
   workspaceBytes = proto.workspaceElements() * 4;
   SmallVector<Type> withWorkspace(params);
   withWorkspace.push_back(
       MemRefType::get({proto.workspaceElements()}, b.getF32Type()));
   {
-    auto kernel = kernelFunc(b, loc, f.getName(), withWorkspace, elem, {d, dv},
-                             32);
+    auto kernel = kernelFunc(b, loc, f.getName(), withWorkspace, elem,
+                             proto.tileColumns(), 32);
     Block &entry = kernel.getBody().front();
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&entry);

@@ -172,6 +172,8 @@ struct KernelLaunch {
   std::string name;
   std::array<int64_t, 3> grid;
   int64_t threads;
+  /// Dynamic shared memory.
+  int64_t sharedBytes = 0;
 };
 
 /// Creates (at `b`'s insertion point, in a gpu.module) the kernels of `f`,

@@ -606,7 +606,8 @@ struct ConvertSinterToGPUPass
         auto [grid, block] = launch(launches.front());
         f->setAttr(kGPUGridAttrName, grid);
         f->setAttr(kGPUBlockAttrName, block);
-        f->setAttr(kGPUSharedBytesAttrName, b.getI64IntegerAttr(0));
+        f->setAttr(kGPUSharedBytesAttrName,
+                   b.getI64IntegerAttr(launches.front().sharedBytes));
         if (workspace)
           f->setAttr(kGPUWorkspaceBytesAttrName,
                      b.getI64IntegerAttr(workspace));
@@ -617,7 +618,8 @@ struct ConvertSinterToGPUPass
           next.push_back(b.getDictionaryAttr(
               {b.getNamedAttr("kernel", b.getStringAttr(l.name)),
                b.getNamedAttr("grid", g), b.getNamedAttr("block", blk),
-               b.getNamedAttr("shared_bytes", b.getI64IntegerAttr(0))}));
+               b.getNamedAttr("shared_bytes",
+                              b.getI64IntegerAttr(l.sharedBytes))}));
         }
         if (!next.empty())
           f->setAttr(kGPUNextKernelsAttrName, b.getArrayAttr(next));

@@ -1,14 +1,14 @@
 // RUN: sinter-opt %s --split-input-file --convert-sinter-to-gpu | FileCheck %s
 
 // Causal GQA attention with the log-sum-exp: one block of 4 warps per 64
-// queries of one head (grid: ceil(100 / 64) x Hq x B), K and V tiles of 64
-// rows padded by 8 in shared memory.
+// queries of one head (grid: ceil(100 / 64) x Hq x B), tiles of 64 rows
+// padded by 8 in shared memory: at D = 64, two K buffers and one V.
 // CHECK-LABEL: func.func @causal_gqa
 // CHECK-SAME:    sinter.gpu.block = array<i64: 128, 1, 1>
 // CHECK-SAME:    sinter.gpu.grid = array<i64: 2, 8, 2>
 // CHECK-LABEL: gpu.func @causal_gqa(
 // CHECK-SAME:    %[[LSE:arg4]]: memref<2x8x100xf32>
-// CHECK-SAME:    workgroup(%[[KT:.*]] : memref<64x72xbf16, #gpu.address_space<workgroup>>, %[[VT:.*]] : memref<64x72xbf16, #gpu.address_space<workgroup>>)
+// CHECK-SAME:    workgroup(%{{.*}} : memref<64x72xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<64x72xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<64x72xbf16, #gpu.address_space<workgroup>>)
 // Causal grids run the longest query blocks first.
 // CHECK:         %[[BX:.*]] = gpu.block_id  x
 // CHECK:         arith.subi %c1{{.*}}, %[[BX]]
@@ -29,14 +29,22 @@
 // The first K block is issued before the loop.
 // CHECK:         scf.if
 // CHECK-COUNT-4:   nvvm.cp.async.shared.global
-// CHECK:           nvvm.cp.async.commit.group
+// CHECK:         nvvm.cp.async.commit.group
 // Loop state: row max and sum for two rows, 64 / 8 x 4 output accumulators.
 // CHECK:         scf.for %[[KV:.*]] = %{{.*}} to %[[END]] step %c64{{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// Block j reads K buffer j % 2 while K_{j+1} loads into the other.
+// CHECK:           arith.remui
+// CHECK:           %[[KCUR:.*]] = arith.select
+// CHECK:           %[[KNEXT:.*]] = arith.select
 // CHECK:           nvvm.cp.async.wait.group 0
 // CHECK-NEXT:      gpu.barrier
-// V_j is issued while S = Q K^T runs.
+// V_j and K_{j+1} are issued while S = Q K^T runs.
 // CHECK-COUNT-4:   nvvm.cp.async.shared.global
 // CHECK:           nvvm.cp.async.commit.group
+// CHECK:           scf.if
+// CHECK-COUNT-4:     nvvm.cp.async.shared.global
+// CHECK:           nvvm.cp.async.commit.group
+// CHECK:           arith.addi %[[KCUR]]
 // CHECK:           nvvm.ldmatrix {{.*}} layout = #nvvm.mma_layout<row>, num = 4
 // CHECK:           nvvm.mma.sync {{.*}} multiplicandAPtxType = #nvvm.mma_type<bf16>
 // Mask, then the online softmax: quad shuffles and exp2 on the SFU.
@@ -45,11 +53,9 @@
 // CHECK:           gpu.shuffle  xor {{.*}}, %c1_i32
 // CHECK:           gpu.shuffle  xor {{.*}}, %c2_i32
 // CHECK:           llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"
-// K_{j+1} goes into the K buffer once V_j has arrived.
-// CHECK:           nvvm.cp.async.wait.group 0
+// V_j has arrived (K_{j+1} may still be loading).
+// CHECK:           nvvm.cp.async.wait.group 1
 // CHECK-NEXT:      gpu.barrier
-// CHECK:           scf.if
-// CHECK:             nvvm.cp.async.shared.global
 // P stays in registers: packed to bf16 pairs, V by ldmatrix.trans.
 // CHECK:           arith.truncf {{.*}} : vector<2xf32> to vector<2xbf16>
 // CHECK:           nvvm.ldmatrix {{.*}} layout = #nvvm.mma_layout<col>, num = 4
@@ -73,7 +79,8 @@ func.func @causal_gqa(%q: tensor<2x8x100x64xbf16>, %k: tensor<2x2x100x64xbf16>, 
 
 // No mask and a key length that fills whole 64-key blocks: no mask
 // arithmetic at all, the loop runs over every key block, grid in order.
-// f16 operands are vector<2xf16>; D = 128 needs 8 Q fragments.
+// f16 operands are vector<2xf16>; D = 128 needs 8 Q fragments and keeps one
+// K buffer: K_{j+1} is issued once S_j is done.
 // CHECK-LABEL: func.func @unmasked_f16
 // CHECK-SAME:    sinter.gpu.grid = array<i64: 2, 4, 1>
 // CHECK-LABEL: gpu.func @unmasked_f16(
@@ -85,6 +92,10 @@ func.func @causal_gqa(%q: tensor<2x8x100x64xbf16>, %k: tensor<2x2x100x64xbf16>, 
 // CHECK:           nvvm.mma.sync {{.*}} : (vector<2xf16>, vector<2xf16>, f32)
 // CHECK-NOT:       arith.cmpi s
 // CHECK:           gpu.shuffle  xor
+// CHECK:           nvvm.cp.async.wait.group 0
+// CHECK-NEXT:      gpu.barrier
+// CHECK:           scf.if
+// CHECK:             nvvm.cp.async.shared.global
 // CHECK:           scf.yield
 // f32 output: no rounding before the store.
 // CHECK-NOT:     arith.truncf {{.*}} : f32 to
