@@ -144,9 +144,13 @@ def main():
             continue
         M, N, K = b["shape"]
         a = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
-        w = torch.randn(K, N, device="cuda", dtype=torch.bfloat16)
+        # B as [N, K] (nn.Linear's weight layout) or [K, N]; the anchors
+        # multiply by the same matrix in the same layout.
+        bt = b.get("bt", False)
+        wt = torch.randn(N, K, device="cuda", dtype=torch.bfloat16) if bt else None
+        w = wt.t() if bt else torch.randn(K, N, device="cuda", dtype=torch.bfloat16)
         out = torch.empty(M, N, device="cuda", dtype=torch.bfloat16)
-        tensors = [a, w]
+        tensors = [a, wt if bt else w]
         anchors = [("cuBLAS torch.matmul", lambda: torch.matmul(a, w))]
         if b["kind"] == "gemm_bias_gelu":
             bias = torch.randn(N, device="cuda", dtype=torch.bfloat16)
@@ -163,13 +167,20 @@ def main():
         if rc != 0:
             print(f"| {b['name']} | launch failed: {dll.sinter_rt_last_error().decode()} |")
             continue
+        torch.cuda.synchronize()
+        ref = torch.matmul(a, w) if b["kind"] == "gemm" else None
+        rel = ((out.float() - ref.float()).abs().max() / ref.float().abs().max()).item() if ref is not None else None
         ms = best_ms(torch, lambda: run.call(dll, torch, b["name"], tensors + [out]))
         tflops = 2 * M * N * K / ms / 1e9
         for label, f in anchors:
             am = best_ms(torch, f)
-            rows.append(dict(kernel=b["kind"], shape=[M, N, K], sinter_ms=ms, anchor=label, anchor_ms=am))
-            print(f"| {b['kind']} | {M}x{N}x{K} | {ms:.3f} | {tflops:.1f} | {label} | {am:.3f} | {am / ms:.3f}x |",
-                  flush=True)
+            rows.append(dict(kernel=b["kind"], shape=[M, N, K], b_layout="NK" if bt else "KN", sinter_ms=ms,
+                             anchor=label, anchor_ms=am, max_rel_diff_vs_cublas=rel))
+            layout = "B [N,K]" if bt else "B [K,N]"
+            if rel is not None:
+                label += f" (max diff {rel:.1g} of max)"
+            print(f"| {b['kind']} | {M}x{N}x{K} {layout} | {ms:.3f} | {tflops:.1f} | {label} | {am:.3f} | "
+                  f"{am / ms:.3f}x |", flush=True)
     with open(os.path.join(args.out, "gpu-bench.json"), "w") as f:
         json.dump(rows, f, indent=2)
 

@@ -269,6 +269,25 @@ def _cases():
         mlir=gemm("gemm_bf16_1000", (1000, 1001), (1001, 999), (1000, 999), "bf16", "f32"),
         inputs=[((1000, 1001), "bf16"), ((1001, 999), "bf16")],
         ref=lambda t, a, b: a @ b, tol=(5e-3, 5e-3)))
+    # Hopper's warpgroup MMA: A [M, K], B [N, K] (K-major both), ragged M
+    # and N, K a multiple of 64 or not (zero-filled past K).
+    c.append(dict(
+        name="gemm_bf16_wgmma_bias",
+        mlir=gemm("gemm_bf16_wgmma_bias", (300, 512), (264, 512), (300, 264), "bf16", "bf16", transpose_b=True,
+                  epi_ins=[((264,), "f32")], maps=["(m, n) -> (n)"],
+                  body="\n      %s = arith.addf %acc, %e0 : f32\n      %y = arith.truncf %s : f32 to bf16"),
+        inputs=[((300, 512), "bf16"), ((264, 512), "bf16"), ((264,), "f32")],
+        ref=lambda t, a, b, bias: a @ b.T + bias, tol=(5e-2, 2e-2)))
+    c.append(dict(
+        name="gemm_f16_wgmma_ragged_k",
+        mlir=gemm("gemm_f16_wgmma_ragged_k", (130, 200), (77, 200), (130, 77), "f16", "f32", transpose_b=True),
+        inputs=[((130, 200), "f16"), ((77, 200), "f16")],
+        ref=lambda t, a, b: a @ b.T, tol=(2e-3, 2e-3)))
+    c.append(dict(
+        name="gemm_bf16_wgmma_1000",
+        mlir=gemm("gemm_bf16_wgmma_1000", (1000, 1000), (999, 1000), (1000, 999), "bf16", "f32", transpose_b=True),
+        inputs=[((1000, 1000), "bf16"), ((999, 1000), "bf16")],
+        ref=lambda t, a, b: a @ b.T, tol=(5e-3, 5e-3)))
     # Attention: ragged sequence lengths (not multiples of the 64-row
     # tiles), every mask kind, GQA and MQA, both layouts, softcap, the
     # log-sum-exp, rows that see no key.
@@ -341,7 +360,23 @@ def _cases():
 CASES = _cases()
 
 # Benchmarks (bench/gpu): the shapes of issue 6's GEMM and attention rows.
+# GEMMs in both weight layouts: [K, N] (mma.sync kernel) and [N, K]
+# (nn.Linear's, K-major: the wgmma kernel).
 BENCH = [
+    dict(name="bench_gemm_bt_4096",
+         mlir=gemm("bench_gemm_bt_4096", (4096, 4096), (4096, 4096), (4096, 4096), "bf16", "bf16",
+                   transpose_b=True),
+         shape=(4096, 4096, 4096), kind="gemm", bt=True),
+    dict(name="bench_gemm_bt_8192",
+         mlir=gemm("bench_gemm_bt_8192", (8192, 8192), (8192, 8192), (8192, 8192), "bf16", "bf16",
+                   transpose_b=True),
+         shape=(8192, 8192, 8192), kind="gemm", bt=True),
+    dict(name="bench_gemm_bt_bias_gelu_4096",
+         mlir=gemm("bench_gemm_bt_bias_gelu_4096", (4096, 4096), (4096, 4096), (4096, 4096), "bf16", "bf16",
+                   transpose_b=True, epi_ins=[((4096,), "bf16")], maps=["(m, n) -> (n)"],
+                   body="\n      %bf = arith.extf %e0 : bf16 to f32\n      %x = arith.addf %acc, %bf : f32" + GELU +
+                        "\n      %y = arith.truncf %g : f32 to bf16"),
+         shape=(4096, 4096, 4096), kind="gemm_bias_gelu", bt=True),
     dict(name="bench_gemm_4096", mlir=gemm("bench_gemm_4096", (4096, 4096), (4096, 4096), (4096, 4096), "bf16", "bf16"),
          shape=(4096, 4096, 4096), kind="gemm"),
     dict(name="bench_gemm_8192", mlir=gemm("bench_gemm_8192", (8192, 8192), (8192, 8192), (8192, 8192), "bf16", "bf16"),

@@ -88,7 +88,8 @@ FailureOr<std::string> mlir::sinter::translateKernelsToPTX(ModuleOp module,
       "nvvm-attach-target{chip=" + chip.str() +
       " features=+ptx80 O=3},"
       "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm{"
-      "use-bare-ptr-memref-call-conv=true},canonicalize,cse),"
+      "use-bare-ptr-memref-call-conv=true},convert-nvvm-to-llvm,"
+      "canonicalize,cse),"
       "reconcile-unrealized-casts";
   PassManager pm(ctx);
   if (failed(parsePassPipeline(lowering, pm)))

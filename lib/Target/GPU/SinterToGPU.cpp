@@ -469,6 +469,193 @@ struct MmaGemmKernel : GemmKernel {
   }
 };
 
+/// f16/bf16 GEMMs on Hopper's warpgroup MMA (sm_90a), for A [M, K] and B
+/// [N, K] (both K-major, the nn.Linear layout), no batch dimensions:
+///
+///   block (bx, by): a 128 x 128 output tile, 2 warpgroups of 64 rows each
+///   a ring of 4 stages of A[128 x 64] and B[128 x 64] in dynamic shared
+///   memory, 128-byte rows with the 128-byte swizzle wgmma reads (16-byte
+///   chunk c of row r at chunk c ^ (r % 8)), filled by cp.async (zeros past
+///   M, N and K) three k blocks ahead
+///   per k block: wait for its copies, fence them to the async proxy,
+///   barrier, queue the copies of block k + 3, then 4 wgmma m64n128k16
+///   from shared memory descriptors, commit and wait
+///   epilogue per accumulator element, stored inside the bounds
+struct WgmmaGemmKernel : GemmKernel {
+  static constexpr int64_t kBM = 128, kBN = 128, kBK = 64, kStages = 4;
+  static constexpr int64_t kThreads = 256;
+  static constexpr int64_t kStageBytes = (kBM + kBN) * kBK * 2;
+  /// The ring, plus room to align it to 1024 bytes (swizzle atoms).
+  static constexpr int64_t kSharedBytes = kStages * kStageBytes + 1024;
+
+  Type elem;
+
+  /// The shared memory descriptor of a K-major tile at `addr` (1024-byte
+  /// aligned rows of 128 bytes, 128-byte swizzle): start address >> 4,
+  /// stride between 8-row groups 1024 bytes, swizzle mode 1.
+  Value descriptor(Value addr) {
+    auto i64 = [&](int64_t v) {
+      return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
+    };
+    Value start = arith::ShRUIOp::create(
+        b, loc, arith::AndIOp::create(b, loc, addr, i64(0x3FFFF)), i64(4));
+    int64_t fixed = (int64_t(1) << 16) | (int64_t(1024 >> 4) << 32) |
+                    (int64_t(1) << 62);
+    return arith::OrIOp::create(b, loc, start, i64(fixed));
+  }
+
+  void build(gpu::GPUFuncOp func) {
+    auto outType = cast<RankedTensorType>(op.getInits()[0].getType());
+    int64_t M = outType.getDimSize(0), N = outType.getDimSize(1);
+    int64_t K = cast<RankedTensorType>(op.getA().getType()).getDimSize(1);
+    elem = getElementTypeOrSelf(op.getA().getType());
+    Value A = args.lookup(op.getA()), B = args.lookup(op.getB());
+    MLIRContext *ctx = b.getContext();
+
+    Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+    Value m0 = mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y), idx(kBM));
+    Value n0 = mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x), idx(kBN));
+    auto smemType = MemRefType::get(
+        {ShapedType::kDynamic}, b.getI8Type(), MemRefLayoutAttrInterface{},
+        gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
+    Value raw = address(gpu::DynamicSharedMemoryOp::create(b, loc, smemType));
+    auto i64 = [&](int64_t v) {
+      return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
+    };
+    Value ring = arith::AndIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, raw, i64(1023)), i64(~1023ll));
+    Value aBase = address(A), bBase = address(B);
+
+    // Thread t copies chunk t % 8 of rows t / 8 + 32 i of both tiles.
+    Value chunk = remu(tid, 8), row0 = divu(tid, 8);
+    int64_t numK = llvm::divideCeil(K, kBK);
+    auto stageAddr = [&](Value stage) {
+      return arith::AddIOp::create(
+                 b, loc, ring,
+                 toI64(mul(stage, idx(kStageBytes))))
+          .getResult();
+    };
+    auto issue = [&](Value kb, Value stage) {
+      Value sa = stageAddr(stage);
+      Value kc = add(mul(kb, idx(kBK)), mul(chunk, idx(8)));
+      Value kIn = lt(kc, idx(K));
+      for (int64_t i = 0; i < kBM / 32; ++i) {
+        Value r = add(row0, idx(32 * i));
+        // Swizzled 16-byte chunk of row r.
+        Value dst = add(mul(r, idx(128)),
+                        mul(arith::XOrIOp::create(b, loc, chunk, remu(r, 8)),
+                            idx(16)));
+        for (auto [base, extent, tileOff, origin] :
+             {std::tuple(aBase, M, int64_t(0), m0),
+              std::tuple(bBase, N, kBM * kBK * 2, n0)}) {
+          Value gr = add(origin, r);
+          Value valid = both(lt(gr, idx(extent)), kIn);
+          Value safeRow = arith::SelectOp::create(b, loc, valid, gr, idx(0));
+          Value safeK = arith::SelectOp::create(b, loc, valid, kc, idx(0));
+          Value src = mul(add(mul(safeRow, idx(K)), safeK), idx(2));
+          Value d = arith::AddIOp::create(b, loc, sa,
+                                          toI64(add(dst, idx(tileOff))));
+          copyAsync16(LLVM::IntToPtrOp::create(
+                          b, loc, LLVM::LLVMPointerType::get(ctx, 3), d),
+                      pointer(base, src, 1), valid);
+        }
+      }
+    };
+    // Prologue: the first kStages - 1 blocks.
+    for (int64_t s = 0; s < kStages - 1; ++s) {
+      auto i = scf::IfOp::create(b, loc, TypeRange{}, lt(idx(s), idx(numK)),
+                                 false);
+      {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPointToStart(&i.getThenRegion().front());
+        issue(idx(s), idx(s));
+      }
+      NVVM::CpAsyncCommitGroupOp::create(b, loc);
+    }
+
+    auto accType = LLVM::LLVMStructType::getLiteral(
+        ctx, SmallVector<Type>(kBN / 2, b.getF32Type()));
+    Value zeroAcc = LLVM::ZeroOp::create(b, loc, accType);
+    Value wg = divu(tid, 128);
+    auto loop = scf::ForOp::create(b, loc, idx(0), idx(numK), idx(1),
+                                   ValueRange{zeroAcc});
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value kb = loop.getInductionVar();
+      Value acc = loop.getRegionIterArgs()[0];
+      NVVM::CpAsyncWaitGroupOp::create(b, loc, kStages - 2);
+      // cp.async writes are generic-proxy writes; wgmma reads through the
+      // async proxy.
+      NVVM::FenceProxyOp::create(
+          b, loc, NVVM::ProxyKindAttr::get(ctx, NVVM::ProxyKind::async_shared),
+          NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+      gpu::BarrierOp::create(b, loc);
+      Value next = add(kb, idx(kStages - 1));
+      auto i = scf::IfOp::create(b, loc, TypeRange{}, lt(next, idx(numK)),
+                                 false);
+      {
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(&i.getThenRegion().front());
+        issue(next, remu(next, kStages));
+      }
+      NVVM::CpAsyncCommitGroupOp::create(b, loc);
+
+      Value sa = stageAddr(remu(kb, kStages));
+      Value aDesc = descriptor(arith::AddIOp::create(
+          b, loc, sa, toI64(mul(wg, idx(64 * 128)))));
+      Value bDesc = descriptor(
+          arith::AddIOp::create(b, loc, sa, i64(kBM * kBK * 2)));
+      auto type = elem.isBF16() ? NVVM::WGMMATypes::bf16
+                                : NVVM::WGMMATypes::f16;
+      NVVM::WgmmaFenceAlignedOp::create(b, loc);
+      for (int64_t k16 = 0; k16 < kBK / 16; ++k16) {
+        // 16 elements = 32 bytes further along the rows: 2 in units of 16.
+        Value da = arith::AddIOp::create(b, loc, aDesc, i64(2 * k16));
+        Value db = arith::AddIOp::create(b, loc, bDesc, i64(2 * k16));
+        acc = NVVM::WgmmaMmaAsyncOp::create(
+            b, loc, accType, acc, da, db,
+            NVVM::MMAShapeAttr::get(ctx, 64, kBN, 16),
+            NVVM::WGMMATypesAttr::get(ctx, type),
+            NVVM::WGMMATypesAttr::get(ctx, type),
+            NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
+            NVVM::WGMMAScaleOutAttr::get(ctx, NVVM::WGMMAScaleOut::one),
+            NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+            NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+            NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+            NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
+            NVVM::MMAIntOverflowAttr());
+      }
+      NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+      NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+      scf::YieldOp::create(b, loc, acc);
+    }
+    // Accumulator i of a thread: row 16 (warp % 4) + lane / 4 + 8 ((i / 2)
+    // % 2) of its warpgroup's 64, column 8 (i / 4) + 2 (lane % 4) + i % 2.
+    Value lane = remu(tid, 32);
+    Value rowBase = add(add(m0, mul(wg, idx(64))),
+                        add(mul(remu(divu(tid, 32), 4), idx(16)),
+                            divu(lane, 4)));
+    Value colBase = add(n0, mul(remu(lane, 4), idx(2)));
+    Value result = loop.getResult(0);
+    for (int64_t i = 0; i < kBN / 2; ++i) {
+      Value v = LLVM::ExtractValueOp::create(b, loc, result, i);
+      storeOutputs(v, {}, add(rowBase, idx(8 * ((i / 2) % 2))),
+                   add(colBase, idx(8 * (i / 4) + i % 2)), M, N);
+    }
+    gpu::ReturnOp::create(b, loc);
+  }
+};
+
+/// Whether the gemm takes the warpgroup-MMA kernel on `chip`.
+bool usesWgmma(GemmOp op, StringRef chip) {
+  Type a = getElementTypeOrSelf(op.getA().getType());
+  auto aType = cast<RankedTensorType>(op.getA().getType());
+  return chip == "sm_90a" && (a.isF16() || a.isBF16()) &&
+         op.getNumBatchDims() == 0 && !op.getTransposeA() &&
+         op.getTransposeB() && aType.getDimSize(1) % 8 == 0;
+}
+
 /// Whether the gemm takes the tensor-core kernel.
 bool usesTensorCores(GemmOp op) {
   Type a = getElementTypeOrSelf(op.getA().getType());
@@ -560,6 +747,7 @@ struct ConvertSinterToGPUPass
                          << "' is not a GPU target preset";
       return signalPassFailure();
     }
+    std::string chip = *getGPUChip(targetName);
     gpu_kernels::GPUResources resources{target.getCores(), 0};
     for (auto level : target.getLevels().getAsRange<MemoryLevelAttr>())
       if (level.getName() == "smem")
@@ -626,6 +814,37 @@ struct ConvertSinterToGPUPass
         continue;
       }
       auto gemm = cast<GemmOp>(*kernelOp);
+      if (usesWgmma(gemm, chip)) {
+        using W = WgmmaGemmKernel;
+        auto kernel = gpu::GPUFuncOp::create(
+            b, f.getLoc(), f.getName(), b.getFunctionType(params, {}),
+            TypeRange{}, TypeRange{});
+        kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                        b.getUnitAttr());
+        kernel.setKnownBlockSizeAttr(
+            b.getDenseI32ArrayAttr({int32_t(W::kThreads), 1, 1}));
+        kernel->setAttr("nvvm.maxntid",
+                        b.getDenseI32ArrayAttr({int32_t(W::kThreads), 1, 1}));
+        Block &entry = kernel.getBody().front();
+        b.setInsertionPointToStart(&entry);
+        WgmmaGemmKernel k{{{b, gemm.getLoc()}, gemm, {}, {}}, {}};
+        for (auto [i, arg] : llvm::enumerate(f.getArguments()))
+          k.args.map(arg, entry.getArgument(i));
+        for (unsigned r = 0; r < f.getNumResults(); ++r)
+          k.outs.push_back(entry.getArgument(f.getNumArguments() + r));
+        k.build(kernel);
+        auto outType = cast<RankedTensorType>(gemm.getInits()[0].getType());
+        f->setAttr(kGPUGridAttrName,
+                   b.getDenseI64ArrayAttr(
+                       {int64_t(llvm::divideCeil(outType.getDimSize(1), W::kBN)),
+                        int64_t(llvm::divideCeil(outType.getDimSize(0), W::kBM)),
+                        1}));
+        f->setAttr(kGPUBlockAttrName,
+                   b.getDenseI64ArrayAttr({W::kThreads, 1, 1}));
+        f->setAttr(kGPUSharedBytesAttrName,
+                   b.getI64IntegerAttr(W::kSharedBytes));
+        continue;
+      }
       auto shared = gpu::AddressSpaceAttr::get(b.getContext(),
                                                gpu::AddressSpace::Workgroup);
       bool mma = usesTensorCores(gemm);
