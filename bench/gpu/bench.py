@@ -127,6 +127,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--artifacts", default=os.path.join(ROOT, "build-gpu"))
     ap.add_argument("--out", default=os.environ.get("OUT", "."))
+    ap.add_argument("--only", default="", help="run the benchmarks whose name contains this")
     args = ap.parse_args()
     import torch
     art = os.path.join(args.artifacts, "bench")
@@ -136,6 +137,8 @@ def main():
     print("| kernel | shape | Sinter ms | Sinter TFLOP/s | anchor | anchor ms | Sinter speedup |")
     print("| --- | --- | ---: | ---: | --- | ---: | ---: |")
     for b in cases.BENCH:
+        if args.only not in b["name"]:
+            continue
         if b["kind"] == "attention":
             rows += bench_attention(torch, dll, b)
             continue

@@ -2,18 +2,18 @@
 // RUN: sinter-opt %s --split-input-file --convert-sinter-to-gpu=target=nvidia-a100 | FileCheck %s --check-prefix=A100
 
 // On sm_90a, an f16/bf16 GEMM with K-major operands (A [M, K], B [N, K])
-// runs on warpgroup MMA: 128 x 128 tiles, two warpgroups, a 4-stage ring of
-// swizzled tiles in dynamic shared memory (4 x 32 KiB + 1 KiB to align it).
+// runs on warpgroup MMA: 128 x 256 tiles, two warpgroups, a 4-stage ring of
+// swizzled tiles in dynamic shared memory (4 x 48 KiB + 1 KiB to align it).
 // CHECK-LABEL: func.func @linear
 // CHECK-SAME:    sinter.gpu.block = array<i64: 256, 1, 1>
-// CHECK-SAME:    sinter.gpu.grid = array<i64: 3, 3, 1>
-// CHECK-SAME:    sinter.gpu.shared_bytes = 132096 : i64
+// CHECK-SAME:    sinter.gpu.grid = array<i64: 2, 3, 1>
+// CHECK-SAME:    sinter.gpu.shared_bytes = 197632 : i64
 // CHECK-LABEL: gpu.func @linear(
 // CHECK-NOT:     workgroup
 // CHECK:         gpu.dynamic_shared_memory
 // The ring is aligned to the 1024-byte swizzle atom.
 // CHECK:         arith.andi %{{.*}}, %c-1024_i64
-// Three k blocks are in flight before the loop (zero-filled past M, N, K);
+// Two k blocks are in flight before the loop (zero-filled past M, N, K);
 // 16-byte chunk c of row r lands at chunk c ^ (r % 8).
 // CHECK:         scf.if
 // CHECK:           arith.xori
@@ -21,7 +21,7 @@
 // CHECK:         nvvm.cp.async.commit.group
 // CHECK:         %[[ZERO:.*]] = llvm.mlir.zero : !llvm.struct<(f32, f32,
 // CHECK:         scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[ZERO]])
-// CHECK:           nvvm.cp.async.wait.group 2
+// CHECK:           nvvm.cp.async.wait.group 1
 // CHECK-NEXT:      nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
 // CHECK-NEXT:      gpu.barrier
 // CHECK:           scf.if
@@ -29,11 +29,14 @@
 // Descriptors: start address >> 4, 1024-byte group stride, 128-byte swizzle.
 // CHECK:           arith.ori %{{.*}}, %c4611686293305360384_i64
 // CHECK:           nvvm.wgmma.fence.aligned
-// CHECK-COUNT-4:   nvvm.wgmma.mma_async %{{.*}}, %{{.*}}, %{{.*}}, <m = 64, n = 128, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
+// CHECK-COUNT-4:   nvvm.wgmma.mma_async %{{.*}}, %{{.*}}, %{{.*}}, <m = 64, n = 256, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
+// One wgmma group stays in flight across iterations; the last is awaited
+// after the loop.
 // CHECK:           nvvm.wgmma.commit.group.sync.aligned
-// CHECK-NEXT:      nvvm.wgmma.wait.group.sync.aligned 0
-// The epilogue runs on each of the 64 accumulators a thread holds.
-// CHECK-COUNT-64: arith.addf
+// CHECK-NEXT:      nvvm.wgmma.wait.group.sync.aligned 1
+// CHECK:         nvvm.wgmma.wait.group.sync.aligned 0
+// The epilogue runs on each of the 128 accumulators a thread holds.
+// CHECK-COUNT-128: arith.addf
 // CHECK:         gpu.return
 // The A100 has no wgmma: the same GEMM takes the mma.sync kernel.
 // A100-LABEL: gpu.func @linear(
