@@ -491,6 +491,7 @@ struct WgmmaGemmKernel : GemmKernel {
   /// none in flight 430 / 440; n128, 5 stages, one in flight 498 / 517;
   /// n256, 4 stages, none 450 / 486; n256, 4 stages, one 549 / 616.
   static constexpr int64_t kBN = 256, kStages = 4, kInflight = 1;
+  static constexpr int64_t kGroupM = 8;
   static constexpr int64_t kStageBytes = (kBM + kBN) * kBK * 2;
   /// The ring, plus room to align it to 1024 bytes (swizzle atoms).
   static constexpr int64_t kSharedBytes = kStages * kStageBytes + 1024;
@@ -518,8 +519,22 @@ struct WgmmaGemmKernel : GemmKernel {
     MLIRContext *ctx = b.getContext();
 
     Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-    Value m0 = mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y), idx(kBM));
-    Value n0 = mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x), idx(kBN));
+    // Blocks in groups of kGroupM tile rows, column by column within a
+    // group, so blocks running together share A rows and B columns in L2.
+    int64_t tilesM = llvm::divideCeil(M, kBM), tilesN = llvm::divideCeil(N, kBN);
+    Value pid = add(mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y),
+                        idx(tilesN)),
+                    gpu::BlockIdOp::create(b, loc, gpu::Dimension::x));
+    Value group = divu(pid, kGroupM * tilesN);
+    Value firstM = mul(group, idx(kGroupM));
+    Value groupRows = arith::MinSIOp::create(b, loc, sub(idx(tilesM), firstM),
+                                             idx(kGroupM));
+    Value inGroup = remu(pid, kGroupM * tilesN);
+    Value m0 = mul(add(firstM, arith::RemUIOp::create(b, loc, inGroup,
+                                                      groupRows)),
+                   idx(kBM));
+    Value n0 = mul(arith::DivUIOp::create(b, loc, inGroup, groupRows),
+                   idx(kBN));
     auto smemType = MemRefType::get(
         {ShapedType::kDynamic}, b.getI8Type(), MemRefLayoutAttrInterface{},
         gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));

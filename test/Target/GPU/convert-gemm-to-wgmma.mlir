@@ -10,6 +10,9 @@
 // CHECK-SAME:    sinter.gpu.shared_bytes = 197632 : i64
 // CHECK-LABEL: gpu.func @linear(
 // CHECK-NOT:     workgroup
+// Blocks run in groups of 8 tile rows (column by column) for L2 reuse.
+// CHECK:         arith.divui %{{.*}}, %c16 : index
+// CHECK:         arith.minsi
 // CHECK:         gpu.dynamic_shared_memory
 // The ring is aligned to the 1024-byte swizzle atom.
 // CHECK:         arith.andi %{{.*}}, %c-1024_i64
