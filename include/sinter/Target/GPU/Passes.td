@@ -19,10 +19,16 @@ def ConvertSinterToGPU : Pass<"convert-sinter-to-gpu", "::mlir::ModuleOp"> {
     function's arguments then its results, as static row-major memrefs
     (bare pointers once lowered).
 
-    * **GEMM, f16/bf16**: tensor cores through `mma.sync` m16n8k16 (f32
-      accumulators), 128 x 128 x 64 block tiles over 8 warps, `ldmatrix`
-      fragments (`.trans` for a [k][n] B), the next k block's global loads
-      in flight while the current one computes.
+    * **GEMM, f16/bf16, K-major A [M, K] and B [N, K], sm_90a**: Hopper's
+      warpgroup MMA (`wgmma.mma_async` m64n256k16 from shared-memory
+      descriptors), 128 x 256 block tiles over 2 warpgroups, a 4-stage ring
+      of 128-byte-swizzled tiles in dynamic shared memory filled by
+      `cp.async`, one wgmma group in flight, blocks grouped by 8 tile rows.
+    * **GEMM, f16/bf16, other layouts or targets**: tensor cores through
+      `mma.sync` m16n8k16 (f32 accumulators), 128 x 128 x 64 block tiles
+      over 8 warps, `ldmatrix` fragments (`.trans` for a [k][n] B), the
+      next k block's global loads in flight while the current one
+      computes.
     * **GEMM, f32**: a shared-memory tiled SIMT kernel, 64 x 64 tiles, 4 x 4
       FMAs per thread.
     * Both GEMM kernels handle transposed operands, batch dimensions (with
@@ -39,6 +45,10 @@ def ConvertSinterToGPU : Pass<"convert-sinter-to-gpu", "::mlir::ModuleOp"> {
       sequence) reads its pages in place through the block table; a combine
       kernel merges the splits by their log-sum-exps. The split count fills
       the target's SMs once, given the blocks their shared memory holds.
+    * **KV cache**: `kv.gather` through the block table, `kv.append` (copy
+      unless the result is the cache itself, then the last writer of each
+      slot scatters its row), int8 per-token `kv.quantize`; one thread per
+      16-byte chunk.
 
     Functions this cannot compile get an error naming the function and the
     reason (several ops, quantized or pairwise GEMMs, reductions, dynamic
