@@ -15,7 +15,7 @@ using namespace mlir;
 /// decomposition for everything else, then bufferization with results as
 /// caller-provided out-params.
 static constexpr const char *kBufferize =
-    "sinter-decompose,canonicalize,cse,sinter-cpu-approximate-math,"
+    "sinter-decompose,canonicalize,cse,sinter-approximate-math,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "allow-return-allocs-from-loops "
     "function-boundary-type-conversion=identity-layout-map},"

@@ -3,6 +3,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include "sinter/Target/GPU/GPUTarget.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -83,16 +84,19 @@ FailureOr<std::string> mlir::sinter::translateKernelsToPTX(ModuleOp module,
   (*device)->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                      UnitAttr::get(ctx));
   device->getBody()->push_back(kernels->clone());
-  // PTX 8.0 is what sm_90a needs; ptxas assembles it at O3.
-  std::string lowering =
-      "nvvm-attach-target{chip=" + chip.str() +
-      " features=+ptx80 O=3},"
-      "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm{"
-      "use-bare-ptr-memref-call-conv=true},convert-nvvm-to-llvm,"
-      "canonicalize,cse),"
-      "reconcile-unrealized-casts";
+  // PTX 8.0 is what sm_90a needs; ptxas assembles it at O3. Transcendental
+  // functions become polynomials first, so kernels need no libdevice.
   PassManager pm(ctx);
-  if (failed(parsePassPipeline(lowering, pm)))
+  if (failed(parsePassPipeline("nvvm-attach-target{chip=" + chip.str() +
+                                   " features=+ptx80 O=3}",
+                               pm)))
+    return module.emitError("invalid GPU lowering pipeline"), failure();
+  pm.addNestedPass<gpu::GPUModuleOp>(createSinterApproximateMath());
+  if (failed(parsePassPipeline(
+          "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm{"
+          "use-bare-ptr-memref-call-conv=true},convert-nvvm-to-llvm,"
+          "canonicalize,cse),reconcile-unrealized-casts",
+          pm)))
     return module.emitError("invalid GPU lowering pipeline"), failure();
   if (failed(pm.run(*device)))
     return failure();

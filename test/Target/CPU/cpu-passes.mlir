@@ -1,5 +1,5 @@
 // RUN: sinter-opt %s --split-input-file --sinter-copies-to-linalg | FileCheck %s --check-prefix=COPY
-// RUN: sinter-opt %s --split-input-file --sinter-cpu-approximate-math | FileCheck %s --check-prefix=MATH
+// RUN: sinter-opt %s --split-input-file --sinter-approximate-math | FileCheck %s --check-prefix=MATH
 // RUN: sinter-opt %s --split-input-file --sinter-mark-c-exports | FileCheck %s --check-prefix=MARK
 // RUN: sinter-opt %s --split-input-file --sinter-mark-c-exports --finalize-memref-to-llvm --convert-func-to-llvm --reconcile-unrealized-casts --sinter-export-c-interface | FileCheck %s --check-prefix=EXPORT
 

@@ -61,21 +61,6 @@ def SinterCPUVectorizeGemm : Pass<"sinter-cpu-vectorize-gemm", "::mlir::ModuleOp
   ];
 }
 
-def SinterCPUApproximateMath : Pass<"sinter-cpu-approximate-math"> {
-  let summary = "Polynomial approximations of transcendental functions";
-  let description = [{
-    Rewrites f32 `math.exp`, `expm1`, `log`, `log1p`, `log2`, `tanh`, `erf`,
-    `sin`, `cos` and `atan` (scalar or vector) into polynomial
-    approximations built from arith ops, so vectorized epilogues and softmax
-    stay vectorized instead of calling libm once per lane. Accuracy is a few
-    ulp in f32 (MLIR's approximations), well within the tolerances of the
-    reference comparisons.
-  }];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
-                           "::mlir::vector::VectorDialect",
-                           "::mlir::math::MathDialect"];
-}
-
 def SinterCopiesToLinalg : Pass<"sinter-copies-to-linalg"> {
   let summary = "Rewrite memref.copy as linalg.copy";
   let description = [{

@@ -209,4 +209,21 @@ def SinterTile : Pass<"sinter-tile", "::mlir::ModuleOp"> {
   ];
 }
 
+def SinterApproximateMath : Pass<"sinter-approximate-math"> {
+  let summary = "Polynomial approximations of transcendental functions";
+  let description = [{
+    Rewrites f32 `math.exp`, `expm1`, `log`, `log1p`, `log2`, `tanh`, `erf`,
+    `sin`, `cos` and `atan` (scalar or vector) into polynomial
+    approximations built from arith ops. Both backends run it: on CPUs,
+    vectorized epilogues and softmax stay vectorized instead of calling
+    libm once per lane; on GPUs, kernels need no libdevice (the CUDA
+    toolkit's bitcode math library) to be compiled. Accuracy is a few ulp
+    in f32 (MLIR's approximations), well within the tolerances of the
+    reference comparisons.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::math::MathDialect"];
+}
+
 #endif // SINTER_TRANSFORMS_PASSES_TD

@@ -1,20 +1,21 @@
 //===- ApproximateMath.cpp - Polynomial transcendental functions ----------===//
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-#include "sinter/Target/CPU/CPUTarget.h"
+#include "sinter/Dialect/Sinter/Transforms/Passes.h"
 
 namespace mlir::sinter {
-#define GEN_PASS_DEF_SINTERCPUAPPROXIMATEMATH
-#include "sinter/Target/CPU/Passes.h.inc"
+#define GEN_PASS_DEF_SINTERAPPROXIMATEMATH
+#include "sinter/Dialect/Sinter/Transforms/Passes.h.inc"
 } // namespace mlir::sinter
 
 using namespace mlir;
 using namespace mlir::sinter;
 
 namespace {
-struct CPUApproximateMathPass
-    : public sinter::impl::SinterCPUApproximateMathBase<CPUApproximateMathPass> {
+struct ApproximateMathPass
+    : public sinter::impl::SinterApproximateMathBase<ApproximateMathPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     // The predicate sees operation names ("math.tanh").
