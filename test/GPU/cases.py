@@ -204,6 +204,53 @@ def kv_quantize_ref(t, x):
     return q, scale
 
 
+def w8(name, m, k, n, dtype, scheme, group=0, unsigned=False, zp=False, transpose_b=False):
+    """A W8A16 sinter.gemm: `dtype` activations [M, K] times int8 weights
+    ([K, N], or [N, K] with transpose_b), f32 scales (and zero points) per
+    column or per group of k. The tensor cores multiply in `dtype`, so the
+    kernel rounds each dequantized weight to it, as every W8A16 kernel
+    does; the reference rounds the same way (the rest is float64)."""
+    groups = -(-k // group) if scheme == "grouped" else 0
+    sshape = (groups, n) if groups else (n,)
+    bshape = (n, k) if transpose_b else (k, n)
+    quant = f"scheme = {scheme}" + (f", group_size = {group}" if group else "") + \
+        (", is_unsigned = true" if unsigned else "")
+    attrs = "acc_type = f32" + (", transpose_b" if transpose_b else "") + f", b_quant = #sinter.weight_quant<{quant}>"
+    ins = f"%a: {T((m, k), dtype)}, %q: {T(bshape, 'i8')}, %s: {T(sshape, 'f32')}"
+    extra = f" scales(%s : {T(sshape, 'f32')})"
+    if zp:
+        ins += f", %z: {T(sshape, 'i8')}"
+        extra += f" zero_points(%z : {T(sshape, 'i8')})"
+    ot = T((m, n), dtype)
+    mlir = (f"func.func @{name}({ins}) -> {ot} {{\n  %o = tensor.empty() : {ot}\n"
+            f"  %y = sinter.gemm ins(%a, %q : {T((m, k), dtype)}, {T(bshape, 'i8')}){extra}\n"
+            f"      outs(%o : {ot}) {{{attrs}}} -> {ot}\n  return %y : {ot}\n}}\n")
+
+    def ref(t, a, q, s, z=None):
+        q = q.double()
+        if unsigned:
+            q = q.remainder(256)  # the stored bytes read as unsigned
+        if transpose_b:
+            q = q.T
+        kk = t.arange(k, device=q.device)
+        sc = s[kk // group] if groups else s[None, :]
+        w = q
+        if z is not None:
+            zz = z.double().remainder(256) if unsigned else z.double()
+            w = w - (zz[kk // group] if groups else zz[None, :])
+        w = (w * sc).to(getattr(t, {"bf16": "bfloat16", "f16": "float16"}[dtype])).double()
+        return a @ w
+    import random
+    rnd = random.Random(sum(map(ord, name)))  # the same values in every process
+    qvals = [[rnd.randint(-128, 127) for _ in range(bshape[1])] for _ in range(bshape[0])]
+    scales = [[rnd.uniform(0.001, 0.02) for _ in range(sshape[-1])] for _ in range(groups or 1)]
+    inputs = [((m, k), dtype), (bshape, "i8", qvals), (sshape, "f32", scales if groups else scales[0])]
+    if zp:
+        zvals = [[rnd.randint(-8, 8) for _ in range(sshape[-1])] for _ in range(groups or 1)]
+        inputs.append((sshape, "i8", zvals if groups else zvals[0]))
+    return dict(name=name, mlir=mlir, inputs=inputs, ref=ref, tol=(2e-2, 2e-2))
+
+
 def _cases():
     c = []
     # Plain f32, ragged everywhere.
@@ -288,6 +335,11 @@ def _cases():
         mlir=gemm("gemm_bf16_wgmma_1000", (1000, 1000), (999, 1000), (1000, 999), "bf16", "f32", transpose_b=True),
         inputs=[((1000, 1000), "bf16"), ((999, 1000), "bf16")],
         ref=lambda t, a, b: a @ b.T, tol=(5e-3, 5e-3)))
+    # W8A16: int8 weights dequantized in registers while B is staged
+    # (per-channel with zero points; grouped, unsigned; B as [N, K]).
+    c.append(w8("w8a16_bf16_channel_zp", 70, 96, 50, "bf16", "per_channel", zp=True))
+    c.append(w8("w8a16_f16_grouped_unsigned", 33, 200, 72, "f16", "grouped", group=64, unsigned=True, zp=True))
+    c.append(w8("w8a16_bf16_bt_grouped", 65, 128, 40, "bf16", "grouped", group=32, transpose_b=True))
     # Attention: ragged sequence lengths (not multiples of the 64-row
     # tiles), every mask kind, GQA and MQA, both layouts, softcap, the
     # log-sum-exp, rows that see no key.

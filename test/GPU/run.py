@@ -50,7 +50,7 @@ def make_inputs(torch, specs, seed):
     out = []
     for spec in specs:
         shape, dt = spec[0], spec[1]
-        if dt in ("i32", "i64"):
+        if len(spec) == 3:  # values given (block tables, lengths, quantized weights)
             out.append(torch.tensor(spec[2], dtype=getattr(torch, DTYPES[dt]), device="cuda").reshape(shape))
             continue
         out.append(torch.randn(*shape, generator=g, device="cuda", dtype=torch.float32)

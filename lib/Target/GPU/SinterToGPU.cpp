@@ -23,6 +23,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
+#include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include "sinter/Target/GPU/GPUTarget.h"
 #include "KernelBuilder.h"
 
@@ -42,8 +43,13 @@ constexpr int64_t kPerThread = 4; // rows (and columns) per thread
 
 /// Why the GEMM cannot become a kernel, or empty.
 std::string unsupported(GemmOp op) {
-  if (op.getBQuant())
-    return "quantized B is not supported by the GPU kernel yet";
+  if (op.getBQuant()) {
+    Type a = getElementTypeOrSelf(op.getA().getType());
+    if (!getElementTypeOrSelf(op.getB().getType()).isInteger(8) ||
+        !(a.isF16() || a.isBF16()))
+      return "quantized B must be int8 with f16/bf16 A on the GPU (int4 "
+             "weights are not supported by the GPU kernel yet)";
+  }
   if (op.getPairwise())
     return "pairwise GEMMs are not supported by the GPU kernel yet";
   if (!op.getReductions().empty() || op.getARowSumSq())
@@ -52,7 +58,7 @@ std::string unsupported(GemmOp op) {
     return "only f32 accumulation is supported by the GPU kernel yet";
   Type a = getElementTypeOrSelf(op.getA().getType());
   Type b = getElementTypeOrSelf(op.getB().getType());
-  if (a != b || !(a.isF32() || a.isF16() || a.isBF16()))
+  if ((!op.getBQuant() && a != b) || !(a.isF32() || a.isF16() || a.isBF16()))
     return "operands must both be f32, f16 or bf16";
   for (Value v : op->getOperands())
     if (!cast<RankedTensorType>(v.getType()).hasStaticShape())
@@ -328,6 +334,43 @@ struct MmaGemmKernel : GemmKernel {
     return vector::FromElementsOp::create(b, loc, vt, parts);
   }
 
+  /// Eight consecutive elements (x, y..y+7) of the quantized B as stored
+  /// ([k][n], or [n][k] with transpose_b), dequantized in registers by the
+  /// reference formula and rounded to the MMA type; zeros outside.
+  Value load8Dequantized(Value x, Value y, int64_t rows, int64_t cols) {
+    bool tb = op.getTransposeB();
+    WeightQuantAttr quant = *op.getBQuant();
+    Value B = args.lookup(op.getB());
+    Value scales = args.lookup(op.getBScales());
+    Value zps = op.getBZeroPoints() ? args.lookup(op.getBZeroPoints())
+                                    : Value();
+    SmallVector<Value> parts;
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
+    for (int64_t j = 0; j < 8; ++j) {
+      Value yj = add(y, idx(j));
+      Value inside = both(lt(x, idx(rows)), lt(yj, idx(cols)));
+      auto ifOp = scf::IfOp::create(b, loc, TypeRange{elem}, inside, true);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      Value k = tb ? yj : x, n = tb ? x : yj;
+      SmallVector<Value> at{n};
+      if (quant.getScheme() == QuantScheme::grouped)
+        at.insert(at.begin(),
+                  arith::DivUIOp::create(b, loc, k,
+                                         idx(quant.getGroupSize())));
+      Value q = memref::LoadOp::create(b, loc, B, ValueRange{x, yj});
+      Value w = buildDequantizedWeight(
+          b, loc, quant, q, memref::LoadOp::create(b, loc, scales, at),
+          zps ? Value(memref::LoadOp::create(b, loc, zps, at)) : Value());
+      scf::YieldOp::create(b, loc, toElement(w, elem));
+      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      scf::YieldOp::create(b, loc, zero);
+      parts.push_back(ifOp.getResult(0));
+    }
+    return vector::FromElementsOp::create(b, loc, VectorType::get({8}, elem),
+                                          parts);
+  }
+
   void build(gpu::GPUFuncOp func) {
     int64_t nb = op.getNumBatchDims();
     auto outType = cast<RankedTensorType>(op.getInits()[0].getType());
@@ -391,11 +434,16 @@ struct MmaGemmKernel : GemmKernel {
       for (const Chunk &ch : chunks) {
         regs.push_back(load8(A, batch, add(m0, ch.row), add(kt, ch.kc), M, K,
                              ta, !ta && K % 8 == 0));
-        regs.push_back(
-            tb ? load8(B, batch, add(n0, ch.row), add(kt, ch.kc), N, K, false,
-                       K % 8 == 0)
-               : load8(B, batch, add(kt, ch.k), add(n0, ch.nc), K, N, false,
-                       N % 8 == 0));
+        if (op.getBQuant())
+          regs.push_back(
+              tb ? load8Dequantized(add(n0, ch.row), add(kt, ch.kc), N, K)
+                 : load8Dequantized(add(kt, ch.k), add(n0, ch.nc), K, N));
+        else
+          regs.push_back(
+              tb ? load8(B, batch, add(n0, ch.row), add(kt, ch.kc), N, K,
+                         false, K % 8 == 0)
+                 : load8(B, batch, add(kt, ch.k), add(n0, ch.nc), K, N, false,
+                         N % 8 == 0));
       }
       return regs;
     };
@@ -675,6 +723,8 @@ struct WgmmaGemmKernel : GemmKernel {
 
 /// Whether the gemm takes the warpgroup-MMA kernel on `chip`.
 bool usesWgmma(GemmOp op, StringRef chip) {
+  if (op.getBQuant())
+    return false;
   Type a = getElementTypeOrSelf(op.getA().getType());
   auto aType = cast<RankedTensorType>(op.getA().getType());
   return chip == "sm_90a" && (a.isF16() || a.isBF16()) &&

@@ -42,7 +42,7 @@ func.func @pairwise(%a: tensor<8x8xf32>, %b: tensor<8x16xf32>) -> tensor<8x8xf32
 
 func.func @w4a16(%a: tensor<8x64xbf16>, %q: tensor<16x64xi4>, %s: tensor<2x16xbf16>) -> tensor<8x16xf32> {
   %o = tensor.empty() : tensor<8x16xf32>
-  // expected-error @+1 {{GPU target: cannot compile the gemm in @w4a16: quantized B is not supported by the GPU kernel yet}}
+  // expected-error @+1 {{GPU target: cannot compile the gemm in @w4a16: quantized B must be int8 with f16/bf16 A on the GPU (int4 weights are not supported by the GPU kernel yet)}}
   %y = sinter.gemm ins(%a, %q : tensor<8x64xbf16>, tensor<16x64xi4>) scales(%s : tensor<2x16xbf16>) outs(%o : tensor<8x16xf32>) {acc_type = f32, transpose_b, b_quant = #sinter.weight_quant<scheme = grouped, group_size = 32>} -> tensor<8x16xf32>
   return %y : tensor<8x16xf32>
 }
