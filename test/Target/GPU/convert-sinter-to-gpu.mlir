@@ -92,3 +92,21 @@ func.func @simt_f32(%a: tensor<100x70xf32>, %b: tensor<70x50xf32>) -> tensor<100
 func.func private @helper(%a: tensor<4x4xf32>) -> tensor<4x4xf32> {
   return %a : tensor<4x4xf32>
 }
+
+// W8A16: int8 weights with grouped scales and zero points take the mma.sync
+// kernel (never wgmma); each staged element is dequantized in registers by
+// the reference formula, (q - zp) * scale, and rounded to bf16.
+// CHECK-LABEL: gpu.func @w8a16(
+// CHECK-NOT:     nvvm.wgmma
+// CHECK:         memref.load %{{.*}} : memref<64x96xi8>
+// CHECK:         arith.divui %{{.*}}, %c32
+// CHECK:         arith.sitofp {{.*}} : i8 to f32
+// CHECK:         arith.subf
+// CHECK:         arith.mulf
+// CHECK:         arith.truncf {{.*}} : f32 to bf16
+// CHECK:         nvvm.mma.sync
+func.func @w8a16(%a: tensor<40x64xbf16>, %q: tensor<64x96xi8>, %s: tensor<2x96xf32>, %z: tensor<2x96xi8>) -> tensor<40x96xbf16> {
+  %o = tensor.empty() : tensor<40x96xbf16>
+  %y = sinter.gemm ins(%a, %q : tensor<40x64xbf16>, tensor<64x96xi8>) scales(%s : tensor<2x96xf32>) zero_points(%z : tensor<2x96xi8>) outs(%o : tensor<40x96xbf16>) {acc_type = f32, b_quant = #sinter.weight_quant<scheme = grouped, group_size = 32>} -> tensor<40x96xbf16>
+  return %y : tensor<40x96xbf16>
+}
