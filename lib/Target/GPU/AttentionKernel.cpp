@@ -88,12 +88,6 @@ struct FlashCore : KernelBuilder {
   Value maxsi(Value x, Value y) {
     return arith::MaxSIOp::create(b, loc, x, y).getResult();
   }
-  void ifThen(Value cond, llvm::function_ref<void()> body) {
-    auto i = scf::IfOp::create(b, loc, TypeRange{}, cond, false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&i.getThenRegion().front());
-    body();
-  }
 
   void init(gpu::GPUFuncOp func) {
     tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
@@ -468,11 +462,6 @@ struct PagedDecodeKernel : FlashCore {
   int64_t partialRows() const { return batch * hq * sq * splits; }
   int64_t workspaceElements() const { return partialRows() * (dv + 1); }
 
-  Value loadIndex(Value m, ValueRange ids) {
-    Value v = memref::LoadOp::create(b, loc, m, ids);
-    return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
-  }
-
   void build(gpu::GPUFuncOp func, ValueRange args, Value workspace) {
     init(func);
     Value Q = args[0], KC = args[1], VC = args[2], table = args[3],
@@ -688,14 +677,7 @@ gpu::GPUFuncOp kernelFunc(OpBuilder &b, Location loc, StringRef name,
   for (int64_t cols : tileCols)
     tiles.push_back(MemRefType::get({kBN, cols + kPad}, elem,
                                     MemRefLayoutAttrInterface{}, shared));
-  auto kernel = gpu::GPUFuncOp::create(
-      b, loc, name, b.getFunctionType(params, {}), tiles, TypeRange{});
-  kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  kernel.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
-  kernel->setAttr("nvvm.maxntid",
-                  b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
-  return kernel;
+  return createKernelFunc(b, loc, name, params, tiles, threads);
 }
 
 float scaleOf(std::optional<APFloat> scale, int64_t d) {

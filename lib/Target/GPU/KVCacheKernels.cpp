@@ -53,16 +53,6 @@ struct KVKernel : KernelBuilder {
     }
     return out;
   }
-  void ifThen(Value cond, llvm::function_ref<void()> body) {
-    auto i = scf::IfOp::create(b, loc, TypeRange{}, cond, false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&i.getThenRegion().front());
-    body();
-  }
-  Value loadIndex(Value m, ValueRange ids) {
-    Value v = memref::LoadOp::create(b, loc, m, ids);
-    return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
-  }
   /// Chunks start at multiples of their size in rows of whole chunks, so
   /// they are aligned to it (the launcher checks 16-byte bases).
   static llvm::MaybeAlign chunkAlign(VectorType t) {
@@ -82,19 +72,6 @@ struct KVKernel : KernelBuilder {
   }
 };
 
-gpu::GPUFuncOp kernelFunc(OpBuilder &b, Location loc, StringRef name,
-                          ArrayRef<Type> params, int64_t threads) {
-  auto kernel = gpu::GPUFuncOp::create(b, loc, name,
-                                       b.getFunctionType(params, {}),
-                                       TypeRange{}, TypeRange{});
-  kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  kernel.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
-  kernel->setAttr("nvvm.maxntid",
-                  b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
-  return kernel;
-}
-
 int64_t blocksFor(int64_t n) {
   return std::max<int64_t>(1, llvm::divideCeil(n, kThreads));
 }
@@ -105,7 +82,7 @@ KernelLaunch kernel(OpBuilder &b, Location loc, StringRef name,
                     ArrayRef<Type> params, int64_t n,
                     llvm::function_ref<void(KVKernel &, Block &)> body,
                     int64_t threads = kThreads) {
-  auto k = kernelFunc(b, loc, name, params, threads);
+  auto k = createKernelFunc(b, loc, name, params, TypeRange{}, threads);
   Block &entry = k.getBody().front();
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&entry);

@@ -23,9 +23,37 @@ class FuncOp;
 } // namespace mlir::func
 namespace mlir::sinter::gpu_kernels {
 
+/// A kernel `name` with `params`, workgroup buffers `shared`, launched with
+/// `threads` threads (known block size and launch bound).
+inline gpu::GPUFuncOp createKernelFunc(OpBuilder &b, Location loc,
+                                       StringRef name, ArrayRef<Type> params,
+                                       TypeRange shared, int64_t threads) {
+  auto kernel = gpu::GPUFuncOp::create(
+      b, loc, name, b.getFunctionType(params, {}), shared, TypeRange{});
+  kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  kernel.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
+  kernel->setAttr("nvvm.maxntid",
+                  b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
+  return kernel;
+}
+
 struct KernelBuilder {
   OpBuilder &b;
   Location loc;
+
+  /// Builds `body` inside an scf.if on `cond`.
+  void ifThen(Value cond, llvm::function_ref<void()> body) {
+    auto i = scf::IfOp::create(b, loc, TypeRange{}, cond, false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&i.getThenRegion().front());
+    body();
+  }
+  /// An integer element of `m` as an index.
+  Value loadIndex(Value m, ValueRange ids) {
+    Value v = memref::LoadOp::create(b, loc, m, ids);
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+  }
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }

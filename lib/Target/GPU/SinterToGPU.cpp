@@ -315,6 +315,17 @@ struct MmaGemmKernel : GemmKernel {
       scf::YieldOp::create(b, loc, zeroVec(8));
       return ifOp.getResult(0);
     }
+    return guarded8(x, y, rows, cols, [&](Value yj) {
+      return memref::LoadOp::create(
+                 b, loc, m, swap ? at(m, batch, yj, x) : at(m, batch, x, yj))
+          .getResult();
+    });
+  }
+
+  /// Elements (x, y..y+7) as `element(y + j)` computes them inside rows x
+  /// cols, zeros outside, gathered into a vector.
+  Value guarded8(Value x, Value y, int64_t rows, int64_t cols,
+                 llvm::function_ref<Value(Value)> element) {
     SmallVector<Value> parts;
     Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
     for (int64_t j = 0; j < 8; ++j) {
@@ -323,15 +334,13 @@ struct MmaGemmKernel : GemmKernel {
       auto ifOp = scf::IfOp::create(b, loc, TypeRange{elem}, inside, true);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-      scf::YieldOp::create(
-          b, loc,
-          Value(memref::LoadOp::create(
-              b, loc, m, swap ? at(m, batch, yj, x) : at(m, batch, x, yj))));
+      scf::YieldOp::create(b, loc, element(yj));
       b.setInsertionPointToStart(&ifOp.getElseRegion().front());
       scf::YieldOp::create(b, loc, zero);
       parts.push_back(ifOp.getResult(0));
     }
-    return vector::FromElementsOp::create(b, loc, vt, parts);
+    return vector::FromElementsOp::create(b, loc, VectorType::get({8}, elem),
+                                          parts);
   }
 
   /// Eight consecutive elements (x, y..y+7) of the quantized B as stored
@@ -344,14 +353,7 @@ struct MmaGemmKernel : GemmKernel {
     Value scales = args.lookup(op.getBScales());
     Value zps = op.getBZeroPoints() ? args.lookup(op.getBZeroPoints())
                                     : Value();
-    SmallVector<Value> parts;
-    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
-    for (int64_t j = 0; j < 8; ++j) {
-      Value yj = add(y, idx(j));
-      Value inside = both(lt(x, idx(rows)), lt(yj, idx(cols)));
-      auto ifOp = scf::IfOp::create(b, loc, TypeRange{elem}, inside, true);
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    return guarded8(x, y, rows, cols, [&](Value yj) {
       Value k = tb ? yj : x, n = tb ? x : yj;
       SmallVector<Value> at{n};
       if (quant.getScheme() == QuantScheme::grouped)
@@ -362,13 +364,8 @@ struct MmaGemmKernel : GemmKernel {
       Value w = buildDequantizedWeight(
           b, loc, quant, q, memref::LoadOp::create(b, loc, scales, at),
           zps ? Value(memref::LoadOp::create(b, loc, zps, at)) : Value());
-      scf::YieldOp::create(b, loc, toElement(w, elem));
-      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-      scf::YieldOp::create(b, loc, zero);
-      parts.push_back(ifOp.getResult(0));
-    }
-    return vector::FromElementsOp::create(b, loc, VectorType::get({8}, elem),
-                                          parts);
+      return toElement(w, elem);
+    });
   }
 
   void build(gpu::GPUFuncOp func) {
@@ -892,15 +889,8 @@ struct ConvertSinterToGPUPass
       auto gemm = cast<GemmOp>(*kernelOp);
       if (usesWgmma(gemm, chip)) {
         using W = WgmmaGemmKernel;
-        auto kernel = gpu::GPUFuncOp::create(
-            b, f.getLoc(), f.getName(), b.getFunctionType(params, {}),
-            TypeRange{}, TypeRange{});
-        kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                        b.getUnitAttr());
-        kernel.setKnownBlockSizeAttr(
-            b.getDenseI32ArrayAttr({int32_t(W::kThreads), 1, 1}));
-        kernel->setAttr("nvvm.maxntid",
-                        b.getDenseI32ArrayAttr({int32_t(W::kThreads), 1, 1}));
+        auto kernel = gpu_kernels::createKernelFunc(
+            b, f.getLoc(), f.getName(), params, TypeRange{}, W::kThreads);
         Block &entry = kernel.getBody().front();
         b.setInsertionPointToStart(&entry);
         WgmmaGemmKernel k{{{b, gemm.getLoc()}, gemm, {}, {}}, {}};
@@ -939,17 +929,11 @@ struct ConvertSinterToGPUPass
                                        MemRefLayoutAttrInterface{}, shared))
               : MemRefType::get({kTileK, kTileN}, b.getF32Type(),
                                 MemRefLayoutAttrInterface{}, shared);
-      auto kernel = gpu::GPUFuncOp::create(
-          b, f.getLoc(), f.getName(), b.getFunctionType(params, {}),
-          TypeRange{aTileType, bTileType}, TypeRange{});
-      kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                      b.getUnitAttr());
-      kernel.setKnownBlockSizeAttr(
-          b.getDenseI32ArrayAttr({int32_t(kThreads), 1, 1}));
-      // Launch bounds. (Asking for two tensor-core blocks per SM caps them
-      // at 128 registers; the spills measured 8 % slower on the H100.)
-      kernel->setAttr("nvvm.maxntid",
-                      b.getDenseI32ArrayAttr({int32_t(kThreads), 1, 1}));
+      // (Asking for two tensor-core blocks per SM caps them at 128
+      // registers; the spills measured 8 % slower on the H100.)
+      auto kernel = gpu_kernels::createKernelFunc(
+          b, f.getLoc(), f.getName(), params,
+          TypeRange{aTileType, bTileType}, kThreads);
       Block &entry = kernel.getBody().front();
       b.setInsertionPointToStart(&entry);
       MmaGemmKernel k{{{b, gemm.getLoc()}, gemm, {}, {}}, {}};
