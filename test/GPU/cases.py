@@ -316,6 +316,25 @@ def _cases():
         mlir=gemm("gemm_bf16_1000", (1000, 1001), (1001, 999), (1000, 999), "bf16", "f32"),
         inputs=[((1000, 1001), "bf16"), ((1001, 999), "bf16")],
         ref=lambda t, a, b: a @ b, tol=(5e-3, 5e-3)))
+    # Reductions in the epilogue: the row sum of squares (along n) and the
+    # column max (along m) of the accumulator, batched, ragged.
+    red_mlir = """func.func @gemm_bf16_reductions(%a: tensor<2x70x40xbf16>, %b: tensor<40x90xbf16>) -> (tensor<2x70x90xbf16>, tensor<2x70xf32>, tensor<2x90xf32>) {
+  %o = tensor.empty() : tensor<2x70x90xbf16>
+  %s0 = tensor.empty() : tensor<2x70xf32>
+  %m0 = tensor.empty() : tensor<2x90xf32>
+  %y, %ss, %mx = sinter.gemm ins(%a, %b : tensor<2x70x40xbf16>, tensor<40x90xbf16>) outs(%o, %s0, %m0 : tensor<2x70x90xbf16>, tensor<2x70xf32>, tensor<2x90xf32>) {acc_type = f32, reductions = [#sinter.reduction<sum_sq, n>, #sinter.reduction<max, m>]} -> tensor<2x70x90xbf16>, tensor<2x70xf32>, tensor<2x90xf32>
+    epilogue {
+    ^bb0(%acc: f32):
+      %t = arith.truncf %acc : f32 to bf16
+      sinter.yield %t, %acc, %acc : bf16, f32, f32
+    }
+  return %y, %ss, %mx : tensor<2x70x90xbf16>, tensor<2x70xf32>, tensor<2x90xf32>
+}
+"""
+    c.append(dict(name="gemm_bf16_reductions", mlir=red_mlir,
+                  inputs=[((2, 70, 40), "bf16"), ((40, 90), "bf16")],
+                  ref=lambda t, a, b: (a @ b, ((a @ b) ** 2).sum(-1), (a @ b).amax(-2)),
+                  tol=[(2e-2, 2e-2), (1e-2, 1e-4), (1e-4, 1e-5)]))
     # Hopper's warpgroup MMA: A [M, K], B [N, K] (K-major both), ragged M
     # and N, K a multiple of 64 or not (zero-filled past K).
     c.append(dict(

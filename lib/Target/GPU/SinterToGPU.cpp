@@ -52,8 +52,19 @@ std::string unsupported(GemmOp op) {
   }
   if (op.getPairwise())
     return "pairwise GEMMs are not supported by the GPU kernel yet";
-  if (!op.getReductions().empty() || op.getARowSumSq())
-    return "GEMM reductions are not supported by the GPU kernel yet";
+  if (op.getARowSumSq())
+    return "the row sum of squares of A is not supported by the GPU kernel "
+           "yet";
+  if (!op.getReductions().empty()) {
+    Type a = getElementTypeOrSelf(op.getA().getType());
+    if (!(a.isF16() || a.isBF16()))
+      return "GEMM reductions need f16/bf16 operands on the GPU (the f32 "
+             "kernel has none yet)";
+    for (Value init :
+         op.getInits().drop_front(op.getNumPrimaryResults()))
+      if (!getElementTypeOrSelf(init.getType()).isF32())
+        return "GEMM reduction results must be f32 on the GPU";
+  }
   if (!op.getAccType().isF32())
     return "only f32 accumulation is supported by the GPU kernel yet";
   Type a = getElementTypeOrSelf(op.getA().getType());
@@ -170,23 +181,58 @@ struct GemmKernel : gpu_kernels::KernelBuilder {
     return arith::SIToFPOp::create(b, loc, to, v);
   }
 
+  /// The identity of reduction `r`'s combiner, and the combination.
+  Value reductionIdentity(ReductionAttr r) {
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getF32FloatAttr(r.getKind() == ReductionKind::max ? -INFINITY : 0));
+  }
+  Value combine(ReductionAttr r, Value x, Value y) {
+    if (r.getKind() == ReductionKind::max)
+      return arith::MaximumFOp::create(b, loc, x, y);
+    return arith::AddFOp::create(b, loc, x, y);
+  }
+
   /// Runs the epilogue on accumulator `acc` of output element (row, col)
-  /// and stores its values there, if the element is inside M x N.
-  void storeOutputs(Value acc, ArrayRef<Value> batch, Value row, Value col,
-                    int64_t M, int64_t N) {
-    auto guard = scf::IfOp::create(b, loc, TypeRange{},
+  /// and stores its values there, if the element is inside M x N. Returns
+  /// the element's contribution to each reduction (the identity outside;
+  /// squared for sum_sq).
+  SmallVector<Value> storeOutputs(Value acc, ArrayRef<Value> batch, Value row,
+                                  Value col, int64_t M, int64_t N) {
+    auto reductions = op.getReductions().getAsRange<ReductionAttr>();
+    SmallVector<Type> redTypes(op.getReductions().size(), b.getF32Type());
+    auto guard = scf::IfOp::create(b, loc, redTypes,
                                    both(lt(row, idx(M)), lt(col, idx(N))),
-                                   /*withElseRegion=*/false);
+                                   /*withElseRegion=*/!redTypes.empty());
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(&guard.getThenRegion().front());
     SmallVector<Value> values = epilogue(acc, batch, row, col);
-    for (auto [v, out] : llvm::zip(values, outs)) {
+    unsigned numPrimary = op.getNumPrimaryResults();
+    for (auto [v, out] :
+         llvm::zip(ArrayRef(values).take_front(numPrimary), outs)) {
       auto type = cast<MemRefType>(out.getType());
       SmallVector<Value> ids(batch);
       ids.append({row, col});
       memref::StoreOp::create(b, loc, toElement(v, type.getElementType()),
                               out, ids);
     }
+    if (redTypes.empty())
+      return {};
+    SmallVector<Value> contributions;
+    for (auto [v, r] :
+         llvm::zip(ArrayRef(values).drop_front(numPrimary), reductions)) {
+      Value x = toElement(v, b.getF32Type());
+      if (r.getKind() == ReductionKind::sum_sq)
+        x = arith::MulFOp::create(b, loc, x, x);
+      contributions.push_back(x);
+    }
+    scf::YieldOp::create(b, loc, contributions);
+    b.setInsertionPointToStart(&guard.getElseRegion().front());
+    SmallVector<Value> identities;
+    for (ReductionAttr r : reductions)
+      identities.push_back(reductionIdentity(r));
+    scf::YieldOp::create(b, loc, identities);
+    return guard.getResults();
   }
 
   void build(gpu::GPUFuncOp func) {
@@ -504,12 +550,90 @@ struct MmaGemmKernel : GemmKernel {
     }
     // Accumulator element e of mma tile (mi, ni): row g (+8 for e >= 2),
     // column 2 (lane % 4) + e % 2.
+    auto rowOf = [&](int64_t mi, int64_t half) {
+      return add(add(add(m0, wm), idx(mi * 16 + half * 8)), g);
+    };
+    auto colOf = [&](int64_t ni, int64_t e2) {
+      return add(add(add(n0, wn), idx(ni * 8 + e2)), t2);
+    };
+    // contrib[r][(mi, half, ni, e2)]: each element's reduction inputs.
+    size_t numRed = op.getReductions().size();
+    SmallVector<SmallVector<Value>> contrib(numRed);
     for (int64_t mi = 0; mi < kMI; ++mi)
       for (int64_t ni = 0; ni < kNI; ++ni)
-        for (int64_t e = 0; e < 4; ++e)
-          storeOutputs(kLoop.getResult((mi * kNI + ni) * 4 + e), batch,
-                       add(add(add(m0, wm), idx(mi * 16 + (e / 2) * 8)), g),
-                       add(add(add(n0, wn), idx(ni * 8 + e % 2)), t2), M, N);
+        for (int64_t e = 0; e < 4; ++e) {
+          SmallVector<Value> c =
+              storeOutputs(kLoop.getResult((mi * kNI + ni) * 4 + e), batch,
+                           rowOf(mi, e / 2), colOf(ni, e % 2), M, N);
+          for (size_t r = 0; r < numRed; ++r)
+            contrib[r].push_back(c[r]);
+        }
+    // Reductions: combine a thread's elements of one row (or column),
+    // then the lanes that share it (the quad for a row, the 8 groups for a
+    // column) with shuffles, then one atomic per row (column) and warp.
+    unsigned numPrimary = op.getNumPrimaryResults();
+    for (auto [r, attr] :
+         llvm::enumerate(op.getReductions().getAsRange<ReductionAttr>())) {
+      Value out = outs[numPrimary + r];
+      auto at = [&](int64_t mi, int64_t ni, int64_t e) {
+        return contrib[r][(mi * kNI + ni) * 4 + e];
+      };
+      auto shuffleCombine = [&](Value v, ArrayRef<int32_t> offsets) {
+        for (int32_t o : offsets)
+          v = combine(attr, v,
+                      gpu::ShuffleOp::create(
+                          b, loc, v,
+                          arith::ConstantIntOp::create(b, loc, o, 32),
+                          arith::ConstantIntOp::create(b, loc, 32, 32),
+                          gpu::ShuffleMode::XOR)
+                          .getShuffleResult());
+        return v;
+      };
+      auto kind = attr.getKind() == ReductionKind::max
+                      ? arith::AtomicRMWKind::maximumf
+                      : arith::AtomicRMWKind::addf;
+      auto atomic = [&](Value v, Value cond, Value pos) {
+        ifThen(cond, [&] {
+          SmallVector<Value> ids(batch);
+          ids.push_back(pos);
+          memref::AtomicRMWOp::create(b, loc, kind, v, out, ids);
+        });
+      };
+      Value zeroIdx = idx(0);
+      if (attr.getDim() == GemmDim::n) {
+        for (int64_t mi = 0; mi < kMI; ++mi)
+          for (int64_t half = 0; half < 2; ++half) {
+            Value v = reductionIdentity(attr);
+            for (int64_t ni = 0; ni < kNI; ++ni)
+              for (int64_t e2 = 0; e2 < 2; ++e2)
+                v = combine(attr, v, at(mi, ni, half * 2 + e2));
+            v = shuffleCombine(v, {1, 2});
+            Value row = rowOf(mi, half);
+            atomic(v,
+                   both(arith::CmpIOp::create(b, loc,
+                                              arith::CmpIPredicate::eq, t2,
+                                              zeroIdx),
+                        lt(row, idx(M))),
+                   row);
+          }
+      } else {
+        for (int64_t ni = 0; ni < kNI; ++ni)
+          for (int64_t e2 = 0; e2 < 2; ++e2) {
+            Value v = reductionIdentity(attr);
+            for (int64_t mi = 0; mi < kMI; ++mi)
+              for (int64_t half = 0; half < 2; ++half)
+                v = combine(attr, v, at(mi, ni, half * 2 + e2));
+            v = shuffleCombine(v, {4, 8, 16});
+            Value col = colOf(ni, e2);
+            atomic(v,
+                   both(arith::CmpIOp::create(b, loc,
+                                              arith::CmpIPredicate::eq, g,
+                                              zeroIdx),
+                        lt(col, idx(N))),
+                   col);
+          }
+      }
+    }
     gpu::ReturnOp::create(b, loc);
   }
 };
@@ -720,7 +844,7 @@ struct WgmmaGemmKernel : GemmKernel {
 
 /// Whether the gemm takes the warpgroup-MMA kernel on `chip`.
 bool usesWgmma(GemmOp op, StringRef chip) {
-  if (op.getBQuant())
+  if (op.getBQuant() || !op.getReductions().empty())
     return false;
   Type a = getElementTypeOrSelf(op.getA().getType());
   auto aType = cast<RankedTensorType>(op.getA().getType());
@@ -783,10 +907,7 @@ FailureOr<Operation *> singleKernelOp(func::FuncOp func) {
            failure();
   }
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
-  size_t numResults = kernelOp->getNumResults();
-  if (auto gemm = dyn_cast<GemmOp>(kernelOp))
-    numResults = gemm.getNumPrimaryResults();
-  if (ret.getOperands() != kernelOp->getResults().take_front(numResults))
+  if (ret.getOperands() != kernelOp->getResults())
     return func.emitError() << "GPU target: @" << func.getName()
                             << " must return the " << what
                             << "'s results in order",
@@ -931,9 +1052,14 @@ struct ConvertSinterToGPUPass
                                 MemRefLayoutAttrInterface{}, shared);
       // (Asking for two tensor-core blocks per SM caps them at 128
       // registers; the spills measured 8 % slower on the H100.)
+      // With reductions, a first kernel sets their outputs to the
+      // combiners' identities; the GEMM kernel then adds to them
+      // atomically.
+      bool reduces = !gemm.getReductions().empty();
+      std::string gemmName = (f.getName() + (reduces ? "_gemm" : "")).str();
       auto kernel = gpu_kernels::createKernelFunc(
-          b, f.getLoc(), f.getName(), params,
-          TypeRange{aTileType, bTileType}, kThreads);
+          b, f.getLoc(), gemmName, params, TypeRange{aTileType, bTileType},
+          kThreads);
       Block &entry = kernel.getBody().front();
       b.setInsertionPointToStart(&entry);
       MmaGemmKernel k{{{b, gemm.getLoc()}, gemm, {}, {}}, {}};
@@ -953,12 +1079,60 @@ struct ConvertSinterToGPUPass
       for (int64_t d = 0; d < nb; ++d)
         batches *= outType.getDimSize(d);
       int64_t M = outType.getDimSize(nb), N = outType.getDimSize(nb + 1);
-      f->setAttr(kGPUGridAttrName,
-                 b.getDenseI64ArrayAttr({int64_t(llvm::divideCeil(N, tileN)),
-                                         int64_t(llvm::divideCeil(M, tileM)),
-                                         batches}));
-      f->setAttr(kGPUBlockAttrName, b.getDenseI64ArrayAttr({kThreads, 1, 1}));
+      auto grid =
+          b.getDenseI64ArrayAttr({int64_t(llvm::divideCeil(N, tileN)),
+                                  int64_t(llvm::divideCeil(M, tileM)),
+                                  batches});
+      auto block = b.getDenseI64ArrayAttr({kThreads, 1, 1});
       f->setAttr(kGPUSharedBytesAttrName, b.getI64IntegerAttr(0));
+      if (!reduces) {
+        f->setAttr(kGPUGridAttrName, grid);
+        f->setAttr(kGPUBlockAttrName, block);
+        continue;
+      }
+      f->setAttr(kGPUNextKernelsAttrName,
+                 b.getArrayAttr(b.getDictionaryAttr(
+                     {b.getNamedAttr("kernel", b.getStringAttr(gemmName)),
+                      b.getNamedAttr("grid", grid),
+                      b.getNamedAttr("block", block),
+                      b.getNamedAttr("shared_bytes", b.getI64IntegerAttr(0))})));
+      b.setInsertionPointToEnd(kernels.getBody());
+      int64_t largest = 0;
+      for (Value init :
+           gemm.getInits().drop_front(gemm.getNumPrimaryResults()))
+        largest = std::max(
+            largest, cast<RankedTensorType>(init.getType()).getNumElements());
+      auto fill = gpu_kernels::createKernelFunc(b, f.getLoc(), f.getName(),
+                                                params, TypeRange{}, kThreads);
+      b.setInsertionPointToStart(&fill.getBody().front());
+      GemmKernel fk{{b, gemm.getLoc()}, gemm, {}, {}};
+      Value id = fk.add(
+          fk.mul(gpu::BlockIdOp::create(b, f.getLoc(), gpu::Dimension::x),
+                 fk.idx(kThreads)),
+          gpu::ThreadIdOp::create(b, f.getLoc(), gpu::Dimension::x));
+      unsigned numPrimary = gemm.getNumPrimaryResults();
+      for (auto [r, attr] : llvm::enumerate(
+               gemm.getReductions().getAsRange<ReductionAttr>())) {
+        Value out = fill.getArgument(f.getNumArguments() + numPrimary + r);
+        auto type = cast<MemRefType>(out.getType());
+        fk.ifThen(fk.lt(id, fk.idx(type.getNumElements())), [&] {
+          SmallVector<Value> ids(type.getRank());
+          Value rest = id;
+          for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+            ids[d] = d ? fk.remu(rest, type.getDimSize(d)) : rest;
+            if (d)
+              rest = fk.divu(rest, type.getDimSize(d));
+          }
+          memref::StoreOp::create(b, f.getLoc(), fk.reductionIdentity(attr),
+                                  out, ids);
+        });
+      }
+      gpu::ReturnOp::create(b, f.getLoc());
+      f->setAttr(kGPUGridAttrName,
+                 b.getDenseI64ArrayAttr(
+                     {std::max<int64_t>(1, llvm::divideCeil(largest, kThreads)),
+                      1, 1}));
+      f->setAttr(kGPUBlockAttrName, block);
     }
     if (failedAny)
       signalPassFailure();

@@ -146,3 +146,17 @@ func.func @paged_rows(%q: tensor<1x32x1x64xbf16>, %kc: tensor<8x16x1x64xbf16>, %
   %r = sinter.paged_attention ins(%q, %kc, %vc, %bt, %lens : tensor<1x32x1x64xbf16>, tensor<8x16x1x64xbf16>, tensor<8x16x1x64xbf16>, tensor<1x8xi32>, tensor<1xi32>) outs(%o : tensor<1x32x1x64xbf16>) -> tensor<1x32x1x64xbf16>
   return %r : tensor<1x32x1x64xbf16>
 }
+
+// -----
+
+func.func @f32_reduction(%a: tensor<8x8xf32>, %b: tensor<8x8xf32>) -> (tensor<8x8xf32>, tensor<8xf32>) {
+  %o = tensor.empty() : tensor<8x8xf32>
+  %s0 = tensor.empty() : tensor<8xf32>
+  // expected-error @+1 {{GPU target: cannot compile the gemm in @f32_reduction: GEMM reductions need f16/bf16 operands on the GPU (the f32 kernel has none yet)}}
+  %y, %s = sinter.gemm ins(%a, %b : tensor<8x8xf32>, tensor<8x8xf32>) outs(%o, %s0 : tensor<8x8xf32>, tensor<8xf32>) {acc_type = f32, reductions = [#sinter.reduction<sum, n>]} -> tensor<8x8xf32>, tensor<8xf32>
+    epilogue {
+    ^bb0(%acc: f32):
+      sinter.yield %acc, %acc : f32, f32
+    }
+  return %y, %s : tensor<8x8xf32>, tensor<8xf32>
+}

@@ -110,3 +110,38 @@ func.func @w8a16(%a: tensor<40x64xbf16>, %q: tensor<64x96xi8>, %s: tensor<2x96xf
   %y = sinter.gemm ins(%a, %q : tensor<40x64xbf16>, tensor<64x96xi8>) scales(%s : tensor<2x96xf32>) zero_points(%z : tensor<2x96xi8>) outs(%o : tensor<40x96xbf16>) {acc_type = f32, b_quant = #sinter.weight_quant<scheme = grouped, group_size = 32>} -> tensor<40x96xbf16>
   return %y : tensor<40x96xbf16>
 }
+
+// Reductions along n and m: a first kernel (named like the function) sets
+// the reduction outputs to the combiners' identities (0 for sum_sq, -inf
+// for max); the GEMM kernel then folds each thread's elements, the lanes
+// that share a row (quad shuffles 1, 2) or a column (shuffles 4, 8, 16),
+// and adds or maxes into the outputs atomically.
+// LAUNCH-LABEL: func.func @reductions
+// LAUNCH-SAME:    sinter.gpu.grid = array<i64: 1, 1, 1>
+// LAUNCH-SAME:    sinter.gpu.next_kernels = [{block = array<i64: 256, 1, 1>, grid = array<i64: 1, 1, 2>, kernel = "reductions_gemm", shared_bytes = 0 : i64}]
+// CHECK-LABEL: gpu.func @reductions_gemm(
+// CHECK:         nvvm.mma.sync
+// CHECK:         arith.mulf
+// CHECK:         gpu.shuffle  xor %{{.*}}, %c1_i32
+// CHECK:         gpu.shuffle  xor %{{.*}}, %c2_i32
+// CHECK:         memref.atomic_rmw addf %{{.*}}, %arg3
+// CHECK:         arith.maximumf
+// CHECK:         gpu.shuffle  xor %{{.*}}, %c16_i32
+// CHECK:         memref.atomic_rmw maximumf %{{.*}}, %arg4
+// CHECK-LABEL: gpu.func @reductions(
+// CHECK:         arith.constant 0.000000e+00 : f32
+// CHECK:         memref.store %{{.*}}, %arg3
+// CHECK:         arith.constant 0xFF800000 : f32
+// CHECK:         memref.store %{{.*}}, %arg4
+func.func @reductions(%a: tensor<2x70x40xbf16>, %b: tensor<40x90xbf16>) -> (tensor<2x70x90xbf16>, tensor<2x70xf32>, tensor<2x90xf32>) {
+  %o = tensor.empty() : tensor<2x70x90xbf16>
+  %s0 = tensor.empty() : tensor<2x70xf32>
+  %m0 = tensor.empty() : tensor<2x90xf32>
+  %y, %ss, %mx = sinter.gemm ins(%a, %b : tensor<2x70x40xbf16>, tensor<40x90xbf16>) outs(%o, %s0, %m0 : tensor<2x70x90xbf16>, tensor<2x70xf32>, tensor<2x90xf32>) {acc_type = f32, reductions = [#sinter.reduction<sum_sq, n>, #sinter.reduction<max, m>]} -> tensor<2x70x90xbf16>, tensor<2x70xf32>, tensor<2x90xf32>
+    epilogue {
+    ^bb0(%acc: f32):
+      %t = arith.truncf %acc : f32 to bf16
+      sinter.yield %t, %acc, %acc : bf16, f32, f32
+    }
+  return %y, %ss, %mx : tensor<2x70x90xbf16>, tensor<2x70xf32>, tensor<2x90xf32>
+}
