@@ -31,9 +31,14 @@ def ConvertSinterToGPU : Pass<"convert-sinter-to-gpu", "::mlir::ModuleOp"> {
       computes.
     * **GEMM, f32**: a shared-memory tiled SIMT kernel, 64 x 64 tiles, 4 x 4
       FMAs per thread.
-    * Both GEMM kernels handle transposed operands, batch dimensions (with
+    * The GEMM kernels handle transposed operands, batch dimensions (with
       broadcast operands) and ragged edges, and apply the epilogue region to
-      each accumulator before the single store.
+      each accumulator before the single store. On the mma.sync kernel,
+      int8 weights (W8A16: per-channel or grouped scales, zero points) are
+      dequantized in registers as B is staged, and epilogue reductions
+      (`sum`, `max`, `sum_sq` along m or n) fold each thread's elements,
+      then the lanes sharing a row or column, into the reduction outputs
+      atomically, after a first kernel sets them to the identity.
     * **Attention** (f16/bf16; causal, sliding-window or no mask; GQA/MQA,
       softcap, `bshd` layout, the log-sum-exp): a FlashAttention-2 kernel.
       Q fragments stay in registers; K/V tiles are staged by `cp.async`; the
@@ -51,9 +56,9 @@ def ConvertSinterToGPU : Pass<"convert-sinter-to-gpu", "::mlir::ModuleOp"> {
       16-byte chunk.
 
     Functions this cannot compile get an error naming the function and the
-    reason (several ops, quantized or pairwise GEMMs, reductions, dynamic
-    shapes, attention biases or fused RoPE, unsupported head dimensions or
-    dtypes).
+    reason (several ops, int4 weights, pairwise GEMMs, f32 reductions, the
+    row sum of squares of A, dynamic shapes, attention biases or fused RoPE,
+    unsupported head dimensions or dtypes).
 
     Example:
     ```mlir
