@@ -22,9 +22,10 @@ using CUfunction = void *;
 using CUstream = void *;
 using CUdevice = int;
 using CUdeviceptr = unsigned long long;
-constexpr int kPointerAttributeMemoryType = 2; // CU_POINTER_ATTRIBUTE_MEMORY_TYPE
-constexpr int kPointerAttributeIsManaged = 8;  // CU_POINTER_ATTRIBUTE_IS_MANAGED
-constexpr unsigned kMemoryTypeDevice = 2;      // CU_MEMORYTYPE_DEVICE
+constexpr int kPointerAttributeMemoryType =
+    2; // CU_POINTER_ATTRIBUTE_MEMORY_TYPE
+constexpr int kPointerAttributeIsManaged = 8; // CU_POINTER_ATTRIBUTE_IS_MANAGED
+constexpr unsigned kMemoryTypeDevice = 2;     // CU_MEMORYTYPE_DEVICE
 constexpr int kFuncAttributeMaxDynamicShared = 8;
 
 struct Driver {
@@ -153,9 +154,9 @@ extern "C" int sinter_cuda_launch(const void *image, const char *kernel,
     }
     fn = f;
   }
-  if (CUresult r = d.launchKernel(fn, grid[0], grid[1], grid[2], block[0],
-                                  block[1], block[2], shared_bytes, stream,
-                                  params, nullptr))
+  if (CUresult r =
+          d.launchKernel(fn, grid[0], grid[1], grid[2], block[0], block[1],
+                         block[2], shared_bytes, stream, params, nullptr))
     return cuFail(d, r, std::string("launching ") + kernel);
   return 0;
 }

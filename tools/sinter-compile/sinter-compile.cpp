@@ -16,13 +16,13 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "sinter/Analysis/TilingModel.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
-#include "sinter/Analysis/TilingModel.h"
 #include "sinter/Dialect/Sinter/Transforms/TilingInterfaceImpl.h"
 #include "sinter/Target/CPU/CPUTarget.h"
 #include "sinter/Target/GPU/GPUTarget.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/CommandLine.h"
@@ -125,7 +125,8 @@ FailureOr<SmallVector<CFunc>> collectSignatures(ModuleOp module) {
     if (f.isExternal() || !f.isPublic())
       continue;
     CFunc cf{f.getSymName().str(), {}};
-    auto add = [&](Type t, std::string name, std::string role) -> LogicalResult {
+    auto add = [&](Type t, std::string name,
+                   std::string role) -> LogicalResult {
       auto rt = dyn_cast<RankedTensorType>(t);
       if (!rt || !rt.hasStaticShape())
         return f.emitError() << "cannot export '" << cf.name << "': " << name
@@ -157,8 +158,8 @@ FailureOr<SmallVector<CFunc>> collectSignatures(ModuleOp module) {
 
 std::string shapeString(ArrayRef<int64_t> shape) {
   return "[" +
-         llvm::join(llvm::map_range(shape,
-                                    [](int64_t d) { return std::to_string(d); }),
+         llvm::join(llvm::map_range(
+                        shape, [](int64_t d) { return std::to_string(d); }),
                     ", ") +
          "]";
 }
@@ -195,7 +196,9 @@ void writeHeader(llvm::raw_ostream &os, StringRef name, StringRef target,
     for (auto [i, a] : llvm::enumerate(f.args)) {
       bool inout = a.role == "input" && i < w.size() && w[i];
       os << " *   " << a.name << ": " << a.dtype << " " << shapeString(a.shape)
-         << (a.role == "output" ? " (output)" : inout ? " (in/out)" : "")
+         << (a.role == "output" ? " (output)"
+             : inout            ? " (in/out)"
+                                : "")
          << "\n";
     }
     os << " */\nvoid " << f.name << "(";
@@ -214,12 +217,10 @@ void writeHeader(llvm::raw_ostream &os, StringRef name, StringRef target,
 /// One argument in the manifest (`role` is copied: a json::Value made from
 /// a StringRef would only reference it).
 llvm::json::Object argumentJson(const CArg &a, std::string role) {
-  return llvm::json::Object{{"name", a.name},
-                            {"role", role},
-                            {"dtype", a.dtype},
-                            {"shape", llvm::json::Array(a.shape)},
-                            {"layout", "row-major"},
-                            {"c_type", *cElementType(a.elem) + " *"}};
+  return llvm::json::Object{
+      {"name", a.name},        {"role", role},
+      {"dtype", a.dtype},      {"shape", llvm::json::Array(a.shape)},
+      {"layout", "row-major"}, {"c_type", *cElementType(a.elem) + " *"}};
 }
 
 llvm::json::Value manifest(StringRef name, StringRef target,
@@ -234,17 +235,16 @@ llvm::json::Value manifest(StringRef name, StringRef target,
       bool inout = a.role == "input" && i < w.size() && w[i];
       args.push_back(argumentJson(a, inout ? "inout" : a.role));
     }
-    fs.push_back(llvm::json::Object{{"name", f.name},
-                                    {"symbol", f.name},
-                                    {"arguments", std::move(args)}});
+    fs.push_back(llvm::json::Object{
+        {"name", f.name}, {"symbol", f.name}, {"arguments", std::move(args)}});
   }
   llvm::json::Array stages;
   if (!noGraph)
     stages.push_back("sinter-graph-pipeline");
   stages.push_back("sinter-tile");
-  stages.push_back(kBlock ? ("sinter-lower-to-cpu{k-block=" +
-                             std::to_string(kBlock) + "}")
-                          : std::string("sinter-lower-to-cpu"));
+  stages.push_back(
+      kBlock ? ("sinter-lower-to-cpu{k-block=" + std::to_string(kBlock) + "}")
+             : std::string("sinter-lower-to-cpu"));
   return llvm::json::Object{
       {"sinter_version", SINTER_VERSION},
       {"name", name},
@@ -449,8 +449,7 @@ int main(int argc, char **argv) {
   module->getOperation()->setAttr(kTargetAttrName,
                                   getTargetPreset(&context, target));
   PassManager graph(&context);
-  if (!noGraph &&
-      failed(parsePassPipeline("sinter-graph-pipeline", graph)))
+  if (!noGraph && failed(parsePassPipeline("sinter-graph-pipeline", graph)))
     return fail("cannot build the graph pipeline");
   if (failed(graph.run(*module)))
     return fail("raising and fusion failed");
@@ -488,7 +487,8 @@ int main(int argc, char **argv) {
         ConvertSinterToGPUOptions{std::string(target)}));
     if (failed(kernels.run(*module)))
       return fail("GPU kernel generation failed");
-    progress("tile: " + llvm::Twine(funcs->size()) + " kernel(s) for " + target);
+    progress("tile: " + llvm::Twine(funcs->size()) + " kernel(s) for " +
+             target);
     if (writeIR("tile"))
       return 0;
     FailureOr<std::string> ptx = translateKernelsToPTX(*module, *chip);
@@ -536,7 +536,8 @@ int main(int argc, char **argv) {
           {"shared_bytes",
            func->getAttrOfType<IntegerAttr>(kGPUSharedBytesAttrName).getInt()},
           {"arguments", std::move(args)}};
-      if (auto ws = func->getAttrOfType<IntegerAttr>(kGPUWorkspaceBytesAttrName))
+      if (auto ws =
+              func->getAttrOfType<IntegerAttr>(kGPUWorkspaceBytesAttrName))
         entry["workspace_bytes"] = ws.getInt();
       if (auto next = func->getAttrOfType<ArrayAttr>(kGPUNextKernelsAttrName)) {
         llvm::json::Array then;
@@ -568,8 +569,7 @@ int main(int argc, char **argv) {
         {"chip", *chip},
         {"pipeline", std::move(stages)},
         {"ptx", name + ".ptx"},
-        {"image", succeeded(cubin) ? name + ".cubin"
-                                   : name + ".ptx"},
+        {"image", succeeded(cubin) ? name + ".cubin" : name + ".ptx"},
         {"header", name + ".h"},
         {"sources", llvm::json::Array{name + ".c"}},
         {"link", llvm::json::Array{"-lsinter_runtime", "-ldl"}},
@@ -658,8 +658,8 @@ int main(int argc, char **argv) {
     member.MemberName = llvm::sys::path::filename(objPath);
     if (llvm::Error e = llvm::writeArchive(
             path("lib" + name + ".a"), {std::move(member)},
-            llvm::SymtabWritingMode::NormalSymtab,
-            llvm::object::Archive::K_GNU, /*Deterministic=*/true,
+            llvm::SymtabWritingMode::NormalSymtab, llvm::object::Archive::K_GNU,
+            /*Deterministic=*/true,
             /*Thin=*/false))
       return fail("cannot write the static library: " +
                   llvm::toString(std::move(e)));
@@ -674,8 +674,8 @@ int main(int argc, char **argv) {
     auto json = openOutputFile(path(name + ".json"), &err);
     if (!json)
       return fail(err);
-    json->os() << llvm::formatv(
-        "{0:2}", manifest(name, target, *spec, *funcs, written));
+    json->os() << llvm::formatv("{0:2}",
+                                manifest(name, target, *spec, *funcs, written));
     json->os() << "\n";
     json->keep();
   }

@@ -73,9 +73,7 @@ struct FlashCore : KernelBuilder {
   int64_t threads() const { return 32 * warps; }
   static int64_t tileBytes(int64_t cols) { return kBN * (cols + kPad) * 2; }
   /// The shared memory the kernel's tiles take.
-  int64_t sharedBytes() const {
-    return kStages * tileBytes(d) + tileBytes(dv);
-  }
+  int64_t sharedBytes() const { return kStages * tileBytes(d) + tileBytes(dv); }
   /// The columns of the shared tiles, in the order init() takes them.
   SmallVector<int64_t> tileColumns() const {
     SmallVector<int64_t> cols(kStages, d);
@@ -126,9 +124,9 @@ struct FlashCore : KernelBuilder {
   /// r < step is the thread's first row and c a multiple of the step, so
   /// callers can fold what rows share (a cache block's table entry);
   /// otherwise c is 0.
-  void loadRows(Value tileBase, Value src, int64_t rows, int64_t cols,
-                llvm::function_ref<std::pair<Value, Value>(Value, int64_t)>
-                    row) {
+  void
+  loadRows(Value tileBase, Value src, int64_t rows, int64_t cols,
+           llvm::function_ref<std::pair<Value, Value>(Value, int64_t)> row) {
     int64_t chunksPerRow = cols / 8;
     // Rows come in multiples of 16 and chunks per row are even.
     assert(rows * chunksPerRow % threads() == 0 && "uneven tile copy");
@@ -168,8 +166,7 @@ struct FlashCore : KernelBuilder {
   /// domain) and partial row sum of rows g and g + 8, then the O
   /// accumulators. issueK(kv0, buffer) and issueV(kv0) queue the copies of
   /// a block.
-  scf::ForOp keyLoop(Value begin, Value end,
-                     ArrayRef<SmallVector<Value>> qf,
+  scf::ForOp keyLoop(Value begin, Value end, ArrayRef<SmallVector<Value>> qf,
                      llvm::function_ref<void(Value, Value)> issueK,
                      llvm::function_ref<void(Value)> issueV,
                      const RowMask &rm) {
@@ -190,9 +187,9 @@ struct FlashCore : KernelBuilder {
     // j - 1, which read it). One: K_{j+1} waits until S_j is done.
     Value kCur = kBase, kNext = kBase;
     if (kStages == 2) {
-      Value odd = arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::ne,
-          remu(divu(sub(kv0, begin), kBN), 2), idx(0));
+      Value odd =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                remu(divu(sub(kv0, begin), kBN), 2), idx(0));
       kCur = arith::SelectOp::create(b, loc, odd, kBase2, kBase);
       kNext = arith::SelectOp::create(b, loc, odd, kBase, kBase2);
     }
@@ -260,8 +257,8 @@ struct FlashCore : KernelBuilder {
           mx = arith::MaxNumFOp::create(b, loc, mx, s[nt * 4 + h2 * 2 + e]);
       mx = quadReduce(mx, /*isMax=*/true);
       // A row that has seen no key yet keeps -inf; subtract 0 then.
-      Value isEmpty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                            mx, negInf);
+      Value isEmpty =
+          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, mx, negInf);
       Value base = arith::SelectOp::create(b, loc, isEmpty, zero, mx);
       alpha[h2] = exp2(arith::SubFOp::create(b, loc, m[h2], base));
       Value sum = arith::MulFOp::create(b, loc, l[h2], alpha[h2]);
@@ -317,8 +314,8 @@ struct FlashCore : KernelBuilder {
   RowResult finish(scf::ForOp loop, int64_t h2) {
     Value zero = f32(0);
     Value total = quadReduce(loop.getResult(2 + h2), /*isMax=*/false);
-    Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                         total, zero);
+    Value isZero =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, total, zero);
     Value inv = arith::SelectOp::create(
         b, loc, isZero, zero,
         arith::DivFOp::create(b, loc, f32(1), total).getResult());
@@ -330,15 +327,16 @@ struct FlashCore : KernelBuilder {
     // ln(l 2^m) = m ln 2 + ln l.
     Value mLn =
         arith::MulFOp::create(b, loc, loop.getResult(h2), f32(float(M_LN2)));
-    Value lse = arith::AddFOp::create(b, loc, mLn,
-                                      math::LogOp::create(b, loc, total));
+    Value lse =
+        arith::AddFOp::create(b, loc, mLn, math::LogOp::create(b, loc, total));
     r.lse = arith::SelectOp::create(b, loc, isZero, f32(-INFINITY), lse);
     return r;
   }
 
   Value narrow(Value v, Type to) {
-    return v.getType() == to ? v
-                             : arith::TruncFOp::create(b, loc, to, v).getResult();
+    return v.getType() == to
+               ? v
+               : arith::TruncFOp::create(b, loc, to, v).getResult();
   }
 };
 
@@ -395,8 +393,8 @@ struct AttentionKernel : FlashCore {
     // The key blocks these queries can see.
     Value kvBegin = idx(0), kvEnd = idx(skv);
     if (mask != MaskKind::none) {
-      Value lastPos = add(minsi(add(q0, idx(kBM - 1)), idx(sq - 1)),
-                          idx(offset));
+      Value lastPos =
+          add(minsi(add(q0, idx(kBM - 1)), idx(sq - 1)), idx(offset));
       kvEnd = maxsi(idx(0), minsi(idx(skv), add(lastPos, idx(1))));
     }
     RowMask rm;
@@ -478,9 +476,8 @@ struct PagedDecodeKernel : FlashCore {
       Value valid = lt(r, idx(rows));
       Value safe = arith::SelectOp::create(b, loc, valid, r, idx(0));
       Value h = add(mul(hk, idx(group())), divu(safe, sq));
-      Value off = mul(add(mul(add(mul(bi, idx(hq)), h), idx(sq)),
-                          remu(safe, sq)),
-                      idx(d));
+      Value off = mul(
+          add(mul(add(mul(bi, idx(hq)), h), idx(sq)), remu(safe, sq)), idx(d));
       return std::make_pair(valid, off);
     });
     NVVM::CpAsyncCommitGroupOp::create(b, loc);
@@ -507,8 +504,7 @@ struct PagedDecodeKernel : FlashCore {
     // at slot r0 + c % bs: one table load per cache block, not per row.
     auto rowsAt = [&](Value kv0, int64_t cols) {
       int64_t step = rowStep(cols);
-      bool blockAligned =
-          step && kBN % blockSize == 0 && blockSize % step == 0;
+      bool blockAligned = step && kBN % blockSize == 0 && blockSize % step == 0;
       return [=, this](Value rThread, int64_t rowConst) {
         Value t = add(kv0, add(rThread, idx(rowConst)));
         Value valid = lt(t, seqLen);
@@ -524,9 +520,9 @@ struct PagedDecodeKernel : FlashCore {
         }
         Value block = loadIndex(table, ValueRange{bi, entry});
         block = minsi(maxsi(block, idx(0)), idx(numBlocks - 1));
-        Value off = mul(
-            add(mul(add(mul(block, idx(blockSize)), slot), idx(hkv)), hk),
-            idx(cols));
+        Value off =
+            mul(add(mul(add(mul(block, idx(blockSize)), slot), idx(hkv)), hk),
+                idx(cols));
         return std::make_pair(valid, off);
       };
     };
@@ -546,22 +542,22 @@ struct PagedDecodeKernel : FlashCore {
       ifThen(lt(r, idx(rows)), [&] {
         Value h = add(mul(hk, idx(group())), divu(r, sq));
         // Partial row (b, h, s, split).
-        Value prow = add(
-            mul(add(mul(add(mul(bi, idx(hq)), h), idx(sq)), remu(r, sq)),
-                idx(splits)),
-            split);
+        Value prow =
+            add(mul(add(mul(add(mul(bi, idx(hq)), h), idx(sq)), remu(r, sq)),
+                    idx(splits)),
+                split);
         for (auto [i, v] : llvm::enumerate(res.o)) {
           Value col = add(t2, idx((i / 2) * 8 + i % 2));
           memref::StoreOp::create(b, loc, v, workspace,
                                   ValueRange{add(mul(prow, idx(dv)), col)});
         }
-        ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, t2,
-                                     idx(0)),
-               [&] {
-                 memref::StoreOp::create(
-                     b, loc, res.lse, workspace,
-                     ValueRange{add(idx(partialRows() * dv), prow)});
-               });
+        ifThen(
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, t2, idx(0)),
+            [&] {
+              memref::StoreOp::create(
+                  b, loc, res.lse, workspace,
+                  ValueRange{add(idx(partialRows() * dv), prow)});
+            });
       });
     }
     gpu::ReturnOp::create(b, loc);
@@ -590,8 +586,8 @@ struct PagedDecodeKernel : FlashCore {
           b, loc, arith::SubFOp::create(b, loc, lses[s], base), f32(kLog2e)));
       Value o = memref::LoadOp::create(
           b, loc, workspace,
-          ValueRange{add(mul(add(mul(row, idx(splits)), idx(s)), idx(dv)),
-                         col)});
+          ValueRange{
+              add(mul(add(mul(row, idx(splits)), idx(s)), idx(dv)), col)});
       sum = arith::AddFOp::create(b, loc, sum, w);
       acc = LLVM::FMAOp::create(b, loc, w, o, acc);
     }
@@ -618,8 +614,7 @@ static std::string unsupportedOperands(Value query, Value key, Value value,
       return "dynamic shapes are not supported";
   Type q = getElementTypeOrSelf(query.getType());
   if (q != getElementTypeOrSelf(key.getType()) ||
-      q != getElementTypeOrSelf(value.getType()) ||
-      !(q.isF16() || q.isBF16()))
+      q != getElementTypeOrSelf(value.getType()) || !(q.isF16() || q.isBF16()))
     return "Q, K and V must all be f16 or all bf16";
   Type o = getElementTypeOrSelf(inits[0].getType());
   if (!(o.isF16() || o.isBF16() || o.isF32()))
@@ -671,8 +666,8 @@ namespace {
 gpu::GPUFuncOp kernelFunc(OpBuilder &b, Location loc, StringRef name,
                           ArrayRef<Type> params, Type elem,
                           ArrayRef<int64_t> tileCols, int64_t threads) {
-  auto shared = gpu::AddressSpaceAttr::get(b.getContext(),
-                                           gpu::AddressSpace::Workgroup);
+  auto shared =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   SmallVector<Type> tiles;
   for (int64_t cols : tileCols)
     tiles.push_back(MemRefType::get({kBN, cols + kPad}, elem,
@@ -696,7 +691,9 @@ SmallVector<KernelLaunch> mlir::sinter::gpu_kernels::createAttentionKernels(
   Location loc = op->getLoc();
   workspaceBytes = 0;
   SmallVector<Value> args;
-  auto argIndex = [&](Value v) { return cast<BlockArgument>(v).getArgNumber(); };
+  auto argIndex = [&](Value v) {
+    return cast<BlockArgument>(v).getArgNumber();
+  };
   if (auto attn = dyn_cast<AttentionOp>(op)) {
     auto qT = cast<RankedTensorType>(attn.getQuery().getType());
     auto kT = cast<RankedTensorType>(attn.getKey().getType());
@@ -712,7 +709,11 @@ SmallVector<KernelLaunch> mlir::sinter::gpu_kernels::createAttentionKernels(
     Block &entry = kernel.getBody().front();
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&entry);
-    AttentionKernel k{{{b, loc}, elem, d, dv, AttentionKernel::kWarps,
+    AttentionKernel k{{{b, loc},
+                       elem,
+                       d,
+                       dv,
+                       AttentionKernel::kWarps,
                        kStages,
                        scaleOf(attn.getScale(), d),
                        softcapOf(attn.getSoftcap())},
@@ -745,16 +746,28 @@ SmallVector<KernelLaunch> mlir::sinter::gpu_kernels::createAttentionKernels(
   int64_t d = kT.getShape().back(), dv = vT.getShape().back();
   int64_t batch = qT.getDimSize(0), hkv = kT.getDimSize(2);
   int64_t maxKeys = tT.getDimSize(1) * kT.getDimSize(1);
-  PagedDecodeKernel proto{
-      {{b, loc}, elem, d, dv, 1, /*kStages=*/1, scaleOf(paged.getScale(), d),
-       softcapOf(paged.getSoftcap())},
-      paged, batch, qT.getDimSize(1), hkv, qT.getDimSize(2),
-      kT.getDimSize(1), kT.getDimSize(0), tT.getDimSize(1), 1, 0};
+  PagedDecodeKernel proto{{{b, loc},
+                           elem,
+                           d,
+                           dv,
+                           1,
+                           /*kStages=*/1,
+                           scaleOf(paged.getScale(), d),
+                           softcapOf(paged.getSoftcap())},
+                          paged,
+                          batch,
+                          qT.getDimSize(1),
+                          hkv,
+                          qT.getDimSize(2),
+                          kT.getDimSize(1),
+                          kT.getDimSize(0),
+                          tT.getDimSize(1),
+                          1,
+                          0};
   // As many splits as fill the GPU once: blocks per SM bounded by their
   // shared tiles, each split at least 64 keys.
   int64_t smemPerBlock = proto.sharedBytes();
-  int64_t resident =
-      std::max<int64_t>(1, gpu.sharedBytesPerSM / smemPerBlock);
+  int64_t resident = std::max<int64_t>(1, gpu.sharedBytesPerSM / smemPerBlock);
   int64_t splits = std::max<int64_t>(1, gpu.sms * resident / (batch * hkv));
   splits = std::min<int64_t>(splits, llvm::divideCeil(maxKeys, kBN));
   int64_t chunk = llvm::alignTo(llvm::divideCeil(maxKeys, splits), kBN);
@@ -773,17 +786,16 @@ SmallVector<KernelLaunch> mlir::sinter::gpu_kernels::createAttentionKernels(
     b.setInsertionPointToStart(&entry);
     PagedDecodeKernel k = proto;
     SmallVector<Value> args;
-    for (Value v : {paged.getQuery(), paged.getKeyCache(),
-                    paged.getValueCache(), paged.getBlockTable(),
-                    paged.getSeqLens()})
+    for (Value v :
+         {paged.getQuery(), paged.getKeyCache(), paged.getValueCache(),
+          paged.getBlockTable(), paged.getSeqLens()})
       args.push_back(entry.getArgument(argIndex(v)));
     // Block arguments: the parameters, then the workgroup tiles.
     k.build(kernel, args, entry.getArgument(params.size()));
   }
   std::string combineName = (f.getName() + "_combine").str();
   {
-    auto kernel =
-        kernelFunc(b, loc, combineName, withWorkspace, elem, {}, dv);
+    auto kernel = kernelFunc(b, loc, combineName, withWorkspace, elem, {}, dv);
     Block &entry = kernel.getBody().front();
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&entry);
@@ -792,5 +804,7 @@ SmallVector<KernelLaunch> mlir::sinter::gpu_kernels::createAttentionKernels(
                    entry.getArgument(params.size()));
   }
   return {KernelLaunch{f.getName().str(), {splits, hkv, batch}, 32},
-          KernelLaunch{combineName, {batch * qT.getDimSize(1) * qT.getDimSize(2), 1, 1}, dv}};
+          KernelLaunch{combineName,
+                       {batch * qT.getDimSize(1) * qT.getDimSize(2), 1, 1},
+                       dv}};
 }

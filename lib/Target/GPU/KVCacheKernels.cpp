@@ -38,9 +38,9 @@ int64_t chunkElements(Type elem, int64_t d) {
 struct KVKernel : KernelBuilder {
   /// The global thread index, and whether it is below `n`.
   std::pair<Value, Value> flatThread(int64_t n) {
-    Value id = add(mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x),
-                       idx(kThreads)),
-                   gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
+    Value id = add(
+        mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x), idx(kThreads)),
+        gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
     return {id, lt(id, idx(n))};
   }
   /// `i` as coordinates of a row-major array of `sizes`.
@@ -56,8 +56,8 @@ struct KVKernel : KernelBuilder {
   /// Chunks start at multiples of their size in rows of whole chunks, so
   /// they are aligned to it (the launcher checks 16-byte bases).
   static llvm::MaybeAlign chunkAlign(VectorType t) {
-    return llvm::MaybeAlign(t.getNumElements() *
-                            t.getElementTypeBitWidth() / 8);
+    return llvm::MaybeAlign(t.getNumElements() * t.getElementTypeBitWidth() /
+                            8);
   }
   Value vload(VectorType t, Value m, ValueRange ids) {
     return vector::LoadOp::create(b, loc, t, m, ids, /*nontemporal=*/false,
@@ -104,49 +104,41 @@ SmallVector<KernelLaunch> gather(OpBuilder &b, KVGatherOp op, func::FuncOp f,
   int64_t cw = chunkElements(rT.getElementType(), D);
   auto vt = VectorType::get({cw}, rT.getElementType());
   int64_t n = B * H * S * (D / cw);
-  return {kernel(b, op.getLoc(), f.getName(), params, n,
-                 [&](KVKernel &k, Block &e) {
-                   Value cache = e.getArgument(argIndex(op.getCache()));
-                   Value table = e.getArgument(argIndex(op.getBlockTable()));
-                   Value lens = e.getArgument(argIndex(op.getSeqLens()));
-                   Value out = e.getArgument(f.getNumArguments());
-                   auto [id, inside] = k.flatThread(n);
-                   k.ifThen(inside, [&] {
-                     SmallVector<Value> c =
-                         k.delinearize(id, {B, H, S, D / cw});
-                     Value col = k.mul(c[3], k.idx(cw));
-                     Value valid = k.cmpi(arith::CmpIPredicate::slt, c[2],
-                                          k.loadIndex(lens, c[0]));
-                     auto sel = scf::IfOp::create(b, k.loc, TypeRange{vt},
-                                                  valid, true);
-                     {
-                       OpBuilder::InsertionGuard g(b);
-                       b.setInsertionPointToStart(
-                           &sel.getThenRegion().front());
-                       Value blk = k.loadIndex(
-                           table, ValueRange{c[0], k.divu(c[2], bs)});
-                       blk = arith::MinSIOp::create(
-                           b, k.loc,
-                           arith::MaxSIOp::create(b, k.loc, blk, k.idx(0)),
-                           k.idx(numBlocks - 1));
-                       scf::YieldOp::create(
-                           b, k.loc,
-                           k.vload(vt, cache,
-                                   ValueRange{blk, k.remu(c[2], bs), c[1],
-                                              col}));
-                       b.setInsertionPointToStart(
-                           &sel.getElseRegion().front());
-                       scf::YieldOp::create(
-                           b, k.loc,
-                           Value(arith::ConstantOp::create(
-                               b, k.loc,
-                               DenseElementsAttr::get(
-                                   vt, b.getZeroAttr(rT.getElementType())))));
-                     }
-                     k.vstore(sel.getResult(0), out,
-                              ValueRange{c[0], c[1], c[2], col});
-                   });
-                 })};
+  return {kernel(
+      b, op.getLoc(), f.getName(), params, n, [&](KVKernel &k, Block &e) {
+        Value cache = e.getArgument(argIndex(op.getCache()));
+        Value table = e.getArgument(argIndex(op.getBlockTable()));
+        Value lens = e.getArgument(argIndex(op.getSeqLens()));
+        Value out = e.getArgument(f.getNumArguments());
+        auto [id, inside] = k.flatThread(n);
+        k.ifThen(inside, [&] {
+          SmallVector<Value> c = k.delinearize(id, {B, H, S, D / cw});
+          Value col = k.mul(c[3], k.idx(cw));
+          Value valid =
+              k.cmpi(arith::CmpIPredicate::slt, c[2], k.loadIndex(lens, c[0]));
+          auto sel = scf::IfOp::create(b, k.loc, TypeRange{vt}, valid, true);
+          {
+            OpBuilder::InsertionGuard g(b);
+            b.setInsertionPointToStart(&sel.getThenRegion().front());
+            Value blk = k.loadIndex(table, ValueRange{c[0], k.divu(c[2], bs)});
+            blk = arith::MinSIOp::create(
+                b, k.loc, arith::MaxSIOp::create(b, k.loc, blk, k.idx(0)),
+                k.idx(numBlocks - 1));
+            scf::YieldOp::create(
+                b, k.loc,
+                k.vload(vt, cache,
+                        ValueRange{blk, k.remu(c[2], bs), c[1], col}));
+            b.setInsertionPointToStart(&sel.getElseRegion().front());
+            scf::YieldOp::create(
+                b, k.loc,
+                Value(arith::ConstantOp::create(
+                    b, k.loc,
+                    DenseElementsAttr::get(
+                        vt, b.getZeroAttr(rT.getElementType())))));
+          }
+          k.vstore(sel.getResult(0), out, ValueRange{c[0], c[1], c[2], col});
+        });
+      })};
 }
 
 SmallVector<KernelLaunch> append(OpBuilder &b, KVAppendOp op, func::FuncOp f,
@@ -174,8 +166,8 @@ SmallVector<KernelLaunch> append(OpBuilder &b, KVAppendOp op, func::FuncOp f,
       b, loc, f.getName(), withWorkspace, copyN, [&](KVKernel &k, Block &e) {
         Value cache = cacheOf(e), out = resultOf(e);
         auto [id, inside] = k.flatThread(copyN);
-        Value distinct = k.cmpi(arith::CmpIPredicate::ne, k.address(cache),
-                                k.address(out));
+        Value distinct =
+            k.cmpi(arith::CmpIPredicate::ne, k.address(cache), k.address(out));
         k.ifThen(k.both(inside, distinct), [&] {
           SmallVector<Value> c = k.delinearize(id, {numBlocks, bs, H, D / cw});
           c[3] = k.mul(c[3], k.idx(cw));
@@ -195,8 +187,7 @@ SmallVector<KernelLaunch> append(OpBuilder &b, KVAppendOp op, func::FuncOp f,
               k.cmpi(arith::CmpIPredicate::sge, slot, k.idx(0)),
               k.cmpi(arith::CmpIPredicate::slt, slot, k.idx(numBlocks * bs)));
           auto later = scf::ForOp::create(b, k.loc, k.add(t, k.idx(1)),
-                                          k.idx(T), k.idx(1),
-                                          ValueRange{keep});
+                                          k.idx(T), k.idx(1), ValueRange{keep});
           {
             OpBuilder::InsertionGuard g(b);
             b.setInsertionPointToStart(later.getBody());
@@ -227,8 +218,7 @@ SmallVector<KernelLaunch> append(OpBuilder &b, KVAppendOp op, func::FuncOp f,
             Value slot = k.loadIndex(slots, c[0]);
             Value col = k.mul(c[2], k.idx(cw));
             k.vstore(k.vload(vt, update, ValueRange{c[0], c[1], col}), out,
-                     ValueRange{k.divu(slot, bs), k.remu(slot, bs), c[1],
-                                col});
+                     ValueRange{k.divu(slot, bs), k.remu(slot, bs), c[1], col});
           });
         });
       }));
@@ -243,38 +233,36 @@ SmallVector<KernelLaunch> quantize(OpBuilder &b, KVQuantizeOp op,
   int64_t rows = iT.getNumElements() / D;
   constexpr int64_t kRowsPerBlock = kThreads / 32;
   Location loc = op.getLoc();
-  KernelLaunch l = kernel(
-      b, loc, f.getName(), params, 0, [&](KVKernel &k, Block &e) {
+  KernelLaunch l =
+      kernel(b, loc, f.getName(), params, 0, [&](KVKernel &k, Block &e) {
         Value in = e.getArgument(argIndex(op.getInput()));
         Value q = e.getArgument(f.getNumArguments());
         Value scales = e.getArgument(f.getNumArguments() + 1);
         Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
         Value lane = k.remu(tid, 32);
-        Value row = k.add(
-            k.mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x),
-                  k.idx(kRowsPerBlock)),
-            k.divu(tid, 32));
+        Value row =
+            k.add(k.mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x),
+                        k.idx(kRowsPerBlock)),
+                  k.divu(tid, 32));
         k.ifThen(k.lt(row, k.idx(rows)), [&] {
-          SmallVector<Value> lead =
-              k.delinearize(row, shape.drop_back());
+          SmallVector<Value> lead = k.delinearize(row, shape.drop_back());
           auto at = [&](Value d) {
             SmallVector<Value> ids(lead);
             ids.push_back(d);
             return ids;
           };
           // |x| max over the lane's columns, then across the warp.
-          auto maxLoop = scf::ForOp::create(b, loc, lane, k.idx(D),
-                                            k.idx(32), ValueRange{k.f32(0)});
+          auto maxLoop = scf::ForOp::create(b, loc, lane, k.idx(D), k.idx(32),
+                                            ValueRange{k.f32(0)});
           {
             OpBuilder::InsertionGuard g(b);
             b.setInsertionPointToStart(maxLoop.getBody());
             Value x = k.toF32(memref::LoadOp::create(
                 b, loc, in, at(maxLoop.getInductionVar())));
-            scf::YieldOp::create(
-                b, loc,
-                Value(arith::MaxNumFOp::create(
-                    b, loc, maxLoop.getRegionIterArgs()[0],
-                    math::AbsFOp::create(b, loc, x))));
+            scf::YieldOp::create(b, loc,
+                                 Value(arith::MaxNumFOp::create(
+                                     b, loc, maxLoop.getRegionIterArgs()[0],
+                                     math::AbsFOp::create(b, loc, x))));
           }
           Value amax = maxLoop.getResult(0);
           for (int32_t offset : {1, 2, 4, 8, 16})

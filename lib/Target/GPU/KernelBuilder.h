@@ -173,8 +173,7 @@ struct KernelBuilder {
   Value quadReduce(Value v, bool isMax) {
     for (int32_t offset : {1, 2}) {
       Value o = gpu::ShuffleOp::create(
-                    b, loc, v,
-                    arith::ConstantIntOp::create(b, loc, offset, 32),
+                    b, loc, v, arith::ConstantIntOp::create(b, loc, offset, 32),
                     arith::ConstantIntOp::create(b, loc, 32, 32),
                     gpu::ShuffleMode::XOR)
                     .getShuffleResult();

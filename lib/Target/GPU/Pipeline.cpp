@@ -1,11 +1,11 @@
 //===- Pipeline.cpp - GPU kernels to PTX and cubin ------------------------===//
-#include "mlir/Dialect/GPU/IR/CompilationInterfaces.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/CompilationInterfaces.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include "sinter/Target/GPU/GPUTarget.h"
 #include "llvm/Support/FileSystem.h"
@@ -39,11 +39,11 @@ struct TanhOnSFU : OpRewritePattern<math::TanhOp> {
     };
     Value scaled = arith::MulFOp::create(b, loc, op.getOperand(),
                                          f32(2.0f * 1.4426950408889634f));
-    Value e = LLVM::CallIntrinsicOp::create(
-                  b, loc, b.getF32Type(),
-                  b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f"),
-                  ValueRange{scaled})
-                  .getResult(0);
+    Value e =
+        LLVM::CallIntrinsicOp::create(
+            b, loc, b.getF32Type(),
+            b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f"), ValueRange{scaled})
+            .getResult(0);
     Value den = arith::AddFOp::create(b, loc, e, f32(1));
     Value q = arith::DivFOp::create(
         b, loc, f32(2), den,
@@ -92,10 +92,10 @@ static std::string findToolkit() {
       candidates.push_back(v);
   if (std::optional<std::string> ptxas = findPtxas()) {
     SmallString<256> real;
-    for (StringRef p : {StringRef(*ptxas),
-                        llvm::sys::fs::real_path(*ptxas, real)
-                            ? StringRef()
-                            : StringRef(real)})
+    for (StringRef p :
+         {StringRef(*ptxas), llvm::sys::fs::real_path(*ptxas, real)
+                                 ? StringRef()
+                                 : StringRef(real)})
       if (!p.empty())
         candidates.push_back(
             llvm::sys::path::parent_path(llvm::sys::path::parent_path(p))
@@ -115,7 +115,8 @@ FailureOr<std::string> mlir::sinter::translateKernelsToPTX(ModuleOp module,
   auto kernels = module.lookupSymbol<gpu::GPUModuleOp>(kGPUKernelModuleName);
   if (!kernels)
     return module.emitError("no gpu.module @")
-           << kGPUKernelModuleName << " to translate", failure();
+               << kGPUKernelModuleName << " to translate",
+           failure();
   // The kernels alone, so host code never reaches the NVVM lowering.
   OwningOpRef<ModuleOp> device = ModuleOp::create(module.getLoc());
   (*device)->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
@@ -126,8 +127,8 @@ FailureOr<std::string> mlir::sinter::translateKernelsToPTX(ModuleOp module,
   {
     RewritePatternSet patterns(ctx);
     patterns.add<TanhOnSFU>(ctx);
-    if (failed(applyPatternsGreedily(device->getOperation(),
-                                     std::move(patterns))))
+    if (failed(
+            applyPatternsGreedily(device->getOperation(), std::move(patterns))))
       return module.emitError("rewriting tanh for the GPU failed"), failure();
   }
   PassManager pm(ctx);
@@ -154,9 +155,10 @@ FailureOr<std::string> mlir::sinter::translateKernelsToPTX(ModuleOp module,
   });
   if (!libdeviceUser.empty() && toolkit.empty())
     return module.emitError("the kernels call ")
-           << libdeviceUser
-           << ", which needs the CUDA toolkit's nvvm/libdevice/libdevice.10.bc"
-              "; none was found (set CUDA_HOME)",
+               << libdeviceUser
+               << ", which needs the CUDA toolkit's "
+                  "nvvm/libdevice/libdevice.10.bc"
+                  "; none was found (set CUDA_HOME)",
            failure();
   std::string binary = "gpu-module-to-binary{format=isa";
   if (!toolkit.empty())
@@ -174,9 +176,8 @@ FailureOr<std::string> mlir::sinter::translateKernelsToPTX(ModuleOp module,
   return module.emitError("the NVVM lowering produced no PTX"), failure();
 }
 
-FailureOr<std::string> mlir::sinter::assembleCubin(StringRef ptx,
-                                                   StringRef chip,
-                                                   std::string &error) {
+FailureOr<std::string>
+mlir::sinter::assembleCubin(StringRef ptx, StringRef chip, std::string &error) {
   std::optional<std::string> ptxas = findPtxas();
   if (!ptxas) {
     error = "ptxas not found (in $PATH, $CUDA_HOME/bin or /usr/local/cuda/bin)";

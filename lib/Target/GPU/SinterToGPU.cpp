@@ -15,17 +15,17 @@
 // Rows and columns are strided by 16 so a warp's stores are contiguous.
 //
 //===----------------------------------------------------------------------===//
+#include "KernelBuilder.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include "sinter/Target/GPU/GPUTarget.h"
-#include "KernelBuilder.h"
 
 namespace mlir::sinter {
 #define GEN_PASS_DEF_CONVERTSINTERTOGPU
@@ -60,8 +60,7 @@ std::string unsupported(GemmOp op) {
     if (!(a.isF16() || a.isBF16()))
       return "GEMM reductions need f16/bf16 operands on the GPU (the f32 "
              "kernel has none yet)";
-    for (Value init :
-         op.getInits().drop_front(op.getNumPrimaryResults()))
+    for (Value init : op.getInits().drop_front(op.getNumPrimaryResults()))
       if (!getElementTypeOrSelf(init.getType()).isF32())
         return "GEMM reduction results must be f32 on the GPU";
   }
@@ -76,10 +75,9 @@ std::string unsupported(GemmOp op) {
       return "dynamic shapes are not supported";
   if (!op.getEpilogue().empty())
     for (Operation &inner : op.getEpilogue().front().without_terminator())
-      if (inner.getNumRegions() || !llvm::all_of(inner.getOperandTypes(),
-                                                 [](Type t) {
-                                                   return t.isIntOrIndexOrFloat();
-                                                 }))
+      if (inner.getNumRegions() ||
+          !llvm::all_of(inner.getOperandTypes(),
+                        [](Type t) { return t.isIntOrIndexOrFloat(); }))
         return "the epilogue has a non-elementwise op (" +
                inner.getName().getStringRef().str() + ")";
   return "";
@@ -99,9 +97,8 @@ struct GemmKernel : gpu_kernels::KernelBuilder {
     SmallVector<Value> ids;
     int64_t lead = type.getRank() - 2;
     for (int64_t d = 0; d < lead; ++d)
-      ids.push_back(type.getDimSize(d) == 1
-                        ? idx(0)
-                        : batch[batch.size() - (lead - d)]);
+      ids.push_back(type.getDimSize(d) == 1 ? idx(0)
+                                            : batch[batch.size() - (lead - d)]);
     ids.append({x, y});
     return ids;
   }
@@ -150,7 +147,9 @@ struct GemmKernel : gpu_kernels::KernelBuilder {
           continue;
         }
         unsigned p = cast<AffineDimExpr>(e).getPosition();
-        ids.push_back(p < unsigned(nb) ? batch[p] : p == unsigned(nb) ? row : col);
+        ids.push_back(p < unsigned(nb)    ? batch[p]
+                      : p == unsigned(nb) ? row
+                                          : col);
       }
       in.push_back(memref::LoadOp::create(b, loc, args.lookup(v), ids));
     }
@@ -213,8 +212,8 @@ struct GemmKernel : gpu_kernels::KernelBuilder {
       auto type = cast<MemRefType>(out.getType());
       SmallVector<Value> ids(batch);
       ids.append({row, col});
-      memref::StoreOp::create(b, loc, toElement(v, type.getElementType()),
-                              out, ids);
+      memref::StoreOp::create(b, loc, toElement(v, type.getElementType()), out,
+                              ids);
     }
     if (redTypes.empty())
       return {};
@@ -244,10 +243,10 @@ struct GemmKernel : gpu_kernels::KernelBuilder {
     Value A = args.lookup(op.getA()), B = args.lookup(op.getB());
 
     Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-    Value m0 = mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y),
-                   idx(kTileM));
-    Value n0 = mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x),
-                   idx(kTileN));
+    Value m0 =
+        mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y), idx(kTileM));
+    Value n0 =
+        mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x), idx(kTileN));
     SmallVector<Value> batch = batchIndices(outType);
     Value tRow = arith::DivUIOp::create(b, loc, tid, idx(kThreadCols));
     Value tCol = arith::RemUIOp::create(b, loc, tid, idx(kThreadCols));
@@ -337,8 +336,9 @@ struct MmaGemmKernel : GemmKernel {
 
   Value zeroVec(int64_t n) {
     return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(VectorType::get({n}, elem),
-                                       b.getZeroAttr(elem)));
+        b, loc,
+        DenseElementsAttr::get(VectorType::get({n}, elem),
+                               b.getZeroAttr(elem)));
   }
 
   /// Eight consecutive elements (x, y..y+7) of `m` (or, `swap`ped, of its
@@ -352,11 +352,10 @@ struct MmaGemmKernel : GemmKernel {
       auto ifOp = scf::IfOp::create(b, loc, TypeRange{vt}, inside, true);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-      scf::YieldOp::create(
-          b, loc,
-          Value(vector::LoadOp::create(b, loc, vt, m, at(m, batch, x, y),
-                                       /*nontemporal=*/false,
-                                       llvm::MaybeAlign(16))));
+      scf::YieldOp::create(b, loc,
+                           Value(vector::LoadOp::create(
+                               b, loc, vt, m, at(m, batch, x, y),
+                               /*nontemporal=*/false, llvm::MaybeAlign(16))));
       b.setInsertionPointToStart(&ifOp.getElseRegion().front());
       scf::YieldOp::create(b, loc, zeroVec(8));
       return ifOp.getResult(0);
@@ -397,15 +396,14 @@ struct MmaGemmKernel : GemmKernel {
     WeightQuantAttr quant = *op.getBQuant();
     Value B = args.lookup(op.getB());
     Value scales = args.lookup(op.getBScales());
-    Value zps = op.getBZeroPoints() ? args.lookup(op.getBZeroPoints())
-                                    : Value();
+    Value zps =
+        op.getBZeroPoints() ? args.lookup(op.getBZeroPoints()) : Value();
     return guarded8(x, y, rows, cols, [&](Value yj) {
       Value k = tb ? yj : x, n = tb ? x : yj;
       SmallVector<Value> at{n};
       if (quant.getScheme() == QuantScheme::grouped)
         at.insert(at.begin(),
-                  arith::DivUIOp::create(b, loc, k,
-                                         idx(quant.getGroupSize())));
+                  arith::DivUIOp::create(b, loc, k, idx(quant.getGroupSize())));
       Value q = memref::LoadOp::create(b, loc, B, ValueRange{x, yj});
       Value w = buildDequantizedWeight(
           b, loc, quant, q, memref::LoadOp::create(b, loc, scales, at),
@@ -427,10 +425,10 @@ struct MmaGemmKernel : GemmKernel {
     Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
     Value lane = arith::RemUIOp::create(b, loc, tid, idx(32));
     Value warp = arith::DivUIOp::create(b, loc, tid, idx(32));
-    Value wm = mul(arith::DivUIOp::create(b, loc, warp, idx(kWarpsN)),
-                   idx(kWarpM));
-    Value wn = mul(arith::RemUIOp::create(b, loc, warp, idx(kWarpsN)),
-                   idx(kWarpN));
+    Value wm =
+        mul(arith::DivUIOp::create(b, loc, warp, idx(kWarpsN)), idx(kWarpM));
+    Value wn =
+        mul(arith::RemUIOp::create(b, loc, warp, idx(kWarpsN)), idx(kWarpN));
     Value g = arith::DivUIOp::create(b, loc, lane, idx(4));
     Value t2 = mul(arith::RemUIOp::create(b, loc, lane, idx(4)), idx(2));
     Value m0 = mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y), idx(kBM));
@@ -452,8 +450,8 @@ struct MmaGemmKernel : GemmKernel {
     // (n +8, k +8); as [k][n], read transposed: (k +0, n +0), (k +8, n +0),
     // (k +0, n +8), (k +8, n +8). Either way registers 0-1 are one n8 tile
     // and 2-3 the next.
-    Value bRowInTile = tb ? add(lrow, mul(qHigh, idx(8)))
-                          : add(lrow, mul(qLow, idx(8)));
+    Value bRowInTile =
+        tb ? add(lrow, mul(qHigh, idx(8))) : add(lrow, mul(qLow, idx(8)));
     Value bColInTile = tb ? mul(qLow, idx(8)) : mul(qHigh, idx(8));
     Value aBase = address(aTile), bBase = address(bTile);
     // Each thread copies chunks of 8 elements of both tiles; where a chunk
@@ -482,11 +480,10 @@ struct MmaGemmKernel : GemmKernel {
               tb ? load8Dequantized(add(n0, ch.row), add(kt, ch.kc), N, K)
                  : load8Dequantized(add(kt, ch.k), add(n0, ch.nc), K, N));
         else
-          regs.push_back(
-              tb ? load8(B, batch, add(n0, ch.row), add(kt, ch.kc), N, K,
-                         false, K % 8 == 0)
-                 : load8(B, batch, add(kt, ch.k), add(n0, ch.nc), K, N, false,
-                         N % 8 == 0));
+          regs.push_back(tb ? load8(B, batch, add(n0, ch.row), add(kt, ch.kc),
+                                    N, K, false, K % 8 == 0)
+                            : load8(B, batch, add(kt, ch.k), add(n0, ch.nc), K,
+                                    N, false, N % 8 == 0));
       }
       return regs;
     };
@@ -610,9 +607,8 @@ struct MmaGemmKernel : GemmKernel {
             v = shuffleCombine(v, {1, 2});
             Value row = rowOf(mi, half);
             atomic(v,
-                   both(arith::CmpIOp::create(b, loc,
-                                              arith::CmpIPredicate::eq, t2,
-                                              zeroIdx),
+                   both(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                              t2, zeroIdx),
                         lt(row, idx(M))),
                    row);
           }
@@ -626,9 +622,8 @@ struct MmaGemmKernel : GemmKernel {
             v = shuffleCombine(v, {4, 8, 16});
             Value col = colOf(ni, e2);
             atomic(v,
-                   both(arith::CmpIOp::create(b, loc,
-                                              arith::CmpIPredicate::eq, g,
-                                              zeroIdx),
+                   both(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                              g, zeroIdx),
                         lt(col, idx(N))),
                    col);
           }
@@ -674,8 +669,8 @@ struct WgmmaGemmKernel : GemmKernel {
     };
     Value start = arith::ShRUIOp::create(
         b, loc, arith::AndIOp::create(b, loc, addr, i64(0x3FFFF)), i64(4));
-    int64_t fixed = (int64_t(1) << 16) | (int64_t(1024 >> 4) << 32) |
-                    (int64_t(1) << 62);
+    int64_t fixed =
+        (int64_t(1) << 16) | (int64_t(1024 >> 4) << 32) | (int64_t(1) << 62);
     return arith::OrIOp::create(b, loc, start, i64(fixed));
   }
 
@@ -690,20 +685,21 @@ struct WgmmaGemmKernel : GemmKernel {
     Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
     // Blocks in groups of kGroupM tile rows, column by column within a
     // group, so blocks running together share A rows and B columns in L2.
-    int64_t tilesM = llvm::divideCeil(M, kBM), tilesN = llvm::divideCeil(N, kBN);
-    Value pid = add(mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y),
-                        idx(tilesN)),
-                    gpu::BlockIdOp::create(b, loc, gpu::Dimension::x));
+    int64_t tilesM = llvm::divideCeil(M, kBM),
+            tilesN = llvm::divideCeil(N, kBN);
+    Value pid =
+        add(mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y), idx(tilesN)),
+            gpu::BlockIdOp::create(b, loc, gpu::Dimension::x));
     Value group = divu(pid, kGroupM * tilesN);
     Value firstM = mul(group, idx(kGroupM));
-    Value groupRows = arith::MinSIOp::create(b, loc, sub(idx(tilesM), firstM),
-                                             idx(kGroupM));
+    Value groupRows =
+        arith::MinSIOp::create(b, loc, sub(idx(tilesM), firstM), idx(kGroupM));
     Value inGroup = remu(pid, kGroupM * tilesN);
-    Value m0 = mul(add(firstM, arith::RemUIOp::create(b, loc, inGroup,
-                                                      groupRows)),
-                   idx(kBM));
-    Value n0 = mul(arith::DivUIOp::create(b, loc, inGroup, groupRows),
-                   idx(kBN));
+    Value m0 =
+        mul(add(firstM, arith::RemUIOp::create(b, loc, inGroup, groupRows)),
+            idx(kBM));
+    Value n0 =
+        mul(arith::DivUIOp::create(b, loc, inGroup, groupRows), idx(kBN));
     auto smemType = MemRefType::get(
         {ShapedType::kDynamic}, b.getI8Type(), MemRefLayoutAttrInterface{},
         gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
@@ -719,9 +715,8 @@ struct WgmmaGemmKernel : GemmKernel {
     Value chunk = remu(tid, 8), row0 = divu(tid, 8);
     int64_t numK = llvm::divideCeil(K, kBK);
     auto stageAddr = [&](Value stage) {
-      return arith::AddIOp::create(
-                 b, loc, ring,
-                 toI64(mul(stage, idx(kStageBytes))))
+      return arith::AddIOp::create(b, loc, ring,
+                                   toI64(mul(stage, idx(kStageBytes))))
           .getResult();
     };
     auto issue = [&](Value kb, Value stage) {
@@ -731,9 +726,9 @@ struct WgmmaGemmKernel : GemmKernel {
       for (int64_t i = 0; i < std::max(kBM, kBN) / 32; ++i) {
         Value r = add(row0, idx(32 * i));
         // Swizzled 16-byte chunk of row r.
-        Value dst = add(mul(r, idx(128)),
-                        mul(arith::XOrIOp::create(b, loc, chunk, remu(r, 8)),
-                            idx(16)));
+        Value dst =
+            add(mul(r, idx(128)),
+                mul(arith::XOrIOp::create(b, loc, chunk, remu(r, 8)), idx(16)));
         for (auto [base, extent, tileOff, origin, tileRows] :
              {std::tuple(aBase, M, int64_t(0), m0, kBM),
               std::tuple(bBase, N, kBM * kBK * 2, n0, kBN)}) {
@@ -744,8 +739,8 @@ struct WgmmaGemmKernel : GemmKernel {
           Value safeRow = arith::SelectOp::create(b, loc, valid, gr, idx(0));
           Value safeK = arith::SelectOp::create(b, loc, valid, kc, idx(0));
           Value src = mul(add(mul(safeRow, idx(K)), safeK), idx(2));
-          Value d = arith::AddIOp::create(b, loc, sa,
-                                          toI64(add(dst, idx(tileOff))));
+          Value d =
+              arith::AddIOp::create(b, loc, sa, toI64(add(dst, idx(tileOff))));
           copyAsync16(LLVM::IntToPtrOp::create(
                           b, loc, LLVM::LLVMPointerType::get(ctx, 3), d),
                       pointer(base, src, 1), valid);
@@ -756,8 +751,8 @@ struct WgmmaGemmKernel : GemmKernel {
     // and one more while a wgmma group stays in flight.
     int64_t ahead = kStages - 1 - kInflight;
     for (int64_t s = 0; s < ahead; ++s) {
-      auto i = scf::IfOp::create(b, loc, TypeRange{}, lt(idx(s), idx(numK)),
-                                 false);
+      auto i =
+          scf::IfOp::create(b, loc, TypeRange{}, lt(idx(s), idx(numK)), false);
       {
         OpBuilder::InsertionGuard g(b);
         b.setInsertionPointToStart(&i.getThenRegion().front());
@@ -785,8 +780,8 @@ struct WgmmaGemmKernel : GemmKernel {
           NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
       gpu::BarrierOp::create(b, loc);
       Value next = add(kb, idx(ahead));
-      auto i = scf::IfOp::create(b, loc, TypeRange{}, lt(next, idx(numK)),
-                                 false);
+      auto i =
+          scf::IfOp::create(b, loc, TypeRange{}, lt(next, idx(numK)), false);
       {
         OpBuilder::InsertionGuard g2(b);
         b.setInsertionPointToStart(&i.getThenRegion().front());
@@ -795,12 +790,12 @@ struct WgmmaGemmKernel : GemmKernel {
       NVVM::CpAsyncCommitGroupOp::create(b, loc);
 
       Value sa = stageAddr(remu(kb, kStages));
-      Value aDesc = descriptor(arith::AddIOp::create(
-          b, loc, sa, toI64(mul(wg, idx(64 * 128)))));
-      Value bDesc = descriptor(
-          arith::AddIOp::create(b, loc, sa, i64(kBM * kBK * 2)));
-      auto type = elem.isBF16() ? NVVM::WGMMATypes::bf16
-                                : NVVM::WGMMATypes::f16;
+      Value aDesc = descriptor(
+          arith::AddIOp::create(b, loc, sa, toI64(mul(wg, idx(64 * 128)))));
+      Value bDesc =
+          descriptor(arith::AddIOp::create(b, loc, sa, i64(kBM * kBK * 2)));
+      auto type =
+          elem.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
       NVVM::WgmmaFenceAlignedOp::create(b, loc);
       for (int64_t k16 = 0; k16 < kBK / 16; ++k16) {
         // 16 elements = 32 bytes further along the rows: 2 in units of 16.
@@ -828,9 +823,9 @@ struct WgmmaGemmKernel : GemmKernel {
     // Accumulator i of a thread: row 16 (warp % 4) + lane / 4 + 8 ((i / 2)
     // % 2) of its warpgroup's 64, column 8 (i / 4) + 2 (lane % 4) + i % 2.
     Value lane = remu(tid, 32);
-    Value rowBase = add(add(m0, mul(wg, idx(64))),
-                        add(mul(remu(divu(tid, 32), 4), idx(16)),
-                            divu(lane, 4)));
+    Value rowBase =
+        add(add(m0, mul(wg, idx(64))),
+            add(mul(remu(divu(tid, 32), 4), idx(16)), divu(lane, 4)));
     Value colBase = add(n0, mul(remu(lane, 4), idx(2)));
     Value result = loop.getResult(0);
     for (int64_t i = 0; i < kBN / 2; ++i) {
@@ -874,12 +869,12 @@ FailureOr<Operation *> singleKernelOp(func::FuncOp func) {
     }
     if (isa<GemmOp, AttentionOp, PagedAttentionOp, KVGatherOp, KVAppendOp,
             KVQuantizeOp>(op))
-      return func.emitError() << "GPU target: function @" << func.getName()
-                              << " needs more than one kernel (a second '"
-                              << op.getName()
-                              << "'); only functions that fuse into one "
-                                 "sinter.gemm or sinter.attention compile "
-                                 "for GPUs yet",
+      return func.emitError()
+                 << "GPU target: function @" << func.getName()
+                 << " needs more than one kernel (a second '" << op.getName()
+                 << "'); only functions that fuse into one "
+                    "sinter.gemm or sinter.attention compile "
+                    "for GPUs yet",
              failure();
     return func.emitError() << "GPU target: function @" << func.getName()
                             << " has '" << op.getName()
@@ -908,15 +903,14 @@ FailureOr<Operation *> singleKernelOp(func::FuncOp func) {
   }
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
   if (ret.getOperands() != kernelOp->getResults())
-    return func.emitError() << "GPU target: @" << func.getName()
-                            << " must return the " << what
-                            << "'s results in order",
+    return func.emitError()
+               << "GPU target: @" << func.getName() << " must return the "
+               << what << "'s results in order",
            failure();
-  std::string why =
-      isa<GemmOp>(kernelOp) ? unsupported(cast<GemmOp>(kernelOp))
-      : isa<AttentionOp, PagedAttentionOp>(kernelOp)
-          ? gpu_kernels::unsupportedAttention(kernelOp)
-          : gpu_kernels::unsupportedKVCache(kernelOp);
+  std::string why = isa<GemmOp>(kernelOp) ? unsupported(cast<GemmOp>(kernelOp))
+                    : isa<AttentionOp, PagedAttentionOp>(kernelOp)
+                        ? gpu_kernels::unsupportedAttention(kernelOp)
+                        : gpu_kernels::unsupportedKVCache(kernelOp);
   if (!why.empty())
     return kernelOp->emitError() << "GPU target: cannot compile the " << what
                                  << " in @" << func.getName() << ": " << why,
@@ -955,8 +949,8 @@ struct ConvertSinterToGPUPass
     auto kernels = module.lookupSymbol<gpu::GPUModuleOp>(kGPUKernelModuleName);
     if (!kernels) {
       b.setInsertionPointToEnd(module.getBody());
-      kernels = gpu::GPUModuleOp::create(b, module.getLoc(),
-                                         kGPUKernelModuleName);
+      kernels =
+          gpu::GPUModuleOp::create(b, module.getLoc(), kGPUKernelModuleName);
     }
     module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                     b.getUnitAttr());
@@ -1021,11 +1015,11 @@ struct ConvertSinterToGPUPass
           k.outs.push_back(entry.getArgument(f.getNumArguments() + r));
         k.build(kernel);
         auto outType = cast<RankedTensorType>(gemm.getInits()[0].getType());
-        f->setAttr(kGPUGridAttrName,
-                   b.getDenseI64ArrayAttr(
-                       {int64_t(llvm::divideCeil(outType.getDimSize(1), W::kBN)),
-                        int64_t(llvm::divideCeil(outType.getDimSize(0), W::kBM)),
-                        1}));
+        f->setAttr(
+            kGPUGridAttrName,
+            b.getDenseI64ArrayAttr(
+                {int64_t(llvm::divideCeil(outType.getDimSize(1), W::kBN)),
+                 int64_t(llvm::divideCeil(outType.getDimSize(0), W::kBM)), 1}));
         f->setAttr(kGPUBlockAttrName,
                    b.getDenseI64ArrayAttr({W::kThreads, 1, 1}));
         f->setAttr(kGPUSharedBytesAttrName,
@@ -1079,10 +1073,9 @@ struct ConvertSinterToGPUPass
       for (int64_t d = 0; d < nb; ++d)
         batches *= outType.getDimSize(d);
       int64_t M = outType.getDimSize(nb), N = outType.getDimSize(nb + 1);
-      auto grid =
-          b.getDenseI64ArrayAttr({int64_t(llvm::divideCeil(N, tileN)),
-                                  int64_t(llvm::divideCeil(M, tileM)),
-                                  batches});
+      auto grid = b.getDenseI64ArrayAttr({int64_t(llvm::divideCeil(N, tileN)),
+                                          int64_t(llvm::divideCeil(M, tileM)),
+                                          batches});
       auto block = b.getDenseI64ArrayAttr({kThreads, 1, 1});
       f->setAttr(kGPUSharedBytesAttrName, b.getI64IntegerAttr(0));
       if (!reduces) {
@@ -1090,16 +1083,15 @@ struct ConvertSinterToGPUPass
         f->setAttr(kGPUBlockAttrName, block);
         continue;
       }
-      f->setAttr(kGPUNextKernelsAttrName,
-                 b.getArrayAttr(b.getDictionaryAttr(
-                     {b.getNamedAttr("kernel", b.getStringAttr(gemmName)),
-                      b.getNamedAttr("grid", grid),
-                      b.getNamedAttr("block", block),
-                      b.getNamedAttr("shared_bytes", b.getI64IntegerAttr(0))})));
+      f->setAttr(
+          kGPUNextKernelsAttrName,
+          b.getArrayAttr(b.getDictionaryAttr(
+              {b.getNamedAttr("kernel", b.getStringAttr(gemmName)),
+               b.getNamedAttr("grid", grid), b.getNamedAttr("block", block),
+               b.getNamedAttr("shared_bytes", b.getI64IntegerAttr(0))})));
       b.setInsertionPointToEnd(kernels.getBody());
       int64_t largest = 0;
-      for (Value init :
-           gemm.getInits().drop_front(gemm.getNumPrimaryResults()))
+      for (Value init : gemm.getInits().drop_front(gemm.getNumPrimaryResults()))
         largest = std::max(
             largest, cast<RankedTensorType>(init.getType()).getNumElements());
       auto fill = gpu_kernels::createKernelFunc(b, f.getLoc(), f.getName(),
@@ -1111,8 +1103,8 @@ struct ConvertSinterToGPUPass
                  fk.idx(kThreads)),
           gpu::ThreadIdOp::create(b, f.getLoc(), gpu::Dimension::x));
       unsigned numPrimary = gemm.getNumPrimaryResults();
-      for (auto [r, attr] : llvm::enumerate(
-               gemm.getReductions().getAsRange<ReductionAttr>())) {
+      for (auto [r, attr] :
+           llvm::enumerate(gemm.getReductions().getAsRange<ReductionAttr>())) {
         Value out = fill.getArgument(f.getNumArguments() + numPrimary + r);
         auto type = cast<MemRefType>(out.getType());
         fk.ifThen(fk.lt(id, fk.idx(type.getNumElements())), [&] {
