@@ -30,22 +30,11 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "python"))
 from sinter.aot import cxx, omp_lib_dir  # noqa: E402
 
-GELU = """
-      %c0 = arith.constant 0.5 : f32
-      %c1 = arith.constant 1.0 : f32
-      %ck = arith.constant 0.7978845608 : f32
-      %cc = arith.constant 0.044715 : f32
-      %x = arith.addf %acc, %bv : f32
-      %x2 = arith.mulf %x, %x : f32
-      %x3 = arith.mulf %x2, %x : f32
-      %t0 = arith.mulf %cc, %x3 : f32
-      %t1 = arith.addf %x, %t0 : f32
-      %t2 = arith.mulf %ck, %t1 : f32
-      %t3 = math.tanh %t2 : f32
-      %t4 = arith.addf %c1, %t3 : f32
-      %t5 = arith.mulf %x, %t4 : f32
-      %g = arith.mulf %c0, %t5 : f32
-      %y = arith.addf %g, %r : f32"""
+from sinter.snippets import gelu_tanh  # noqa: E402
+
+GELU = ("""
+      %x = arith.addf %acc, %bv : f32""" + gelu_tanh("%x", "%g") + """
+      %y = arith.addf %g, %r : f32""")
 
 
 def gemm_module(M, N, K):

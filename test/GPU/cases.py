@@ -8,20 +8,14 @@ epilogues cover the kinds the graph pipeline fuses: bias, activations (tanh
 GELU, SiLU, ReLU), residual adds, row and column scales, dtype casts.
 """
 
-GELU = """
-      %h = arith.constant 0.5 : f32
-      %one = arith.constant 1.0 : f32
-      %ck = arith.constant 0.7978845608 : f32
-      %cc = arith.constant 0.044715 : f32
-      %x2 = arith.mulf %x, %x : f32
-      %x3 = arith.mulf %x2, %x : f32
-      %t0 = arith.mulf %cc, %x3 : f32
-      %t1 = arith.addf %x, %t0 : f32
-      %t2 = arith.mulf %ck, %t1 : f32
-      %t3 = math.tanh %t2 : f32
-      %t4 = arith.addf %one, %t3 : f32
-      %t5 = arith.mulf %x, %t4 : f32
-      %g = arith.mulf %h, %t5 : f32"""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                "python"))
+from sinter.snippets import gelu_tanh  # noqa: E402
+
+GELU = gelu_tanh("%x", "%g")
 
 
 def T(shape, dtype):

@@ -262,24 +262,26 @@ struct GemmKernel : gpu_kernels::KernelBuilder {
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(kLoop.getBody());
       Value kt = kLoop.getInductionVar();
+      // Element (k, j) of an operand's tile goes to tile[k][j]: j is m for
+      // A, n for B; `kMajor` says the operand stores it at [k][j].
+      auto stage = [&](Value m, Value tile, Value k, Value j, Value origin,
+                       int64_t extent, bool kMajor) {
+        Value gk = add(kt, k), gj = add(origin, j);
+        Value inside = both(lt(gk, idx(K)), lt(gj, idx(extent)));
+        Value v = kMajor ? loadOrZero(m, batch, gk, gj, inside)
+                         : loadOrZero(m, batch, gj, gk, inside);
+        memref::StoreOp::create(b, loc, v, tile, ValueRange{k, j});
+      };
       for (int64_t i = 0; i < kTileM * kTileK / kThreads; ++i) {
         Value e = add(tid, idx(i * kThreads));
-        // A: element e of the 64 x 16 tile, k fastest.
-        Value r = arith::DivUIOp::create(b, loc, e, idx(kTileK));
-        Value c = arith::RemUIOp::create(b, loc, e, idx(kTileK));
-        Value gm = add(m0, r), gk = add(kt, c);
-        Value inside = both(lt(gm, idx(M)), lt(gk, idx(K)));
-        Value v = op.getTransposeA() ? loadOrZero(A, batch, gk, gm, inside)
-                                     : loadOrZero(A, batch, gm, gk, inside);
-        memref::StoreOp::create(b, loc, v, aTile, ValueRange{c, r});
-        // B: element e of the 16 x 64 tile, n fastest.
-        Value br = arith::DivUIOp::create(b, loc, e, idx(kTileN));
-        Value bc = arith::RemUIOp::create(b, loc, e, idx(kTileN));
-        Value bk = add(kt, br), gn = add(n0, bc);
-        Value bInside = both(lt(bk, idx(K)), lt(gn, idx(N)));
-        Value w = op.getTransposeB() ? loadOrZero(B, batch, gn, bk, bInside)
-                                     : loadOrZero(B, batch, bk, gn, bInside);
-        memref::StoreOp::create(b, loc, w, bTile, ValueRange{br, bc});
+        // A: element e of the 64 x 16 tile, k fastest; B: of the 16 x 64
+        // tile, n fastest.
+        stage(A, aTile, arith::RemUIOp::create(b, loc, e, idx(kTileK)),
+              arith::DivUIOp::create(b, loc, e, idx(kTileK)), m0, M,
+              op.getTransposeA());
+        stage(B, bTile, arith::DivUIOp::create(b, loc, e, idx(kTileN)),
+              arith::RemUIOp::create(b, loc, e, idx(kTileN)), n0, N,
+              !op.getTransposeB());
       }
       gpu::BarrierOp::create(b, loc);
       SmallVector<Value> acc(kLoop.getRegionIterArgs());
