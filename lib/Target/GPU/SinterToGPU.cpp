@@ -89,6 +89,14 @@ struct GemmKernel : gpu_kernels::KernelBuilder {
   IRMapping args;
   SmallVector<Value> outs;
 
+  /// Maps `f`'s arguments and results to the kernel entry's parameters.
+  void bind(func::FuncOp f, Block &entry) {
+    for (auto [i, arg] : llvm::enumerate(f.getArguments()))
+      args.map(arg, entry.getArgument(i));
+    for (unsigned r = 0; r < f.getNumResults(); ++r)
+      outs.push_back(entry.getArgument(f.getNumArguments() + r));
+  }
+
   /// Indices of element (x, y) of the trailing matrix of `m`: the output's
   /// batch indices index its leading dimensions, aligned to the right, 0
   /// where it has size 1 (broadcast).
@@ -1011,10 +1019,7 @@ struct ConvertSinterToGPUPass
         Block &entry = kernel.getBody().front();
         b.setInsertionPointToStart(&entry);
         WgmmaGemmKernel k{{{b, gemm.getLoc()}, gemm, {}, {}}, {}};
-        for (auto [i, arg] : llvm::enumerate(f.getArguments()))
-          k.args.map(arg, entry.getArgument(i));
-        for (unsigned r = 0; r < f.getNumResults(); ++r)
-          k.outs.push_back(entry.getArgument(f.getNumArguments() + r));
+        k.bind(f, entry);
         k.build(kernel);
         auto outType = cast<RankedTensorType>(gemm.getInits()[0].getType());
         f->setAttr(
@@ -1059,10 +1064,7 @@ struct ConvertSinterToGPUPass
       Block &entry = kernel.getBody().front();
       b.setInsertionPointToStart(&entry);
       MmaGemmKernel k{{{b, gemm.getLoc()}, gemm, {}, {}}, {}};
-      for (auto [i, arg] : llvm::enumerate(f.getArguments()))
-        k.args.map(arg, entry.getArgument(i));
-      for (unsigned r = 0; r < f.getNumResults(); ++r)
-        k.outs.push_back(entry.getArgument(f.getNumArguments() + r));
+      k.bind(f, entry);
       if (mma)
         k.build(kernel);
       else
