@@ -39,6 +39,17 @@ int sinter_cuda_alloc_async(void **ptr, unsigned long long bytes,
                             void *stream);
 int sinter_cuda_free_async(void *ptr, void *stream);
 
+/* Writes to `map` (128 bytes, 64-byte aligned; a CUtensorMap) the TMA
+ * descriptor of the dense row-major [rows, cols] matrix of `elem_bytes`-byte
+ * elements at `base`, read in boxes of box_rows x box_cols elements with
+ * the 128-byte swizzle (box_cols * elem_bytes <= 128) and zeros outside the
+ * matrix. Rows must be a multiple of 16 bytes. Kernels that load through
+ * TMA take such maps as by-value parameters. */
+int sinter_cuda_tensor_map_2d(void *map, const void *base,
+                              unsigned elem_bytes, unsigned long long rows,
+                              unsigned long long cols, unsigned box_rows,
+                              unsigned box_cols);
+
 #ifdef __cplusplus
 }
 #endif

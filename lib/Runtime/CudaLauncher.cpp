@@ -44,6 +44,10 @@ struct Driver {
   CUresult (*getErrorString)(CUresult, const char **);
   CUresult (*memAllocAsync)(CUdeviceptr *, size_t, CUstream);
   CUresult (*memFreeAsync)(CUdeviceptr, CUstream);
+  CUresult (*tensorMapEncodeTiled)(void *, int, unsigned, void *,
+                                   const unsigned long long *,
+                                   const unsigned long long *, const unsigned *,
+                                   const unsigned *, int, int, int, int);
   std::string error; // why loading failed
 };
 
@@ -75,6 +79,7 @@ const Driver &driver() {
     get(d.getErrorString, "cuGetErrorString");
     get(d.memAllocAsync, "cuMemAllocAsync");
     get(d.memFreeAsync, "cuMemFreeAsync");
+    get(d.tensorMapEncodeTiled, "cuTensorMapEncodeTiled");
     if (d.error.empty() && d.init(0) != 0)
       d.error = "cuInit failed: no usable GPU";
     return d;
@@ -212,5 +217,45 @@ extern "C" int sinter_cuda_free_async(void *ptr, void *stream) {
     return -1;
   if (CUresult r = dp->memFreeAsync(reinterpret_cast<CUdeviceptr>(ptr), stream))
     return cuFail(*dp, r, "cuMemFreeAsync");
+  return 0;
+}
+
+extern "C" int sinter_cuda_tensor_map_2d(void *map, const void *base,
+                                         unsigned elem_bytes,
+                                         unsigned long long rows,
+                                         unsigned long long cols,
+                                         unsigned box_rows, unsigned box_cols) {
+  // CU_TENSOR_MAP_DATA_TYPE_UINT8/16/32: TMA copies bits, so the unsigned
+  // type of the element's width serves every dtype.
+  int dtype = elem_bytes == 1   ? 0
+              : elem_bytes == 2 ? 1
+              : elem_bytes == 4 ? 2
+                                : -1;
+  if (dtype < 0)
+    return fail("sinter_cuda_tensor_map_2d: elements of " +
+                std::to_string(elem_bytes) + " bytes are not supported");
+  if (reinterpret_cast<uintptr_t>(map) % 64)
+    return fail("sinter_cuda_tensor_map_2d: the map is not 64-byte aligned");
+  if ((cols * elem_bytes) % 16)
+    return fail("sinter_cuda_tensor_map_2d: rows of " +
+                std::to_string(cols * elem_bytes) +
+                " bytes are not a multiple of 16");
+  const Driver *dp;
+  CUcontext ctx;
+  if (currentContext(dp, ctx))
+    return -1;
+  unsigned long long dims[2] = {cols, rows};
+  unsigned long long strides[1] = {cols * elem_bytes};
+  unsigned box[2] = {box_cols, box_rows}, elementStrides[2] = {1, 1};
+  // No interleave, 128-byte swizzle, L2 promotion of 256 bytes, zeros
+  // outside the matrix.
+  if (CUresult r = dp->tensorMapEncodeTiled(
+          map, dtype, 2, const_cast<void *>(base), dims, strides, box,
+          elementStrides, 0, 3, 3, 0))
+    return cuFail(*dp, r,
+                  "cuTensorMapEncodeTiled of a " + std::to_string(rows) +
+                      " x " + std::to_string(cols) + " matrix in boxes of " +
+                      std::to_string(box_rows) + " x " +
+                      std::to_string(box_cols));
   return 0;
 }

@@ -288,8 +288,8 @@ def _cases():
         mlir=gemm("gemm_bf16_batched", (3, 65, 40), (3, 40, 70), (3, 65, 70), "bf16", "bf16"),
         inputs=[((3, 65, 40), "bf16"), ((3, 40, 70), "bf16")],
         ref=lambda t, a, b: a @ b, tol=(2e-2, 2e-2)))
-    # 16-byte aligned rows (K, N multiples of 8): the vector staging path of
-    # the tensor-core kernel, ragged M and partial last tiles.
+    # 16-byte aligned rows (K, N multiples of 8), ragged M and partial last
+    # tiles: on sm_90a the wgmma kernel with an N-major B.
     c.append(dict(
         name="gemm_bf16_aligned_bias",
         mlir=gemm("gemm_bf16_aligned_bias", (300, 512), (512, 264), (300, 264), "bf16", "bf16",
@@ -348,6 +348,31 @@ def _cases():
         mlir=gemm("gemm_bf16_wgmma_1000", (1000, 1000), (999, 1000), (1000, 999), "bf16", "f32", transpose_b=True),
         inputs=[((1000, 1000), "bf16"), ((999, 1000), "bf16")],
         ref=lambda t, a, b: a @ b.T, tol=(5e-3, 5e-3)))
+    # More 128 x 256 tiles (17 x 9) than the H100 has SMs: the persistent
+    # kernel's blocks take several tiles each, the ring's stages and phases
+    # carried from tile to tile; bias and tanh-GELU on the accumulators.
+    c.append(dict(
+        name="gemm_bf16_wgmma_persistent",
+        mlir=gemm("gemm_bf16_wgmma_persistent", (2100, 520), (2100, 520), (2100, 2100), "bf16", "bf16",
+                  transpose_b=True, epi_ins=[((2100,), "bf16")], maps=["(m, n) -> (n)"],
+                  body="\n      %bf = arith.extf %e0 : bf16 to f32\n      %x = arith.addf %acc, %bf : f32" + GELU +
+                       "\n      %y = arith.truncf %g : f32 to bf16"),
+        inputs=[((2100, 520), "bf16"), ((2100, 520), "bf16"), ((2100,), "bf16")],
+        ref=lambda t, a, b, bias: t.nn.functional.gelu(a @ b.T + bias, approximate="tanh"), tol=(5e-2, 2e-2)))
+    # B as [K, N] (N-major) on the wgmma kernel: more tiles than SMs,
+    # ragged M, N and K (776 = 12 k blocks and 8).
+    c.append(dict(
+        name="gemm_bf16_wgmma_kn_persistent",
+        mlir=gemm("gemm_bf16_wgmma_kn_persistent", (2100, 776), (776, 2100), (2100, 2100), "bf16", "f32"),
+        inputs=[((2100, 776), "bf16"), ((776, 2100), "bf16")],
+        ref=lambda t, a, b: a @ b, tol=(5e-3, 5e-3)))
+    # The mma.sync kernel's 16-byte staging of a [K, N] B (batched, so not
+    # the wgmma kernel).
+    c.append(dict(
+        name="gemm_bf16_aligned_batched_kn",
+        mlir=gemm("gemm_bf16_aligned_batched_kn", (2, 136, 256), (256, 200), (2, 136, 200), "bf16", "bf16"),
+        inputs=[((2, 136, 256), "bf16"), ((256, 200), "bf16")],
+        ref=lambda t, a, b: a @ b, tol=(5e-2, 2e-2)))
     # W8A16: int8 weights dequantized in registers while B is staged
     # (per-channel with zero points; grouped, unsigned; B as [N, K]).
     c.append(w8("w8a16_bf16_channel_zp", 70, 96, 50, "bf16", "per_channel", zp=True))

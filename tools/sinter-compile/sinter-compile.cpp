@@ -333,11 +333,30 @@ void writeGPULaunchers(llvm::raw_ostream &os, StringRef name,
       os << "  void *workspace = 0;\n"
          << "  if (sinter_cuda_alloc_async(&workspace, " << workspace.getInt()
          << "ull, stream))\n    return -1;\n";
+    // TMA descriptors, encoded for this call's pointers; the kernels take
+    // them by value after the buffers.
+    auto maps = func->getAttrOfType<ArrayAttr>(kGPUTensorMapsAttrName);
+    if (maps)
+      for (auto [i, m] : llvm::enumerate(maps.getAsRange<DictionaryAttr>())) {
+        auto get = [&](StringRef key) {
+          return m.getAs<IntegerAttr>(key).getInt();
+        };
+        os << "  unsigned char tensor_map" << i
+           << "[128] __attribute__((aligned(64)));\n"
+           << "  if (sinter_cuda_tensor_map_2d(tensor_map" << i << ", "
+           << f.args[get("arg")].name << ", " << get("elem_bytes") << ", "
+           << get("rows") << "ull, " << get("cols") << "ull, "
+           << get("box_rows") << ", " << get("box_cols")
+           << "))\n    return -1;\n";
+      }
     os << "  void *params[] = {";
     for (auto [i, a] : llvm::enumerate(f.args))
       os << (i ? ", " : "") << "(void *)&" << a.name;
     if (workspace)
       os << ", (void *)&workspace";
+    if (maps)
+      for (size_t i = 0; i < maps.size(); ++i)
+        os << ", (void *)tensor_map" << i;
     os << "};\n  int rc = 0;\n";
     // Each launch in stream order; a failed one skips the rest.
     auto launch = [&](StringRef kernel, ArrayRef<int64_t> grid,
@@ -550,6 +569,18 @@ int main(int argc, char **argv) {
                             k.getAs<DenseI64ArrayAttr>("block").asArrayRef())},
               {"shared_bytes", k.getAs<IntegerAttr>("shared_bytes").getInt()}});
         entry["then"] = std::move(then);
+      }
+      if (auto maps = func->getAttrOfType<ArrayAttr>(kGPUTensorMapsAttrName)) {
+        llvm::json::Array list;
+        for (auto m : maps.getAsRange<DictionaryAttr>()) {
+          llvm::json::Object o;
+          for (NamedAttribute a : m)
+            o[a.getName().str()] = cast<IntegerAttr>(a.getValue()).getInt();
+          o["argument"] = f.args[o["arg"].getAsInteger().value_or(0)].name;
+          o.erase("arg");
+          list.push_back(std::move(o));
+        }
+        entry["tensor_maps"] = std::move(list);
       }
       fs.push_back(std::move(entry));
     }

@@ -2,6 +2,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/CompilationInterfaces.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -145,6 +146,24 @@ FailureOr<std::string> mlir::sinter::translateKernelsToPTX(ModuleOp module,
     return module.emitError("invalid GPU lowering pipeline"), failure();
   if (failed(pm.run(*device)))
     return failure();
+  // TMA descriptors are by-value kernel parameters (CUtensorMap: 128 bytes,
+  // 64-byte aligned) that the kernel addresses in place, as CUDA's
+  // __grid_constant__ parameters.
+  device->walk([&](LLVM::LLVMFuncOp f) {
+    auto args = f->getAttrOfType<DenseI64ArrayAttr>(kTensorMapArgsAttrName);
+    if (!args)
+      return;
+    Builder b(ctx);
+    for (int64_t i : args.asArrayRef()) {
+      f.setArgAttr(i, LLVM::LLVMDialect::getByValAttrName(),
+                   TypeAttr::get(LLVM::LLVMArrayType::get(b.getI8Type(), 128)));
+      f.setArgAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
+                   b.getI64IntegerAttr(64));
+      f.setArgAttr(i, NVVM::NVVMDialect::getGridConstantAttrName(),
+                   b.getUnitAttr());
+    }
+    f->removeAttr(kTensorMapArgsAttrName);
+  });
   // Math functions without a PTX instruction become libdevice calls, which
   // only the toolkit's libdevice can resolve.
   std::string toolkit = findToolkit();

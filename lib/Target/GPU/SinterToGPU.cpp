@@ -644,205 +644,431 @@ struct MmaGemmKernel : GemmKernel {
 };
 
 /// f16/bf16 GEMMs on Hopper's warpgroup MMA (sm_90a), for A [M, K] and B
-/// [N, K] (both K-major, the nn.Linear layout), no batch dimensions:
+/// [N, K] (K-major, the nn.Linear layout) or [K, N] (N-major), no batch
+/// dimensions. A persistent, warp-specialized kernel fed by TMA:
 ///
-///   block (bx, by): a 128 x 256 output tile, 2 warpgroups of 64 rows each
+///   one block per SM (up to the tile count); block b computes the 128 x 256
+///   output tiles b, b + grid, ... (tile t in groups of 8 tile rows, column
+///   by column within a group, so tiles running together share A rows and
+///   B columns in L2)
 ///   a ring of 4 stages of A[128 x 64] and B[256 x 64] in dynamic shared
-///   memory, 128-byte rows with the 128-byte swizzle wgmma reads (16-byte
-///   chunk c of row r at chunk c ^ (r % 8)), filled by cp.async (zeros past
-///   M, N and K) two k blocks ahead
-///   per k block: wait for its copies, fence them to the async proxy,
-///   barrier, queue the copies of block k + 2, then 4 wgmma m64n256k16
-///   from shared memory descriptors, commit, and wait for the previous
-///   block's group (one group stays in flight across the loop)
-///   epilogue per accumulator element, stored inside the bounds
+///   memory, 128-byte rows with the 128-byte swizzle wgmma reads (an
+///   N-major B tile as 4 blocks of 64 columns x 64 k rows); each
+///   stage has a `full` mbarrier (TMA bytes landed) and an `empty` one
+///   (every consumer warp done reading)
+///   warpgroup 0, the producer (40 registers): one thread walks the same
+///   tiles and k blocks, waits for a stage to be empty, and loads it with
+///   two TMA box copies (zeros past M, N and K), which complete its `full`
+///   barrier
+///   warpgroups 1 and 2, the consumers (232 registers), 64 rows each: per
+///   k block, wait for the stage to be full, 4 wgmma m64n256k16 from shared
+///   memory descriptors, commit, wait for the previous group and release
+///   its stage (one wgmma group stays in flight); after the tile, the
+///   epilogue on the accumulators while the producer already fills the ring
+///   with the next tile: a single output with rows of a multiple of 16
+///   bytes goes through swizzled staging boxes in shared memory and TMA
+///   stores (clipped at M and N, drained during the next mainloop), others
+///   are stored from registers inside the bounds (column pairs at once
+///   when N is even)
 struct WgmmaGemmKernel : GemmKernel {
-  static constexpr int64_t kBM = 128, kBK = 64;
-  static constexpr int64_t kThreads = 256;
+  static constexpr int64_t kBM = 128, kBN = 256, kBK = 64;
+  static constexpr int64_t kThreads = 384;
+  /// Ring stages; tiles in a group of tile rows (for L2 reuse).
+  static constexpr int64_t kStages = 4, kGroupM = 8;
+  static constexpr int64_t kABytes = kBM * kBK * 2, kBBytes = kBN * kBK * 2;
+  static constexpr int64_t kStageBytes = kABytes + kBBytes;
+  /// Output staging for TMA stores: boxes of 64 rows x 128 bytes, two per
+  /// consumer warpgroup (one fills while the other is stored).
+  static constexpr int64_t kBoxBytes = 64 * 128;
+  static constexpr int64_t kStagingOffset = kStages * kStageBytes;
+  /// The ring, the staging boxes, 2 mbarriers per stage, and room to align
+  /// the ring to 1024 bytes (swizzle atoms).
+  static constexpr int64_t kBarrierOffset = kStagingOffset + 4 * kBoxBytes;
+  static constexpr int64_t kSharedBytes =
+      kBarrierOffset + 2 * kStages * 8 + 1024;
+  /// Arrivals that empty a stage: lane 0 of each consumer warp.
+  static constexpr int64_t kConsumerWarps = 8;
+  /// An N-major B tile: blocks of 64 columns (128 bytes) by kBK k rows.
+  static constexpr int64_t kBlockCols = 64, kBlockBytes = kBlockCols * kBK * 2;
   Type elem;
-  /// Tile columns (wgmma n), ring stages, wgmma groups left in flight.
-  /// Measured on the H100 at 4096^3 / 8192^3 (TFLOP/s): n128, 4 stages,
-  /// none in flight 430 / 440; n128, 5 stages, one in flight 498 / 517;
-  /// n256, 4 stages, none 450 / 486; n256, 4 stages, one 549 / 616.
-  static constexpr int64_t kBN = 256, kStages = 4, kInflight = 1;
-  static constexpr int64_t kGroupM = 8;
-  static constexpr int64_t kStageBytes = (kBM + kBN) * kBK * 2;
-  /// The ring, plus room to align it to 1024 bytes (swizzle atoms).
-  static constexpr int64_t kSharedBytes = kStages * kStageBytes + 1024;
+  /// B as [N, K] (K-major) rather than [K, N].
+  bool bKMajor = true;
 
-  /// The shared memory descriptor of a K-major tile at `addr` (1024-byte
-  /// aligned rows of 128 bytes, 128-byte swizzle): start address >> 4,
-  /// stride between 8-row groups 1024 bytes, swizzle mode 1.
-  Value descriptor(Value addr) {
-    auto i64 = [&](int64_t v) {
-      return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
-    };
+  /// The shared memory descriptor of a tile at `addr` with 1024-byte
+  /// aligned 128-byte rows in the 128-byte swizzle (mode 1): start address
+  /// >> 4, 1024 bytes between groups of 8 rows (k rows of an N-major B,
+  /// m or n rows otherwise), and for an N-major B 8 KiB between its blocks
+  /// of 64 columns.
+  Value descriptor(Value addr, bool nMajor = false) {
     Value start = arith::ShRUIOp::create(
         b, loc, arith::AndIOp::create(b, loc, addr, i64(0x3FFFF)), i64(4));
+    int64_t leading = nMajor ? kBlockBytes >> 4 : 1;
     int64_t fixed =
-        (int64_t(1) << 16) | (int64_t(1024 >> 4) << 32) | (int64_t(1) << 62);
+        (leading << 16) | (int64_t(1024 >> 4) << 32) | (int64_t(1) << 62);
     return arith::OrIOp::create(b, loc, start, i64(fixed));
   }
+  Value i64(int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
+  }
+  Value i32(Value index) {
+    return arith::IndexCastOp::create(b, loc, b.getI32Type(), index);
+  }
+  Value shared(Value addr) {
+    return LLVM::IntToPtrOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext(), 3), addr);
+  }
+  Value offset(Value base, Value bytes) {
+    return arith::AddIOp::create(b, loc, base, toI64(bytes));
+  }
+  /// Waits until phase `parity` of the mbarrier at `addr` has completed.
+  void wait(Value addr, Value parity) {
+    NVVM::MBarrierTryWaitParityOp::create(
+        b, loc, shared(addr), i32(parity),
+        arith::ConstantIntOp::create(b, loc, 1000000, 32));
+  }
 
-  void build(gpu::GPUFuncOp func) {
-    auto outType = cast<RankedTensorType>(op.getInits()[0].getType());
-    int64_t M = outType.getDimSize(0), N = outType.getDimSize(1);
-    int64_t K = cast<RankedTensorType>(op.getA().getType()).getDimSize(1);
-    elem = getElementTypeOrSelf(op.getA().getType());
-    Value A = args.lookup(op.getA()), B = args.lookup(op.getB());
-    MLIRContext *ctx = b.getContext();
+  /// Runs the epilogue on the accumulators of output elements (row, col)
+  /// and (row, col + 1), col and N even, and stores each output's two
+  /// values with one store (aligned to their size: row * N + col is even).
+  void storeOutputPair(Value acc0, Value acc1, Value row, Value col, int64_t M,
+                       int64_t N) {
+    ifThen(both(lt(row, idx(M)), lt(col, idx(N))), [&] {
+      SmallVector<Value> v0 = epilogue(acc0, {}, row, col);
+      SmallVector<Value> v1 = epilogue(acc1, {}, row, add(col, idx(1)));
+      for (auto [x, y, out] : llvm::zip(v0, v1, outs)) {
+        Type t = cast<MemRefType>(out.getType()).getElementType();
+        int64_t bytes = t.getIntOrFloatBitWidth() / 8;
+        Value pair = vector::FromElementsOp::create(
+            b, loc, VectorType::get({2}, t),
+            ValueRange{toElement(x, t), toElement(y, t)});
+        Value ptr = pointer(address(out),
+                            mul(add(mul(row, idx(N)), col), idx(bytes)), 1);
+        LLVM::StoreOp::create(b, loc, pair, ptr, 2 * bytes);
+      }
+    });
+  }
 
-    Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-    // Blocks in groups of kGroupM tile rows, column by column within a
-    // group, so blocks running together share A rows and B columns in L2.
-    int64_t tilesM = llvm::divideCeil(M, kBM),
-            tilesN = llvm::divideCeil(N, kBN);
-    Value pid =
-        add(mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y), idx(tilesN)),
-            gpu::BlockIdOp::create(b, loc, gpu::Dimension::x));
-    Value group = divu(pid, kGroupM * tilesN);
+  /// Stores consumer warpgroup `cw`'s 64 x 256 part of the output tile at
+  /// (m0, n0) through TMA: box by box (64 rows x 128 bytes), the epilogue's
+  /// values go to a staging box in the 128-byte swizzle (conflict-free: the
+  /// 8 rows a warp writes at once land in 8 different 16-byte chunks), then
+  /// one thread stores the box with `mapC` (clipped at M and N) while the
+  /// warpgroup fills the other box. The stores drain while the next tile's
+  /// mainloop runs.
+  void storeTileThroughTMA(Value acc, Value mapC, Value staging, Value m0,
+                           Value n0, Value cw, Value tid, int64_t M,
+                           int64_t N) {
+    Value out = outs[0];
+    Type t = cast<MemRefType>(out.getType()).getElementType();
+    int64_t bytes = t.getIntOrFloatBitWidth() / 8;
+    int64_t boxCols = 128 / bytes;
+    Value lane = remu(tid, 32);
+    // Accumulator i of a thread: row 16 (warp % 4) + lane / 4 + 8 ((i / 2)
+    // % 2) of the warpgroup's 64, column 8 (i / 4) + 2 (lane % 4) + i % 2.
+    Value rowInWG = add(mul(remu(divu(tid, 32), 4), idx(16)), divu(lane, 4));
+    Value colInGroup = mul(remu(lane, 4), idx(2));
+    Value wgRow0 = add(m0, mul(cw, idx(64)));
+    Value leader = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                         remu(tid, 128), idx(0));
+    // Named barrier 1 + cw: the warpgroup's 128 threads.
+    Value barrierId = i32(add(cw, idx(1)));
+    auto wgBarrier = [&] {
+      NVVM::BarrierOp::create(b, loc, Type(), barrierId,
+                              arith::ConstantIntOp::create(b, loc, 128, 32),
+                              nullptr, Value());
+    };
+    Value wgStaging = offset(staging, mul(cw, idx(2 * kBoxBytes)));
+    auto zero = [&] {
+      return isa<FloatType>(t)
+                 ? arith::ConstantOp::create(b, loc, b.getFloatAttr(t, 0))
+                       .getResult()
+                 : arith::ConstantIntOp::create(b, loc, t, 0).getResult();
+    };
+    for (int64_t j = 0; j < kBN / boxCols; ++j) {
+      // The box this one reuses (two back) has been read by its store.
+      ifThen(leader, [&] {
+        NVVM::CpAsyncBulkWaitGroupOp::create(b, loc, 1, b.getUnitAttr());
+      });
+      wgBarrier();
+      Value box = offset(wgStaging, idx((j % 2) * kBoxBytes));
+      for (int64_t i = j * boxCols / 2; i < (j + 1) * boxCols / 2; i += 2) {
+        Value r = add(rowInWG, idx(8 * ((i / 2) % 2)));
+        Value colInBox = add(colInGroup, idx(8 * (i / 4) - j * boxCols));
+        Value row = add(wgRow0, r);
+        Value col = add(add(n0, idx(j * boxCols)), colInBox);
+        // Outside M x N the box holds zeros (the store clips them) and the
+        // epilogue's operands are not read.
+        auto inside = scf::IfOp::create(b, loc, TypeRange{t, t},
+                                        both(lt(row, idx(M)), lt(col, idx(N))),
+                                        /*withElseRegion=*/true);
+        {
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPointToStart(&inside.getThenRegion().front());
+          Value v0 = epilogue(LLVM::ExtractValueOp::create(b, loc, acc, i), {},
+                              row, col)[0];
+          Value v1 = epilogue(LLVM::ExtractValueOp::create(b, loc, acc, i + 1),
+                              {}, row, add(col, idx(1)))[0];
+          scf::YieldOp::create(b, loc,
+                               ValueRange{toElement(v0, t), toElement(v1, t)});
+          b.setInsertionPointToStart(&inside.getElseRegion().front());
+          Value z = zero();
+          scf::YieldOp::create(b, loc, ValueRange{z, z});
+        }
+        Value byte = mul(colInBox, idx(bytes));
+        Value chunk = arith::XOrIOp::create(b, loc, divu(byte, 16), remu(r, 8));
+        Value at =
+            add(add(mul(r, idx(128)), mul(chunk, idx(16))), remu(byte, 16));
+        Value pair = vector::FromElementsOp::create(
+            b, loc, VectorType::get({2}, t), inside.getResults());
+        LLVM::StoreOp::create(b, loc, pair, shared(offset(box, at)), 2 * bytes);
+      }
+      // The box's generic-proxy writes, visible to the TMA store.
+      NVVM::FenceProxyOp::create(
+          b, loc,
+          NVVM::ProxyKindAttr::get(b.getContext(),
+                                   NVVM::ProxyKind::async_shared),
+          NVVM::SharedSpaceAttr::get(b.getContext(),
+                                     NVVM::SharedSpace::shared_cta));
+      wgBarrier();
+      ifThen(leader, [&] {
+        NVVM::CpAsyncBulkTensorSharedCTAToGlobalOp::create(
+            b, loc, mapC, shared(box),
+            ValueRange{i32(add(n0, idx(j * boxCols))), i32(wgRow0)}, Value(),
+            NVVM::TMAStoreMode::TILE, Value());
+        NVVM::CpAsyncBulkCommitGroupOp::create(b, loc);
+      });
+    }
+  }
+
+  /// The tile rows and columns (m0, n0) of tile `t` in the grouped order.
+  std::pair<Value, Value> tileOrigin(Value t, int64_t tilesM, int64_t tilesN) {
+    Value group = divu(t, kGroupM * tilesN);
     Value firstM = mul(group, idx(kGroupM));
     Value groupRows =
         arith::MinSIOp::create(b, loc, sub(idx(tilesM), firstM), idx(kGroupM));
-    Value inGroup = remu(pid, kGroupM * tilesN);
+    Value inGroup = remu(t, kGroupM * tilesN);
     Value m0 =
         mul(add(firstM, arith::RemUIOp::create(b, loc, inGroup, groupRows)),
             idx(kBM));
     Value n0 =
         mul(arith::DivUIOp::create(b, loc, inGroup, groupRows), idx(kBN));
+    return {m0, n0};
+  }
+
+  /// Builds `body(m0, n0, it)` for this block's tiles; `it` counts
+  /// the k blocks of earlier tiles (it selects the ring stage and phase),
+  /// and `body` returns its value after the tile.
+  void forEachTile(int64_t tilesM, int64_t tilesN,
+                   llvm::function_ref<Value(Value, Value, Value)> body) {
+    auto loop = scf::ForOp::create(
+        b, loc, gpu::BlockIdOp::create(b, loc, gpu::Dimension::x),
+        idx(tilesM * tilesN), gpu::GridDimOp::create(b, loc, gpu::Dimension::x),
+        ValueRange{idx(0)});
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(loop.getBody());
+    auto [m0, n0] = tileOrigin(loop.getInductionVar(), tilesM, tilesN);
+    scf::YieldOp::create(b, loc, body(m0, n0, loop.getRegionIterArgs()[0]));
+  }
+
+  /// `mapC`, when set, is the output's TMA descriptor: the output tile is
+  /// stored through shared memory and TMA rather than from registers.
+  void build(gpu::GPUFuncOp func, Value mapA, Value mapB, Value mapC) {
+    auto outType = cast<RankedTensorType>(op.getInits()[0].getType());
+    int64_t M = outType.getDimSize(0), N = outType.getDimSize(1);
+    int64_t K = cast<RankedTensorType>(op.getA().getType()).getDimSize(1);
+    elem = getElementTypeOrSelf(op.getA().getType());
+    bKMajor = op.getTransposeB();
+    MLIRContext *ctx = b.getContext();
+    int64_t tilesM = llvm::divideCeil(M, kBM),
+            tilesN = llvm::divideCeil(N, kBN);
+    int64_t numK = llvm::divideCeil(K, kBK);
+
+    Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
     auto smemType = MemRefType::get(
         {ShapedType::kDynamic}, b.getI8Type(), MemRefLayoutAttrInterface{},
         gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
     Value raw = address(gpu::DynamicSharedMemoryOp::create(b, loc, smemType));
-    auto i64 = [&](int64_t v) {
-      return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
-    };
     Value ring = arith::AndIOp::create(
         b, loc, arith::AddIOp::create(b, loc, raw, i64(1023)), i64(~1023ll));
-    Value aBase = address(A), bBase = address(B);
-
-    // Thread t copies chunk t % 8 of rows t / 8 + 32 i of both tiles.
-    Value chunk = remu(tid, 8), row0 = divu(tid, 8);
-    int64_t numK = llvm::divideCeil(K, kBK);
     auto stageAddr = [&](Value stage) {
-      return arith::AddIOp::create(b, loc, ring,
-                                   toI64(mul(stage, idx(kStageBytes))))
-          .getResult();
+      return offset(ring, mul(stage, idx(kStageBytes)));
     };
-    auto issue = [&](Value kb, Value stage) {
-      Value sa = stageAddr(stage);
-      Value kc = add(mul(kb, idx(kBK)), mul(chunk, idx(8)));
-      Value kIn = lt(kc, idx(K));
-      for (int64_t i = 0; i < std::max(kBM, kBN) / 32; ++i) {
-        Value r = add(row0, idx(32 * i));
-        // Swizzled 16-byte chunk of row r.
-        Value dst =
-            add(mul(r, idx(128)),
-                mul(arith::XOrIOp::create(b, loc, chunk, remu(r, 8)), idx(16)));
-        for (auto [base, extent, tileOff, origin, tileRows] :
-             {std::tuple(aBase, M, int64_t(0), m0, kBM),
-              std::tuple(bBase, N, kBM * kBK * 2, n0, kBN)}) {
-          if (32 * i >= tileRows)
-            continue;
-          Value gr = add(origin, r);
-          Value valid = both(lt(gr, idx(extent)), kIn);
-          Value safeRow = arith::SelectOp::create(b, loc, valid, gr, idx(0));
-          Value safeK = arith::SelectOp::create(b, loc, valid, kc, idx(0));
-          Value src = mul(add(mul(safeRow, idx(K)), safeK), idx(2));
-          Value d =
-              arith::AddIOp::create(b, loc, sa, toI64(add(dst, idx(tileOff))));
-          copyAsync16(LLVM::IntToPtrOp::create(
-                          b, loc, LLVM::LLVMPointerType::get(ctx, 3), d),
-                      pointer(base, src, 1), valid);
-        }
-      }
+    auto fullBarrier = [&](Value stage) {
+      return offset(ring, add(mul(stage, idx(8)), idx(kBarrierOffset)));
     };
-    // Blocks in flight ahead of the one computing: one stage is being read,
-    // and one more while a wgmma group stays in flight.
-    int64_t ahead = kStages - 1 - kInflight;
-    for (int64_t s = 0; s < ahead; ++s) {
-      auto i =
-          scf::IfOp::create(b, loc, TypeRange{}, lt(idx(s), idx(numK)), false);
-      {
-        OpBuilder::InsertionGuard g(b);
-        b.setInsertionPointToStart(&i.getThenRegion().front());
-        issue(idx(s), idx(s));
-      }
-      NVVM::CpAsyncCommitGroupOp::create(b, loc);
-    }
+    auto emptyBarrier = [&](Value stage) {
+      return offset(ring,
+                    add(mul(stage, idx(8)), idx(kBarrierOffset + 8 * kStages)));
+    };
+    ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, idx(0)),
+           [&] {
+             for (int64_t s = 0; s < kStages; ++s) {
+               NVVM::MBarrierInitOp::create(
+                   b, loc, shared(fullBarrier(idx(s))),
+                   arith::ConstantIntOp::create(b, loc, 1, 32), Value());
+               NVVM::MBarrierInitOp::create(
+                   b, loc, shared(emptyBarrier(idx(s))),
+                   arith::ConstantIntOp::create(b, loc, kConsumerWarps, 32),
+                   Value());
+             }
+             NVVM::FenceMbarrierInitOp::create(b, loc);
+           });
+    gpu::BarrierOp::create(b, loc);
 
-    auto accType = LLVM::LLVMStructType::getLiteral(
-        ctx, SmallVector<Type>(kBN / 2, b.getF32Type()));
-    Value zeroAcc = LLVM::ZeroOp::create(b, loc, accType);
     Value wg = divu(tid, 128);
-    auto loop = scf::ForOp::create(b, loc, idx(0), idx(numK), idx(1),
-                                   ValueRange{zeroAcc});
+    auto isProducer =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, wg, idx(0));
+    auto roles = scf::IfOp::create(b, loc, TypeRange{}, isProducer, true);
+    // The ring position of k-block counter `it`: its stage and the parity
+    // of the stage's use.
+    auto position = [&](Value it) {
+      return std::make_pair(remu(it, kStages), remu(divu(it, kStages), 2));
+    };
     {
       OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(loop.getBody());
-      Value kb = loop.getInductionVar();
-      Value acc = loop.getRegionIterArgs()[0];
-      NVVM::CpAsyncWaitGroupOp::create(b, loc, ahead - 1);
-      // cp.async writes are generic-proxy writes; wgmma reads through the
-      // async proxy.
-      NVVM::FenceProxyOp::create(
-          b, loc, NVVM::ProxyKindAttr::get(ctx, NVVM::ProxyKind::async_shared),
-          NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
-      gpu::BarrierOp::create(b, loc);
-      Value next = add(kb, idx(ahead));
-      auto i =
-          scf::IfOp::create(b, loc, TypeRange{}, lt(next, idx(numK)), false);
-      {
-        OpBuilder::InsertionGuard g2(b);
-        b.setInsertionPointToStart(&i.getThenRegion().front());
-        issue(next, remu(next, kStages));
-      }
-      NVVM::CpAsyncCommitGroupOp::create(b, loc);
-
-      Value sa = stageAddr(remu(kb, kStages));
-      Value aDesc = descriptor(
-          arith::AddIOp::create(b, loc, sa, toI64(mul(wg, idx(64 * 128)))));
-      Value bDesc =
-          descriptor(arith::AddIOp::create(b, loc, sa, i64(kBM * kBK * 2)));
-      auto type =
-          elem.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
-      NVVM::WgmmaFenceAlignedOp::create(b, loc);
-      for (int64_t k16 = 0; k16 < kBK / 16; ++k16) {
-        // 16 elements = 32 bytes further along the rows: 2 in units of 16.
-        Value da = arith::AddIOp::create(b, loc, aDesc, i64(2 * k16));
-        Value db = arith::AddIOp::create(b, loc, bDesc, i64(2 * k16));
-        acc = NVVM::WgmmaMmaAsyncOp::create(
-            b, loc, accType, acc, da, db,
-            NVVM::MMAShapeAttr::get(ctx, 64, kBN, 16),
-            NVVM::WGMMATypesAttr::get(ctx, type),
-            NVVM::WGMMATypesAttr::get(ctx, type),
-            NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
-            NVVM::WGMMAScaleOutAttr::get(ctx, NVVM::WGMMAScaleOut::one),
-            NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
-            NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
-            NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
-            NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
-            NVVM::MMAIntOverflowAttr());
-      }
-      NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
-      NVVM::WgmmaWaitGroupSyncOp::create(b, loc, kInflight);
-      scf::YieldOp::create(b, loc, acc);
+      b.setInsertionPointToStart(&roles.getThenRegion().front());
+      NVVM::SetMaxRegisterOp::create(b, loc, 40,
+                                     NVVM::SetMaxRegisterAction::decrease);
+      ifThen(
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, idx(0)),
+          [&] {
+            forEachTile(tilesM, tilesN, [&](Value m0, Value n0, Value it0) {
+              auto kLoop = scf::ForOp::create(b, loc, idx(0), idx(numK), idx(1),
+                                              ValueRange{it0});
+              OpBuilder::InsertionGuard g2(b);
+              b.setInsertionPointToStart(kLoop.getBody());
+              Value it = kLoop.getRegionIterArgs()[0];
+              auto [stage, parity] = position(it);
+              // A fresh barrier counts as having completed the phase before
+              // its first: the first pass over the ring does not wait.
+              wait(emptyBarrier(stage),
+                   arith::XOrIOp::create(b, loc, parity, idx(1)));
+              Value full = shared(fullBarrier(stage));
+              NVVM::MBarrierArriveExpectTxOp::create(
+                  b, loc, Type(), full,
+                  arith::ConstantIntOp::create(b, loc, kStageBytes, 32),
+                  NVVM::MemScopeKind::CTA, false, Value());
+              Value k = i32(mul(kLoop.getInductionVar(), idx(kBK)));
+              auto ptr7 = LLVM::LLVMPointerType::get(ctx, 7);
+              // Boxes as (destination offset, map, innermost coordinate,
+              // row coordinate).
+              SmallVector<std::tuple<int64_t, Value, Value, Value>> boxes{
+                  {0, mapA, k, i32(m0)}};
+              if (bKMajor)
+                boxes.push_back({kABytes, mapB, k, i32(n0)});
+              else
+                for (int64_t j = 0; j < kBN / kBlockCols; ++j)
+                  boxes.push_back({kABytes + j * kBlockBytes, mapB,
+                                   i32(add(n0, idx(j * kBlockCols))), k});
+              for (auto [off, map, inner, outer] : boxes) {
+                // Shared::cluster addresses (a block is its own cluster).
+                Value dst = LLVM::AddrSpaceCastOp::create(
+                    b, loc, ptr7, shared(offset(stageAddr(stage), idx(off))));
+                NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+                    b, loc, dst, map, ValueRange{inner, outer}, full,
+                    ValueRange{}, Value(), Value(), NVVM::TMALoadMode::TILE,
+                    false, nullptr, Value());
+              }
+              scf::YieldOp::create(b, loc, add(it, idx(1)));
+              return kLoop.getResult(0);
+            });
+          });
     }
-    if (kInflight)
-      NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
-    // Accumulator i of a thread: row 16 (warp % 4) + lane / 4 + 8 ((i / 2)
-    // % 2) of its warpgroup's 64, column 8 (i / 4) + 2 (lane % 4) + i % 2.
+    b.setInsertionPointToStart(&roles.getElseRegion().front());
+    NVVM::SetMaxRegisterOp::create(b, loc, 232,
+                                   NVVM::SetMaxRegisterAction::increase);
+    Value cw = sub(wg, idx(1));
     Value lane = remu(tid, 32);
-    Value rowBase =
-        add(add(m0, mul(wg, idx(64))),
-            add(mul(remu(divu(tid, 32), 4), idx(16)), divu(lane, 4)));
-    Value colBase = add(n0, mul(remu(lane, 4), idx(2)));
-    Value result = loop.getResult(0);
-    for (int64_t i = 0; i < kBN / 2; ++i) {
-      Value v = LLVM::ExtractValueOp::create(b, loc, result, i);
-      storeOutputs(v, {}, add(rowBase, idx(8 * ((i / 2) % 2))),
-                   add(colBase, idx(8 * (i / 4) + i % 2)), M, N);
-    }
+    Value isLane0 =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, idx(0));
+    auto release = [&](Value it) {
+      ifThen(isLane0, [&] {
+        NVVM::MBarrierArriveOp::create(b, loc, b.getI64Type(),
+                                       shared(emptyBarrier(position(it).first)),
+                                       Value());
+      });
+    };
+    auto accType = LLVM::LLVMStructType::getLiteral(
+        ctx, SmallVector<Type>(kBN / 2, b.getF32Type()));
+    forEachTile(tilesM, tilesN, [&](Value m0, Value n0, Value it0) {
+      Value zeroAcc = LLVM::ZeroOp::create(b, loc, accType);
+      auto kLoop = scf::ForOp::create(b, loc, idx(0), idx(numK), idx(1),
+                                      ValueRange{zeroAcc, it0});
+      {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPointToStart(kLoop.getBody());
+        Value kb = kLoop.getInductionVar();
+        Value acc = kLoop.getRegionIterArgs()[0];
+        Value it = kLoop.getRegionIterArgs()[1];
+        auto [stage, parity] = position(it);
+        wait(fullBarrier(stage), parity);
+        Value sa = stageAddr(stage);
+        Value aDesc = descriptor(offset(sa, mul(cw, idx(64 * 128))));
+        Value bDesc = descriptor(offset(sa, idx(kABytes)), !bKMajor);
+        auto type =
+            elem.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
+        NVVM::WgmmaFenceAlignedOp::create(b, loc);
+        for (int64_t k16 = 0; k16 < kBK / 16; ++k16) {
+          // 16 elements = 32 bytes further along the rows (2 in units of
+          // 16), or for an N-major B 16 rows of 128 bytes further (128).
+          Value da = arith::AddIOp::create(b, loc, aDesc, i64(2 * k16));
+          Value db = arith::AddIOp::create(b, loc, bDesc,
+                                           i64((bKMajor ? 2 : 128) * k16));
+          acc = NVVM::WgmmaMmaAsyncOp::create(
+              b, loc, accType, acc, da, db,
+              NVVM::MMAShapeAttr::get(ctx, 64, kBN, 16),
+              NVVM::WGMMATypesAttr::get(ctx, type),
+              NVVM::WGMMATypesAttr::get(ctx, type),
+              NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
+              NVVM::WGMMAScaleOutAttr::get(ctx, NVVM::WGMMAScaleOut::one),
+              NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+              NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+              NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+              NVVM::MMALayoutAttr::get(ctx, bKMajor ? NVVM::MMALayout::col
+                                                    : NVVM::MMALayout::row),
+              NVVM::MMAIntOverflowAttr());
+        }
+        NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+        // The previous k block's group is done: its stage can be refilled.
+        NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 1);
+        ifThen(lt(idx(0), kb), [&] { release(sub(it, idx(1))); });
+        scf::YieldOp::create(b, loc, ValueRange{acc, add(it, idx(1))});
+      }
+      NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+      Value itEnd = kLoop.getResult(1);
+      release(sub(itEnd, idx(1)));
+      // Accumulator i of a thread: row 16 (warp % 4) + lane / 4 + 8 ((i / 2)
+      // % 2) of its warpgroup's 64, column 8 (i / 4) + 2 (lane % 4) + i % 2.
+      Value rowBase =
+          add(add(m0, mul(cw, idx(64))),
+              add(mul(remu(divu(tid, 32), 4), idx(16)), divu(lane, 4)));
+      Value colBase = add(n0, mul(remu(lane, 4), idx(2)));
+      Value result = kLoop.getResult(0);
+      if (mapC) {
+        storeTileThroughTMA(result, mapC, offset(ring, idx(kStagingOffset)), m0,
+                            n0, cw, tid, M, N);
+        return itEnd;
+      }
+      for (int64_t i = 0; i < kBN / 2; i += 2) {
+        Value v0 = LLVM::ExtractValueOp::create(b, loc, result, i);
+        Value v1 = LLVM::ExtractValueOp::create(b, loc, result, i + 1);
+        Value row = add(rowBase, idx(8 * ((i / 2) % 2)));
+        Value col = add(colBase, idx(8 * (i / 4)));
+        if (N % 2 == 0) {
+          storeOutputPair(v0, v1, row, col, M, N);
+          continue;
+        }
+        storeOutputs(v0, {}, row, col, M, N);
+        storeOutputs(v1, {}, row, add(col, idx(1)), M, N);
+      }
+      return itEnd;
+    });
+    // The last stores have read their boxes before the block exits.
+    if (mapC)
+      ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                   remu(tid, 128), idx(0)),
+             [&] { NVVM::CpAsyncBulkWaitGroupOp::create(b, loc, 0, nullptr); });
+    b.setInsertionPointAfter(roles);
     gpu::ReturnOp::create(b, loc);
   }
 };
@@ -853,9 +1079,11 @@ bool usesWgmma(GemmOp op, StringRef chip) {
     return false;
   Type a = getElementTypeOrSelf(op.getA().getType());
   auto aType = cast<RankedTensorType>(op.getA().getType());
+  auto bType = cast<RankedTensorType>(op.getB().getType());
+  // TMA boxes need rows of a multiple of 16 bytes.
   return chip == "sm_90a" && (a.isF16() || a.isBF16()) &&
          op.getNumBatchDims() == 0 && !op.getTransposeA() &&
-         op.getTransposeB() && aType.getDimSize(1) % 8 == 0;
+         aType.getDimSize(1) % 8 == 0 && bType.getDimSize(1) % 8 == 0;
 }
 
 /// Whether the gemm takes the tensor-core kernel.
@@ -1014,23 +1242,68 @@ struct ConvertSinterToGPUPass
       auto gemm = cast<GemmOp>(*kernelOp);
       if (usesWgmma(gemm, chip)) {
         using W = WgmmaGemmKernel;
+        // A and B are also read through TMA descriptors, passed by value
+        // after the memrefs (the launch code encodes them).
+        // A single output whose rows are a multiple of 16 bytes is stored
+        // through TMA too (a third descriptor).
+        auto outType = cast<RankedTensorType>(gemm.getInits()[0].getType());
+        int64_t M = outType.getDimSize(0), N = outType.getDimSize(1);
+        int64_t outBytes = outType.getElementType().getIntOrFloatBitWidth() / 8;
+        bool storeThroughTMA = f.getNumResults() == 1 &&
+                               (outBytes == 2 || outBytes == 4) &&
+                               (N * outBytes) % 16 == 0;
+        int64_t numMaps = storeThroughTMA ? 3 : 2;
+        SmallVector<Type> kernelParams(params);
+        kernelParams.append(numMaps,
+                            LLVM::LLVMPointerType::get(b.getContext()));
         auto kernel = gpu_kernels::createKernelFunc(
-            b, f.getLoc(), f.getName(), params, TypeRange{}, W::kThreads);
+            b, f.getLoc(), f.getName(), kernelParams, TypeRange{}, W::kThreads);
+        SmallVector<int64_t> mapArgs;
+        for (int64_t i = 0; i < numMaps; ++i)
+          mapArgs.push_back(params.size() + i);
+        kernel->setAttr(kTensorMapArgsAttrName,
+                        b.getDenseI64ArrayAttr(mapArgs));
         Block &entry = kernel.getBody().front();
         b.setInsertionPointToStart(&entry);
         WgmmaGemmKernel k{{{b, gemm.getLoc()}, gemm, {}, {}}, {}};
         k.bind(f, entry);
-        k.build(kernel);
-        auto outType = cast<RankedTensorType>(gemm.getInits()[0].getType());
+        k.build(kernel, entry.getArgument(params.size()),
+                entry.getArgument(params.size() + 1),
+                storeThroughTMA ? entry.getArgument(params.size() + 2)
+                                : Value());
+        int64_t K = cast<RankedTensorType>(gemm.getA().getType()).getDimSize(1);
+        int64_t tiles =
+            llvm::divideCeil(M, W::kBM) * llvm::divideCeil(N, W::kBN);
         f->setAttr(
             kGPUGridAttrName,
             b.getDenseI64ArrayAttr(
-                {int64_t(llvm::divideCeil(outType.getDimSize(1), W::kBN)),
-                 int64_t(llvm::divideCeil(outType.getDimSize(0), W::kBM)), 1}));
+                {std::min(tiles, std::max<int64_t>(1, resources.sms)), 1, 1}));
         f->setAttr(kGPUBlockAttrName,
                    b.getDenseI64ArrayAttr({W::kThreads, 1, 1}));
         f->setAttr(kGPUSharedBytesAttrName,
                    b.getI64IntegerAttr(W::kSharedBytes));
+        auto map = [&](int64_t arg, int64_t rows, int64_t cols, int64_t boxRows,
+                       int64_t boxCols, int64_t bytes = 2) {
+          return b.getDictionaryAttr(
+              {b.getNamedAttr("arg", b.getI64IntegerAttr(arg)),
+               b.getNamedAttr("rows", b.getI64IntegerAttr(rows)),
+               b.getNamedAttr("cols", b.getI64IntegerAttr(cols)),
+               b.getNamedAttr("box_rows", b.getI64IntegerAttr(boxRows)),
+               b.getNamedAttr("box_cols", b.getI64IntegerAttr(boxCols)),
+               b.getNamedAttr("elem_bytes", b.getI64IntegerAttr(bytes))});
+        };
+        auto argOf = [](Value v) {
+          return int64_t(cast<BlockArgument>(v).getArgNumber());
+        };
+        SmallVector<Attribute> maps{
+            map(argOf(gemm.getA()), M, K, W::kBM, W::kBK),
+            gemm.getTransposeB()
+                ? map(argOf(gemm.getB()), N, K, W::kBN, W::kBK)
+                : map(argOf(gemm.getB()), K, N, W::kBK, W::kBlockCols)};
+        if (storeThroughTMA)
+          maps.push_back(
+              map(f.getNumArguments(), M, N, 64, 128 / outBytes, outBytes));
+        f->setAttr(kGPUTensorMapsAttrName, b.getArrayAttr(maps));
         continue;
       }
       auto shared = gpu::AddressSpaceAttr::get(b.getContext(),

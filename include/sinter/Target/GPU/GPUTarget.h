@@ -11,10 +11,10 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 #include <string>
@@ -35,6 +35,17 @@ inline constexpr llvm::StringLiteral kGPUWorkspaceBytesAttrName =
     "sinter.gpu.workspace_bytes";
 inline constexpr llvm::StringLiteral kGPUNextKernelsAttrName =
     "sinter.gpu.next_kernels";
+/// For kernels that load through TMA: the descriptors the launch code
+/// encodes and passes by value after the other parameters, in order, as
+/// dictionaries {arg (a row-major matrix: its position among the function's
+/// arguments, then its results), rows, cols, box_rows, box_cols,
+/// elem_bytes}.
+inline constexpr llvm::StringLiteral kGPUTensorMapsAttrName =
+    "sinter.gpu.tensor_maps";
+/// On a kernel: the positions of its by-value TMA descriptor parameters
+/// (`!llvm.ptr` until the NVVM lowering makes them byval grid constants).
+inline constexpr llvm::StringLiteral kTensorMapArgsAttrName =
+    "sinter.tensor_map_args";
 /// The gpu.module that holds the kernels.
 inline constexpr llvm::StringLiteral kGPUKernelModuleName = "sinter_kernels";
 
@@ -52,7 +63,8 @@ FailureOr<std::string> translateKernelsToPTX(ModuleOp module,
                                              llvm::StringRef chip);
 
 /// Assembles `ptx` for `chip` with ptxas (from $PATH, $CUDA_HOME/bin or
-/// /usr/local/cuda/bin) into a cubin; failure with `error` set when ptxas is missing or fails.
+/// /usr/local/cuda/bin) into a cubin; failure with `error` set when ptxas is
+/// missing or fails.
 FailureOr<std::string> assembleCubin(llvm::StringRef ptx, llvm::StringRef chip,
                                      std::string &error);
 
