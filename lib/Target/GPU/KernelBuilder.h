@@ -160,6 +160,118 @@ struct KernelBuilder {
                             NVVM::LoadCacheModifierKind::CG, size);
   }
 
+  // Hopper (sm_90a): shared memory by address, mbarriers, TMA, wgmma.
+
+  Value i64(int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
+  }
+  Value i32(Value index) {
+    return arith::IndexCastOp::create(b, loc, b.getI32Type(), index);
+  }
+  /// The i64 shared address `addr` as a pointer.
+  Value shared(Value addr) {
+    return LLVM::IntToPtrOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext(), 3), addr);
+  }
+  /// i64 address `base` plus index `bytes`.
+  Value offset(Value base, Value bytes) {
+    return arith::AddIOp::create(b, loc, base, toI64(bytes));
+  }
+  /// The kernel's dynamic shared memory, its address rounded up to 1024
+  /// bytes (the 128-byte swizzle's atom; launches reserve 1 KiB extra).
+  Value alignedDynamicShared() {
+    auto type = MemRefType::get(
+        {ShapedType::kDynamic}, b.getI8Type(), MemRefLayoutAttrInterface{},
+        gpu::AddressSpaceAttr::get(b.getContext(),
+                                   gpu::AddressSpace::Workgroup));
+    Value raw = address(gpu::DynamicSharedMemoryOp::create(b, loc, type));
+    return arith::AndIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, raw, i64(1023)), i64(~1023ll));
+  }
+  /// Waits until phase `parity` (an index, 0 or 1) of the mbarrier at
+  /// shared address `bar` has completed.
+  void mbarrierWait(Value bar, Value parity) {
+    NVVM::MBarrierTryWaitParityOp::create(
+        b, loc, shared(bar), i32(parity),
+        arith::ConstantIntOp::create(b, loc, 1000000, 32));
+  }
+  void mbarrierInit(Value bar, int64_t arrivals) {
+    NVVM::MBarrierInitOp::create(
+        b, loc, shared(bar), arith::ConstantIntOp::create(b, loc, arrivals, 32),
+        Value());
+  }
+  void mbarrierArrive(Value bar) {
+    NVVM::MBarrierArriveOp::create(b, loc, b.getI64Type(), shared(bar),
+                                   Value());
+  }
+  /// Arrives on the mbarrier at `bar`, which then also waits for `bytes` of
+  /// TMA copies.
+  void expectBytes(Value bar, int64_t bytes) {
+    NVVM::MBarrierArriveExpectTxOp::create(
+        b, loc, Type(), shared(bar),
+        arith::ConstantIntOp::create(b, loc, bytes, 32),
+        NVVM::MemScopeKind::CTA, false, Value());
+  }
+  /// A TMA box copy through descriptor `map` (a by-value parameter) at
+  /// i32 `coords` (innermost first) to shared address `dst`, completing on
+  /// the mbarrier at `bar`. The destination is a shared::cluster address
+  /// (a block is its own cluster).
+  void tmaLoad(Value dst, Value map, ValueRange coords, Value bar) {
+    Value cluster = LLVM::AddrSpaceCastOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext(), 7), shared(dst));
+    NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+        b, loc, cluster, map, coords, shared(bar), ValueRange{}, Value(),
+        Value(), NVVM::TMALoadMode::TILE, false, nullptr, Value());
+  }
+  /// bar.sync on barrier `id` (i32) for `threads` threads.
+  void namedBarrier(Value id, int64_t threads) {
+    NVVM::BarrierOp::create(b, loc, Type(), id,
+                            arith::ConstantIntOp::create(b, loc, threads, 32),
+                            nullptr, Value());
+  }
+  /// Makes this thread's shared memory writes visible to the async proxy
+  /// (TMA stores, wgmma operands).
+  void fenceAsyncShared() {
+    NVVM::FenceProxyOp::create(
+        b, loc,
+        NVVM::ProxyKindAttr::get(b.getContext(), NVVM::ProxyKind::async_shared),
+        NVVM::SharedSpaceAttr::get(b.getContext(),
+                                   NVVM::SharedSpace::shared_cta));
+  }
+  /// The wgmma descriptor of a tile at shared address `addr` laid out as
+  /// TMA writes it with the 128-byte swizzle (mode 1; `addr` within a
+  /// 1024-byte aligned atom grid): rows of 128 bytes, 1024 bytes between
+  /// groups of 8 rows, `leadingBytes` between blocks of 64 columns of an
+  /// MN-major operand (unused for K-major ones).
+  Value swizzledDescriptor(Value addr, int64_t leadingBytes) {
+    Value start = arith::ShRUIOp::create(
+        b, loc, arith::AndIOp::create(b, loc, addr, i64(0x3FFFF)), i64(4));
+    int64_t fixed = ((leadingBytes >> 4) << 16) | (int64_t(1024 >> 4) << 32) |
+                    (int64_t(1) << 62);
+    return arith::OrIOp::create(b, loc, start, i64(fixed));
+  }
+  /// acc += A B for one wgmma m64nNk16 with f32 accumulators (a struct of
+  /// N / 2 f32), A K-major and B K-major or N-major, both from shared
+  /// memory descriptors.
+  Value wgmma(Value acc, Value descA, Value descB, Type elem, int64_t n,
+              bool bNMajor) {
+    MLIRContext *ctx = b.getContext();
+    auto type = elem.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
+    return NVVM::WgmmaMmaAsyncOp::create(
+        b, loc, acc.getType(), acc, descA, descB,
+        NVVM::MMAShapeAttr::get(ctx, 64, n, 16),
+        NVVM::WGMMATypesAttr::get(ctx, type),
+        NVVM::WGMMATypesAttr::get(ctx, type),
+        NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
+        NVVM::WGMMAScaleOutAttr::get(ctx, NVVM::WGMMAScaleOut::one),
+        NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+        NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+        NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+        NVVM::MMALayoutAttr::get(ctx, bNMajor ? NVVM::MMALayout::row
+                                              : NVVM::MMALayout::col),
+        NVVM::MMAIntOverflowAttr());
+  }
+
   /// 2^x by the SFU (ex2.approx.ftz; -inf gives 0).
   Value exp2(Value x) {
     return LLVM::CallIntrinsicOp::create(

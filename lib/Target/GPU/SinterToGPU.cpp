@@ -694,37 +694,10 @@ struct WgmmaGemmKernel : GemmKernel {
   /// B as [N, K] (K-major) rather than [K, N].
   bool bKMajor = true;
 
-  /// The shared memory descriptor of a tile at `addr` with 1024-byte
-  /// aligned 128-byte rows in the 128-byte swizzle (mode 1): start address
-  /// >> 4, 1024 bytes between groups of 8 rows (k rows of an N-major B,
-  /// m or n rows otherwise), and for an N-major B 8 KiB between its blocks
-  /// of 64 columns.
+  /// The wgmma descriptor of a tile at `addr` (see swizzledDescriptor): an
+  /// N-major B has 8 KiB between its blocks of 64 columns.
   Value descriptor(Value addr, bool nMajor = false) {
-    Value start = arith::ShRUIOp::create(
-        b, loc, arith::AndIOp::create(b, loc, addr, i64(0x3FFFF)), i64(4));
-    int64_t leading = nMajor ? kBlockBytes >> 4 : 1;
-    int64_t fixed =
-        (leading << 16) | (int64_t(1024 >> 4) << 32) | (int64_t(1) << 62);
-    return arith::OrIOp::create(b, loc, start, i64(fixed));
-  }
-  Value i64(int64_t v) {
-    return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
-  }
-  Value i32(Value index) {
-    return arith::IndexCastOp::create(b, loc, b.getI32Type(), index);
-  }
-  Value shared(Value addr) {
-    return LLVM::IntToPtrOp::create(
-        b, loc, LLVM::LLVMPointerType::get(b.getContext(), 3), addr);
-  }
-  Value offset(Value base, Value bytes) {
-    return arith::AddIOp::create(b, loc, base, toI64(bytes));
-  }
-  /// Waits until phase `parity` of the mbarrier at `addr` has completed.
-  void wait(Value addr, Value parity) {
-    NVVM::MBarrierTryWaitParityOp::create(
-        b, loc, shared(addr), i32(parity),
-        arith::ConstantIntOp::create(b, loc, 1000000, 32));
+    return swizzledDescriptor(addr, nMajor ? kBlockBytes : 16);
   }
 
   /// Runs the epilogue on the accumulators of output elements (row, col)
@@ -772,11 +745,7 @@ struct WgmmaGemmKernel : GemmKernel {
                                          remu(tid, 128), idx(0));
     // Named barrier 1 + cw: the warpgroup's 128 threads.
     Value barrierId = i32(add(cw, idx(1)));
-    auto wgBarrier = [&] {
-      NVVM::BarrierOp::create(b, loc, Type(), barrierId,
-                              arith::ConstantIntOp::create(b, loc, 128, 32),
-                              nullptr, Value());
-    };
+    auto wgBarrier = [&] { namedBarrier(barrierId, 128); };
     Value wgStaging = offset(staging, mul(cw, idx(2 * kBoxBytes)));
     auto zero = [&] {
       return isa<FloatType>(t)
@@ -823,12 +792,7 @@ struct WgmmaGemmKernel : GemmKernel {
         LLVM::StoreOp::create(b, loc, pair, shared(offset(box, at)), 2 * bytes);
       }
       // The box's generic-proxy writes, visible to the TMA store.
-      NVVM::FenceProxyOp::create(
-          b, loc,
-          NVVM::ProxyKindAttr::get(b.getContext(),
-                                   NVVM::ProxyKind::async_shared),
-          NVVM::SharedSpaceAttr::get(b.getContext(),
-                                     NVVM::SharedSpace::shared_cta));
+      fenceAsyncShared();
       wgBarrier();
       ifThen(leader, [&] {
         NVVM::CpAsyncBulkTensorSharedCTAToGlobalOp::create(
@@ -884,12 +848,7 @@ struct WgmmaGemmKernel : GemmKernel {
     int64_t numK = llvm::divideCeil(K, kBK);
 
     Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-    auto smemType = MemRefType::get(
-        {ShapedType::kDynamic}, b.getI8Type(), MemRefLayoutAttrInterface{},
-        gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
-    Value raw = address(gpu::DynamicSharedMemoryOp::create(b, loc, smemType));
-    Value ring = arith::AndIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, raw, i64(1023)), i64(~1023ll));
+    Value ring = alignedDynamicShared();
     auto stageAddr = [&](Value stage) {
       return offset(ring, mul(stage, idx(kStageBytes)));
     };
@@ -903,13 +862,8 @@ struct WgmmaGemmKernel : GemmKernel {
     ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, idx(0)),
            [&] {
              for (int64_t s = 0; s < kStages; ++s) {
-               NVVM::MBarrierInitOp::create(
-                   b, loc, shared(fullBarrier(idx(s))),
-                   arith::ConstantIntOp::create(b, loc, 1, 32), Value());
-               NVVM::MBarrierInitOp::create(
-                   b, loc, shared(emptyBarrier(idx(s))),
-                   arith::ConstantIntOp::create(b, loc, kConsumerWarps, 32),
-                   Value());
+               mbarrierInit(fullBarrier(idx(s)), 1);
+               mbarrierInit(emptyBarrier(idx(s)), kConsumerWarps);
              }
              NVVM::FenceMbarrierInitOp::create(b, loc);
            });
@@ -941,15 +895,10 @@ struct WgmmaGemmKernel : GemmKernel {
               auto [stage, parity] = position(it);
               // A fresh barrier counts as having completed the phase before
               // its first: the first pass over the ring does not wait.
-              wait(emptyBarrier(stage),
-                   arith::XOrIOp::create(b, loc, parity, idx(1)));
-              Value full = shared(fullBarrier(stage));
-              NVVM::MBarrierArriveExpectTxOp::create(
-                  b, loc, Type(), full,
-                  arith::ConstantIntOp::create(b, loc, kStageBytes, 32),
-                  NVVM::MemScopeKind::CTA, false, Value());
+              mbarrierWait(emptyBarrier(stage),
+                           arith::XOrIOp::create(b, loc, parity, idx(1)));
+              expectBytes(fullBarrier(stage), kStageBytes);
               Value k = i32(mul(kLoop.getInductionVar(), idx(kBK)));
-              auto ptr7 = LLVM::LLVMPointerType::get(ctx, 7);
               // Boxes as (destination offset, map, innermost coordinate,
               // row coordinate).
               SmallVector<std::tuple<int64_t, Value, Value, Value>> boxes{
@@ -961,13 +910,8 @@ struct WgmmaGemmKernel : GemmKernel {
                   boxes.push_back({kABytes + j * kBlockBytes, mapB,
                                    i32(add(n0, idx(j * kBlockCols))), k});
               for (auto [off, map, inner, outer] : boxes) {
-                // Shared::cluster addresses (a block is its own cluster).
-                Value dst = LLVM::AddrSpaceCastOp::create(
-                    b, loc, ptr7, shared(offset(stageAddr(stage), idx(off))));
-                NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
-                    b, loc, dst, map, ValueRange{inner, outer}, full,
-                    ValueRange{}, Value(), Value(), NVVM::TMALoadMode::TILE,
-                    false, nullptr, Value());
+                tmaLoad(offset(stageAddr(stage), idx(off)), map,
+                        ValueRange{inner, outer}, fullBarrier(stage));
               }
               scf::YieldOp::create(b, loc, add(it, idx(1)));
               return kLoop.getResult(0);
@@ -982,11 +926,8 @@ struct WgmmaGemmKernel : GemmKernel {
     Value isLane0 =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, idx(0));
     auto release = [&](Value it) {
-      ifThen(isLane0, [&] {
-        NVVM::MBarrierArriveOp::create(b, loc, b.getI64Type(),
-                                       shared(emptyBarrier(position(it).first)),
-                                       Value());
-      });
+      ifThen(isLane0,
+             [&] { mbarrierArrive(emptyBarrier(position(it).first)); });
     };
     auto accType = LLVM::LLVMStructType::getLiteral(
         ctx, SmallVector<Type>(kBN / 2, b.getF32Type()));
@@ -1001,12 +942,10 @@ struct WgmmaGemmKernel : GemmKernel {
         Value acc = kLoop.getRegionIterArgs()[0];
         Value it = kLoop.getRegionIterArgs()[1];
         auto [stage, parity] = position(it);
-        wait(fullBarrier(stage), parity);
+        mbarrierWait(fullBarrier(stage), parity);
         Value sa = stageAddr(stage);
         Value aDesc = descriptor(offset(sa, mul(cw, idx(64 * 128))));
         Value bDesc = descriptor(offset(sa, idx(kABytes)), !bKMajor);
-        auto type =
-            elem.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
         NVVM::WgmmaFenceAlignedOp::create(b, loc);
         for (int64_t k16 = 0; k16 < kBK / 16; ++k16) {
           // 16 elements = 32 bytes further along the rows (2 in units of
@@ -1014,19 +953,7 @@ struct WgmmaGemmKernel : GemmKernel {
           Value da = arith::AddIOp::create(b, loc, aDesc, i64(2 * k16));
           Value db = arith::AddIOp::create(b, loc, bDesc,
                                            i64((bKMajor ? 2 : 128) * k16));
-          acc = NVVM::WgmmaMmaAsyncOp::create(
-              b, loc, accType, acc, da, db,
-              NVVM::MMAShapeAttr::get(ctx, 64, kBN, 16),
-              NVVM::WGMMATypesAttr::get(ctx, type),
-              NVVM::WGMMATypesAttr::get(ctx, type),
-              NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
-              NVVM::WGMMAScaleOutAttr::get(ctx, NVVM::WGMMAScaleOut::one),
-              NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
-              NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
-              NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
-              NVVM::MMALayoutAttr::get(ctx, bKMajor ? NVVM::MMALayout::col
-                                                    : NVVM::MMALayout::row),
-              NVVM::MMAIntOverflowAttr());
+          acc = wgmma(acc, da, db, elem, kBN, /*bNMajor=*/!bKMajor);
         }
         NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
         // The previous k block's group is done: its stage can be refilled.

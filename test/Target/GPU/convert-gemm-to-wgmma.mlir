@@ -41,9 +41,9 @@
 // CHECK:           scf.for %{{.*}} = %c0{{.*}} to %c8{{.*}} step %c1
 // CHECK:             arith.xori
 // CHECK:             nvvm.mbarrier.try_wait.parity
-// CHECK:             nvvm.mbarrier.arrive.expect_tx %[[FULL:.*]], %c49152_i32
-// CHECK:             nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %[[MAPA]], %[[FULL]], box[
-// CHECK:             nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %[[MAPB]], %[[FULL]], box[
+// CHECK:             nvvm.mbarrier.arrive.expect_tx %{{.*}}, %c49152_i32
+// CHECK:             nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %[[MAPA]], %{{.*}}, box[
+// CHECK:             nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %[[MAPB]], %{{.*}}, box[
 // The consumers take the registers and walk the same tiles.
 // CHECK:       } else {
 // CHECK:         nvvm.setmaxregister  increase 232
