@@ -49,6 +49,12 @@ int sinter_cuda_tensor_map_2d(void *map, const void *base,
                               unsigned elem_bytes, unsigned long long rows,
                               unsigned long long cols, unsigned box_rows,
                               unsigned box_cols);
+/* The same for `batches` such matrices one after the other (a 3-d map;
+ * boxes take one matrix's rows, zeros past its last). */
+int sinter_cuda_tensor_map_3d(void *map, const void *base,
+                              unsigned elem_bytes, unsigned long long batches,
+                              unsigned long long rows, unsigned long long cols,
+                              unsigned box_rows, unsigned box_cols);
 
 #ifdef __cplusplus
 }

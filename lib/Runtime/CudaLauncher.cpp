@@ -225,6 +225,18 @@ extern "C" int sinter_cuda_tensor_map_2d(void *map, const void *base,
                                          unsigned long long rows,
                                          unsigned long long cols,
                                          unsigned box_rows, unsigned box_cols) {
+  return sinter_cuda_tensor_map_3d(map, base, elem_bytes, 0, rows, cols,
+                                   box_rows, box_cols);
+}
+
+extern "C" int sinter_cuda_tensor_map_3d(void *map, const void *base,
+                                         unsigned elem_bytes,
+                                         unsigned long long batches,
+                                         unsigned long long rows,
+                                         unsigned long long cols,
+                                         unsigned box_rows, unsigned box_cols) {
+  const char *fn =
+      batches ? "sinter_cuda_tensor_map_3d" : "sinter_cuda_tensor_map_2d";
   // CU_TENSOR_MAP_DATA_TYPE_UINT8/16/32: TMA copies bits, so the unsigned
   // type of the element's width serves every dtype.
   int dtype = elem_bytes == 1   ? 0
@@ -232,25 +244,27 @@ extern "C" int sinter_cuda_tensor_map_2d(void *map, const void *base,
               : elem_bytes == 4 ? 2
                                 : -1;
   if (dtype < 0)
-    return fail("sinter_cuda_tensor_map_2d: elements of " +
+    return fail(std::string(fn) + ": elements of " +
                 std::to_string(elem_bytes) + " bytes are not supported");
   if (reinterpret_cast<uintptr_t>(map) % 64)
-    return fail("sinter_cuda_tensor_map_2d: the map is not 64-byte aligned");
+    return fail(std::string(fn) + ": the map is not 64-byte aligned");
   if ((cols * elem_bytes) % 16)
-    return fail("sinter_cuda_tensor_map_2d: rows of " +
+    return fail(std::string(fn) + ": rows of " +
                 std::to_string(cols * elem_bytes) +
                 " bytes are not a multiple of 16");
   const Driver *dp;
   CUcontext ctx;
   if (currentContext(dp, ctx))
     return -1;
-  unsigned long long dims[2] = {cols, rows};
-  unsigned long long strides[1] = {cols * elem_bytes};
-  unsigned box[2] = {box_cols, box_rows}, elementStrides[2] = {1, 1};
+  // Rank 3 for several matrices of `rows` rows (0 batches: rank 2).
+  unsigned rank = batches ? 3 : 2;
+  unsigned long long dims[3] = {cols, rows, batches};
+  unsigned long long strides[2] = {cols * elem_bytes, rows * cols * elem_bytes};
+  unsigned box[3] = {box_cols, box_rows, 1}, elementStrides[3] = {1, 1, 1};
   // No interleave, 128-byte swizzle, L2 promotion of 256 bytes, zeros
   // outside the matrix.
   if (CUresult r = dp->tensorMapEncodeTiled(
-          map, dtype, 2, const_cast<void *>(base), dims, strides, box,
+          map, dtype, rank, const_cast<void *>(base), dims, strides, box,
           elementStrides, 0, 3, 3, 0))
     return cuFail(*dp, r,
                   "cuTensorMapEncodeTiled of a " + std::to_string(rows) +

@@ -391,6 +391,13 @@ def _cases():
     # see no key (zero output, log-sum-exp -inf).
     c.append(attention_case("attn_bf16_window_empty_rows", (1, 2, 70, 32), (1, 2, 100, 32), (1, 2, 100, 32),
                             "bf16", (2e-2, 2e-2), mask="sliding_window", window=64, offset=130, lse=True))
+    # The same on Hopper's wgmma kernel (D = 64): rows with no key.
+    c.append(attention_case("attn_bf16_window_empty_rows_d64", (1, 2, 70, 64), (1, 2, 100, 64), (1, 2, 100, 64),
+                            "bf16", (2e-2, 2e-2), mask="sliding_window", window=64, offset=130, lse=True))
+    # D = 128, causal GQA with the log-sum-exp, 300 queries and keys (2.3
+    # blocks of 128).
+    c.append(attention_case("attn_bf16_causal_gqa_lse_d128", (2, 8, 300, 128), (2, 2, 300, 128), (2, 2, 300, 128),
+                            "bf16", (2e-2, 2e-2), mask="causal", lse=True))
     c.append(attention_case("attn_bf16_bshd_causal_d96", (2, 129, 6, 96), (2, 129, 3, 96), (2, 129, 3, 96),
                             "bf16", (2e-2, 2e-2), mask="causal", bshd=True))
     # Paged decode (split-KV + combine): GQA, a sequence of length 0 and one

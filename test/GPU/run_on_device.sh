@@ -15,7 +15,7 @@ rc=0
   > "$OUT/device.txt" 2>&1
 python3 test/GPU/run.py --out "$OUT" 2>&1 | tee "$OUT/tests.log" || rc=1
 # Small shapes of each kernel under the sanitizers.
-small=gemm_f32,gemm_bf16_reductions,gemm_bf16_wgmma_bias,gemm_bf16_aligned_batched_kn,gemm_f16_wgmma_ragged_k,gemm_bf16_bias_gelu_residual,gemm_f16_bt_silu,gemm_f32_at_scales_relu,gemm_bf16_batched,gemm_bf16_aligned_bias,gemm_f16_aligned_bt,attn_bf16_causal_gqa_lse,attn_f16_nomask_d128,attn_bf16_window_softcap_mqa,attn_bf16_window_empty_rows,attn_bf16_bshd_causal_d96,paged_bf16_decode_gqa,paged_f16_prefill_window,paged_bf16_bs24_d96,paged_f16_bs8,kv_gather_bf16,kv_append_bf16,kv_append_bf16_in_place,kv_quantize_int8,w8a16_bf16_channel_zp,w8a16_bf16_bt_grouped
+small=gemm_f32,gemm_bf16_reductions,gemm_bf16_wgmma_bias,gemm_bf16_aligned_batched_kn,gemm_f16_wgmma_ragged_k,gemm_bf16_bias_gelu_residual,gemm_f16_bt_silu,gemm_f32_at_scales_relu,gemm_bf16_batched,gemm_bf16_aligned_bias,gemm_f16_aligned_bt,attn_bf16_causal_gqa_lse,attn_f16_nomask_d128,attn_bf16_window_softcap_mqa,attn_bf16_window_empty_rows,attn_bf16_window_empty_rows_d64,attn_bf16_bshd_causal_d96,paged_bf16_decode_gqa,paged_f16_prefill_window,paged_bf16_bs24_d96,paged_f16_bs8,kv_gather_bf16,kv_append_bf16,kv_append_bf16_in_place,kv_quantize_int8,w8a16_bf16_channel_zp,w8a16_bf16_bt_grouped
 for tool in memcheck racecheck; do
   compute-sanitizer --tool $tool --error-exitcode 3 \
     python3 test/GPU/run.py --only $small --out "$OUT/$tool" > "$OUT/$tool.log" 2>&1 || rc=1

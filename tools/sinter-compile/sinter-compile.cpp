@@ -341,11 +341,16 @@ void writeGPULaunchers(llvm::raw_ostream &os, StringRef name,
         auto get = [&](StringRef key) {
           return m.getAs<IntegerAttr>(key).getInt();
         };
+        // Matrices of several heads (`batches`) are 3-d maps.
+        bool batched = bool(m.get("batches"));
         os << "  unsigned char tensor_map" << i
            << "[128] __attribute__((aligned(64)));\n"
-           << "  if (sinter_cuda_tensor_map_2d(tensor_map" << i << ", "
-           << f.args[get("arg")].name << ", " << get("elem_bytes") << ", "
-           << get("rows") << "ull, " << get("cols") << "ull, "
+           << "  if (sinter_cuda_tensor_map_" << (batched ? "3d" : "2d")
+           << "(tensor_map" << i << ", " << f.args[get("arg")].name << ", "
+           << get("elem_bytes") << ", ";
+        if (batched)
+          os << get("batches") << "ull, ";
+        os << get("rows") << "ull, " << get("cols") << "ull, "
            << get("box_rows") << ", " << get("box_cols")
            << "))\n    return -1;\n";
       }

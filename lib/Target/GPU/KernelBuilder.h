@@ -304,6 +304,8 @@ std::string unsupportedAttention(Operation *op);
 struct GPUResources {
   int64_t sms;
   int64_t sharedBytesPerSM;
+  /// sm_90a: warpgroup MMA, TMA and mbarriers.
+  bool hopper = false;
 };
 
 /// One kernel launch of a compiled function.

@@ -1101,7 +1101,7 @@ struct ConvertSinterToGPUPass
       return signalPassFailure();
     }
     std::string chip = *getGPUChip(targetName);
-    gpu_kernels::GPUResources resources{target.getCores(), 0};
+    gpu_kernels::GPUResources resources{target.getCores(), 0, chip == "sm_90a"};
     for (auto level : target.getLevels().getAsRange<MemoryLevelAttr>())
       if (level.getName() == "smem")
         resources.sharedBytesPerSM = level.getCapacity();

@@ -1,4 +1,12 @@
-// RUN: sinter-opt %s --split-input-file --convert-sinter-to-gpu | FileCheck %s
+// RUN: sinter-opt %s --split-input-file --convert-sinter-to-gpu=target=nvidia-a100 | FileCheck %s
+// RUN: sinter-opt %s --split-input-file --convert-sinter-to-gpu | FileCheck %s --check-prefix=H100
+
+// The FlashAttention-2 kernel (mma.sync), as the A100 runs it; on the H100
+// it takes what the wgmma kernel does not (bshd here; see
+// convert-attention-to-wgmma.mlir).
+// H100-LABEL: gpu.func @window_bshd(
+// H100-NOT:     nvvm.wgmma
+// H100:         nvvm.mma.sync
 
 // Causal GQA attention with the log-sum-exp: one block of 4 warps per 64
 // queries of one head (grid: ceil(100 / 64) x Hq x B), tiles of 64 rows

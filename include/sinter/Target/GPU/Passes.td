@@ -17,13 +17,21 @@ def ConvertSinterToGPU : Pass<"convert-sinter-to-gpu", "::mlir::ModuleOp"> {
     later launches, in order) and `sinter.gpu.workspace_bytes` (f32 scratch
     passed to every kernel after the results). Kernel parameters are the
     function's arguments then its results, as static row-major memrefs
-    (bare pointers once lowered).
+    (bare pointers once lowered); kernels that use TMA also take the
+    descriptors listed in `sinter.gpu.tensor_maps` (which the launch code
+    encodes), by value after the rest.
 
-    * **GEMM, f16/bf16, K-major A [M, K] and B [N, K], sm_90a**: Hopper's
-      warpgroup MMA (`wgmma.mma_async` m64n256k16 from shared-memory
-      descriptors), 128 x 256 block tiles over 2 warpgroups, a 4-stage ring
-      of 128-byte-swizzled tiles in dynamic shared memory filled by
-      `cp.async`, one wgmma group in flight, blocks grouped by 8 tile rows.
+    * **GEMM, f16/bf16, A [M, K] and B [N, K] or [K, N], sm_90a**: a
+      persistent, warp-specialized Hopper kernel. One block per SM walks
+      128 x 256 output tiles (grouped by 8 tile rows for L2 reuse); a
+      producer warpgroup fills a 4-stage ring of 128-byte-swizzled tiles by
+      TMA, handing stages over with mbarriers; two consumer warpgroups (with
+      most of the registers, `setmaxnreg`) run `wgmma.mma_async` m64n256k16
+      from shared-memory descriptors (a [K, N] B read N-major), one group in
+      flight, and the epilogue on the accumulators. A single output whose
+      rows are a multiple of 16 bytes is stored through swizzled staging
+      boxes and TMA; others from registers. Needs rows of A and B that are
+      a multiple of 16 bytes and no batch dimensions.
     * **GEMM, f16/bf16, other layouts or targets**: tensor cores through
       `mma.sync` m16n8k16 (f32 accumulators), 128 x 128 x 64 block tiles
       over 8 warps, `ldmatrix` fragments (`.trans` for a [k][n] B), the
@@ -39,8 +47,15 @@ def ConvertSinterToGPU : Pass<"convert-sinter-to-gpu", "::mlir::ModuleOp"> {
       (`sum`, `max`, `sum_sq` along m or n) fold each thread's elements,
       then the lanes sharing a row or column, into the reduction outputs
       atomically, after a first kernel sets them to the identity.
+    * **Attention, [B, H, S, D] with D = Dv in {64, 128}, sm_90a**: a
+      FlashAttention-3 style kernel. A producer warpgroup loads Q and a
+      2-stage ring of K/V tiles (128 keys) by TMA; two consumer warpgroups
+      (64 query rows each) compute S = Q K^T and O += P V with wgmma, the
+      online softmax on the accumulators, P through a swizzled shared tile.
+      Masks, GQA/MQA, softcap and the log-sum-exp as below.
     * **Attention** (f16/bf16; causal, sliding-window or no mask; GQA/MQA,
-      softcap, `bshd` layout, the log-sum-exp): a FlashAttention-2 kernel.
+      softcap, `bshd` layout, the log-sum-exp), otherwise: a
+      FlashAttention-2 kernel.
       Q fragments stay in registers; K/V tiles are staged by `cp.async`; the
       online softmax runs on the accumulator fragments with quad shuffles
       and `ex2`; P stays in registers for the PV product. Masks bound the
