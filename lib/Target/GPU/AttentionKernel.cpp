@@ -643,7 +643,7 @@ struct WgmmaAttentionKernel : KernelBuilder {
       NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
       NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
 
-      // Scale, softcap, mask (log2 domain).
+      // Scale and softcap (log2 domain).
       SmallVector<Value> x;
       for (int64_t i = 0; i < kBKV / 2; ++i) {
         Value v = LLVM::ExtractValueOp::create(b, loc, s, i);
@@ -654,8 +654,34 @@ struct WgmmaAttentionKernel : KernelBuilder {
         } else {
           v = arith::MulFOp::create(b, loc, v, f32(scale * kLog2e));
         }
-        bool limit = skv % kBKV != 0;
-        if (limit || mask != MaskKind::none) {
+        x.push_back(v);
+      }
+      // The mask, only on the blocks it cuts: the last one when S is not a
+      // multiple of the block, the diagonal (and the window's far edge) for
+      // the warpgroup's 64 rows.
+      bool limit = skv % kBKV != 0;
+      if (limit || mask != MaskKind::none) {
+        Value lastKey = add(kv0, idx(kBKV - 1));
+        Value cut;
+        auto either = [&](Value c) {
+          cut = cut ? arith::OrIOp::create(b, loc, cut, c).getResult() : c;
+        };
+        if (limit)
+          either(lt(idx(skv - 1), lastKey));
+        Value firstPos = add(add(q0, mul(cw, idx(64))), idx(offsetQ));
+        if (mask != MaskKind::none)
+          either(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                       lastKey, firstPos));
+        if (mask == MaskKind::sliding_window)
+          either(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                       sub(add(firstPos, idx(63)), kv0),
+                                       idx(window)));
+        auto masked = scf::IfOp::create(
+            b, loc, SmallVector<Type>(x.size(), b.getF32Type()), cut, true);
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(&masked.getThenRegion().front());
+        SmallVector<Value> y;
+        for (auto [i, v] : llvm::enumerate(x)) {
           Value key = add(kv0, add(t2, idx(8 * (i / 4) + i % 2)));
           Value visible;
           auto also = [&](Value c) {
@@ -671,9 +697,12 @@ struct WgmmaAttentionKernel : KernelBuilder {
               also(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
                                          sub(pos, key), idx(window)));
           }
-          v = arith::SelectOp::create(b, loc, visible, v, negInf);
+          y.push_back(arith::SelectOp::create(b, loc, visible, v, negInf));
         }
-        x.push_back(v);
+        scf::YieldOp::create(b, loc, y);
+        b.setInsertionPointToStart(&masked.getElseRegion().front());
+        scf::YieldOp::create(b, loc, x);
+        x.assign(masked.getResults().begin(), masked.getResults().end());
       }
       // Online softmax per row half.
       Value alpha[2];
