@@ -643,7 +643,11 @@ struct WgmmaAttentionKernel : KernelBuilder {
       NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
       NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
 
-      // Scale and softcap (log2 domain).
+      // Scale and softcap (log2 domain). With a positive scale and no
+      // softcap the scale is folded into the exponent instead (the row max
+      // of the raw scores, scaled once; exp2(s c - m) as one FMA).
+      bool fold = !softcap && scale > 0;
+      float c = scale * kLog2e;
       SmallVector<Value> x;
       for (int64_t i = 0; i < kBKV / 2; ++i) {
         Value v = LLVM::ExtractValueOp::create(b, loc, s, i);
@@ -651,8 +655,8 @@ struct WgmmaAttentionKernel : KernelBuilder {
           v = arith::MulFOp::create(b, loc, v, f32(scale / *softcap));
           v = math::TanhOp::create(b, loc, v);
           v = arith::MulFOp::create(b, loc, v, f32(*softcap * kLog2e));
-        } else {
-          v = arith::MulFOp::create(b, loc, v, f32(scale * kLog2e));
+        } else if (!fold) {
+          v = arith::MulFOp::create(b, loc, v, f32(c));
         }
         x.push_back(v);
       }
@@ -707,11 +711,14 @@ struct WgmmaAttentionKernel : KernelBuilder {
       // Online softmax per row half.
       Value alpha[2];
       for (int64_t h2 = 0; h2 < 2; ++h2) {
-        Value mx = m[h2];
+        Value mx = fold ? negInf : m[h2];
         for (int64_t i = 0; i < kBKV / 2; ++i)
           if ((i / 2) % 2 == h2)
             mx = arith::MaxNumFOp::create(b, loc, mx, x[i]);
         mx = quadReduce(mx, /*isMax=*/true);
+        if (fold)
+          mx = arith::MaxNumFOp::create(
+              b, loc, m[h2], arith::MulFOp::create(b, loc, mx, f32(c)));
         // A row that has seen no key yet keeps -inf; subtract 0 then.
         Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
                                             mx, negInf);
@@ -720,7 +727,13 @@ struct WgmmaAttentionKernel : KernelBuilder {
         Value sum = arith::MulFOp::create(b, loc, l[h2], alpha[h2]);
         for (int64_t i = 0; i < kBKV / 2; ++i)
           if ((i / 2) % 2 == h2) {
-            x[i] = exp2(arith::SubFOp::create(b, loc, x[i], rowBase));
+            x[i] = exp2(
+                fold
+                    ? LLVM::FMAOp::create(
+                          b, loc, x[i], f32(c),
+                          arith::NegFOp::create(b, loc, rowBase))
+                          .getResult()
+                    : arith::SubFOp::create(b, loc, x[i], rowBase).getResult());
             sum = arith::AddFOp::create(b, loc, sum, x[i]);
           }
         m[h2] = mx;
