@@ -48,7 +48,9 @@
 // CHECK:           nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK:           arith.cmpi sle
 // CHECK:           gpu.shuffle  xor
-// CHECK:           llvm.nvvm.ex2.approx.ftz.f
+// The scale folds into the exponent: exp2(s c - m) with c = log2(e) / sqrt(128).
+// CHECK:           %[[P:.*]] = llvm.intr.fma(%{{.*}}, %cst{{.*}}, %{{.*}}) : (f32, f32, f32) -> f32
+// CHECK-NEXT:      llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"(%[[P]])
 // CHECK:           llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : vector<2xbf16>, !llvm.ptr<3>
 // CHECK:           nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
 // CHECK:           nvvm.barrier id
@@ -65,6 +67,24 @@ func.func @causal_gqa(%q: tensor<2x8x300x128xbf16>, %k: tensor<2x2x300x128xbf16>
   %l = tensor.empty() : tensor<2x8x300xf32>
   %r:2 = sinter.attention ins(%q, %k, %v : tensor<2x8x300x128xbf16>, tensor<2x2x300x128xbf16>, tensor<2x2x300x128xbf16>) outs(%o, %l : tensor<2x8x300x128xbf16>, tensor<2x8x300xf32>) {mask = #sinter.mask<causal>} -> tensor<2x8x300x128xbf16>, tensor<2x8x300xf32>
   return %r#0, %r#1 : tensor<2x8x300x128xbf16>, tensor<2x8x300xf32>
+}
+
+// -----
+
+// With a softcap the scores are scaled, capped (tanh) and scaled again
+// before the row max; nothing is folded into the exponent.
+// CHECK-LABEL: gpu.func @softcap(
+// CHECK:         nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK:         math.tanh
+// CHECK-NOT:     llvm.intr.fma
+// CHECK:         arith.subf
+// CHECK-NEXT:    llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"
+// CHECK-NOT:     llvm.intr.fma
+// CHECK:         gpu.return
+func.func @softcap(%q: tensor<1x2x128x64xbf16>, %k: tensor<1x2x128x64xbf16>, %v: tensor<1x2x128x64xbf16>) -> tensor<1x2x128x64xbf16> {
+  %o = tensor.empty() : tensor<1x2x128x64xbf16>
+  %r = sinter.attention ins(%q, %k, %v : tensor<1x2x128x64xbf16>, tensor<1x2x128x64xbf16>, tensor<1x2x128x64xbf16>) outs(%o : tensor<1x2x128x64xbf16>) {mask = #sinter.mask<none>, softcap = 30.0 : f32} -> tensor<1x2x128x64xbf16>
+  return %r : tensor<1x2x128x64xbf16>
 }
 
 // -----
