@@ -54,6 +54,70 @@ struct RowMask {
   Value pos[2];
 };
 
+/// Whether `key` is visible to the query at position `pos` under `mask`
+/// (`window` for a sliding window) and below `keyLimit` when that is set;
+/// null when every key is.
+Value keyVisible(KernelBuilder &k, MaskKind mask, int64_t window,
+                 Value keyLimit, Value key, Value pos) {
+  Value visible;
+  auto also = [&](Value c) { visible = visible ? k.both(visible, c) : c; };
+  if (keyLimit)
+    also(k.lt(key, keyLimit));
+  if (mask != MaskKind::none) {
+    also(
+        arith::CmpIOp::create(k.b, k.loc, arith::CmpIPredicate::sle, key, pos));
+    if (mask == MaskKind::sliding_window)
+      also(arith::CmpIOp::create(k.b, k.loc, arith::CmpIPredicate::slt,
+                                 k.sub(pos, key), k.idx(window)));
+  }
+  return visible;
+}
+
+/// Where a block of `rows` queries of sinter.attention works: its head,
+/// batch, KV head and first query (query blocks along grid x, the longest
+/// first under a mask).
+struct QueryBlock {
+  Value h, bi, hk, q0;
+};
+QueryBlock queryBlock(KernelBuilder &k, AttentionOp op, int64_t rows,
+                      int64_t sq, int64_t hq, int64_t hkv) {
+  Value qBlock = gpu::BlockIdOp::create(k.b, k.loc, gpu::Dimension::x);
+  if (op.getMask() != MaskKind::none) // longest blocks first
+    qBlock = k.sub(k.idx(llvm::divideCeil(sq, rows) - 1), qBlock);
+  QueryBlock q;
+  q.h = gpu::BlockIdOp::create(k.b, k.loc, gpu::Dimension::y);
+  q.bi = gpu::BlockIdOp::create(k.b, k.loc, gpu::Dimension::z);
+  q.hk = k.divu(q.h, hq / hkv);
+  q.q0 = k.mul(qBlock, k.idx(rows));
+  return q;
+}
+
+/// The keys [begin, end) that queries [q0, q0 + rows) can see (begin a
+/// multiple of `align`).
+std::pair<Value, Value> visibleKeys(KernelBuilder &k, AttentionOp op, Value q0,
+                                    int64_t rows, int64_t sq, int64_t skv,
+                                    int64_t align) {
+  auto minsi = [&](Value x, Value y) {
+    return arith::MinSIOp::create(k.b, k.loc, x, y).getResult();
+  };
+  auto maxsi = [&](Value x, Value y) {
+    return arith::MaxSIOp::create(k.b, k.loc, x, y).getResult();
+  };
+  int64_t offset = op.getQueryOffset();
+  Value begin = k.idx(0), end = k.idx(skv);
+  if (op.getMask() != MaskKind::none) {
+    Value lastPos =
+        k.add(minsi(k.add(q0, k.idx(rows - 1)), k.idx(sq - 1)), k.idx(offset));
+    end = maxsi(k.idx(0), minsi(k.idx(skv), k.add(lastPos, k.idx(1))));
+  }
+  if (op.getMask() == MaskKind::sliding_window) {
+    Value first = maxsi(k.idx(0), k.sub(k.add(q0, k.idx(offset + 1)),
+                                        k.idx(op.getWindowAttr().getInt())));
+    begin = k.mul(k.divu(first, align), k.idx(align));
+  }
+  return {begin, end};
+}
+
 /// The FlashAttention-2 machinery both attention kernels share: tiles
 /// staged by cp.async, Q fragments in registers, the key loop with the
 /// online softmax, and the final 1 / l. Each warp owns 16 query rows.
@@ -233,18 +297,8 @@ struct FlashCore : KernelBuilder {
         if (!rm.keyLimit && rm.mask == MaskKind::none)
           continue;
         Value key = add(kv0, add(t2, idx(nt * 8 + e % 2)));
-        Value visible;
-        auto also = [&](Value c) { visible = visible ? both(visible, c) : c; };
-        if (rm.keyLimit)
-          also(lt(key, rm.keyLimit));
-        if (rm.mask != MaskKind::none) {
-          Value pos = rm.pos[e / 2];
-          also(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, key,
-                                     pos));
-          if (rm.mask == MaskKind::sliding_window)
-            also(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                       sub(pos, key), idx(rm.window)));
-        }
+        Value visible = keyVisible(*this, rm.mask, rm.window, rm.keyLimit, key,
+                                   rm.pos[e / 2]);
         x = arith::SelectOp::create(b, loc, visible, x, negInf);
       }
 
@@ -373,14 +427,7 @@ struct AttentionKernel : FlashCore {
     Layout ql{hq, sq, d, bshd}, kl{hkv, skv, d, bshd}, vl{hkv, skv, dv, bshd};
     MaskKind mask = op.getMask();
     int64_t offset = op.getQueryOffset();
-
-    Value qBlock = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
-    if (mask != MaskKind::none) // longest blocks first
-      qBlock = sub(idx(llvm::divideCeil(sq, kBM) - 1), qBlock);
-    Value h = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
-    Value bi = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
-    Value hk = divu(h, hq / hkv);
-    Value q0 = mul(qBlock, idx(kBM));
+    auto [h, bi, hk, q0] = queryBlock(*this, op, kBM, sq, hq, hkv);
 
     // Q -> shared (through the K buffer) -> registers.
     loadRows(kBase, Q, kBM, d, rowsFrom(headBase(ql, bi, h), ql, q0, sq));
@@ -391,20 +438,11 @@ struct AttentionKernel : FlashCore {
     gpu::BarrierOp::create(b, loc);
 
     // The key blocks these queries can see.
-    Value kvBegin = idx(0), kvEnd = idx(skv);
-    if (mask != MaskKind::none) {
-      Value lastPos =
-          add(minsi(add(q0, idx(kBM - 1)), idx(sq - 1)), idx(offset));
-      kvEnd = maxsi(idx(0), minsi(idx(skv), add(lastPos, idx(1))));
-    }
+    auto [kvBegin, kvEnd] = visibleKeys(*this, op, q0, kBM, sq, skv, kBN);
     RowMask rm;
     rm.mask = mask;
-    if (mask == MaskKind::sliding_window) {
+    if (mask == MaskKind::sliding_window)
       rm.window = op.getWindowAttr().getInt();
-      Value first =
-          maxsi(idx(0), sub(add(q0, idx(offset + 1)), idx(rm.window)));
-      kvBegin = mul(divu(first, kBN), idx(kBN));
-    }
     if (skv % kBN != 0)
       rm.keyLimit = idx(skv);
     for (int64_t h2 = 0; h2 < 2; ++h2)
@@ -495,31 +533,12 @@ struct WgmmaAttentionKernel : KernelBuilder {
     int64_t offsetQ = op.getQueryOffset();
     MLIRContext *ctx = b.getContext();
     Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-    Value qBlock = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
-    if (mask != MaskKind::none) // longest blocks first
-      qBlock = sub(idx(llvm::divideCeil(sq, kBM) - 1), qBlock);
-    Value h = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
-    Value bi = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
-    Value hk = divu(h, hq / hkv);
-    Value q0 = mul(qBlock, idx(kBM));
+    auto [h, bi, hk, q0] = queryBlock(*this, op, kBM, sq, hq, hkv);
 
     // The key blocks these queries can see.
-    Value kvBegin = idx(0), kvEnd = idx(skv);
-    if (mask != MaskKind::none) {
-      Value lastPos = add(
-          arith::MinSIOp::create(b, loc, add(q0, idx(kBM - 1)), idx(sq - 1)),
-          idx(offsetQ));
-      kvEnd = arith::MaxSIOp::create(
-          b, loc, idx(0),
-          arith::MinSIOp::create(b, loc, idx(skv), add(lastPos, idx(1))));
-    }
-    int64_t window = 0;
-    if (mask == MaskKind::sliding_window) {
-      window = op.getWindowAttr().getInt();
-      Value first = arith::MaxSIOp::create(
-          b, loc, idx(0), sub(add(q0, idx(offsetQ + 1)), idx(window)));
-      kvBegin = mul(divu(first, kBKV), idx(kBKV));
-    }
+    auto [kvBegin, kvEnd] = visibleKeys(*this, op, q0, kBM, sq, skv, kBKV);
+    int64_t window =
+        mask == MaskKind::sliding_window ? op.getWindowAttr().getInt() : 0;
     Value numBlocks = arith::MaxSIOp::create(
         b, loc, idx(0), divu(add(sub(kvEnd, kvBegin), idx(kBKV - 1)), kBKV));
 
@@ -687,20 +706,9 @@ struct WgmmaAttentionKernel : KernelBuilder {
         SmallVector<Value> y;
         for (auto [i, v] : llvm::enumerate(x)) {
           Value key = add(kv0, add(t2, idx(8 * (i / 4) + i % 2)));
-          Value visible;
-          auto also = [&](Value c) {
-            visible = visible ? both(visible, c) : c;
-          };
-          if (limit)
-            also(lt(key, idx(skv)));
-          if (mask != MaskKind::none) {
-            Value pos = add(rows[(i / 2) % 2], idx(offsetQ));
-            also(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, key,
-                                       pos));
-            if (mask == MaskKind::sliding_window)
-              also(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                         sub(pos, key), idx(window)));
-          }
+          Value visible =
+              keyVisible(*this, mask, window, limit ? idx(skv) : Value(), key,
+                         add(rows[(i / 2) % 2], idx(offsetQ)));
           y.push_back(arith::SelectOp::create(b, loc, visible, v, negInf));
         }
         scf::YieldOp::create(b, loc, y);
