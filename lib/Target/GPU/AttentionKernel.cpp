@@ -1097,6 +1097,15 @@ SmallVector<KernelLaunch> mlir::sinter::gpu_kernels::createAttentionKernels(
     unsigned hIdx = attn.getHeadDim(), sIdx = attn.getSeqDim();
     Type elem = qT.getElementType();
     int64_t d = kT.getShape().back(), dv = vT.getShape().back();
+    // The kernel's Q, K, V and result parameters.
+    auto operands = [&](Block &entry) {
+      SmallVector<Value> qkv, outs;
+      for (Value v : {attn.getQuery(), attn.getKey(), attn.getValue()})
+        qkv.push_back(entry.getArgument(argIndex(v)));
+      for (unsigned r = 0; r < f.getNumResults(); ++r)
+        outs.push_back(entry.getArgument(f.getNumArguments() + r));
+      return std::make_pair(qkv, outs);
+    };
     if (gpu.hopper && attn.getLayout() == AttentionLayout::bhsd && d == dv &&
         (d == 64 || d == 128)) {
       using W = WgmmaAttentionKernel;
@@ -1123,14 +1132,8 @@ SmallVector<KernelLaunch> mlir::sinter::gpu_kernels::createAttentionKernels(
           kT.getDimSize(2),
           scaleOf(attn.getScale(), d),
           softcapOf(attn.getSoftcap())};
-      SmallVector<Value> outs;
-      for (unsigned r = 0; r < f.getNumResults(); ++r)
-        outs.push_back(entry.getArgument(f.getNumArguments() + r));
-      k.build(kernel,
-              ValueRange{entry.getArgument(argIndex(attn.getQuery())),
-                         entry.getArgument(argIndex(attn.getKey())),
-                         entry.getArgument(argIndex(attn.getValue()))},
-              outs, entry.getArgument(n), entry.getArgument(n + 1),
+      auto [qkv, outs] = operands(entry);
+      k.build(kernel, qkv, outs, entry.getArgument(n), entry.getArgument(n + 1),
               entry.getArgument(n + 2));
       auto map = [&](Value operand, int64_t heads, int64_t rows,
                      int64_t boxRows) {
@@ -1176,14 +1179,8 @@ SmallVector<KernelLaunch> mlir::sinter::gpu_kernels::createAttentionKernels(
                       kT.getDimSize(hIdx),
                       qT.getDimSize(sIdx),
                       kT.getDimSize(sIdx)};
-    SmallVector<Value> outs;
-    for (unsigned r = 0; r < f.getNumResults(); ++r)
-      outs.push_back(entry.getArgument(f.getNumArguments() + r));
-    k.build(kernel,
-            ValueRange{entry.getArgument(argIndex(attn.getQuery())),
-                       entry.getArgument(argIndex(attn.getKey())),
-                       entry.getArgument(argIndex(attn.getValue()))},
-            outs);
+    auto [qkv, outs] = operands(entry);
+    k.build(kernel, qkv, outs);
     return {KernelLaunch{
         f.getName().str(),
         {int64_t(llvm::divideCeil(k.sq, AttentionKernel::kBM)), k.hq, k.batch},
