@@ -4,6 +4,7 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "sinter/Dialect/NPU/IR/NPUOps.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include "sinter/Dialect/Sinter/Transforms/TilingInterfaceImpl.h"
@@ -20,7 +21,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<mlir::sinter::SinterDialect>();
+  registry.insert<mlir::sinter::SinterDialect, mlir::sinter::npu::NPUDialect>();
   mlir::sinter::registerTilingInterfaceExternalModels(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Sinter optimizer driver\n", registry));

@@ -1,0 +1,79 @@
+// RUN: sinter-opt %s | sinter-opt | FileCheck %s
+// RUN: sinter-opt %s --mlir-print-op-generic | sinter-opt | FileCheck %s
+
+// A W4A16 GEMM tile as the NPU runs it: int4 weights and activations come
+// in by DMA, the vector unit dequantizes the weights, the cube multiplies,
+// the accumulator leaves through the fixpipe with a bias added on the
+// vector unit; flags order the pipes.
+// CHECK-LABEL: func.func @w4a16_tile
+func.func @w4a16_tile(%x: memref<64x256xf16>, %wq: memref<256x128xi4>, %s: memref<2x128xf16>,
+                      %bias: memref<1x128xf32>, %y: memref<64x128xf16>) {
+  // CHECK: %[[C:.*]] = npu.core_id
+  // CHECK: npu.num_cores
+  %core = npu.core_id
+  %cores = npu.num_cores
+  // CHECK: npu.alloc {offset = 0 : i64} : memref<256x128xi4, #npu.space<ub>>
+  %qub = npu.alloc {offset = 0} : memref<256x128xi4, #npu.space<ub>>
+  %sub = npu.alloc : memref<2x128xf16, #npu.space<ub>>
+  %wub = npu.alloc : memref<256x128xf16, #npu.space<ub>>
+  %xl1 = npu.alloc : memref<64x256xf16, #npu.space<l1>>
+  %wl1 = npu.alloc : memref<256x128xf16, #npu.space<l1>>
+  %a = npu.alloc : memref<64x256xf16, #npu.space<l0a>>
+  %b = npu.alloc : memref<256x128xf16, #npu.space<l0b>>
+  %c = npu.alloc : memref<64x128xf32, #npu.space<l0c>>
+  %cub = npu.alloc : memref<64x128xf32, #npu.space<ub>>
+  %bub = npu.alloc : memref<1x128xf32, #npu.space<ub>>
+  %yub = npu.alloc : memref<64x128xf16, #npu.space<ub>>
+  // CHECK: npu.dma %{{.*}}, %{{.*}} : memref<256x128xi4>, memref<256x128xi4, #npu.space<ub>>
+  npu.dma %wq, %qub : memref<256x128xi4>, memref<256x128xi4, #npu.space<ub>>
+  npu.dma %s, %sub : memref<2x128xf16>, memref<2x128xf16, #npu.space<ub>>
+  // CHECK: npu.set_flag mte2 -> v, 0
+  npu.set_flag mte2 -> v, 0
+  // CHECK: npu.wait_flag mte2 -> v, 0
+  npu.wait_flag mte2 -> v, 0
+  // CHECK: npu.vdequant %{{.*}}, %{{.*}}, %{{.*}} {group_size = 128 : i64}
+  npu.vdequant %qub, %sub, %wub {group_size = 128} : memref<256x128xi4, #npu.space<ub>>, memref<2x128xf16, #npu.space<ub>>, memref<256x128xf16, #npu.space<ub>>
+  npu.set_flag v -> mte3, 1
+  npu.wait_flag v -> mte3, 1
+  // CHECK: npu.dma %{{.*}}, %{{.*}} {target_layout = #npu.layout<nz>}
+  npu.dma %wub, %wl1 {target_layout = #npu.layout<nz>} : memref<256x128xf16, #npu.space<ub>>, memref<256x128xf16, #npu.space<l1>>
+  npu.dma %x, %xl1 {target_layout = #npu.layout<nz>} : memref<64x256xf16>, memref<64x256xf16, #npu.space<l1>>
+  // CHECK: npu.dma %{{.*}}, %{{.*}} {source_layout = #npu.layout<nz>, target_layout = #npu.layout<nz>} : memref<64x256xf16, #npu.space<l1>>, memref<64x256xf16, #npu.space<l0a>>
+  npu.dma %xl1, %a {source_layout = #npu.layout<nz>, target_layout = #npu.layout<nz>} : memref<64x256xf16, #npu.space<l1>>, memref<64x256xf16, #npu.space<l0a>>
+  npu.dma %wl1, %b {source_layout = #npu.layout<nz>, target_layout = #npu.layout<nz>} : memref<256x128xf16, #npu.space<l1>>, memref<256x128xf16, #npu.space<l0b>>
+  npu.set_flag mte1 -> m, 0
+  npu.wait_flag mte1 -> m, 0
+  // CHECK: npu.mmad %{{.*}}, %{{.*}}, %{{.*}} : memref<64x256xf16, #npu.space<l0a>>, memref<256x128xf16, #npu.space<l0b>>, memref<64x128xf32, #npu.space<l0c>>
+  npu.mmad %a, %b, %c : memref<64x256xf16, #npu.space<l0a>>, memref<256x128xf16, #npu.space<l0b>>, memref<64x128xf32, #npu.space<l0c>>
+  // CHECK: npu.mmad {{.*}} {accumulate}
+  npu.mmad %a, %b, %c {accumulate} : memref<64x256xf16, #npu.space<l0a>>, memref<256x128xf16, #npu.space<l0b>>, memref<64x128xf32, #npu.space<l0c>>
+  npu.set_flag m -> fix, 0
+  npu.wait_flag m -> fix, 0
+  npu.dma %c, %cub {source_layout = #npu.layout<nz>} : memref<64x128xf32, #npu.space<l0c>>, memref<64x128xf32, #npu.space<ub>>
+  npu.dma %bias, %bub : memref<1x128xf32>, memref<1x128xf32, #npu.space<ub>>
+  // CHECK: npu.vbinary add %{{.*}}, %{{.*}}, %{{.*}} : memref<64x128xf32, #npu.space<ub>>, memref<1x128xf32, #npu.space<ub>>
+  npu.vbinary add %cub, %bub, %cub : memref<64x128xf32, #npu.space<ub>>, memref<1x128xf32, #npu.space<ub>>, memref<64x128xf32, #npu.space<ub>>
+  // CHECK: npu.vunary relu
+  npu.vunary relu %cub, %cub : memref<64x128xf32, #npu.space<ub>>, memref<64x128xf32, #npu.space<ub>>
+  // CHECK: npu.vcast
+  npu.vcast %cub, %yub : memref<64x128xf32, #npu.space<ub>>, memref<64x128xf16, #npu.space<ub>>
+  npu.dma %yub, %y : memref<64x128xf16, #npu.space<ub>>, memref<64x128xf16>
+  return
+}
+
+// The softmax statistics of an attention tile, and an int8 dequantize with
+// zero points and per-column scales.
+// CHECK-LABEL: func.func @rows
+func.func @rows(%s: memref<64x128xf32, #npu.space<ub>>, %m: memref<64x1xf32, #npu.space<ub>>,
+                %q: memref<32x64xi8, #npu.space<ub>>, %sc: memref<1x64xbf16, #npu.space<ub>>,
+                %z: memref<1x64xbf16, #npu.space<ub>>, %w: memref<32x64xbf16, #npu.space<ub>>) {
+  // CHECK: npu.vreduce max
+  npu.vreduce max %s, %m : memref<64x128xf32, #npu.space<ub>>, memref<64x1xf32, #npu.space<ub>>
+  // CHECK: npu.vbinary sub {{.*}} memref<64x1xf32, #npu.space<ub>>
+  npu.vbinary sub %s, %m, %s : memref<64x128xf32, #npu.space<ub>>, memref<64x1xf32, #npu.space<ub>>, memref<64x128xf32, #npu.space<ub>>
+  npu.vunary exp %s, %s : memref<64x128xf32, #npu.space<ub>>, memref<64x128xf32, #npu.space<ub>>
+  npu.vreduce sum %s, %m : memref<64x128xf32, #npu.space<ub>>, memref<64x1xf32, #npu.space<ub>>
+  // CHECK: npu.vdequant %{{.*}}, %{{.*}} zero_point(%{{.*}} : memref<1x64xbf16, #npu.space<ub>>), %{{.*}} :
+  npu.vdequant %q, %sc zero_point(%z : memref<1x64xbf16, #npu.space<ub>>), %w : memref<32x64xi8, #npu.space<ub>>, memref<1x64xbf16, #npu.space<ub>>, memref<32x64xbf16, #npu.space<ub>>
+  return
+}
