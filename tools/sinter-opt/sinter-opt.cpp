@@ -5,6 +5,7 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "sinter/Dialect/NPU/IR/NPUOps.h"
+#include "sinter/Dialect/NPU/Transforms/Passes.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include "sinter/Dialect/Sinter/Transforms/TilingInterfaceImpl.h"
@@ -17,6 +18,7 @@ int main(int argc, char **argv) {
   mlir::sinter::registerSinterPipelines();
   mlir::sinter::registerCPUTargetPasses();
   mlir::sinter::registerGPUTargetPasses();
+  mlir::sinter::npu::registerNPUPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
