@@ -1,0 +1,172 @@
+//===- npu_sim.h - The NPU kernel API and its simulator ---------*- C++ -*-===//
+//
+// The API that NPU kernels are written against (AscendC-style: tiles in
+// explicit scratchpads, DMA copies, the cube's mmad, vector ops, flags
+// between pipes), implemented by a simulator that is exact in values and
+// models time per pipe:
+//
+//   * every call runs on one pipe (DMA calls on their path's: MTE2 from
+//     global memory, MTE1 from L1 to L0A/L0B, FIX from L0C, MTE3 from UB;
+//     mmad on M; vector calls on V) and takes latency + work / throughput
+//     cycles of that pipe, from the Config;
+//   * calls on one pipe run in program order; a pipe waits for another only
+//     at wait_flag, until the matching set_flag's point on the other pipe;
+//   * a call that touches bytes another pipe is still writing (or reading,
+//     for a write) without a flag between them is a hazard: it is recorded
+//     (hazards()) — the data race real hardware would have.
+//
+// Values: f16/bf16 are stored as their bits; the cube multiplies exactly
+// and accumulates in f32 (i8 x i8 in i32); vector ops compute in f32 and
+// round to the tile's type. Layouts (ND row-major, NZ fractal) are checked
+// where the hardware needs them; tiles keep their elements in logical
+// row-major order, so functional results do not depend on them.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SINTER_NPU_NPU_SIM_H
+#define SINTER_NPU_NPU_SIM_H
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sinter::npu {
+
+enum class Space { Global, L1, L0A, L0B, L0C, UB };
+enum class Pipe { MTE2, MTE1, M, FIX, V, MTE3 };
+enum class Layout { ND, NZ };
+enum class DType { F16, BF16, F32, I8, I4, I32 };
+constexpr int kNumPipes = 6;
+constexpr int kNumSpaces = 6;
+
+const char *name(Pipe p);
+const char *name(Space s);
+/// Bits of one element.
+int bits(DType t);
+
+/// What the simulator knows of the machine (per core): scratchpad bytes,
+/// the bytes per cycle of each data path, the cube's and the vector
+/// unit's throughput, and fixed latencies. npu910() gives the `npu-910`
+/// target description's numbers at its 1 GHz clock.
+struct Config {
+  double clockGHz = 1.0;
+  std::array<int64_t, kNumSpaces> capacity{}; // bytes, per space
+  double gmBytesPerCycle = 0;     // global <-> core (MTE2, MTE3, FIX out)
+  double l1BytesPerCycle = 0;     // L1 -> L0A/L0B (MTE1)
+  double localBytesPerCycle = 0;  // L0C -> UB, UB -> L1
+  double cubeMacsPerCycle = 0;    // f16/bf16; i8 runs at twice this
+  double vectorBytesPerCycle = 0; // bytes of the widest operand
+  int64_t dmaLatency = 0, cubeLatency = 0, vectorLatency = 0;
+  static Config npu910();
+};
+
+/// A tile: rows x cols elements of `dtype` at byte `offset` of a
+/// scratchpad (or of a global buffer, see Core::global).
+struct Tile {
+  Space space = Space::Global;
+  DType dtype = DType::F32;
+  int64_t rows = 0, cols = 0;
+  int64_t offset = 0;
+  Layout layout = Layout::ND;
+  int buffer = -1; // global buffers: the index Core::global returned
+  int64_t bytes() const;
+};
+
+/// One simulated call, for the timeline.
+struct Event {
+  std::string name;
+  Pipe pipe;
+  int64_t start, end;
+};
+
+class Core {
+public:
+  explicit Core(const Config &config);
+
+  /// Registers a global-memory buffer of `bytes` (zero-filled) and returns
+  /// its index; data(index) is its storage.
+  int global(int64_t bytes);
+  std::vector<uint8_t> &data(int buffer) { return globals[buffer]; }
+  /// A tile over a global buffer (row-major, `cols` elements per row).
+  Tile globalTile(int buffer, DType t, int64_t rows, int64_t cols,
+                  int64_t offset = 0) const;
+  /// A tile in scratchpad `s` at byte `offset`; throws std::runtime_error
+  /// past the scratchpad's capacity.
+  Tile local(Space s, DType t, int64_t rows, int64_t cols, int64_t offset,
+             Layout l = Layout::ND) const;
+
+  // Data movement. The path decides the pipe (see the header comment).
+  void copy(const Tile &dst, const Tile &src);
+  // The cube: c (L0C) = [c +] a (L0A) x b (L0B).
+  void mmad(const Tile &c, const Tile &a, const Tile &b, bool accumulate);
+  // The vector unit, on UB tiles. rhs of a binary op may be a row [1, N]
+  // or a column [M, 1] of the output's shape.
+  enum class Binary { Add, Sub, Mul, Div, Max, Min };
+  enum class Unary { Exp, Log, Relu, Abs, Neg, Sqrt, Rsqrt, Tanh };
+  void vbinary(Binary op, const Tile &out, const Tile &lhs, const Tile &rhs);
+  void vunary(Unary op, const Tile &out, const Tile &in);
+  void vcast(const Tile &out, const Tile &in);
+  void vreduceMax(const Tile &out, const Tile &in);
+  void vreduceSum(const Tile &out, const Tile &in);
+  /// out = (in - zeroPoint) * scale[k / group], in i8 or i4 (two per byte,
+  /// low nibble first); group 0: one scale row for all k. zeroPoint may be
+  /// null.
+  void vdequant(const Tile &out, const Tile &in, const Tile &scale,
+                const Tile *zeroPoint, int64_t group);
+
+  // Pipe synchronisation: set on `from`, wait on `to`.
+  void setFlag(Pipe from, Pipe to, int event);
+  void waitFlag(Pipe from, Pipe to, int event);
+
+  // Reading values back (tests, the runtime).
+  float get(const Tile &t, int64_t r, int64_t c) const;
+  void set(const Tile &t, int64_t r, int64_t c, float v);
+
+  // The report.
+  int64_t cycles() const; // when the last pipe finishes
+  int64_t busy(Pipe p) const { return busyCycles[int(p)]; }
+  int64_t bytesMoved(Pipe p) const { return movedBytes[int(p)]; }
+  const std::vector<Event> &events() const { return timeline; }
+  const std::vector<std::string> &hazards() const { return hazardList; }
+  /// A Chrome-trace JSON timeline (one track per pipe), for Perfetto.
+  std::string chromeTrace() const;
+  /// A plain-text summary: cycles, time, per-pipe utilisation and bytes.
+  std::string summary() const;
+
+private:
+  struct Access {
+    Space space;
+    int buffer;
+    int64_t lo, hi;
+    Pipe pipe;
+    int64_t end;
+    bool write;
+  };
+  Config cfg;
+  std::array<std::vector<uint8_t>, kNumSpaces> pads;
+  std::vector<std::vector<uint8_t>> globals;
+  std::array<int64_t, kNumPipes> clock{}, busyCycles{}, movedBytes{};
+  // Pending flags: the time each was set, per (from, to, event).
+  std::vector<int64_t> flags[kNumPipes][kNumPipes][8];
+  std::vector<Event> timeline;
+  std::vector<Access> accesses;
+  std::vector<std::string> hazardList;
+
+  uint8_t *bytesOf(const Tile &t);
+  const uint8_t *bytesOf(const Tile &t) const;
+  /// Schedules a call of `cycles` on `pipe` that reads `reads` and writes
+  /// `writes`, recording hazards against other pipes' unfinished accesses.
+  void run(const std::string &what, Pipe pipe, int64_t cycles,
+           std::initializer_list<const Tile *> reads,
+           std::initializer_list<const Tile *> writes, int64_t bytes = 0);
+};
+
+// f16/bf16 bits <-> f32 (round to nearest even).
+float halfToFloat(uint16_t h);
+uint16_t floatToHalf(float f);
+float bf16ToFloat(uint16_t h);
+uint16_t floatToBf16(float f);
+
+} // namespace sinter::npu
+
+#endif // SINTER_NPU_NPU_SIM_H

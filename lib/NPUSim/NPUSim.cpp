@@ -1,0 +1,536 @@
+//===- NPUSim.cpp - The NPU kernel API, simulated ------------------------===//
+#include "sinter/npu/npu_sim.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+
+using namespace sinter::npu;
+
+namespace {
+[[noreturn]] void fail(const std::string &msg) {
+  throw std::runtime_error("npu sim: " + msg);
+}
+} // namespace
+
+const char *sinter::npu::name(Pipe p) {
+  static const char *names[] = {"MTE2", "MTE1", "M", "FIX", "V", "MTE3"};
+  return names[int(p)];
+}
+const char *sinter::npu::name(Space s) {
+  static const char *names[] = {"global", "l1", "l0a", "l0b", "l0c", "ub"};
+  return names[int(s)];
+}
+int sinter::npu::bits(DType t) {
+  switch (t) {
+  case DType::F16:
+  case DType::BF16:
+    return 16;
+  case DType::F32:
+  case DType::I32:
+    return 32;
+  case DType::I8:
+    return 8;
+  case DType::I4:
+    return 4;
+  }
+  return 0;
+}
+
+int64_t Tile::bytes() const { return (rows * cols * bits(dtype) + 7) / 8; }
+
+// The npu-910 target description (lib/Dialect/Sinter/IR/TargetPresets.cpp)
+// per core at 1 GHz: 32 cores share 1200 GB/s of HBM; the per-core levels'
+// bandwidths are the chip's aggregate over 32 cores; f16 cube 256 TFLOP/s
+// (4000 MACs per cycle per core), f16 vector 8 TFLOP/s.
+Config Config::npu910() {
+  Config c;
+  c.clockGHz = 1.0;
+  c.capacity[int(Space::Global)] = 0;
+  c.capacity[int(Space::L1)] = 1 << 20;
+  c.capacity[int(Space::L0A)] = 64 << 10;
+  c.capacity[int(Space::L0B)] = 64 << 10;
+  c.capacity[int(Space::L0C)] = 256 << 10;
+  c.capacity[int(Space::UB)] = 256 << 10;
+  c.gmBytesPerCycle = 1200.0 / 32;
+  c.l1BytesPerCycle = 32000.0 / 32;
+  c.localBytesPerCycle = 16000.0 / 32;
+  c.cubeMacsPerCycle = 256000.0 / 32 / 2;
+  c.vectorBytesPerCycle = 8000.0 / 32 * 2;
+  c.dmaLatency = 100;
+  c.cubeLatency = 20;
+  c.vectorLatency = 10;
+  return c;
+}
+
+//===----------------------------------------------------------------------===//
+// Numbers
+//===----------------------------------------------------------------------===//
+
+float sinter::npu::halfToFloat(uint16_t h) {
+  uint32_t sign = uint32_t(h >> 15) << 31, exp = (h >> 10) & 0x1f,
+           mant = h & 0x3ff;
+  uint32_t bitsOut;
+  if (exp == 0) {
+    if (mant == 0) {
+      bitsOut = sign;
+    } else { // subnormal: normalize
+      exp = 127 - 15 + 1;
+      while (!(mant & 0x400)) {
+        mant <<= 1;
+        --exp;
+      }
+      bitsOut = sign | (exp << 23) | ((mant & 0x3ff) << 13);
+    }
+  } else if (exp == 31) {
+    bitsOut = sign | 0x7f800000 | (mant << 13);
+  } else {
+    bitsOut = sign | ((exp - 15 + 127) << 23) | (mant << 13);
+  }
+  float f;
+  std::memcpy(&f, &bitsOut, 4);
+  return f;
+}
+
+uint16_t sinter::npu::floatToHalf(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  uint32_t sign = (x >> 16) & 0x8000;
+  int32_t exp = int32_t((x >> 23) & 0xff) - 127 + 15;
+  uint32_t mant = x & 0x7fffff;
+  if (((x >> 23) & 0xff) == 0xff) // inf / nan
+    return uint16_t(sign | 0x7c00 | (mant ? 0x200 : 0));
+  if (exp >= 31)
+    return uint16_t(sign | 0x7c00);
+  if (exp <= 0) { // subnormal or zero
+    if (exp < -10)
+      return uint16_t(sign);
+    mant |= 0x800000;
+    int shift = 14 - exp;
+    uint32_t half = mant >> shift, rest = mant & ((1u << shift) - 1),
+             mid = 1u << (shift - 1);
+    if (rest > mid || (rest == mid && (half & 1)))
+      ++half;
+    return uint16_t(sign | half);
+  }
+  uint32_t half = (uint32_t(exp) << 10) | (mant >> 13);
+  uint32_t rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest == 0x1000 && (half & 1)))
+    ++half; // may carry into the exponent, up to inf: correct
+  return uint16_t(sign | half);
+}
+
+float sinter::npu::bf16ToFloat(uint16_t h) {
+  uint32_t x = uint32_t(h) << 16;
+  float f;
+  std::memcpy(&f, &x, 4);
+  return f;
+}
+
+uint16_t sinter::npu::floatToBf16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  if ((x & 0x7fffffff) > 0x7f800000)
+    return uint16_t((x >> 16) | 0x40);
+  x += 0x7fff + ((x >> 16) & 1);
+  return uint16_t(x >> 16);
+}
+
+//===----------------------------------------------------------------------===//
+// Core
+//===----------------------------------------------------------------------===//
+
+Core::Core(const Config &config) : cfg(config) {
+  for (int s = 1; s < kNumSpaces; ++s)
+    pads[s].assign(cfg.capacity[s], 0);
+}
+
+int Core::global(int64_t bytes) {
+  globals.emplace_back(bytes, 0);
+  return int(globals.size()) - 1;
+}
+
+Tile Core::globalTile(int buffer, DType t, int64_t rows, int64_t cols,
+                      int64_t offset) const {
+  Tile tile{Space::Global, t, rows, cols, offset, Layout::ND, buffer};
+  if (buffer < 0 || buffer >= int(globals.size()) ||
+      offset + tile.bytes() > int64_t(globals[buffer].size()))
+    fail("a global tile past its buffer");
+  return tile;
+}
+
+Tile Core::local(Space s, DType t, int64_t rows, int64_t cols, int64_t offset,
+                 Layout l) const {
+  if (s == Space::Global)
+    fail("local() takes a scratchpad, not global memory");
+  Tile tile{s, t, rows, cols, offset, l, -1};
+  if (offset < 0 || offset + tile.bytes() > cfg.capacity[int(s)])
+    fail(std::string("a ") + std::to_string(tile.bytes()) + "-byte tile at " +
+         std::to_string(offset) + " does not fit " + name(s) + " (" +
+         std::to_string(cfg.capacity[int(s)]) + " bytes)");
+  if (l == Layout::NZ && (rows % 16 || cols % 16))
+    fail("an NZ tile must be whole 16 x 16 fractals");
+  return tile;
+}
+
+uint8_t *Core::bytesOf(const Tile &t) {
+  return (t.space == Space::Global ? globals[t.buffer].data()
+                                   : pads[int(t.space)].data()) +
+         t.offset;
+}
+const uint8_t *Core::bytesOf(const Tile &t) const {
+  return (t.space == Space::Global ? globals[t.buffer].data()
+                                   : pads[int(t.space)].data()) +
+         t.offset;
+}
+
+float Core::get(const Tile &t, int64_t r, int64_t c) const {
+  const uint8_t *p = bytesOf(t);
+  int64_t e = r * t.cols + c;
+  switch (t.dtype) {
+  case DType::F16:
+  case DType::BF16: {
+    uint16_t h;
+    std::memcpy(&h, p + 2 * e, 2);
+    return t.dtype == DType::F16 ? halfToFloat(h) : bf16ToFloat(h);
+  }
+  case DType::F32: {
+    float f;
+    std::memcpy(&f, p + 4 * e, 4);
+    return f;
+  }
+  case DType::I32: {
+    int32_t i;
+    std::memcpy(&i, p + 4 * e, 4);
+    return float(i);
+  }
+  case DType::I8:
+    return float(int8_t(p[e]));
+  case DType::I4: {
+    int v = (p[e / 2] >> (4 * (e % 2))) & 0xf;
+    return float(v >= 8 ? v - 16 : v);
+  }
+  }
+  return 0;
+}
+
+void Core::set(const Tile &t, int64_t r, int64_t c, float v) {
+  uint8_t *p = bytesOf(t);
+  int64_t e = r * t.cols + c;
+  switch (t.dtype) {
+  case DType::F16:
+  case DType::BF16: {
+    uint16_t h = t.dtype == DType::F16 ? floatToHalf(v) : floatToBf16(v);
+    std::memcpy(p + 2 * e, &h, 2);
+    return;
+  }
+  case DType::F32:
+    std::memcpy(p + 4 * e, &v, 4);
+    return;
+  case DType::I32: {
+    int32_t i = int32_t(std::nearbyint(v));
+    std::memcpy(p + 4 * e, &i, 4);
+    return;
+  }
+  case DType::I8:
+    p[e] = uint8_t(int8_t(std::nearbyint(v)));
+    return;
+  case DType::I4: {
+    int q = int(std::nearbyint(v)) & 0xf;
+    uint8_t &byte = p[e / 2];
+    byte = uint8_t((byte & ~(0xf << (4 * (e % 2)))) | (q << (4 * (e % 2))));
+    return;
+  }
+  }
+}
+
+void Core::run(const std::string &what, Pipe pipe, int64_t cycles,
+               std::initializer_list<const Tile *> reads,
+               std::initializer_list<const Tile *> writes, int64_t bytes) {
+  int64_t start = clock[int(pipe)], end = start + cycles;
+  auto check = [&](const Tile *t, bool write) {
+    int64_t lo = t->offset, hi = t->offset + t->bytes();
+    for (const Access &a : accesses)
+      if (a.pipe != pipe && a.space == t->space && a.buffer == t->buffer &&
+          a.lo < hi && lo < a.hi && (a.write || write) && a.end > start)
+        hazardList.push_back(
+            what + " on " + name(pipe) + " at cycle " + std::to_string(start) +
+            " " + (write ? "writes" : "reads") + " " + name(t->space) +
+            " bytes that " + name(a.pipe) + " " +
+            (a.write ? "writes" : "reads") + " until cycle " +
+            std::to_string(a.end) + ": a flag is missing");
+    accesses.push_back({t->space, t->buffer, lo, hi, pipe, end, write});
+  };
+  for (const Tile *t : reads)
+    check(t, false);
+  for (const Tile *t : writes)
+    check(t, true);
+  // Accesses that end before every pipe's clock can no longer conflict.
+  if (accesses.size() > 4096) {
+    int64_t oldest = *std::min_element(clock.begin(), clock.end());
+    accesses.erase(
+        std::remove_if(accesses.begin(), accesses.end(),
+                       [&](const Access &a) { return a.end <= oldest; }),
+        accesses.end());
+  }
+  clock[int(pipe)] = end;
+  busyCycles[int(pipe)] += cycles;
+  movedBytes[int(pipe)] += bytes;
+  timeline.push_back({what, pipe, start, end});
+}
+
+void Core::copy(const Tile &dst, const Tile &src) {
+  using S = Space;
+  if (dst.rows != src.rows || dst.cols != src.cols)
+    fail("copy between tiles of different shapes");
+  struct Path {
+    S from, to;
+    Pipe pipe;
+  };
+  static const Path paths[] = {
+      {S::Global, S::L1, Pipe::MTE2}, {S::Global, S::UB, Pipe::MTE2},
+      {S::L1, S::L0A, Pipe::MTE1},    {S::L1, S::L0B, Pipe::MTE1},
+      {S::L0C, S::UB, Pipe::FIX},     {S::L0C, S::Global, Pipe::FIX},
+      {S::UB, S::Global, Pipe::MTE3}, {S::UB, S::L1, Pipe::MTE3}};
+  const Path *path = nullptr;
+  for (const Path &p : paths)
+    if (p.from == src.space && p.to == dst.space)
+      path = &p;
+  if (!path)
+    fail(std::string("no data path from ") + name(src.space) + " to " +
+         name(dst.space));
+  if (src.space == S::L0C
+          ? !(src.dtype == DType::F32 &&
+              (dst.dtype == DType::F32 || dst.dtype == DType::F16 ||
+               dst.dtype == DType::BF16)) &&
+                !(src.dtype == DType::I32 && dst.dtype == DType::I32)
+          : src.dtype != dst.dtype)
+    fail(std::string("the ") + name(src.space) + " -> " + name(dst.space) +
+         " path does not convert these element types");
+  if (path->pipe == Pipe::MTE1 &&
+      (src.layout != Layout::NZ || dst.layout != Layout::NZ))
+    fail("L1 -> L0A/L0B copies NZ tiles");
+  for (int64_t r = 0; r < src.rows; ++r)
+    for (int64_t c = 0; c < src.cols; ++c)
+      set(dst, r, c, get(src, r, c));
+  double bandwidth = src.space == S::Global || dst.space == S::Global
+                         ? cfg.gmBytesPerCycle
+                     : path->pipe == Pipe::MTE1 ? cfg.l1BytesPerCycle
+                                                : cfg.localBytesPerCycle;
+  int64_t bytes = std::max(src.bytes(), dst.bytes());
+  run(std::string("copy ") + name(src.space) + "->" + name(dst.space),
+      path->pipe,
+      cfg.dmaLatency + int64_t(std::ceil(double(bytes) / bandwidth)), {&src},
+      {&dst}, bytes);
+}
+
+void Core::mmad(const Tile &c, const Tile &a, const Tile &b, bool accumulate) {
+  if (a.space != Space::L0A || b.space != Space::L0B || c.space != Space::L0C)
+    fail("mmad takes L0A x L0B -> L0C");
+  if (a.cols != b.rows || c.rows != a.rows || c.cols != b.cols)
+    fail("mmad shapes: [M, K] x [K, N] -> [M, N]");
+  for (const Tile *t : {&a, &b, &c})
+    if (t->layout != Layout::NZ)
+      fail("mmad operands are NZ tiles");
+  bool integer = a.dtype == DType::I8;
+  if (integer ? !(b.dtype == DType::I8 && c.dtype == DType::I32)
+              : !((a.dtype == DType::F16 || a.dtype == DType::BF16) &&
+                  b.dtype == a.dtype && c.dtype == DType::F32))
+    fail("mmad types: f16/bf16 -> f32 or i8 -> i32");
+  for (int64_t i = 0; i < c.rows; ++i)
+    for (int64_t j = 0; j < c.cols; ++j) {
+      double acc = accumulate ? get(c, i, j) : 0;
+      for (int64_t k = 0; k < a.cols; ++k)
+        acc += double(get(a, i, k)) * double(get(b, k, j));
+      set(c, i, j, float(acc));
+    }
+  double macs = double(a.rows) * b.cols * a.cols;
+  double rate = cfg.cubeMacsPerCycle * (integer ? 2 : 1);
+  run("mmad", Pipe::M, cfg.cubeLatency + int64_t(std::ceil(macs / rate)),
+      {&a, &b, &c}, {&c});
+}
+
+namespace {
+void requireUB(std::initializer_list<const Tile *> tiles) {
+  for (const Tile *t : tiles)
+    if (t->space != Space::UB)
+      fail("vector ops work on UB tiles");
+}
+} // namespace
+
+void Core::vbinary(Binary op, const Tile &out, const Tile &lhs,
+                   const Tile &rhs) {
+  requireUB({&out, &lhs, &rhs});
+  bool row = rhs.rows == 1 && rhs.cols == out.cols,
+       col = rhs.cols == 1 && rhs.rows == out.rows;
+  if (lhs.rows != out.rows || lhs.cols != out.cols ||
+      !(row || col || (rhs.rows == out.rows && rhs.cols == out.cols)))
+    fail("vbinary shapes");
+  for (int64_t r = 0; r < out.rows; ++r)
+    for (int64_t c = 0; c < out.cols; ++c) {
+      float x = get(lhs, r, c);
+      float y = get(rhs, rhs.rows == 1 ? 0 : r, rhs.cols == 1 ? 0 : c);
+      float v = op == Binary::Add   ? x + y
+                : op == Binary::Sub ? x - y
+                : op == Binary::Mul ? x * y
+                : op == Binary::Div ? x / y
+                : op == Binary::Max ? std::max(x, y)
+                                    : std::min(x, y);
+      set(out, r, c, v);
+    }
+  int64_t bytes = std::max(out.bytes(), lhs.bytes());
+  run("vbinary", Pipe::V,
+      cfg.vectorLatency +
+          int64_t(std::ceil(double(bytes) / cfg.vectorBytesPerCycle)),
+      {&lhs, &rhs}, {&out});
+}
+
+void Core::vunary(Unary op, const Tile &out, const Tile &in) {
+  requireUB({&out, &in});
+  if (in.rows != out.rows || in.cols != out.cols)
+    fail("vunary shapes");
+  for (int64_t r = 0; r < out.rows; ++r)
+    for (int64_t c = 0; c < out.cols; ++c) {
+      float x = get(in, r, c);
+      float v = op == Unary::Exp     ? std::exp(x)
+                : op == Unary::Log   ? std::log(x)
+                : op == Unary::Relu  ? std::max(x, 0.0f)
+                : op == Unary::Abs   ? std::fabs(x)
+                : op == Unary::Neg   ? -x
+                : op == Unary::Sqrt  ? std::sqrt(x)
+                : op == Unary::Rsqrt ? 1 / std::sqrt(x)
+                                     : std::tanh(x);
+      set(out, r, c, v);
+    }
+  run("vunary", Pipe::V,
+      cfg.vectorLatency +
+          int64_t(std::ceil(double(std::max(out.bytes(), in.bytes())) /
+                            cfg.vectorBytesPerCycle)),
+      {&in}, {&out});
+}
+
+void Core::vcast(const Tile &out, const Tile &in) {
+  requireUB({&out, &in});
+  if (in.rows != out.rows || in.cols != out.cols)
+    fail("vcast shapes");
+  for (int64_t r = 0; r < out.rows; ++r)
+    for (int64_t c = 0; c < out.cols; ++c)
+      set(out, r, c, get(in, r, c));
+  run("vcast", Pipe::V,
+      cfg.vectorLatency +
+          int64_t(std::ceil(double(std::max(out.bytes(), in.bytes())) /
+                            cfg.vectorBytesPerCycle)),
+      {&in}, {&out});
+}
+
+void Core::vreduceMax(const Tile &out, const Tile &in) {
+  requireUB({&out, &in});
+  if (out.rows != in.rows || out.cols != 1)
+    fail("vreduce: out is [M, 1]");
+  for (int64_t r = 0; r < in.rows; ++r) {
+    float m = -INFINITY;
+    for (int64_t c = 0; c < in.cols; ++c)
+      m = std::max(m, get(in, r, c));
+    set(out, r, 0, m);
+  }
+  run("vreduce max", Pipe::V,
+      cfg.vectorLatency +
+          int64_t(std::ceil(double(in.bytes()) / cfg.vectorBytesPerCycle)),
+      {&in}, {&out});
+}
+
+void Core::vreduceSum(const Tile &out, const Tile &in) {
+  requireUB({&out, &in});
+  if (out.rows != in.rows || out.cols != 1)
+    fail("vreduce: out is [M, 1]");
+  for (int64_t r = 0; r < in.rows; ++r) {
+    double s = 0;
+    for (int64_t c = 0; c < in.cols; ++c)
+      s += get(in, r, c);
+    set(out, r, 0, float(s));
+  }
+  run("vreduce sum", Pipe::V,
+      cfg.vectorLatency +
+          int64_t(std::ceil(double(in.bytes()) / cfg.vectorBytesPerCycle)),
+      {&in}, {&out});
+}
+
+void Core::vdequant(const Tile &out, const Tile &in, const Tile &scale,
+                    const Tile *zeroPoint, int64_t group) {
+  requireUB({&out, &in, &scale});
+  if (zeroPoint)
+    requireUB({zeroPoint});
+  if (!(in.dtype == DType::I8 || in.dtype == DType::I4) ||
+      in.rows != out.rows || in.cols != out.cols || scale.cols != out.cols)
+    fail("vdequant shapes or types");
+  int64_t groups = group ? (in.rows + group - 1) / group : 1;
+  if (scale.rows != groups)
+    fail("vdequant: one scale row per group");
+  for (int64_t k = 0; k < in.rows; ++k)
+    for (int64_t n = 0; n < in.cols; ++n) {
+      int64_t g = group ? k / group : 0;
+      float zp = zeroPoint ? get(*zeroPoint, g, n) : 0;
+      set(out, k, n, (get(in, k, n) - zp) * get(scale, g, n));
+    }
+  run("vdequant", Pipe::V,
+      cfg.vectorLatency +
+          int64_t(std::ceil(double(out.bytes()) / cfg.vectorBytesPerCycle)),
+      zeroPoint ? std::initializer_list<const Tile *>{&in, &scale, zeroPoint}
+                : std::initializer_list<const Tile *>{&in, &scale},
+      {&out});
+}
+
+void Core::setFlag(Pipe from, Pipe to, int event) {
+  if (from == to || event < 0 || event > 7)
+    fail("set_flag between two pipes, events 0 to 7");
+  flags[int(from)][int(to)][event].push_back(clock[int(from)]);
+}
+
+void Core::waitFlag(Pipe from, Pipe to, int event) {
+  if (from == to || event < 0 || event > 7)
+    fail("wait_flag between two pipes, events 0 to 7");
+  auto &queue = flags[int(from)][int(to)][event];
+  if (queue.empty())
+    fail(std::string("wait_flag ") + name(from) + " -> " + name(to) + ", " +
+         std::to_string(event) +
+         " waits for a flag nobody set (the core "
+         "would hang)");
+  clock[int(to)] = std::max(clock[int(to)], queue.front());
+  queue.erase(queue.begin());
+}
+
+int64_t Core::cycles() const {
+  return *std::max_element(clock.begin(), clock.end());
+}
+
+std::string Core::chromeTrace() const {
+  std::ostringstream os;
+  double perUs = cfg.clockGHz * 1000;
+  os << "{\"traceEvents\": [\n";
+  for (int p = 0; p < kNumPipes; ++p)
+    os << "  {\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 0, \"tid\": "
+       << p << ", \"args\": {\"name\": \"" << name(Pipe(p)) << "\"}},\n";
+  for (size_t i = 0; i < timeline.size(); ++i) {
+    const Event &e = timeline[i];
+    os << "  {\"name\": \"" << e.name << "\", \"ph\": \"X\", \"pid\": 0, "
+       << "\"tid\": " << int(e.pipe) << ", \"ts\": " << e.start / perUs
+       << ", \"dur\": " << (e.end - e.start) / perUs << "}"
+       << (i + 1 < timeline.size() ? ",\n" : "\n");
+  }
+  os << "]}\n";
+  return os.str();
+}
+
+std::string Core::summary() const {
+  std::ostringstream os;
+  int64_t total = cycles();
+  os << "cycles " << total << " (" << total / (cfg.clockGHz * 1000) << " us)\n";
+  for (int p = 0; p < kNumPipes; ++p)
+    os << name(Pipe(p)) << ": busy " << busyCycles[p] << " cycles ("
+       << (total ? 100.0 * busyCycles[p] / total : 0) << " %), "
+       << movedBytes[p] << " bytes\n";
+  os << "hazards " << hazardList.size() << "\n";
+  return os.str();
+}
