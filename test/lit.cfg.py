@@ -24,7 +24,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 
 tool_dirs = [config.sinter_tools_dir, config.llvm_tools_dir]
-tools = ["sinter-opt", "sinter-compile", "mlir-runner", "FileCheck", "not", "llvm-readelf"]
+tools = ["sinter-opt", "sinter-compile", "sinter-translate", "mlir-runner", "FileCheck", "not", "llvm-readelf"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Integration tests drive sinter-opt and mlir-runner from Python.

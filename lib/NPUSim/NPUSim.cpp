@@ -39,7 +39,23 @@ int sinter::npu::bits(DType t) {
   return 0;
 }
 
-int64_t Tile::bytes() const { return (rows * cols * bits(dtype) + 7) / 8; }
+int64_t Tile::bytes() const {
+  int64_t elements = rows ? (rows - 1) * stride() + cols : 0;
+  return (elements * bits(dtype) + 7) / 8;
+}
+
+Tile Tile::slice(int64_t r0, int64_t c0, int64_t r, int64_t c) const {
+  if (r0 < 0 || c0 < 0 || r0 + r > rows || c0 + c > cols)
+    fail("a slice outside its tile");
+  if (bits(dtype) < 8 && (c0 * bits(dtype)) % 8)
+    fail("a slice of sub-byte elements must start on a byte");
+  Tile t = *this;
+  t.rows = r;
+  t.cols = c;
+  t.rowStride = stride();
+  t.offset = offset + (r0 * stride() + c0) * bits(dtype) / 8;
+  return t;
+}
 
 // The npu-910 target description (lib/Dialect/Sinter/IR/TargetPresets.cpp)
 // per core at 1 GHz: 32 cores share 1200 GB/s of HBM; the per-core levels'
@@ -142,7 +158,8 @@ uint16_t sinter::npu::floatToBf16(float f) {
 // Core
 //===----------------------------------------------------------------------===//
 
-Core::Core(const Config &config) : cfg(config) {
+Core::Core(const Config &config, int64_t coreId, int64_t numCores)
+    : coreId(coreId), numCores(numCores), cfg(config) {
   for (int s = 1; s < kNumSpaces; ++s)
     pads[s].assign(cfg.capacity[s], 0);
 }
@@ -188,7 +205,7 @@ const uint8_t *Core::bytesOf(const Tile &t) const {
 
 float Core::get(const Tile &t, int64_t r, int64_t c) const {
   const uint8_t *p = bytesOf(t);
-  int64_t e = r * t.cols + c;
+  int64_t e = r * t.stride() + c;
   switch (t.dtype) {
   case DType::F16:
   case DType::BF16: {
@@ -218,7 +235,7 @@ float Core::get(const Tile &t, int64_t r, int64_t c) const {
 
 void Core::set(const Tile &t, int64_t r, int64_t c, float v) {
   uint8_t *p = bytesOf(t);
-  int64_t e = r * t.cols + c;
+  int64_t e = r * t.stride() + c;
   switch (t.dtype) {
   case DType::F16:
   case DType::BF16: {
@@ -319,7 +336,7 @@ void Core::copy(const Tile &dst, const Tile &src) {
                          ? cfg.gmBytesPerCycle
                      : path->pipe == Pipe::MTE1 ? cfg.l1BytesPerCycle
                                                 : cfg.localBytesPerCycle;
-  int64_t bytes = std::max(src.bytes(), dst.bytes());
+  int64_t bytes = std::max(src.dataBytes(), dst.dataBytes());
   run(std::string("copy ") + name(src.space) + "->" + name(dst.space),
       path->pipe,
       cfg.dmaLatency + int64_t(std::ceil(double(bytes) / bandwidth)), {&src},
@@ -380,7 +397,7 @@ void Core::vbinary(Binary op, const Tile &out, const Tile &lhs,
                                     : std::min(x, y);
       set(out, r, c, v);
     }
-  int64_t bytes = std::max(out.bytes(), lhs.bytes());
+  int64_t bytes = std::max(out.dataBytes(), lhs.dataBytes());
   run("vbinary", Pipe::V,
       cfg.vectorLatency +
           int64_t(std::ceil(double(bytes) / cfg.vectorBytesPerCycle)),
@@ -406,7 +423,7 @@ void Core::vunary(Unary op, const Tile &out, const Tile &in) {
     }
   run("vunary", Pipe::V,
       cfg.vectorLatency +
-          int64_t(std::ceil(double(std::max(out.bytes(), in.bytes())) /
+          int64_t(std::ceil(double(std::max(out.dataBytes(), in.dataBytes())) /
                             cfg.vectorBytesPerCycle)),
       {&in}, {&out});
 }
@@ -420,7 +437,7 @@ void Core::vcast(const Tile &out, const Tile &in) {
       set(out, r, c, get(in, r, c));
   run("vcast", Pipe::V,
       cfg.vectorLatency +
-          int64_t(std::ceil(double(std::max(out.bytes(), in.bytes())) /
+          int64_t(std::ceil(double(std::max(out.dataBytes(), in.dataBytes())) /
                             cfg.vectorBytesPerCycle)),
       {&in}, {&out});
 }
@@ -437,7 +454,7 @@ void Core::vreduceMax(const Tile &out, const Tile &in) {
   }
   run("vreduce max", Pipe::V,
       cfg.vectorLatency +
-          int64_t(std::ceil(double(in.bytes()) / cfg.vectorBytesPerCycle)),
+          int64_t(std::ceil(double(in.dataBytes()) / cfg.vectorBytesPerCycle)),
       {&in}, {&out});
 }
 
@@ -453,7 +470,7 @@ void Core::vreduceSum(const Tile &out, const Tile &in) {
   }
   run("vreduce sum", Pipe::V,
       cfg.vectorLatency +
-          int64_t(std::ceil(double(in.bytes()) / cfg.vectorBytesPerCycle)),
+          int64_t(std::ceil(double(in.dataBytes()) / cfg.vectorBytesPerCycle)),
       {&in}, {&out});
 }
 
@@ -476,7 +493,7 @@ void Core::vdequant(const Tile &out, const Tile &in, const Tile &scale,
     }
   run("vdequant", Pipe::V,
       cfg.vectorLatency +
-          int64_t(std::ceil(double(out.bytes()) / cfg.vectorBytesPerCycle)),
+          int64_t(std::ceil(double(out.dataBytes()) / cfg.vectorBytesPerCycle)),
       zeroPoint ? std::initializer_list<const Tile *>{&in, &scale, zeroPoint}
                 : std::initializer_list<const Tile *>{&in, &scale},
       {&out});

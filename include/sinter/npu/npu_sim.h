@@ -69,7 +69,16 @@ struct Tile {
   int64_t offset = 0;
   Layout layout = Layout::ND;
   int buffer = -1; // global buffers: the index Core::global returned
+  /// Elements between the starts of two rows (0: cols, a dense tile).
+  int64_t rowStride = 0;
+  int64_t stride() const { return rowStride ? rowStride : cols; }
+  /// Bytes from the first element to one past the last (what the tile
+  /// covers, gaps between rows included).
   int64_t bytes() const;
+  /// Bytes of its elements (what a copy moves).
+  int64_t dataBytes() const { return (rows * cols * bits(dtype) + 7) / 8; }
+  /// Rows [r0, r0 + rows) x columns [c0, c0 + cols) of this tile.
+  Tile slice(int64_t r0, int64_t c0, int64_t rows, int64_t cols) const;
 };
 
 /// One simulated call, for the timeline.
@@ -81,7 +90,9 @@ struct Event {
 
 class Core {
 public:
-  explicit Core(const Config &config);
+  explicit Core(const Config &config, int64_t coreId = 0, int64_t numCores = 1);
+  /// This core's index and the number of cores the kernel runs on.
+  const int64_t coreId, numCores;
 
   /// Registers a global-memory buffer of `bytes` (zero-filled) and returns
   /// its index; data(index) is its storage.

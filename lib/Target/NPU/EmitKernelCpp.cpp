@@ -1,0 +1,299 @@
+//===- EmitKernelCpp.cpp - npu IR to C++ on the NPU kernel API ------------===//
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+#include "sinter/Dialect/NPU/IR/NPUOps.h"
+#include "sinter/Target/NPU/NPUTarget.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::sinter::npu;
+
+namespace {
+const char *spaceName(MemorySpace s) {
+  switch (s) {
+  case MemorySpace::global:
+    return "Global";
+  case MemorySpace::l1:
+    return "L1";
+  case MemorySpace::l0a:
+    return "L0A";
+  case MemorySpace::l0b:
+    return "L0B";
+  case MemorySpace::l0c:
+    return "L0C";
+  case MemorySpace::ub:
+    return "UB";
+  }
+  return "";
+}
+
+const char *pipeName(Pipe p) {
+  switch (p) {
+  case Pipe::mte2:
+    return "MTE2";
+  case Pipe::mte1:
+    return "MTE1";
+  case Pipe::m:
+    return "M";
+  case Pipe::fix:
+    return "FIX";
+  case Pipe::v:
+    return "V";
+  case Pipe::mte3:
+    return "MTE3";
+  }
+  return "";
+}
+
+FailureOr<std::string> dtypeName(Operation *op, Type t) {
+  if (t.isF16())
+    return std::string("F16");
+  if (t.isBF16())
+    return std::string("BF16");
+  if (t.isF32())
+    return std::string("F32");
+  if (t.isInteger(8))
+    return std::string("I8");
+  if (t.isInteger(4))
+    return std::string("I4");
+  if (t.isInteger(32))
+    return std::string("I32");
+  return op->emitError() << "npu-to-cpp: no kernel-API element type for " << t,
+         failure();
+}
+
+struct Emitter {
+  explicit Emitter(raw_ostream &os) : os(os) {}
+  raw_ostream &os;
+  DenseMap<Value, std::string> names;
+  int counter = 0;
+  int indent = 1;
+
+  std::string fresh(StringRef prefix) {
+    return (prefix + std::to_string(counter++)).str();
+  }
+  raw_ostream &line() { return os.indent(2 * indent); }
+  std::string of(Value v) { return names.lookup(v); }
+
+  /// The layout a scratchpad buffer is kept in: the cube's buffers and any
+  /// L1 buffer a DMA writes or reads as nz are NZ.
+  static bool isNZ(AllocOp alloc) {
+    MemorySpace s = *getMemorySpace(alloc.getType());
+    if (s == MemorySpace::l0a || s == MemorySpace::l0b || s == MemorySpace::l0c)
+      return true;
+    for (Operation *user : alloc->getUsers())
+      if (auto dma = dyn_cast<DmaOp>(user))
+        if ((dma.getTarget() == alloc.getBuffer() &&
+             dma.getTargetLayout() == Layout::nz) ||
+            (dma.getSource() == alloc.getBuffer() &&
+             dma.getSourceLayout() == Layout::nz))
+          return true;
+    return false;
+  }
+
+  LogicalResult emitBlock(Block &block) {
+    for (Operation &op : block)
+      if (failed(emitOp(op)))
+        return failure();
+    return success();
+  }
+
+  LogicalResult emitOp(Operation &op) {
+    return TypeSwitch<Operation *, LogicalResult>(&op)
+        .Case([&](AllocOp alloc) -> LogicalResult {
+          IntegerAttr offset = alloc.getOffsetAttr();
+          if (!offset)
+            return alloc.emitError("npu-to-cpp: npu.alloc has no offset; run "
+                                   "--npu-plan-scratchpads first");
+          MemRefType t = alloc.getType();
+          FailureOr<std::string> dt = dtypeName(alloc, t.getElementType());
+          if (failed(dt))
+            return failure();
+          std::string n = fresh("t");
+          names[alloc.getBuffer()] = n;
+          line() << "const Tile " << n
+                 << " = core.local(Space::" << spaceName(*getMemorySpace(t))
+                 << ", DType::" << *dt << ", " << t.getDimSize(0) << ", "
+                 << t.getDimSize(1) << ", " << offset.getInt()
+                 << ", Layout::" << (isNZ(alloc) ? "NZ" : "ND") << ");\n";
+          return success();
+        })
+        .Case([&](memref::SubViewOp sv) -> LogicalResult {
+          auto type = cast<MemRefType>(sv.getType());
+          if (type.getRank() != 2 || !sv.hasUnitStride() ||
+              ShapedType::isDynamicShape(sv.getStaticSizes()))
+            return sv.emitError("npu-to-cpp: subviews must be 2-d with "
+                                "static sizes and unit strides");
+          SmallVector<std::string> off;
+          for (OpFoldResult o : sv.getMixedOffsets())
+            off.push_back(
+                isa<Attribute>(o)
+                    ? std::to_string(
+                          cast<IntegerAttr>(cast<Attribute>(o)).getInt())
+                    : of(cast<Value>(o)));
+          std::string n = fresh("t");
+          names[sv.getResult()] = n;
+          line() << "const Tile " << n << " = " << of(sv.getSource())
+                 << ".slice(" << off[0] << ", " << off[1] << ", "
+                 << type.getDimSize(0) << ", " << type.getDimSize(1) << ");\n";
+          return success();
+        })
+        .Case([&](DmaOp dma) {
+          line() << "core.copy(" << of(dma.getTarget()) << ", "
+                 << of(dma.getSource()) << ");\n";
+          return success();
+        })
+        .Case([&](MmadOp mmad) {
+          line() << "core.mmad(" << of(mmad.getAcc()) << ", "
+                 << of(mmad.getLhs()) << ", " << of(mmad.getRhs()) << ", "
+                 << (mmad.getAccumulate() ? "true" : "false") << ");\n";
+          return success();
+        })
+        .Case([&](VBinaryOp v) {
+          static const char *kinds[] = {"Add", "Sub", "Mul",
+                                        "Div", "Max", "Min"};
+          line() << "core.vbinary(Core::Binary::" << kinds[int(v.getKind())]
+                 << ", " << of(v.getOut()) << ", " << of(v.getLhs()) << ", "
+                 << of(v.getRhs()) << ");\n";
+          return success();
+        })
+        .Case([&](VUnaryOp v) {
+          static const char *kinds[] = {"Exp", "Log",  "Relu",  "Abs",
+                                        "Neg", "Sqrt", "Rsqrt", "Tanh"};
+          line() << "core.vunary(Core::Unary::" << kinds[int(v.getKind())]
+                 << ", " << of(v.getOut()) << ", " << of(v.getIn()) << ");\n";
+          return success();
+        })
+        .Case([&](VCastOp v) {
+          line() << "core.vcast(" << of(v.getOut()) << ", " << of(v.getIn())
+                 << ");\n";
+          return success();
+        })
+        .Case([&](VReduceOp v) {
+          line() << "core.vreduce"
+                 << (v.getKind() == ReduceKind::max ? "Max" : "Sum") << "("
+                 << of(v.getOut()) << ", " << of(v.getIn()) << ");\n";
+          return success();
+        })
+        .Case([&](VDequantOp v) {
+          std::string zp = v.getZeroPoint() ? "&" + of(v.getZeroPoint())
+                                            : std::string("nullptr");
+          line() << "core.vdequant(" << of(v.getOut()) << ", " << of(v.getIn())
+                 << ", " << of(v.getScale()) << ", " << zp << ", "
+                 << (v.getGroupSizeAttr() ? v.getGroupSizeAttr().getInt() : 0)
+                 << ");\n";
+          return success();
+        })
+        .Case([&](SetFlagOp f) {
+          line() << "core.setFlag(Pipe::" << pipeName(f.getFrom())
+                 << ", Pipe::" << pipeName(f.getTo()) << ", " << f.getEvent()
+                 << ");\n";
+          return success();
+        })
+        .Case([&](WaitFlagOp f) {
+          line() << "core.waitFlag(Pipe::" << pipeName(f.getFrom())
+                 << ", Pipe::" << pipeName(f.getTo()) << ", " << f.getEvent()
+                 << ");\n";
+          return success();
+        })
+        .Case([&](CoreIdOp c) {
+          names[c.getResult()] = "core.coreId";
+          return success();
+        })
+        .Case([&](NumCoresOp c) {
+          names[c.getResult()] = "core.numCores";
+          return success();
+        })
+        .Case([&](arith::ConstantIndexOp c) {
+          names[c.getResult()] = std::to_string(c.value());
+          return success();
+        })
+        .Case<arith::AddIOp, arith::MulIOp, arith::SubIOp>([&](Operation *b) {
+          const char *sym = isa<arith::AddIOp>(b)   ? "+"
+                            : isa<arith::MulIOp>(b) ? "*"
+                                                    : "-";
+          std::string n = fresh("i");
+          names[b->getResult(0)] = n;
+          line() << "const int64_t " << n << " = " << of(b->getOperand(0))
+                 << " " << sym << " " << of(b->getOperand(1)) << ";\n";
+          return success();
+        })
+        .Case([&](scf::ForOp loop) -> LogicalResult {
+          if (loop.getNumResults())
+            return loop.emitError("npu-to-cpp: loops with results are not "
+                                  "supported");
+          std::string iv = fresh("i");
+          names[loop.getInductionVar()] = iv;
+          line() << "for (int64_t " << iv << " = " << of(loop.getLowerBound())
+                 << "; " << iv << " < " << of(loop.getUpperBound()) << "; "
+                 << iv << " += " << of(loop.getStep()) << ") {\n";
+          ++indent;
+          for (Operation &inner : loop.getBody()->without_terminator())
+            if (failed(emitOp(inner)))
+              return failure();
+          --indent;
+          line() << "}\n";
+          return success();
+        })
+        .Case([&](func::ReturnOp ret) -> LogicalResult {
+          if (ret.getNumOperands())
+            return ret.emitError("npu-to-cpp: kernels return nothing; "
+                                 "results are written to arguments");
+          return success();
+        })
+        .Default([&](Operation *other) {
+          return other->emitError() << "npu-to-cpp: '" << other->getName()
+                                    << "' has no kernel-API form";
+        });
+  }
+};
+} // namespace
+
+LogicalResult mlir::sinter::npu::translateToNPUKernelCpp(ModuleOp module,
+                                                         raw_ostream &os) {
+  os << "// Generated by Sinter (npu-to-cpp). Do not edit.\n"
+     << "#include \"sinter/npu/npu_sim.h\"\n\n"
+     << "using namespace sinter::npu;\n";
+  for (auto f : module.getOps<func::FuncOp>()) {
+    if (f.isExternal())
+      continue;
+    Emitter e(os);
+    os << "\nvoid " << f.getName() << "(Core &core";
+    for (auto [i, arg] : llvm::enumerate(f.getArguments())) {
+      auto type = dyn_cast<MemRefType>(arg.getType());
+      if (!type || type.getRank() != 2 || !type.hasStaticShape() ||
+          *getMemorySpace(type) != MemorySpace::global)
+        return f.emitError() << "npu-to-cpp: argument " << i
+                             << " must be a static 2-d memref in global "
+                                "memory, got "
+                             << arg.getType();
+      std::string n = "arg" + std::to_string(i);
+      e.names[arg] = n;
+      os << ", const Tile &" << n;
+    }
+    os << ") {\n";
+    if (failed(e.emitBlock(f.getBody().front())))
+      return failure();
+    os << "}\n";
+  }
+  return success();
+}
+
+void mlir::sinter::npu::registerNPUTranslations() {
+  TranslateFromMLIRRegistration registration(
+      "npu-to-cpp", "npu IR to C++ on the NPU kernel API",
+      [](Operation *op, raw_ostream &os) {
+        auto module = dyn_cast<ModuleOp>(op);
+        if (!module)
+          return LogicalResult(op->emitError("npu-to-cpp: expected a module"));
+        return translateToNPUKernelCpp(module, os);
+      },
+      [](DialectRegistry &registry) {
+        registry.insert<NPUDialect, arith::ArithDialect, func::FuncDialect,
+                        memref::MemRefDialect, scf::SCFDialect>();
+      });
+}
