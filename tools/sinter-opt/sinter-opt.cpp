@@ -11,6 +11,7 @@
 #include "sinter/Dialect/Sinter/Transforms/TilingInterfaceImpl.h"
 #include "sinter/Target/CPU/CPUTarget.h"
 #include "sinter/Target/GPU/GPUTarget.h"
+#include "sinter/Target/NPU/NPUTarget.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
@@ -19,6 +20,7 @@ int main(int argc, char **argv) {
   mlir::sinter::registerCPUTargetPasses();
   mlir::sinter::registerGPUTargetPasses();
   mlir::sinter::npu::registerNPUPasses();
+  mlir::sinter::registerSinterNPUPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -212,10 +212,13 @@ struct Emitter {
           names[c.getResult()] = std::to_string(c.value());
           return success();
         })
-        .Case<arith::AddIOp, arith::MulIOp, arith::SubIOp>([&](Operation *b) {
-          const char *sym = isa<arith::AddIOp>(b)   ? "+"
-                            : isa<arith::MulIOp>(b) ? "*"
-                                                    : "-";
+        .Case<arith::AddIOp, arith::MulIOp, arith::SubIOp, arith::DivUIOp,
+              arith::RemUIOp>([&](Operation *b) {
+          const char *sym = isa<arith::AddIOp>(b)    ? "+"
+                            : isa<arith::MulIOp>(b)  ? "*"
+                            : isa<arith::SubIOp>(b)  ? "-"
+                            : isa<arith::DivUIOp>(b) ? "/"
+                                                     : "%";
           std::string n = fresh("i");
           names[b->getResult(0)] = n;
           line() << "const int64_t " << n << " = " << of(b->getOperand(0))

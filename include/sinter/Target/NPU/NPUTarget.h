@@ -2,8 +2,20 @@
 #ifndef SINTER_TARGET_NPU_NPUTARGET_H
 #define SINTER_TARGET_NPU_NPUTARGET_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+#include "sinter/Dialect/NPU/IR/NPUOps.h"
 #include "llvm/Support/raw_ostream.h"
+
+namespace mlir::sinter {
+#define GEN_PASS_DECL
+#include "sinter/Target/NPU/Passes.h.inc"
+#define GEN_PASS_REGISTRATION
+#include "sinter/Target/NPU/Passes.h.inc"
+} // namespace mlir::sinter
 
 namespace mlir::sinter::npu {
 

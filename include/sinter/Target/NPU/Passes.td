@@ -1,0 +1,37 @@
+//===- Passes.td - NPU backend passes ----------------------*- tablegen -*-===//
+#ifndef SINTER_TARGET_NPU_PASSES_TD
+#define SINTER_TARGET_NPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertSinterToNPU : Pass<"convert-sinter-to-npu", "::mlir::ModuleOp"> {
+  let summary = "Rewrite GEMM functions as NPU kernels (first form)";
+  let description = [{
+    Rewrites every public function whose body is one `sinter.gemm` on its
+    arguments into an NPU kernel in the `npu` dialect: tensors become
+    memrefs in global memory, results become trailing output arguments,
+    and rank-1 epilogue operands become [1, N] rows or [M, 1] columns.
+
+    The kernel walks 128 x 128 output tiles (smaller divisors of M and N
+    when those are not multiples of 128), split over the cores by
+    `npu.core_id`. Per tile, k blocks of up to 128 come in by DMA (MTE2)
+    into L1 in the cube's `nz` format, move to L0A/L0B (MTE1) and are
+    multiplied into the L0C accumulator (`npu.mmad`); the fixpipe brings
+    the accumulator to the unified buffer, the vector unit runs the
+    epilogue, MTE3 stores the tile. Flags hand every buffer from its
+    producer pipe to its consumer and back before it is refilled.
+
+    Supported so far: f16/bf16 A [M, K] and B [K, N] (no transposes, no
+    batch dimensions, no quantized weights), M, N and K multiples of 16,
+    f32 accumulation, and epilogues of `arith.addf/subf/mulf/divf/maximumf/
+    minimumf` (with tiles, rows or columns of the epilogue operands),
+    `arith.negf`, `math.exp/log/tanh/sqrt/rsqrt/absf` and float casts.
+    Anything else is an error naming what is in the way.
+  }];
+  let dependentDialects = ["::mlir::sinter::npu::NPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+#endif // SINTER_TARGET_NPU_PASSES_TD

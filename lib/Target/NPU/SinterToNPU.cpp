@@ -1,0 +1,407 @@
+//===- SinterToNPU.cpp - GEMM functions as NPU kernels --------------------===//
+//
+// See the pass description (include/sinter/Target/NPU/Passes.td) for the
+// kernel this writes and what it supports.
+//
+//===----------------------------------------------------------------------===//
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "sinter/Dialect/Sinter/IR/SinterOps.h"
+#include "sinter/Target/NPU/NPUTarget.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include <numeric>
+
+namespace mlir::sinter {
+#define GEN_PASS_DEF_CONVERTSINTERTONPU
+#include "sinter/Target/NPU/Passes.h.inc"
+} // namespace mlir::sinter
+
+using namespace mlir;
+using namespace mlir::sinter;
+using namespace mlir::sinter::npu;
+
+namespace {
+constexpr int64_t kTile = 128;
+
+/// How an epilogue operand covers the output tile.
+enum class Cover { Tile, Row, Column };
+
+/// Why the GEMM cannot become an NPU kernel yet, or empty.
+std::string unsupported(GemmOp op) {
+  if (op.getNumBatchDims() || op.getTransposeA() || op.getTransposeB())
+    return "only A [M, K] x B [K, N] without batch dimensions or transposes "
+           "is supported on the NPU yet";
+  if (op.getBQuant() || op.getPairwise() || op.getARowSumSq() ||
+      !op.getReductions().empty())
+    return "quantized, pairwise and reducing GEMMs are not supported on the "
+           "NPU yet";
+  Type a = getElementTypeOrSelf(op.getA().getType());
+  if (!(a.isF16() || a.isBF16()) ||
+      a != getElementTypeOrSelf(op.getB().getType()) ||
+      !op.getAccType().isF32())
+    return "operands must both be f16 or bf16, with f32 accumulation";
+  auto aType = cast<RankedTensorType>(op.getA().getType());
+  auto bType = cast<RankedTensorType>(op.getB().getType());
+  if (!aType.hasStaticShape() || !bType.hasStaticShape())
+    return "dynamic shapes are not supported";
+  for (int64_t d :
+       {aType.getDimSize(0), aType.getDimSize(1), bType.getDimSize(1)})
+    if (d % 16)
+      return "M, N and K must be multiples of the cube's 16 x 16 fractal "
+             "on the NPU yet (got " +
+             std::to_string(d) + ")";
+  Type out = getElementTypeOrSelf(op.getInits()[0].getType());
+  if (!(out.isF16() || out.isBF16() || out.isF32()))
+    return "the output must be f16, bf16 or f32";
+  return "";
+}
+
+/// Builds one GEMM kernel's body.
+struct KernelBuilder {
+  OpBuilder &b;
+  Location loc;
+  GemmOp op;
+  int64_t M, N, K, BM, BN, BK;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value alloc(MemorySpace s, int64_t rows, int64_t cols, Type t) {
+    auto type = MemRefType::get({rows, cols}, t, MemRefLayoutAttrInterface{},
+                                MemorySpaceAttr::get(b.getContext(), s));
+    return AllocOp::create(b, loc, type, IntegerAttr());
+  }
+  void set(Pipe from, Pipe to) { SetFlagOp::create(b, loc, from, to, 0); }
+  void wait(Pipe from, Pipe to) { WaitFlagOp::create(b, loc, from, to, 0); }
+  /// The [rows, cols] block at (r, c) of a global memref.
+  Value slice(Value m, Value r, Value c, int64_t rows, int64_t cols) {
+    SmallVector<OpFoldResult> offsets{r, c},
+        sizes{b.getIndexAttr(rows), b.getIndexAttr(cols)},
+        strides{b.getIndexAttr(1), b.getIndexAttr(1)};
+    return memref::SubViewOp::create(b, loc, m, offsets, sizes, strides);
+  }
+  void dma(Value src, Value dst, Layout from = Layout::nd,
+           Layout to = Layout::nd) {
+    DmaOp::create(b, loc, src, dst, from, to);
+  }
+  Value castTo(Value tile, Type t) {
+    auto type = cast<MemRefType>(tile.getType());
+    if (type.getElementType() == t)
+      return tile;
+    Value out =
+        alloc(MemorySpace::ub, type.getDimSize(0), type.getDimSize(1), t);
+    VCastOp::create(b, loc, tile, out);
+    return out;
+  }
+};
+} // namespace
+
+/// The memref a kernel takes for tensor operand `v` of `gemm`: rank-1
+/// epilogue operands become a row or a column of the output; nullopt for a
+/// layout the kernel cannot read.
+static std::optional<std::pair<MemRefType, Cover>>
+kernelOperand(GemmOp gemm, Value v, int64_t M, int64_t N) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (v == gemm.getA() || v == gemm.getB() || t.getRank() == 2)
+    return std::make_pair(MemRefType::get(t.getShape(), t.getElementType()),
+                          Cover::Tile);
+  for (auto [in, m] :
+       llvm::zip(gemm.getEpilogueInputs(), gemm.getEpilogueMaps().getValue())) {
+    if (in != v)
+      continue;
+    AffineMap map = cast<AffineMapAttr>(m).getValue();
+    if (map.getNumResults() != 1)
+      return std::nullopt;
+    auto dim = dyn_cast<AffineDimExpr>(map.getResult(0));
+    if (!dim)
+      return std::nullopt;
+    return dim.getPosition() == 1
+               ? std::make_pair(MemRefType::get({1, N}, t.getElementType()),
+                                Cover::Row)
+               : std::make_pair(MemRefType::get({M, 1}, t.getElementType()),
+                                Cover::Column);
+  }
+  return std::nullopt;
+}
+
+static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
+  auto fail = [&](const Twine &why) {
+    return gemm.emitError() << "NPU target: cannot compile the gemm in @"
+                            << f.getName() << ": " << why;
+  };
+  std::string why = unsupported(gemm);
+  if (!why.empty())
+    return fail(why);
+  auto ret = cast<func::ReturnOp>(f.getBody().front().getTerminator());
+  if (f.getNumResults() != 1 || ret.getOperand(0) != gemm.getResult(0))
+    return fail("the function must return the gemm's one result");
+  for (Value v : gemm->getOperands())
+    if (!isa<BlockArgument>(v) &&
+        !(v == gemm.getInits()[0] && v.getDefiningOp<tensor::EmptyOp>()))
+      return fail("every operand must be a function argument");
+  auto aType = cast<RankedTensorType>(gemm.getA().getType());
+  int64_t M = aType.getDimSize(0), K = aType.getDimSize(1),
+          N = cast<RankedTensorType>(gemm.getB().getType()).getDimSize(1);
+  // The kernel's signature: the arguments, then the result, in global
+  // memory.
+  SmallVector<Type> params;
+  SmallVector<Cover> covers;
+  for (BlockArgument arg : f.getArguments()) {
+    auto operand = kernelOperand(gemm, arg, M, N);
+    if (!operand)
+      return fail("epilogue operand " + std::to_string(arg.getArgNumber()) +
+                  " is read through a map the NPU kernel does not take "
+                  "(it takes tiles, rows (m, n) -> (n) and columns "
+                  "(m, n) -> (m))");
+    params.push_back(operand->first);
+    covers.push_back(operand->second);
+  }
+  auto outTensor = cast<RankedTensorType>(f.getResultTypes()[0]);
+  params.push_back(
+      MemRefType::get(outTensor.getShape(), outTensor.getElementType()));
+
+  OpBuilder ob(f);
+  auto kernel = func::FuncOp::create(ob, f.getLoc(), f.getName(),
+                                     ob.getFunctionType(params, {}));
+  Block *entry = kernel.addEntryBlock();
+  ob.setInsertionPointToStart(entry);
+  KernelBuilder kb{ob,
+                   f.getLoc(),
+                   gemm,
+                   M,
+                   N,
+                   K,
+                   std::gcd(M, kTile),
+                   std::gcd(N, kTile),
+                   std::gcd(K, kTile)};
+  Location loc = f.getLoc();
+  Type elem = aType.getElementType(), f32 = ob.getF32Type();
+  Value A = entry->getArgument(0), B = entry->getArgument(1);
+  Value out = entry->getArgument(f.getNumArguments());
+  int64_t BM = kb.BM, BN = kb.BN, BK = kb.BK;
+
+  Value aL1 = kb.alloc(MemorySpace::l1, BM, BK, elem),
+        bL1 = kb.alloc(MemorySpace::l1, BK, BN, elem),
+        aL0 = kb.alloc(MemorySpace::l0a, BM, BK, elem),
+        bL0 = kb.alloc(MemorySpace::l0b, BK, BN, elem),
+        acc = kb.alloc(MemorySpace::l0c, BM, BN, f32),
+        cub = kb.alloc(MemorySpace::ub, BM, BN, f32);
+  // Epilogue operands' staging tiles.
+  SmallVector<std::pair<Value, Value>> epiLoads; // (kernel arg, ub tile)
+  IRMapping tiles;
+  for (auto [i, in] : llvm::enumerate(gemm.getEpilogueInputs())) {
+    unsigned arg = cast<BlockArgument>(in).getArgNumber();
+    Cover c = covers[arg];
+    Type t = cast<MemRefType>(params[arg]).getElementType();
+    Value tile = kb.alloc(MemorySpace::ub, c == Cover::Row ? 1 : BM,
+                          c == Cover::Column ? 1 : BN, t);
+    epiLoads.push_back({entry->getArgument(arg), tile});
+  }
+  using P = Pipe;
+  // Every buffer starts free: its consumer's "done" flag is already set.
+  kb.set(P::mte1, P::mte2); // L1 tiles
+  kb.set(P::m, P::mte1);    // L0A/L0B tiles
+  kb.set(P::fix, P::m);     // the accumulator
+  kb.set(P::mte3, P::fix);  // the unified-buffer result tiles
+  bool hasEpiLoads = !epiLoads.empty();
+  if (hasEpiLoads)
+    kb.set(P::v, P::mte2); // epilogue operand tiles
+
+  int64_t tilesN = N / BN, numTiles = (M / BM) * tilesN;
+  auto tileLoop = scf::ForOp::create(
+      ob, loc, CoreIdOp::create(ob, loc, ob.getIndexType()), kb.idx(numTiles),
+      NumCoresOp::create(ob, loc, ob.getIndexType()));
+  // The tile's body; an error message when the epilogue has no NPU form.
+  std::string error = [&]() -> std::string {
+    OpBuilder::InsertionGuard g(ob);
+    ob.setInsertionPointToStart(tileLoop.getBody());
+    Value t = tileLoop.getInductionVar();
+    Value m0 =
+        kb.mul(arith::DivUIOp::create(ob, loc, t, kb.idx(tilesN)), kb.idx(BM));
+    Value n0 =
+        kb.mul(arith::RemUIOp::create(ob, loc, t, kb.idx(tilesN)), kb.idx(BN));
+    if (hasEpiLoads) {
+      kb.wait(P::v, P::mte2);
+      for (auto [arg, tile] : epiLoads) {
+        auto tt = cast<MemRefType>(tile.getType());
+        Value r = tt.getDimSize(0) == 1 ? kb.idx(0) : m0;
+        Value c = tt.getDimSize(1) == 1 ? kb.idx(0) : n0;
+        kb.dma(kb.slice(arg, r, c, tt.getDimSize(0), tt.getDimSize(1)), tile);
+      }
+      kb.set(P::mte2, P::v);
+    }
+    kb.wait(P::fix, P::m);
+    // One k block: in through L1 and L0 into the cube.
+    auto kStep = [&](Value kIdx, bool accumulate) {
+      Value k0 = kb.mul(kIdx, kb.idx(BK));
+      kb.wait(P::mte1, P::mte2);
+      kb.dma(kb.slice(A, m0, k0, BM, BK), aL1, Layout::nd, Layout::nz);
+      kb.dma(kb.slice(B, k0, n0, BK, BN), bL1, Layout::nd, Layout::nz);
+      kb.set(P::mte2, P::mte1);
+      kb.wait(P::mte2, P::mte1);
+      kb.wait(P::m, P::mte1);
+      kb.dma(aL1, aL0, Layout::nz, Layout::nz);
+      kb.dma(bL1, bL0, Layout::nz, Layout::nz);
+      kb.set(P::mte1, P::mte2);
+      kb.set(P::mte1, P::m);
+      kb.wait(P::mte1, P::m);
+      MmadOp::create(ob, loc, aL0, bL0, acc, accumulate);
+      kb.set(P::m, P::mte1);
+    };
+    // The first k block sets the accumulator, the others add to it.
+    kStep(kb.idx(0), false);
+    if (K / BK > 1) {
+      auto kLoop =
+          scf::ForOp::create(ob, loc, kb.idx(1), kb.idx(K / BK), kb.idx(1));
+      OpBuilder::InsertionGuard g2(ob);
+      ob.setInsertionPointToStart(kLoop.getBody());
+      kStep(kLoop.getInductionVar(), true);
+    }
+    // The accumulator to the unified buffer, then the epilogue on V.
+    kb.set(P::m, P::fix);
+    kb.wait(P::m, P::fix);
+    kb.wait(P::mte3, P::fix);
+    kb.dma(acc, cub, Layout::nz, Layout::nd);
+    kb.set(P::fix, P::m);
+    kb.set(P::fix, P::v);
+    kb.wait(P::fix, P::v);
+    if (hasEpiLoads)
+      kb.wait(P::mte2, P::v);
+    Value result = cub;
+    auto isFull = [&](Value tile) {
+      auto type = cast<MemRefType>(tile.getType());
+      return type.getDimSize(0) == BM && type.getDimSize(1) == BN;
+    };
+    Region &region = gemm.getEpilogue();
+    if (!region.empty()) {
+      Block &body = region.front();
+      tiles.map(body.getArgument(0), cub);
+      for (auto [i, load] : llvm::enumerate(epiLoads))
+        tiles.map(body.getArgument(i + 1), load.second);
+      for (Operation &inner : body.without_terminator()) {
+        // Constants matter only where they are used (as operands).
+        if (isa<arith::ConstantOp>(inner))
+          continue;
+        Type rt =
+            inner.getNumResults() == 1 ? inner.getResult(0).getType() : Type();
+        std::optional<BinaryKind> binary =
+            llvm::TypeSwitch<Operation *, std::optional<BinaryKind>>(&inner)
+                .Case([](arith::AddFOp) { return BinaryKind::add; })
+                .Case([](arith::SubFOp) { return BinaryKind::sub; })
+                .Case([](arith::MulFOp) { return BinaryKind::mul; })
+                .Case([](arith::DivFOp) { return BinaryKind::div; })
+                .Case([](arith::MaximumFOp) { return BinaryKind::max; })
+                .Case([](arith::MinimumFOp) { return BinaryKind::min; })
+                .Default([](Operation *) { return std::nullopt; });
+        std::optional<UnaryKind> unary =
+            llvm::TypeSwitch<Operation *, std::optional<UnaryKind>>(&inner)
+                .Case([](math::ExpOp) { return UnaryKind::exp; })
+                .Case([](math::LogOp) { return UnaryKind::log; })
+                .Case([](math::TanhOp) { return UnaryKind::tanh; })
+                .Case([](math::SqrtOp) { return UnaryKind::sqrt; })
+                .Case([](math::RsqrtOp) { return UnaryKind::rsqrt; })
+                .Case([](math::AbsFOp) { return UnaryKind::abs; })
+                .Case([](arith::NegFOp) { return UnaryKind::neg; })
+                .Default([](Operation *) { return std::nullopt; });
+        auto operand = [&](unsigned i) {
+          return tiles.lookupOrNull(inner.getOperand(i));
+        };
+        if (binary) {
+          Value l = operand(0), r = operand(1);
+          if (!l || !r)
+            return "the epilogue's '" + inner.getName().getStringRef().str() +
+                   "' has an operand that is not a tile (constants are not "
+                   "supported yet)";
+          bool commutes =
+              *binary == BinaryKind::add || *binary == BinaryKind::mul ||
+              *binary == BinaryKind::max || *binary == BinaryKind::min;
+          if (!isFull(l) && commutes)
+            std::swap(l, r);
+          if (!isFull(l))
+            return "the epilogue's '" + inner.getName().getStringRef().str() +
+                   "' needs its first operand to cover the tile";
+          Value o = kb.alloc(MemorySpace::ub, BM, BN, rt);
+          VBinaryOp::create(ob, loc, *binary, l, r, o);
+          tiles.map(inner.getResult(0), o);
+          continue;
+        }
+        if (unary && operand(0) && isFull(operand(0))) {
+          Value o = kb.alloc(MemorySpace::ub, BM, BN, rt);
+          VUnaryOp::create(ob, loc, *unary, operand(0), o);
+          tiles.map(inner.getResult(0), o);
+          continue;
+        }
+        if (isa<arith::ExtFOp, arith::TruncFOp>(inner) && operand(0)) {
+          tiles.map(inner.getResult(0), kb.castTo(operand(0), rt));
+          continue;
+        }
+        return "the epilogue's '" + inner.getName().getStringRef().str() +
+               "' has no vector-unit form on the NPU yet";
+      }
+      result = tiles.lookup(body.getTerminator()->getOperand(0));
+    }
+    if (!isFull(result))
+      return "the epilogue's result must cover the tile";
+    result = kb.castTo(result, outTensor.getElementType());
+    if (hasEpiLoads)
+      kb.set(P::v, P::mte2);
+    kb.set(P::v, P::mte3);
+    kb.wait(P::v, P::mte3);
+    kb.dma(result, kb.slice(out, m0, n0, BM, BN));
+    kb.set(P::mte3, P::fix);
+    return "";
+  }();
+  if (!error.empty()) {
+    kernel.erase();
+    return fail(error);
+  }
+  // Drain the "free" flags so every set has its wait.
+  kb.wait(P::mte1, P::mte2);
+  kb.wait(P::m, P::mte1);
+  kb.wait(P::fix, P::m);
+  kb.wait(P::mte3, P::fix);
+  if (hasEpiLoads)
+    kb.wait(P::v, P::mte2);
+  func::ReturnOp::create(ob, loc);
+  kernel.setVisibility(f.getVisibility());
+  f.erase();
+  return success();
+}
+
+namespace {
+struct ConvertSinterToNPUPass
+    : public sinter::impl::ConvertSinterToNPUBase<ConvertSinterToNPUPass> {
+  void runOnOperation() override {
+    SmallVector<std::pair<func::FuncOp, GemmOp>> work;
+    bool failedAny = false;
+    for (auto f : getOperation().getOps<func::FuncOp>()) {
+      if (!f.isPublic() || f.isExternal())
+        continue;
+      GemmOp gemm;
+      for (Operation &op : f.getBody().front()) {
+        if (isa<tensor::EmptyOp, func::ReturnOp>(op))
+          continue;
+        if (auto g = dyn_cast<GemmOp>(op); g && !gemm) {
+          gemm = g;
+          continue;
+        }
+        f.emitError() << "NPU target: function @" << f.getName() << " has '"
+                      << op.getName()
+                      << "'; only functions that fuse into one sinter.gemm "
+                         "compile for the NPU yet";
+        failedAny = true;
+        gemm = nullptr;
+        break;
+      }
+      if (gemm)
+        work.push_back({f, gemm});
+    }
+    for (auto [f, gemm] : work)
+      failedAny |= failed(convertFunction(f, gemm));
+    if (failedAny)
+      signalPassFailure();
+  }
+};
+} // namespace

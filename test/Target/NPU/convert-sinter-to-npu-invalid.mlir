@@ -1,0 +1,78 @@
+// RUN: sinter-opt %s --split-input-file --convert-sinter-to-npu --verify-diagnostics
+
+func.func @transposed(%a: tensor<64x32xf16>, %b: tensor<64x32xf16>) -> tensor<64x64xf32> {
+  %o = tensor.empty() : tensor<64x64xf32>
+  // expected-error @+1 {{NPU target: cannot compile the gemm in @transposed: only A [M, K] x B [K, N] without batch dimensions or transposes is supported on the NPU yet}}
+  %y = sinter.gemm ins(%a, %b : tensor<64x32xf16>, tensor<64x32xf16>) outs(%o : tensor<64x64xf32>) {acc_type = f32, transpose_b} -> tensor<64x64xf32>
+  return %y : tensor<64x64xf32>
+}
+
+// -----
+
+func.func @ragged(%a: tensor<60x32xf16>, %b: tensor<32x64xf16>) -> tensor<60x64xf32> {
+  %o = tensor.empty() : tensor<60x64xf32>
+  // expected-error @+1 {{M, N and K must be multiples of the cube's 16 x 16 fractal on the NPU yet (got 60)}}
+  %y = sinter.gemm ins(%a, %b : tensor<60x32xf16>, tensor<32x64xf16>) outs(%o : tensor<60x64xf32>) {acc_type = f32} -> tensor<60x64xf32>
+  return %y : tensor<60x64xf32>
+}
+
+// -----
+
+func.func @f32_operands(%a: tensor<64x32xf32>, %b: tensor<32x64xf32>) -> tensor<64x64xf32> {
+  %o = tensor.empty() : tensor<64x64xf32>
+  // expected-error @+1 {{operands must both be f16 or bf16, with f32 accumulation}}
+  %y = sinter.gemm ins(%a, %b : tensor<64x32xf32>, tensor<32x64xf32>) outs(%o : tensor<64x64xf32>) {acc_type = f32} -> tensor<64x64xf32>
+  return %y : tensor<64x64xf32>
+}
+
+// -----
+
+func.func @constant_in_epilogue(%a: tensor<64x32xf16>, %b: tensor<32x64xf16>) -> tensor<64x64xf32> {
+  %o = tensor.empty() : tensor<64x64xf32>
+  // expected-error @+1 {{the epilogue's 'arith.mulf' has an operand that is not a tile (constants are not supported yet)}}
+  %y = sinter.gemm ins(%a, %b : tensor<64x32xf16>, tensor<32x64xf16>) outs(%o : tensor<64x64xf32>) {acc_type = f32} -> tensor<64x64xf32>
+    epilogue {
+    ^bb0(%acc: f32):
+      %c = arith.constant 0.5 : f32
+      %s = arith.mulf %acc, %c : f32
+      sinter.yield %s : f32
+    }
+  return %y : tensor<64x64xf32>
+}
+
+// -----
+
+func.func @no_vector_form(%a: tensor<64x32xf16>, %b: tensor<32x64xf16>) -> tensor<64x64xf32> {
+  %o = tensor.empty() : tensor<64x64xf32>
+  // expected-error @+1 {{the epilogue's 'math.erf' has no vector-unit form on the NPU yet}}
+  %y = sinter.gemm ins(%a, %b : tensor<64x32xf16>, tensor<32x64xf16>) outs(%o : tensor<64x64xf32>) {acc_type = f32} -> tensor<64x64xf32>
+    epilogue {
+    ^bb0(%acc: f32):
+      %s = math.erf %acc : f32
+      sinter.yield %s : f32
+    }
+  return %y : tensor<64x64xf32>
+}
+
+// -----
+
+func.func @row_first(%a: tensor<64x32xf16>, %b: tensor<32x64xf16>, %bias: tensor<64xf32>) -> tensor<64x64xf32> {
+  %o = tensor.empty() : tensor<64x64xf32>
+  // expected-error @+1 {{the epilogue's 'arith.subf' needs its first operand to cover the tile}}
+  %y = sinter.gemm ins(%a, %b : tensor<64x32xf16>, tensor<32x64xf16>) epilogue_ins(%bias : tensor<64xf32>) outs(%o : tensor<64x64xf32>) {acc_type = f32, epilogue_maps = [affine_map<(m, n) -> (n)>]} -> tensor<64x64xf32>
+    epilogue {
+    ^bb0(%acc: f32, %bv: f32):
+      %s = arith.subf %bv, %acc : f32
+      sinter.yield %s : f32
+    }
+  return %y : tensor<64x64xf32>
+}
+
+// -----
+
+// expected-error @+1 {{NPU target: function @two_ops has 'sinter.softmax'; only functions that fuse into one sinter.gemm compile for the NPU yet}}
+func.func @two_ops(%x: tensor<64x64xf32>) -> tensor<64x64xf32> {
+  %o = tensor.empty() : tensor<64x64xf32>
+  %y = sinter.softmax ins(%x : tensor<64x64xf32>) outs(%o : tensor<64x64xf32>) {dim = 1 : i64} -> tensor<64x64xf32>
+  return %y : tensor<64x64xf32>
+}

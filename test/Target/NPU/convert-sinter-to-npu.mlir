@@ -1,0 +1,64 @@
+// RUN: sinter-opt %s --split-input-file --convert-sinter-to-npu | FileCheck %s
+
+// A GEMM with a bias row becomes an NPU kernel: tensors become global
+// memrefs, the result the last argument, the rank-1 bias a [1, N] row.
+// Tiles are 128 x 128 here (32 x 64 x 128 would divide smaller shapes),
+// k blocks of 128; the tiles are split over the cores.
+// CHECK-LABEL: func.func @bias(
+// CHECK-SAME:    %[[A:.*]]: memref<256x256xf16>, %[[B:.*]]: memref<256x128xf16>, %[[BIAS:.*]]: memref<1x128xf32>, %[[Y:.*]]: memref<256x128xf32>) {
+// CHECK-DAG:     %[[AL1:.*]] = npu.alloc : memref<128x128xf16, #npu.space<l1>>
+// CHECK-DAG:     %[[AL0:.*]] = npu.alloc : memref<128x128xf16, #npu.space<l0a>>
+// CHECK-DAG:     %[[ACC:.*]] = npu.alloc : memref<128x128xf32, #npu.space<l0c>>
+// CHECK-DAG:     %[[CUB:.*]] = npu.alloc : memref<128x128xf32, #npu.space<ub>>
+// CHECK-DAG:     %[[BUB:.*]] = npu.alloc : memref<1x128xf32, #npu.space<ub>>
+// Every buffer starts free.
+// CHECK:         npu.set_flag mte1 -> mte2, 0
+// CHECK:         npu.set_flag m -> mte1, 0
+// CHECK:         npu.set_flag fix -> m, 0
+// CHECK:         npu.set_flag mte3 -> fix, 0
+// CHECK:         npu.set_flag v -> mte2, 0
+// CHECK:         %[[CORE:.*]] = npu.core_id
+// CHECK:         %[[CORES:.*]] = npu.num_cores
+// CHECK:         scf.for %{{.*}} = %[[CORE]] to %c2 step %[[CORES]] {
+// CHECK:           memref.subview %[[BIAS]]
+// CHECK:           npu.dma %{{.*}}, %[[BUB]]
+// CHECK:           npu.set_flag mte2 -> v, 0
+// The first k block sets the accumulator, the loop adds the second.
+// CHECK:           npu.dma %{{.*}}, %[[AL1]] {target_layout = #npu.layout<nz>}
+// CHECK:           npu.dma %[[AL1]], %[[AL0]] {source_layout = #npu.layout<nz>, target_layout = #npu.layout<nz>}
+// CHECK:           npu.mmad %[[AL0]], %{{.*}}, %[[ACC]] :
+// CHECK:           scf.for
+// CHECK:             npu.mmad %[[AL0]], %{{.*}}, %[[ACC]] {accumulate}
+// CHECK:           }
+// CHECK:           npu.dma %[[ACC]], %[[CUB]] {source_layout = #npu.layout<nz>}
+// CHECK:           npu.vbinary add %[[CUB]], %[[BUB]], %[[R:.*]] :
+// CHECK:           npu.set_flag v -> mte3, 0
+// CHECK:           npu.wait_flag v -> mte3, 0
+// CHECK:           %[[OUT:.*]] = memref.subview %[[Y]]
+// CHECK:           npu.dma %[[R]], %[[OUT]]
+// CHECK:           npu.set_flag mte3 -> fix, 0
+// CHECK:         }
+// The free flags are drained.
+// CHECK:         npu.wait_flag mte1 -> mte2, 0
+// CHECK:         return
+func.func @bias(%a: tensor<256x256xf16>, %b: tensor<256x128xf16>, %bias: tensor<128xf32>) -> tensor<256x128xf32> {
+  %o = tensor.empty() : tensor<256x128xf32>
+  %y = sinter.gemm ins(%a, %b : tensor<256x256xf16>, tensor<256x128xf16>) epilogue_ins(%bias : tensor<128xf32>) outs(%o : tensor<256x128xf32>) {acc_type = f32, epilogue_maps = [affine_map<(m, n) -> (n)>]} -> tensor<256x128xf32>
+    epilogue {
+    ^bb0(%acc: f32, %bv: f32):
+      %s = arith.addf %acc, %bv : f32
+      sinter.yield %s : f32
+    }
+  return %y : tensor<256x128xf32>
+}
+
+// -----
+
+// No epilogue, a bf16 result: the accumulator is cast on the vector unit.
+// CHECK-LABEL: func.func @plain(
+// CHECK:         npu.vcast %{{.*}}, %{{.*}} : memref<64x64xf32, #npu.space<ub>>, memref<64x64xbf16, #npu.space<ub>>
+func.func @plain(%a: tensor<64x32xbf16>, %b: tensor<32x64xbf16>) -> tensor<64x64xbf16> {
+  %o = tensor.empty() : tensor<64x64xbf16>
+  %y = sinter.gemm ins(%a, %b : tensor<64x32xbf16>, tensor<32x64xbf16>) outs(%o : tensor<64x64xbf16>) {acc_type = f32} -> tensor<64x64xbf16>
+  return %y : tensor<64x64xbf16>
+}
