@@ -164,8 +164,12 @@ Core::Core(const Config &config, int64_t coreId, int64_t numCores)
     pads[s].assign(cfg.capacity[s], 0);
 }
 
+bool Core::functional() const { return cfg.functional; }
+
 int Core::global(int64_t bytes) {
-  globals.emplace_back(bytes, 0);
+  // Timing only: no storage, just the size.
+  globals.emplace_back(cfg.functional ? bytes : 0, 0);
+  globalBytes.push_back(bytes);
   return int(globals.size()) - 1;
 }
 
@@ -173,7 +177,7 @@ Tile Core::globalTile(int buffer, DType t, int64_t rows, int64_t cols,
                       int64_t offset) const {
   Tile tile{Space::Global, t, rows, cols, offset, Layout::ND, buffer};
   if (buffer < 0 || buffer >= int(globals.size()) ||
-      offset + tile.bytes() > int64_t(globals[buffer].size()))
+      offset + tile.bytes() > globalBytes[buffer])
     fail("a global tile past its buffer");
   return tile;
 }
@@ -329,7 +333,7 @@ void Core::copy(const Tile &dst, const Tile &src) {
   if (path->pipe == Pipe::MTE1 &&
       (src.layout != Layout::NZ || dst.layout != Layout::NZ))
     fail("L1 -> L0A/L0B copies NZ tiles");
-  for (int64_t r = 0; r < src.rows; ++r)
+  for (int64_t r = 0; cfg.functional && r < src.rows; ++r)
     for (int64_t c = 0; c < src.cols; ++c)
       set(dst, r, c, get(src, r, c));
   double bandwidth = src.space == S::Global || dst.space == S::Global
@@ -356,7 +360,7 @@ void Core::mmad(const Tile &c, const Tile &a, const Tile &b, bool accumulate) {
               : !((a.dtype == DType::F16 || a.dtype == DType::BF16) &&
                   b.dtype == a.dtype && c.dtype == DType::F32))
     fail("mmad types: f16/bf16 -> f32 or i8 -> i32");
-  for (int64_t i = 0; i < c.rows; ++i)
+  for (int64_t i = 0; cfg.functional && i < c.rows; ++i)
     for (int64_t j = 0; j < c.cols; ++j) {
       double acc = accumulate ? get(c, i, j) : 0;
       for (int64_t k = 0; k < a.cols; ++k)
@@ -385,7 +389,7 @@ void Core::vbinary(Binary op, const Tile &out, const Tile &lhs,
   if (lhs.rows != out.rows || lhs.cols != out.cols ||
       !(row || col || (rhs.rows == out.rows && rhs.cols == out.cols)))
     fail("vbinary shapes");
-  for (int64_t r = 0; r < out.rows; ++r)
+  for (int64_t r = 0; cfg.functional && r < out.rows; ++r)
     for (int64_t c = 0; c < out.cols; ++c) {
       float x = get(lhs, r, c);
       float y = get(rhs, rhs.rows == 1 ? 0 : r, rhs.cols == 1 ? 0 : c);
@@ -408,7 +412,7 @@ void Core::vunary(Unary op, const Tile &out, const Tile &in) {
   requireUB({&out, &in});
   if (in.rows != out.rows || in.cols != out.cols)
     fail("vunary shapes");
-  for (int64_t r = 0; r < out.rows; ++r)
+  for (int64_t r = 0; cfg.functional && r < out.rows; ++r)
     for (int64_t c = 0; c < out.cols; ++c) {
       float x = get(in, r, c);
       float v = op == Unary::Exp     ? std::exp(x)
@@ -432,7 +436,7 @@ void Core::vcast(const Tile &out, const Tile &in) {
   requireUB({&out, &in});
   if (in.rows != out.rows || in.cols != out.cols)
     fail("vcast shapes");
-  for (int64_t r = 0; r < out.rows; ++r)
+  for (int64_t r = 0; cfg.functional && r < out.rows; ++r)
     for (int64_t c = 0; c < out.cols; ++c)
       set(out, r, c, get(in, r, c));
   run("vcast", Pipe::V,
@@ -446,7 +450,7 @@ void Core::vreduceMax(const Tile &out, const Tile &in) {
   requireUB({&out, &in});
   if (out.rows != in.rows || out.cols != 1)
     fail("vreduce: out is [M, 1]");
-  for (int64_t r = 0; r < in.rows; ++r) {
+  for (int64_t r = 0; cfg.functional && r < in.rows; ++r) {
     float m = -INFINITY;
     for (int64_t c = 0; c < in.cols; ++c)
       m = std::max(m, get(in, r, c));
@@ -462,7 +466,7 @@ void Core::vreduceSum(const Tile &out, const Tile &in) {
   requireUB({&out, &in});
   if (out.rows != in.rows || out.cols != 1)
     fail("vreduce: out is [M, 1]");
-  for (int64_t r = 0; r < in.rows; ++r) {
+  for (int64_t r = 0; cfg.functional && r < in.rows; ++r) {
     double s = 0;
     for (int64_t c = 0; c < in.cols; ++c)
       s += get(in, r, c);
@@ -485,7 +489,7 @@ void Core::vdequant(const Tile &out, const Tile &in, const Tile &scale,
   int64_t groups = group ? (in.rows + group - 1) / group : 1;
   if (scale.rows != groups)
     fail("vdequant: one scale row per group");
-  for (int64_t k = 0; k < in.rows; ++k)
+  for (int64_t k = 0; cfg.functional && k < in.rows; ++k)
     for (int64_t n = 0; n < in.cols; ++n) {
       int64_t g = group ? k / group : 0;
       float zp = zeroPoint ? get(*zeroPoint, g, n) : 0;

@@ -57,6 +57,9 @@ struct Config {
   double cubeMacsPerCycle = 0;    // f16/bf16; i8 runs at twice this
   double vectorBytesPerCycle = 0; // bytes of the widest operand
   int64_t dmaLatency = 0, cubeLatency = 0, vectorLatency = 0;
+  /// false: timing only (no values computed), for shapes too large to
+  /// compute element by element.
+  bool functional = true;
   static Config npu910();
 };
 
@@ -93,6 +96,8 @@ public:
   explicit Core(const Config &config, int64_t coreId = 0, int64_t numCores = 1);
   /// This core's index and the number of cores the kernel runs on.
   const int64_t coreId, numCores;
+  /// Whether calls compute values (Config::functional).
+  bool functional() const;
 
   /// Registers a global-memory buffer of `bytes` (zero-filled) and returns
   /// its index; data(index) is its storage.
@@ -156,6 +161,7 @@ private:
   Config cfg;
   std::array<std::vector<uint8_t>, kNumSpaces> pads;
   std::vector<std::vector<uint8_t>> globals;
+  std::vector<int64_t> globalBytes;
   std::array<int64_t, kNumPipes> clock{}, busyCycles{}, movedBytes{};
   // Pending flags: the time each was set, per (from, to, event).
   std::vector<int64_t> flags[kNumPipes][kNumPipes][8];

@@ -1,0 +1,80 @@
+"""NPU benchmarks on the simulator (npu-910): GEMMs compiled by
+convert-sinter-to-npu, placed by npu-plan-scratchpads, written as C++ by
+npu-to-cpp and timed by the simulator (timing only) on all 32 cores,
+against the roofline of the target description: max(2MNK / cube peak,
+compulsory bytes / HBM bandwidth).
+
+Usage: /usr/bin/python3 bench/npu/bench.py [--build-dir build] [--only NAME]
+Prints a markdown table.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+# npu-910 (lib/Dialect/Sinter/IR/TargetPresets.cpp): 32 cores at 1 GHz,
+# f16 cube 256 TFLOP/s, HBM 1200 GB/s.
+CORES, CLOCK_GHZ, CUBE_FLOPS, HBM_BYTES = 32, 1.0, 256e12, 1200e9
+
+SHAPES = [("gemm_4096", 4096, 4096, 4096), ("decode_16x4096x11008", 16, 11008, 4096),
+          ("decode_16x11008x4096", 16, 4096, 11008)]
+
+
+def gemm_mlir(M, N, K):
+    return (f"func.func @kernel(%a: tensor<{M}x{K}xf16>, %b: tensor<{K}x{N}xf16>) -> tensor<{M}x{N}xf16> {{\n"
+            f"  %o = tensor.empty() : tensor<{M}x{N}xf16>\n"
+            f"  %y = sinter.gemm ins(%a, %b : tensor<{M}x{K}xf16>, tensor<{K}x{N}xf16>) outs(%o : tensor<{M}x{N}xf16>)"
+            f" {{acc_type = f32}} -> tensor<{M}x{N}xf16>\n  return %y : tensor<{M}x{N}xf16>\n}}\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--only", default="")
+    args = ap.parse_args()
+    bindir = os.path.join(args.build_dir, "bin")
+    lib = os.path.join(args.build_dir, "lib", "libsinter_npusim.a")
+    print("| kernel | M x N x K | simulated us | roofline us | of roofline | bound | "
+          "core 0: MTE2 / MTE1 / M / FIX / V / MTE3 busy |")
+    print("| --- | --- | ---: | ---: | ---: | --- | --- |")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, M, N, K in SHAPES:
+            if args.only not in name:
+                continue
+            src = os.path.join(tmp, f"{name}.mlir")
+            with open(src, "w") as f:
+                f.write(gemm_mlir(M, N, K))
+            ir = subprocess.run([os.path.join(bindir, "sinter-opt"), src, "--convert-sinter-to-npu",
+                                 "--npu-plan-scratchpads"], check=True, capture_output=True, text=True).stdout
+            cpp = os.path.join(tmp, f"{name}.cpp")
+            subprocess.run([os.path.join(bindir, "sinter-translate"), "--npu-to-cpp", "-o", cpp],
+                           input=ir, check=True, text=True)
+            exe = os.path.join(tmp, name)
+            subprocess.run(["c++", "-std=c++17", "-O2", os.path.join(HERE, "driver.cpp"), cpp,
+                            "-I", os.path.join(ROOT, "include"), lib, "-o", exe], check=True)
+            out = subprocess.run([exe, str(M), str(N), str(K), str(CORES)], check=True,
+                                 capture_output=True, text=True).stdout
+            pipes, cycles = {}, None
+            for line in out.splitlines():
+                parts = line.split()
+                if parts[0] == "pipe":
+                    pipes[parts[1]] = int(parts[2])
+                elif parts[0] == "cycles":
+                    cycles = int(parts[1])
+                elif parts[0] == "hazards":
+                    sys.exit(f"{name}: the kernel has pipe hazards: {line}")
+            sim_us = cycles / (CLOCK_GHZ * 1e3)
+            compute_us = 2 * M * N * K / CUBE_FLOPS * 1e6
+            memory_us = (M * K + K * N + M * N) * 2 / HBM_BYTES * 1e6
+            roof = max(compute_us, memory_us)
+            busy = " / ".join(f"{100 * pipes[p] / cycles:.0f} %" for p in ("MTE2", "MTE1", "M", "FIX", "V", "MTE3"))
+            print(f"| {name} | {M} x {N} x {K} | {sim_us:.1f} | {roof:.1f} | {roof / sim_us:.2f} | "
+                  f"{'compute' if compute_us >= memory_us else 'memory'} | {busy} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
