@@ -78,6 +78,7 @@ Config Config::npu910() {
   c.dmaLatency = 100;
   c.cubeLatency = 20;
   c.vectorLatency = 10;
+  c.dmaQueueDepth = 4;
   return c;
 }
 
@@ -269,8 +270,17 @@ void Core::set(const Tile &t, int64_t r, int64_t c, float v) {
 
 void Core::run(const std::string &what, Pipe pipe, int64_t cycles,
                std::initializer_list<const Tile *> reads,
-               std::initializer_list<const Tile *> writes, int64_t bytes) {
-  int64_t start = clock[int(pipe)], end = start + cycles;
+               std::initializer_list<const Tile *> writes, int64_t bytes,
+               int64_t latency) {
+  int64_t start = clock[int(pipe)];
+  // A full DMA queue waits for its oldest copy.
+  std::vector<int64_t> &queue = inFlight[int(pipe)];
+  bool queued = latency && cfg.dmaQueueDepth > 1;
+  if (queued && int64_t(queue.size()) >= cfg.dmaQueueDepth) {
+    start = std::max(start, queue.front());
+    queue.erase(queue.begin());
+  }
+  int64_t end = start + cycles;
   auto check = [&](const Tile *t, bool write) {
     int64_t lo = t->offset, hi = t->offset + t->bytes();
     for (const Access &a : accesses)
@@ -296,8 +306,12 @@ void Core::run(const std::string &what, Pipe pipe, int64_t cycles,
                        [&](const Access &a) { return a.end <= oldest; }),
         accesses.end());
   }
-  clock[int(pipe)] = end;
-  busyCycles[int(pipe)] += cycles;
+  // A queued copy frees its pipe after its transfer; its data lands later.
+  clock[int(pipe)] = queued ? end - latency : end;
+  if (queued)
+    queue.push_back(end);
+  done[int(pipe)] = std::max(done[int(pipe)], end);
+  busyCycles[int(pipe)] += queued ? cycles - latency : cycles;
   movedBytes[int(pipe)] += bytes;
   timeline.push_back({what, pipe, start, end});
 }
@@ -344,7 +358,7 @@ void Core::copy(const Tile &dst, const Tile &src) {
   run(std::string("copy ") + name(src.space) + "->" + name(dst.space),
       path->pipe,
       cfg.dmaLatency + int64_t(std::ceil(double(bytes) / bandwidth)), {&src},
-      {&dst}, bytes);
+      {&dst}, bytes, cfg.dmaLatency);
 }
 
 void Core::mmad(const Tile &c, const Tile &a, const Tile &b, bool accumulate) {
@@ -506,7 +520,8 @@ void Core::vdequant(const Tile &out, const Tile &in, const Tile &scale,
 void Core::setFlag(Pipe from, Pipe to, int event) {
   if (from == to || event < 0 || event > 7)
     fail("set_flag between two pipes, events 0 to 7");
-  flags[int(from)][int(to)][event].push_back(clock[int(from)]);
+  // The flag goes up once everything `from` has started is complete.
+  flags[int(from)][int(to)][event].push_back(done[int(from)]);
 }
 
 void Core::waitFlag(Pipe from, Pipe to, int event) {
@@ -523,7 +538,7 @@ void Core::waitFlag(Pipe from, Pipe to, int event) {
 }
 
 int64_t Core::cycles() const {
-  return *std::max_element(clock.begin(), clock.end());
+  return *std::max_element(done.begin(), done.end());
 }
 
 std::string Core::chromeTrace() const {

@@ -57,6 +57,9 @@ struct Config {
   double cubeMacsPerCycle = 0;    // f16/bf16; i8 runs at twice this
   double vectorBytesPerCycle = 0; // bytes of the widest operand
   int64_t dmaLatency = 0, cubeLatency = 0, vectorLatency = 0;
+  /// Copies a DMA pipe keeps in flight: a copy occupies its pipe for its
+  /// transfer, its latency overlaps the next ones (1: one at a time).
+  int64_t dmaQueueDepth = 1;
   /// false: timing only (no values computed), for shapes too large to
   /// compute element by element.
   bool functional = true;
@@ -162,7 +165,11 @@ private:
   std::array<std::vector<uint8_t>, kNumSpaces> pads;
   std::vector<std::vector<uint8_t>> globals;
   std::vector<int64_t> globalBytes;
-  std::array<int64_t, kNumPipes> clock{}, busyCycles{}, movedBytes{};
+  // clock: when a pipe can start its next call; done: when everything it
+  // has started is complete; inFlight: completion times of a DMA pipe's
+  // copies still in flight.
+  std::array<int64_t, kNumPipes> clock{}, done{}, busyCycles{}, movedBytes{};
+  std::array<std::vector<int64_t>, kNumPipes> inFlight;
   // Pending flags: the time each was set, per (from, to, event).
   std::vector<int64_t> flags[kNumPipes][kNumPipes][8];
   std::vector<Event> timeline;
@@ -173,9 +180,11 @@ private:
   const uint8_t *bytesOf(const Tile &t) const;
   /// Schedules a call of `cycles` on `pipe` that reads `reads` and writes
   /// `writes`, recording hazards against other pipes' unfinished accesses.
+  /// `latency` is the part of `cycles` a DMA queue overlaps.
   void run(const std::string &what, Pipe pipe, int64_t cycles,
            std::initializer_list<const Tile *> reads,
-           std::initializer_list<const Tile *> writes, int64_t bytes = 0);
+           std::initializer_list<const Tile *> writes, int64_t bytes = 0,
+           int64_t latency = 0);
 };
 
 // f16/bf16 bits <-> f32 (round to nearest even).

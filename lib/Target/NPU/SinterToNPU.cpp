@@ -73,8 +73,12 @@ struct KernelBuilder {
                                 MemorySpaceAttr::get(b.getContext(), s));
     return AllocOp::create(b, loc, type, IntegerAttr());
   }
-  void set(Pipe from, Pipe to) { SetFlagOp::create(b, loc, from, to, 0); }
-  void wait(Pipe from, Pipe to) { WaitFlagOp::create(b, loc, from, to, 0); }
+  void set(Pipe from, Pipe to, int32_t event = 0) {
+    SetFlagOp::create(b, loc, from, to, event);
+  }
+  void wait(Pipe from, Pipe to, int32_t event = 0) {
+    WaitFlagOp::create(b, loc, from, to, event);
+  }
   /// The [rows, cols] block at (r, c) of a global memref.
   Value slice(Value m, Value r, Value c, int64_t rows, int64_t cols) {
     SmallVector<OpFoldResult> offsets{r, c},
@@ -182,11 +186,16 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
   Value out = entry->getArgument(f.getNumArguments());
   int64_t BM = kb.BM, BN = kb.BN, BK = kb.BK;
 
-  Value aL1 = kb.alloc(MemorySpace::l1, BM, BK, elem),
-        bL1 = kb.alloc(MemorySpace::l1, BK, BN, elem),
-        aL0 = kb.alloc(MemorySpace::l0a, BM, BK, elem),
-        bL0 = kb.alloc(MemorySpace::l0b, BK, BN, elem),
-        acc = kb.alloc(MemorySpace::l0c, BM, BN, f32),
+  // Two sets of k-block buffers: block j + 1 loads while block j computes
+  // (the flags of set i use event i).
+  Value aL1[2], bL1[2], aL0[2], bL0[2];
+  for (int i = 0; i < 2; ++i) {
+    aL1[i] = kb.alloc(MemorySpace::l1, BM, BK, elem);
+    bL1[i] = kb.alloc(MemorySpace::l1, BK, BN, elem);
+    aL0[i] = kb.alloc(MemorySpace::l0a, BM, BK, elem);
+    bL0[i] = kb.alloc(MemorySpace::l0b, BK, BN, elem);
+  }
+  Value acc = kb.alloc(MemorySpace::l0c, BM, BN, f32),
         cub = kb.alloc(MemorySpace::ub, BM, BN, f32);
   // Epilogue operands' staging tiles.
   SmallVector<std::pair<Value, Value>> epiLoads; // (kernel arg, ub tile)
@@ -201,10 +210,12 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
   }
   using P = Pipe;
   // Every buffer starts free: its consumer's "done" flag is already set.
-  kb.set(P::mte1, P::mte2); // L1 tiles
-  kb.set(P::m, P::mte1);    // L0A/L0B tiles
-  kb.set(P::fix, P::m);     // the accumulator
-  kb.set(P::mte3, P::fix);  // the unified-buffer result tiles
+  for (int i = 0; i < 2; ++i) {
+    kb.set(P::mte1, P::mte2, i); // L1 tiles
+    kb.set(P::m, P::mte1, i);    // L0A/L0B tiles
+  }
+  kb.set(P::fix, P::m);    // the accumulator
+  kb.set(P::mte3, P::fix); // the unified-buffer result tiles
   bool hasEpiLoads = !epiLoads.empty();
   if (hasEpiLoads)
     kb.set(P::v, P::mte2); // epilogue operand tiles
@@ -234,31 +245,37 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
     }
     kb.wait(P::fix, P::m);
     // One k block: in through L1 and L0 into the cube.
-    auto kStep = [&](Value kIdx, bool accumulate) {
+    auto kStep = [&](Value kIdx, bool accumulate, int i) {
       Value k0 = kb.mul(kIdx, kb.idx(BK));
-      kb.wait(P::mte1, P::mte2);
-      kb.dma(kb.slice(A, m0, k0, BM, BK), aL1, Layout::nd, Layout::nz);
-      kb.dma(kb.slice(B, k0, n0, BK, BN), bL1, Layout::nd, Layout::nz);
-      kb.set(P::mte2, P::mte1);
-      kb.wait(P::mte2, P::mte1);
-      kb.wait(P::m, P::mte1);
-      kb.dma(aL1, aL0, Layout::nz, Layout::nz);
-      kb.dma(bL1, bL0, Layout::nz, Layout::nz);
-      kb.set(P::mte1, P::mte2);
-      kb.set(P::mte1, P::m);
-      kb.wait(P::mte1, P::m);
-      MmadOp::create(ob, loc, aL0, bL0, acc, accumulate);
-      kb.set(P::m, P::mte1);
+      kb.wait(P::mte1, P::mte2, i);
+      kb.dma(kb.slice(A, m0, k0, BM, BK), aL1[i], Layout::nd, Layout::nz);
+      kb.dma(kb.slice(B, k0, n0, BK, BN), bL1[i], Layout::nd, Layout::nz);
+      kb.set(P::mte2, P::mte1, i);
+      kb.wait(P::mte2, P::mte1, i);
+      kb.wait(P::m, P::mte1, i);
+      kb.dma(aL1[i], aL0[i], Layout::nz, Layout::nz);
+      kb.dma(bL1[i], bL0[i], Layout::nz, Layout::nz);
+      kb.set(P::mte1, P::mte2, i);
+      kb.set(P::mte1, P::m, i);
+      kb.wait(P::mte1, P::m, i);
+      MmadOp::create(ob, loc, aL0[i], bL0[i], acc, accumulate);
+      kb.set(P::m, P::mte1, i);
     };
-    // The first k block sets the accumulator, the others add to it.
-    kStep(kb.idx(0), false);
-    if (K / BK > 1) {
-      auto kLoop =
-          scf::ForOp::create(ob, loc, kb.idx(1), kb.idx(K / BK), kb.idx(1));
+    // The first k block sets the accumulator, the others add to it; the
+    // blocks alternate between the two buffer sets (pairs in a loop, then
+    // an odd one out).
+    int64_t blocks = K / BK, pairs = (blocks - 1) / 2;
+    kStep(kb.idx(0), false, 0);
+    if (pairs) {
+      auto kLoop = scf::ForOp::create(ob, loc, kb.idx(1), kb.idx(1 + 2 * pairs),
+                                      kb.idx(2));
       OpBuilder::InsertionGuard g2(ob);
       ob.setInsertionPointToStart(kLoop.getBody());
-      kStep(kLoop.getInductionVar(), true);
+      kStep(kLoop.getInductionVar(), true, 1);
+      kStep(kb.add(kLoop.getInductionVar(), kb.idx(1)), true, 0);
     }
+    if ((blocks - 1) % 2)
+      kStep(kb.idx(blocks - 1), true, 1);
     // The accumulator to the unified buffer, then the epilogue on V.
     kb.set(P::m, P::fix);
     kb.wait(P::m, P::fix);
@@ -358,8 +375,10 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
     return fail(error);
   }
   // Drain the "free" flags so every set has its wait.
-  kb.wait(P::mte1, P::mte2);
-  kb.wait(P::m, P::mte1);
+  for (int i = 0; i < 2; ++i) {
+    kb.wait(P::mte1, P::mte2, i);
+    kb.wait(P::m, P::mte1, i);
+  }
   kb.wait(P::fix, P::m);
   kb.wait(P::mte3, P::fix);
   if (hasEpiLoads)

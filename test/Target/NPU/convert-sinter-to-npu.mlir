@@ -2,18 +2,28 @@
 
 // A GEMM with a bias row becomes an NPU kernel: tensors become global
 // memrefs, the result the last argument, the rank-1 bias a [1, N] row.
-// Tiles are 128 x 128 here (32 x 64 x 128 would divide smaller shapes),
-// k blocks of 128; the tiles are split over the cores.
+// Tiles are 128 x 128 here (smaller divisors of M and N otherwise), k
+// blocks of 128 (4 here); the tiles are split over the cores.
 // CHECK-LABEL: func.func @bias(
-// CHECK-SAME:    %[[A:.*]]: memref<256x256xf16>, %[[B:.*]]: memref<256x128xf16>, %[[BIAS:.*]]: memref<1x128xf32>, %[[Y:.*]]: memref<256x128xf32>) {
-// CHECK-DAG:     %[[AL1:.*]] = npu.alloc : memref<128x128xf16, #npu.space<l1>>
-// CHECK-DAG:     %[[AL0:.*]] = npu.alloc : memref<128x128xf16, #npu.space<l0a>>
-// CHECK-DAG:     %[[ACC:.*]] = npu.alloc : memref<128x128xf32, #npu.space<l0c>>
-// CHECK-DAG:     %[[CUB:.*]] = npu.alloc : memref<128x128xf32, #npu.space<ub>>
-// CHECK-DAG:     %[[BUB:.*]] = npu.alloc : memref<1x128xf32, #npu.space<ub>>
-// Every buffer starts free.
+// CHECK-SAME:    %[[A:.*]]: memref<256x512xf16>, %[[B:.*]]: memref<512x128xf16>, %[[BIAS:.*]]: memref<1x128xf32>, %[[Y:.*]]: memref<256x128xf32>) {
+// Two sets of k-block buffers (L1 and L0), so one loads while the other
+// computes.
+// CHECK:         %[[AL1:.*]] = npu.alloc : memref<128x128xf16, #npu.space<l1>>
+// CHECK:         npu.alloc : memref<128x128xf16, #npu.space<l1>>
+// CHECK:         %[[AL0:.*]] = npu.alloc : memref<128x128xf16, #npu.space<l0a>>
+// CHECK:         npu.alloc : memref<128x128xf16, #npu.space<l0b>>
+// CHECK:         %[[AL1B:.*]] = npu.alloc : memref<128x128xf16, #npu.space<l1>>
+// CHECK:         npu.alloc : memref<128x128xf16, #npu.space<l1>>
+// CHECK:         %[[AL0B:.*]] = npu.alloc : memref<128x128xf16, #npu.space<l0a>>
+// CHECK:         npu.alloc : memref<128x128xf16, #npu.space<l0b>>
+// CHECK:         %[[ACC:.*]] = npu.alloc : memref<128x128xf32, #npu.space<l0c>>
+// CHECK:         %[[CUB:.*]] = npu.alloc : memref<128x128xf32, #npu.space<ub>>
+// CHECK:         %[[BUB:.*]] = npu.alloc : memref<1x128xf32, #npu.space<ub>>
+// Every buffer starts free (event i for buffer set i).
 // CHECK:         npu.set_flag mte1 -> mte2, 0
 // CHECK:         npu.set_flag m -> mte1, 0
+// CHECK:         npu.set_flag mte1 -> mte2, 1
+// CHECK:         npu.set_flag m -> mte1, 1
 // CHECK:         npu.set_flag fix -> m, 0
 // CHECK:         npu.set_flag mte3 -> fix, 0
 // CHECK:         npu.set_flag v -> mte2, 0
@@ -23,13 +33,20 @@
 // CHECK:           memref.subview %[[BIAS]]
 // CHECK:           npu.dma %{{.*}}, %[[BUB]]
 // CHECK:           npu.set_flag mte2 -> v, 0
-// The first k block sets the accumulator, the loop adds the second.
+// Block 0 (set 0) sets the accumulator; blocks 1, 2 (sets 1, 0) in a loop
+// of pairs and block 3 (set 1) add to it.
+// CHECK:           npu.wait_flag mte1 -> mte2, 0
 // CHECK:           npu.dma %{{.*}}, %[[AL1]] {target_layout = #npu.layout<nz>}
 // CHECK:           npu.dma %[[AL1]], %[[AL0]] {source_layout = #npu.layout<nz>, target_layout = #npu.layout<nz>}
 // CHECK:           npu.mmad %[[AL0]], %{{.*}}, %[[ACC]] :
-// CHECK:           scf.for
+// CHECK:           scf.for %{{.*}} = %c1{{.*}} to %c3{{.*}} step %c2
+// CHECK:             npu.wait_flag mte1 -> mte2, 1
+// CHECK:             npu.mmad %[[AL0B]], %{{.*}}, %[[ACC]] {accumulate}
+// CHECK:             npu.wait_flag mte1 -> mte2, 0
 // CHECK:             npu.mmad %[[AL0]], %{{.*}}, %[[ACC]] {accumulate}
 // CHECK:           }
+// CHECK:           npu.dma %{{.*}}, %[[AL1B]] {target_layout = #npu.layout<nz>}
+// CHECK:           npu.mmad %[[AL0B]], %{{.*}}, %[[ACC]] {accumulate}
 // CHECK:           npu.dma %[[ACC]], %[[CUB]] {source_layout = #npu.layout<nz>}
 // CHECK:           npu.vbinary add %[[CUB]], %[[BUB]], %[[R:.*]] :
 // CHECK:           npu.set_flag v -> mte3, 0
@@ -40,10 +57,13 @@
 // CHECK:         }
 // The free flags are drained.
 // CHECK:         npu.wait_flag mte1 -> mte2, 0
+// CHECK:         npu.wait_flag m -> mte1, 0
+// CHECK:         npu.wait_flag mte1 -> mte2, 1
+// CHECK:         npu.wait_flag m -> mte1, 1
 // CHECK:         return
-func.func @bias(%a: tensor<256x256xf16>, %b: tensor<256x128xf16>, %bias: tensor<128xf32>) -> tensor<256x128xf32> {
+func.func @bias(%a: tensor<256x512xf16>, %b: tensor<512x128xf16>, %bias: tensor<128xf32>) -> tensor<256x128xf32> {
   %o = tensor.empty() : tensor<256x128xf32>
-  %y = sinter.gemm ins(%a, %b : tensor<256x256xf16>, tensor<256x128xf16>) epilogue_ins(%bias : tensor<128xf32>) outs(%o : tensor<256x128xf32>) {acc_type = f32, epilogue_maps = [affine_map<(m, n) -> (n)>]} -> tensor<256x128xf32>
+  %y = sinter.gemm ins(%a, %b : tensor<256x512xf16>, tensor<512x128xf16>) epilogue_ins(%bias : tensor<128xf32>) outs(%o : tensor<256x128xf32>) {acc_type = f32, epilogue_maps = [affine_map<(m, n) -> (n)>]} -> tensor<256x128xf32>
     epilogue {
     ^bb0(%acc: f32, %bv: f32):
       %s = arith.addf %acc, %bv : f32
