@@ -387,6 +387,11 @@ void Core::mmad(const Tile &c, const Tile &a, const Tile &b, bool accumulate) {
       {&a, &b, &c}, {&c});
 }
 
+int64_t Core::vectorCycles(int64_t bytes) const {
+  return cfg.vectorLatency +
+         int64_t(std::ceil(double(bytes) / cfg.vectorBytesPerCycle));
+}
+
 namespace {
 void requireUB(std::initializer_list<const Tile *> tiles) {
   for (const Tile *t : tiles)
@@ -416,10 +421,7 @@ void Core::vbinary(Binary op, const Tile &out, const Tile &lhs,
       set(out, r, c, v);
     }
   int64_t bytes = std::max(out.dataBytes(), lhs.dataBytes());
-  run("vbinary", Pipe::V,
-      cfg.vectorLatency +
-          int64_t(std::ceil(double(bytes) / cfg.vectorBytesPerCycle)),
-      {&lhs, &rhs}, {&out});
+  run("vbinary", Pipe::V, vectorCycles(bytes), {&lhs, &rhs}, {&out});
 }
 
 void Core::vunary(Unary op, const Tile &out, const Tile &in) {
@@ -440,10 +442,7 @@ void Core::vunary(Unary op, const Tile &out, const Tile &in) {
       set(out, r, c, v);
     }
   run("vunary", Pipe::V,
-      cfg.vectorLatency +
-          int64_t(std::ceil(double(std::max(out.dataBytes(), in.dataBytes())) /
-                            cfg.vectorBytesPerCycle)),
-      {&in}, {&out});
+      vectorCycles(std::max(out.dataBytes(), in.dataBytes())), {&in}, {&out});
 }
 
 void Core::vcast(const Tile &out, const Tile &in) {
@@ -453,10 +452,7 @@ void Core::vcast(const Tile &out, const Tile &in) {
   for (int64_t r = 0; cfg.functional && r < out.rows; ++r)
     for (int64_t c = 0; c < out.cols; ++c)
       set(out, r, c, get(in, r, c));
-  run("vcast", Pipe::V,
-      cfg.vectorLatency +
-          int64_t(std::ceil(double(std::max(out.dataBytes(), in.dataBytes())) /
-                            cfg.vectorBytesPerCycle)),
+  run("vcast", Pipe::V, vectorCycles(std::max(out.dataBytes(), in.dataBytes())),
       {&in}, {&out});
 }
 
@@ -470,10 +466,7 @@ void Core::vreduceMax(const Tile &out, const Tile &in) {
       m = std::max(m, get(in, r, c));
     set(out, r, 0, m);
   }
-  run("vreduce max", Pipe::V,
-      cfg.vectorLatency +
-          int64_t(std::ceil(double(in.dataBytes()) / cfg.vectorBytesPerCycle)),
-      {&in}, {&out});
+  run("vreduce max", Pipe::V, vectorCycles(in.dataBytes()), {&in}, {&out});
 }
 
 void Core::vreduceSum(const Tile &out, const Tile &in) {
@@ -486,10 +479,7 @@ void Core::vreduceSum(const Tile &out, const Tile &in) {
       s += get(in, r, c);
     set(out, r, 0, float(s));
   }
-  run("vreduce sum", Pipe::V,
-      cfg.vectorLatency +
-          int64_t(std::ceil(double(in.dataBytes()) / cfg.vectorBytesPerCycle)),
-      {&in}, {&out});
+  run("vreduce sum", Pipe::V, vectorCycles(in.dataBytes()), {&in}, {&out});
 }
 
 void Core::vdequant(const Tile &out, const Tile &in, const Tile &scale,
@@ -509,9 +499,7 @@ void Core::vdequant(const Tile &out, const Tile &in, const Tile &scale,
       float zp = zeroPoint ? get(*zeroPoint, g, n) : 0;
       set(out, k, n, (get(in, k, n) - zp) * get(scale, g, n));
     }
-  run("vdequant", Pipe::V,
-      cfg.vectorLatency +
-          int64_t(std::ceil(double(out.dataBytes()) / cfg.vectorBytesPerCycle)),
+  run("vdequant", Pipe::V, vectorCycles(out.dataBytes()),
       zeroPoint ? std::initializer_list<const Tile *>{&in, &scale, zeroPoint}
                 : std::initializer_list<const Tile *>{&in, &scale},
       {&out});

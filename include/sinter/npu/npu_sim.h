@@ -176,6 +176,8 @@ private:
   std::vector<Access> accesses;
   std::vector<std::string> hazardList;
 
+  /// Cycles of a vector op whose widest operand has `bytes`.
+  int64_t vectorCycles(int64_t bytes) const;
   uint8_t *bytesOf(const Tile &t);
   const uint8_t *bytesOf(const Tile &t) const;
   /// Schedules a call of `cycles` on `pipe` that reads `reads` and writes

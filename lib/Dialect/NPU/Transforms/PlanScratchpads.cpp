@@ -21,25 +21,6 @@ int64_t mlir::sinter::npu::getBufferBytes(MemRefType type) {
 namespace {
 constexpr int64_t kAlignment = 32;
 
-/// The target level that backs a scratchpad.
-StringRef levelName(MemorySpace space) {
-  switch (space) {
-  case MemorySpace::l1:
-    return "l1";
-  case MemorySpace::l0a:
-    return "l0a";
-  case MemorySpace::l0b:
-    return "l0b";
-  case MemorySpace::l0c:
-    return "l0c";
-  case MemorySpace::ub:
-    return "ub";
-  case MemorySpace::global:
-    break;
-  }
-  return "";
-}
-
 /// One buffer: its op, where it lives in the body ([first, last] op
 /// indices) and the bytes it takes.
 struct Buffer {
@@ -82,7 +63,8 @@ struct NPUPlanScratchpadsPass
     for (MemorySpace space :
          {MemorySpace::l1, MemorySpace::l0a, MemorySpace::l0b, MemorySpace::l0c,
           MemorySpace::ub}) {
-      StringRef name = levelName(space);
+      // The target's memory levels carry the spaces' names.
+      StringRef name = stringifyEnum(space);
       MemoryLevelAttr level = target->getLevel(name);
       if (!level) {
         for (Buffer &b : buffers)
