@@ -2,12 +2,18 @@
 // -> f16 [M, N]) on the simulator in timing-only mode, once per core with
 // its core id, and prints: cycles (the slowest core), and core 0's busy
 // cycles and bytes per pipe. With a fifth argument, writes core 0's
-// Chrome-trace timeline there.
+// Chrome-trace timeline there; with `--check` instead, computes values
+// (random inputs, all cores on one memory) and compares the result with a
+// loop nest.
 #include "sinter/npu/npu_sim.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
 
 using namespace sinter::npu;
 
@@ -15,20 +21,48 @@ void kernel(Core &core, const Tile &a, const Tile &b, const Tile &y);
 
 int main(int argc, char **argv) {
   if (argc != 5 && argc != 6) {
-    std::fprintf(stderr, "usage: %s M N K cores [trace.json]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s M N K cores [trace.json | --check]\n",
+                 argv[0]);
     return 2;
   }
   int64_t M = std::atoll(argv[1]), N = std::atoll(argv[2]),
           K = std::atoll(argv[3]), cores = std::atoll(argv[4]);
+  bool check = argc == 6 && std::string(argv[5]) == "--check";
   Config cfg = Config::npu910();
-  cfg.functional = false;
+  cfg.functional = check;
   int64_t slowest = 0;
+  std::vector<uint8_t> result; // the output so far, carried core to core
+  double worst = 0;
   for (int64_t id = 0; id < cores; ++id) {
     Core core(cfg, id, cores);
     Tile a = core.globalTile(core.global(M * K * 2), DType::F16, M, K),
          b = core.globalTile(core.global(K * N * 2), DType::F16, K, N),
          y = core.globalTile(core.global(M * N * 2), DType::F16, M, N);
+    if (check) {
+      std::mt19937 rng(5);
+      std::uniform_real_distribution<float> u(-1, 1);
+      for (int64_t i = 0; i < M; ++i)
+        for (int64_t k = 0; k < K; ++k)
+          core.set(a, i, k, u(rng));
+      for (int64_t k = 0; k < K; ++k)
+        for (int64_t n = 0; n < N; ++n)
+          core.set(b, k, n, u(rng));
+      if (id)
+        core.data(y.buffer) = result;
+    }
     kernel(core, a, b, y);
+    if (check) {
+      result = core.data(y.buffer);
+      if (id + 1 == cores)
+        for (int64_t i = 0; i < M; ++i)
+          for (int64_t n = 0; n < N; ++n) {
+            double want = 0;
+            for (int64_t k = 0; k < K; ++k)
+              want += double(core.get(a, i, k)) * core.get(b, k, n);
+            worst = std::max(worst, std::fabs(core.get(y, i, n) - want) /
+                                        (1 + std::fabs(want)));
+          }
+    }
     slowest = std::max(slowest, core.cycles());
     if (id == 0) {
       for (int p = 0; p < kNumPipes; ++p)
@@ -37,7 +71,7 @@ int main(int argc, char **argv) {
                     (long long)core.bytesMoved(Pipe(p)));
       if (!core.hazards().empty())
         std::printf("hazards %zu\n", core.hazards().size());
-      if (argc == 6) {
+      if (argc == 6 && !check) {
         std::FILE *f = std::fopen(argv[5], "w");
         if (!f) {
           std::fprintf(stderr, "cannot write %s\n", argv[5]);
@@ -49,5 +83,10 @@ int main(int argc, char **argv) {
     }
   }
   std::printf("cycles %lld\n", (long long)slowest);
+  if (check) {
+    std::printf("max relative error %.3g\n%s\n", worst,
+                worst < 2e-3 ? "PASS" : "FAIL");
+    return worst < 2e-3 ? 0 : 1;
+  }
   return 0;
 }

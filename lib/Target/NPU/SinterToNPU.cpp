@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
+#include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include "sinter/Target/NPU/NPUTarget.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include <numeric>
@@ -186,11 +187,23 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
   Value out = entry->getArgument(f.getNumArguments());
   int64_t BM = kb.BM, BN = kb.BN, BK = kb.BK;
 
+  // With one row of output tiles (M = BM) whose A fits in half of L1, A
+  // stays in L1 for all of the core's tiles: loaded once, each k block
+  // copied from it to L0A (decode-shaped GEMMs stream only B).
+  FailureOr<TargetAttr> target = resolveTarget(f, "", "npu-910");
+  if (failed(target))
+    return failure();
+  MemoryLevelAttr l1 = target->getLevel("l1");
+  bool residentA = l1 && M == BM && M * K * 2 <= l1.getCapacity() / 2;
+  Value aPanel;
+  if (residentA)
+    aPanel = kb.alloc(MemorySpace::l1, M, K, elem);
   // Two sets of k-block buffers: block j + 1 loads while block j computes
   // (the flags of set i use event i).
   Value aL1[2], bL1[2], aL0[2], bL0[2];
   for (int i = 0; i < 2; ++i) {
-    aL1[i] = kb.alloc(MemorySpace::l1, BM, BK, elem);
+    if (!residentA)
+      aL1[i] = kb.alloc(MemorySpace::l1, BM, BK, elem);
     bL1[i] = kb.alloc(MemorySpace::l1, BK, BN, elem);
     aL0[i] = kb.alloc(MemorySpace::l0a, BM, BK, elem);
     bL0[i] = kb.alloc(MemorySpace::l0b, BK, BN, elem);
@@ -220,6 +233,12 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
   if (hasEpiLoads)
     kb.set(P::v, P::mte2); // epilogue operand tiles
 
+  if (residentA) {
+    kb.dma(A, aPanel, Layout::nd, Layout::nz);
+    kb.set(P::mte2, P::mte1, 2);
+    kb.wait(P::mte2, P::mte1, 2);
+  }
+
   int64_t tilesN = N / BN, numTiles = (M / BM) * tilesN;
   auto tileLoop = scf::ForOp::create(
       ob, loc, CoreIdOp::create(ob, loc, ob.getIndexType()), kb.idx(numTiles),
@@ -248,12 +267,14 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
     auto kStep = [&](Value kIdx, bool accumulate, int i) {
       Value k0 = kb.mul(kIdx, kb.idx(BK));
       kb.wait(P::mte1, P::mte2, i);
-      kb.dma(kb.slice(A, m0, k0, BM, BK), aL1[i], Layout::nd, Layout::nz);
+      if (!residentA)
+        kb.dma(kb.slice(A, m0, k0, BM, BK), aL1[i], Layout::nd, Layout::nz);
       kb.dma(kb.slice(B, k0, n0, BK, BN), bL1[i], Layout::nd, Layout::nz);
       kb.set(P::mte2, P::mte1, i);
       kb.wait(P::mte2, P::mte1, i);
       kb.wait(P::m, P::mte1, i);
-      kb.dma(aL1[i], aL0[i], Layout::nz, Layout::nz);
+      kb.dma(residentA ? kb.slice(aPanel, kb.idx(0), k0, BM, BK) : aL1[i],
+             aL0[i], Layout::nz, Layout::nz);
       kb.dma(bL1[i], bL0[i], Layout::nz, Layout::nz);
       kb.set(P::mte1, P::mte2, i);
       kb.set(P::mte1, P::m, i);
