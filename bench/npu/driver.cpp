@@ -11,7 +11,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -39,14 +38,8 @@ int main(int argc, char **argv) {
          b = core.globalTile(core.global(K * N * 2), DType::F16, K, N),
          y = core.globalTile(core.global(M * N * 2), DType::F16, M, N);
     if (check) {
-      std::mt19937 rng(5);
-      std::uniform_real_distribution<float> u(-1, 1);
-      for (int64_t i = 0; i < M; ++i)
-        for (int64_t k = 0; k < K; ++k)
-          core.set(a, i, k, u(rng));
-      for (int64_t k = 0; k < K; ++k)
-        for (int64_t n = 0; n < N; ++n)
-          core.set(b, k, n, u(rng));
+      core.fillUniform(a, 1);
+      core.fillUniform(b, 2);
       if (id)
         core.data(y.buffer) = result;
     }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 
@@ -266,6 +267,14 @@ void Core::set(const Tile &t, int64_t r, int64_t c, float v) {
     return;
   }
   }
+}
+
+void Core::fillUniform(const Tile &t, uint32_t seed, float lo, float hi) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(lo, hi);
+  for (int64_t r = 0; r < t.rows; ++r)
+    for (int64_t c = 0; c < t.cols; ++c)
+      set(t, r, c, u(rng));
 }
 
 void Core::run(const std::string &what, Pipe pipe, int64_t cycles,

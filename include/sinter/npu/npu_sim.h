@@ -140,6 +140,9 @@ public:
   // Reading values back (tests, the runtime).
   float get(const Tile &t, int64_t r, int64_t c) const;
   void set(const Tile &t, int64_t r, int64_t c, float v);
+  /// Fills `t` with values uniform in [lo, hi) drawn from `seed` (tests and
+  /// benchmarks), rounded to the tile's type.
+  void fillUniform(const Tile &t, uint32_t seed, float lo = -1, float hi = 1);
 
   // The report.
   int64_t cycles() const; // when the last pipe finishes

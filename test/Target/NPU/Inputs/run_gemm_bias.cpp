@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <random>
 
 using namespace sinter::npu;
 
@@ -19,16 +18,9 @@ int main() {
        b = core.globalTile(core.global(K * N * 2), DType::F16, K, N),
        bias = core.globalTile(core.global(N * 4), DType::F32, 1, N),
        y = core.globalTile(core.global(M * N * 4), DType::F32, M, N);
-  std::mt19937 rng(3);
-  std::uniform_real_distribution<float> u(-1, 1);
-  for (int64_t i = 0; i < M; ++i)
-    for (int64_t k = 0; k < K; ++k)
-      core.set(a, i, k, u(rng));
-  for (int64_t k = 0; k < K; ++k)
-    for (int64_t n = 0; n < N; ++n)
-      core.set(b, k, n, u(rng));
-  for (int64_t n = 0; n < N; ++n)
-    core.set(bias, 0, n, u(rng));
+  core.fillUniform(a, 1);
+  core.fillUniform(b, 2);
+  core.fillUniform(bias, 3);
   gemm_bias(core, a, b, bias, y);
   double maxErr = 0;
   for (int64_t i = 0; i < M; ++i)

@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <random>
 
 using namespace sinter::npu;
 
@@ -28,19 +27,10 @@ int main() {
            bias = core.globalTile(core.global(N * 4), DType::F32, 1, N),
            scale = core.globalTile(core.global(M * N * 4), DType::F32, M, N),
            y = core.globalTile(core.global(M * N * 2), DType::BF16, M, N);
-      std::mt19937 rng(11);
-      std::uniform_real_distribution<float> u(-1, 1);
-      for (int64_t i = 0; i < M; ++i)
-        for (int64_t k = 0; k < K; ++k)
-          core.set(a, i, k, u(rng));
-      for (int64_t k = 0; k < K; ++k)
-        for (int64_t n = 0; n < N; ++n)
-          core.set(b, k, n, u(rng));
-      for (int64_t n = 0; n < N; ++n)
-        core.set(bias, 0, n, u(rng));
-      for (int64_t i = 0; i < M; ++i)
-        for (int64_t n = 0; n < N; ++n)
-          core.set(scale, i, n, u(rng));
+      core.fillUniform(a, 1);
+      core.fillUniform(b, 2);
+      core.fillUniform(bias, 3);
+      core.fillUniform(scale, 4);
       if (id)
         core.data(4) = mem[0]; // the output the other cores wrote
       gemm_epilogue(core, a, b, bias, scale, y);
