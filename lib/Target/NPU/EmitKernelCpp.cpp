@@ -13,40 +13,10 @@ using namespace mlir;
 using namespace mlir::sinter::npu;
 
 namespace {
-const char *spaceName(MemorySpace s) {
-  switch (s) {
-  case MemorySpace::global:
-    return "Global";
-  case MemorySpace::l1:
-    return "L1";
-  case MemorySpace::l0a:
-    return "L0A";
-  case MemorySpace::l0b:
-    return "L0B";
-  case MemorySpace::l0c:
-    return "L0C";
-  case MemorySpace::ub:
-    return "UB";
-  }
-  return "";
-}
-
-const char *pipeName(Pipe p) {
-  switch (p) {
-  case Pipe::mte2:
-    return "MTE2";
-  case Pipe::mte1:
-    return "MTE1";
-  case Pipe::m:
-    return "M";
-  case Pipe::fix:
-    return "FIX";
-  case Pipe::v:
-    return "V";
-  case Pipe::mte3:
-    return "MTE3";
-  }
-  return "";
+/// The kernel API's name of a space or pipe: the dialect's, upper-cased
+/// (kernels never allocate global memory, so "Global" is not needed).
+template <typename Enum> std::string apiName(Enum e) {
+  return stringifyEnum(e).upper();
 }
 
 FailureOr<std::string> dtypeName(Operation *op, Type t) {
@@ -116,7 +86,7 @@ struct Emitter {
           std::string n = fresh("t");
           names[alloc.getBuffer()] = n;
           line() << "const Tile " << n
-                 << " = core.local(Space::" << spaceName(*getMemorySpace(t))
+                 << " = core.local(Space::" << apiName(*getMemorySpace(t))
                  << ", DType::" << *dt << ", " << t.getDimSize(0) << ", "
                  << t.getDimSize(1) << ", " << offset.getInt()
                  << ", Layout::" << (isNZ(alloc) ? "NZ" : "ND") << ");\n";
@@ -189,14 +159,14 @@ struct Emitter {
           return success();
         })
         .Case([&](SetFlagOp f) {
-          line() << "core.setFlag(Pipe::" << pipeName(f.getFrom())
-                 << ", Pipe::" << pipeName(f.getTo()) << ", " << f.getEvent()
+          line() << "core.setFlag(Pipe::" << apiName(f.getFrom())
+                 << ", Pipe::" << apiName(f.getTo()) << ", " << f.getEvent()
                  << ");\n";
           return success();
         })
         .Case([&](WaitFlagOp f) {
-          line() << "core.waitFlag(Pipe::" << pipeName(f.getFrom())
-                 << ", Pipe::" << pipeName(f.getTo()) << ", " << f.getEvent()
+          line() << "core.waitFlag(Pipe::" << apiName(f.getFrom())
+                 << ", Pipe::" << apiName(f.getTo()) << ", " << f.getEvent()
                  << ");\n";
           return success();
         })

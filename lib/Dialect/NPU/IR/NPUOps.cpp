@@ -120,19 +120,6 @@ LogicalResult AllocOp::verify() {
   return success();
 }
 
-Pipe DmaOp::getPipe() {
-  MemorySpace from = *getMemorySpace(getSource().getType());
-  MemorySpace to = *getMemorySpace(getTarget().getType());
-  if (from == MemorySpace::global)
-    return Pipe::mte2;
-  if (from == MemorySpace::l1)
-    return Pipe::mte1;
-  if (from == MemorySpace::l0c)
-    return Pipe::fix;
-  (void)to;
-  return Pipe::mte3;
-}
-
 LogicalResult DmaOp::verify() {
   FailureOr<MemorySpace> from = spaceOf(*this, getSource(), "the source");
   FailureOr<MemorySpace> to = spaceOf(*this, getTarget(), "the target");

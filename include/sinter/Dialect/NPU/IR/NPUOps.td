@@ -207,10 +207,6 @@ def NPU_DmaOp : NPU_Op<"dma"> {
     $source `,` $target attr-dict `:` type($source) `,` type($target)
   }];
   let hasVerifier = 1;
-  let extraClassDeclaration = [{
-    /// The pipe this copy runs on.
-    ::mlir::sinter::npu::Pipe getPipe();
-  }];
 }
 
 //===----------------------------------------------------------------------===//
