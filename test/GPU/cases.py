@@ -198,51 +198,94 @@ def kv_quantize_ref(t, x):
     return q, scale
 
 
-def w8(name, m, k, n, dtype, scheme, group=0, unsigned=False, zp=False, transpose_b=False):
-    """A W8A16 sinter.gemm: `dtype` activations [M, K] times int8 weights
-    ([K, N], or [N, K] with transpose_b), f32 scales (and zero points) per
-    column or per group of k. The tensor cores multiply in `dtype`, so the
-    kernel rounds each dequantized weight to it, as every W8A16 kernel
-    does; the reference rounds the same way (the rest is float64)."""
+def w8(name, m, k, n, dtype, scheme, group=0, unsigned=False, zp=False, transpose_b=False, bits=8):
+    """A W8A16 (or, with bits=4, W4A16) sinter.gemm: `dtype` activations
+    [M, K] times int8/int4 weights ([K, N], or [N, K] with transpose_b),
+    f32 scales (and zero points) per column or per group of k. The tensor
+    cores multiply in `dtype`, so the kernel rounds each dequantized weight
+    to it, as every W8A16 kernel does; the reference rounds the same way
+    (the rest is float64). int4 elements take a byte each, in the low bits
+    (the ABI's sub-byte layout)."""
+    qt = f"i{bits}"
     groups = -(-k // group) if scheme == "grouped" else 0
     sshape = (groups, n) if groups else (n,)
     bshape = (n, k) if transpose_b else (k, n)
     quant = f"scheme = {scheme}" + (f", group_size = {group}" if group else "") + \
         (", is_unsigned = true" if unsigned else "")
     attrs = "acc_type = f32" + (", transpose_b" if transpose_b else "") + f", b_quant = #sinter.weight_quant<{quant}>"
-    ins = f"%a: {T((m, k), dtype)}, %q: {T(bshape, 'i8')}, %s: {T(sshape, 'f32')}"
+    ins = f"%a: {T((m, k), dtype)}, %q: {T(bshape, qt)}, %s: {T(sshape, 'f32')}"
     extra = f" scales(%s : {T(sshape, 'f32')})"
     if zp:
-        ins += f", %z: {T(sshape, 'i8')}"
-        extra += f" zero_points(%z : {T(sshape, 'i8')})"
+        ins += f", %z: {T(sshape, qt)}"
+        extra += f" zero_points(%z : {T(sshape, qt)})"
     ot = T((m, n), dtype)
     mlir = (f"func.func @{name}({ins}) -> {ot} {{\n  %o = tensor.empty() : {ot}\n"
-            f"  %y = sinter.gemm ins(%a, %q : {T((m, k), dtype)}, {T(bshape, 'i8')}){extra}\n"
+            f"  %y = sinter.gemm ins(%a, %q : {T((m, k), dtype)}, {T(bshape, qt)}){extra}\n"
             f"      outs(%o : {ot}) {{{attrs}}} -> {ot}\n  return %y : {ot}\n}}\n")
 
+    def decode(t, x):
+        """The stored bytes as the weights' values."""
+        x = x.double()
+        if bits == 4:
+            return x if unsigned else t.where(x >= 8, x - 16, x)
+        return x.remainder(256) if unsigned else x
+
     def ref(t, a, q, s, z=None):
-        q = q.double()
-        if unsigned:
-            q = q.remainder(256)  # the stored bytes read as unsigned
+        q = decode(t, q)
         if transpose_b:
             q = q.T
         kk = t.arange(k, device=q.device)
         sc = s[kk // group] if groups else s[None, :]
         w = q
         if z is not None:
-            zz = z.double().remainder(256) if unsigned else z.double()
+            zz = decode(t, z)
             w = w - (zz[kk // group] if groups else zz[None, :])
         w = (w * sc).to(getattr(t, {"bf16": "bfloat16", "f16": "float16"}[dtype])).double()
         return a @ w
     import random
     rnd = random.Random(sum(map(ord, name)))  # the same values in every process
-    qvals = [[rnd.randint(-128, 127) for _ in range(bshape[1])] for _ in range(bshape[0])]
+    lo, hi = (0, 15) if bits == 4 and unsigned else (-8, 7) if bits == 4 else (-128, 127)
+    nib = (lambda v: v & 15) if bits == 4 else (lambda v: v)
+    qvals = [[nib(rnd.randint(lo, hi)) for _ in range(bshape[1])] for _ in range(bshape[0])]
     scales = [[rnd.uniform(0.001, 0.02) for _ in range(sshape[-1])] for _ in range(groups or 1)]
-    inputs = [((m, k), dtype), (bshape, "i8", qvals), (sshape, "f32", scales if groups else scales[0])]
+    inputs = [((m, k), dtype), (bshape, qt, qvals), (sshape, "f32", scales if groups else scales[0])]
     if zp:
-        zvals = [[rnd.randint(-8, 8) for _ in range(sshape[-1])] for _ in range(groups or 1)]
-        inputs.append((sshape, "i8", zvals if groups else zvals[0]))
+        zr = (0, 15) if bits == 4 and unsigned else (-8, 7) if bits == 4 else (-8, 8)
+        zvals = [[nib(rnd.randint(*zr)) for _ in range(sshape[-1])] for _ in range(groups or 1)]
+        inputs.append((sshape, qt, zvals if groups else zvals[0]))
     return dict(name=name, mlir=mlir, inputs=inputs, ref=ref, tol=(2e-2, 2e-2))
+
+
+def gemm_general(name, a, b, outs, dtype_ab, attrs, body_args, body, yields, acc="f32"):
+    """A sinter.gemm with a free-form epilogue: `outs` are (shape, dtype)
+    of the results (reductions last), `attrs` the op's attributes besides
+    acc_type, `body_args` the epilogue's block arguments, `yields` the
+    yielded values (with types)."""
+    ots = ", ".join(T(s, d) for s, d in outs)
+    text = f"func.func @{name}(%a: {T(a, dtype_ab)}, %b: {T(b, dtype_ab)}) -> ({ots}) {{\n"
+    for i, (s, d) in enumerate(outs):
+        text += f"  %o{i} = tensor.empty() : {T(s, d)}\n"
+    names = ", ".join(f"%o{i}" for i in range(len(outs)))
+    res = ", ".join(f"%r#{i}" for i in range(len(outs)))
+    text += (f"  %r:{len(outs)} = sinter.gemm ins(%a, %b : {T(a, dtype_ab)}, {T(b, dtype_ab)}) outs({names} : {ots}) "
+             f"{{acc_type = {acc}{', ' if attrs else ''}{attrs}}} -> {ots}\n")
+    if body is not None:
+        text += f"    epilogue {{\n    ^bb0({body_args}):{body}\n      sinter.yield {yields}\n    }}\n"
+    text += f"  return {res} : {ots}\n}}\n"
+    return text
+
+
+SWIGLU = ("\n      %n = arith.negf %g : f32\n      %e = math.exp %n : f32\n      %one = arith.constant 1.0 : f32"
+          "\n      %d = arith.addf %one, %e : f32\n      %s = arith.divf %g, %d : f32\n      %p = arith.mulf %s, %u : f32")
+
+
+def swiglu_ref(t, a, b, n, transpose_b=False, row_ss=False):
+    y = a @ (b.T if transpose_b else b)
+    g, u = y[..., :n], y[..., n:]
+    p = g / (1 + t.exp(-g)) * u
+    if row_ss:
+        p = p / t.sqrt((a * a).sum(-1, keepdim=True) / a.shape[-1] + 1e-6)
+    return p
 
 
 def _cases():
@@ -378,6 +421,65 @@ def _cases():
     c.append(w8("w8a16_bf16_channel_zp", 70, 96, 50, "bf16", "per_channel", zp=True))
     c.append(w8("w8a16_f16_grouped_unsigned", 33, 200, 72, "f16", "grouped", group=64, unsigned=True, zp=True))
     c.append(w8("w8a16_bf16_bt_grouped", 65, 128, 40, "bf16", "grouped", group=32, transpose_b=True))
+    # W4A16: int4 weights (a byte each) with grouped scales, signed as
+    # [N, K]; unsigned with zero points per channel as [K, N].
+    c.append(w8("w4a16_bf16_bt_grouped", 70, 200, 96, "bf16", "grouped", group=64, transpose_b=True, bits=4))
+    c.append(w8("w4a16_f16_channel_unsigned_zp", 33, 72, 50, "f16", "per_channel", unsigned=True, zp=True, bits=4))
+    # Pairwise (SwiGLU: B holds gate and up side by side) with the RMSNorm
+    # statistics of A folded in (a_row_sum_sq), ragged M, N and K on the
+    # tensor cores; B as [2N, K] with a row-sum reduction of the output;
+    # f32 on the SIMT kernel.
+    rms = ("\n      %ms = arith.mulf %ss, %inv_k : f32\n      %eps = arith.constant 1.0e-6 : f32"
+           "\n      %v = arith.addf %ms, %eps : f32\n      %rs = math.rsqrt %v : f32\n      %q = arith.mulf %p, %rs : f32")
+    for name, dt, (m, k, n) in (("gemm_bf16_swiglu_rmsnorm", "bf16", (70, 72, 100)),
+                                ("gemm_f32_swiglu_rmsnorm", "f32", (45, 50, 37))):
+        inv_k = f"\n      %inv_k = arith.constant {1.0 / k!r} : f32"
+        cast = "\n      %y = arith.truncf %q : f32 to bf16" if dt == "bf16" else "\n      %y = arith.addf %q, %q : f32"
+        c.append(dict(
+            name=name,
+            mlir=gemm_general(name, (m, k), (k, 2 * n), [((m, n), dt)], dt, "pairwise, a_row_sum_sq",
+                              "%g: f32, %u: f32, %ss: f32", SWIGLU + inv_k + rms + cast, f"%y : {dt}"),
+            inputs=[((m, k), dt), ((k, 2 * n), dt)],
+            ref=(lambda n, dt: lambda t, a, b: swiglu_ref(t, a, b, n, row_ss=True) * (1 if dt == "bf16" else 2))(n, dt),
+            tol=(2e-2, 2e-2) if dt == "bf16" else (1e-4, 1e-4)))
+    c.append(dict(
+        name="gemm_f16_swiglu_bt_rowsum",
+        mlir=gemm_general("gemm_f16_swiglu_bt_rowsum", (67, 96), (2 * 90, 96), [((67, 90), "f16"), ((67,), "f32")],
+                          "f16", "transpose_b, pairwise, reductions = [#sinter.reduction<sum, n>]",
+                          "%g: f32, %u: f32", SWIGLU + "\n      %y = arith.truncf %p : f32 to f16",
+                          "%y, %p : f16, f32"),
+        inputs=[((67, 96), "f16"), ((2 * 90, 96), "f16")],
+        ref=lambda t, a, b: (lambda p: (p, p.sum(-1)))(swiglu_ref(t, a, b, 90, transpose_b=True)),
+        tol=[(2e-3, 2e-3), (5e-2, 2e-3)]))
+    # f32 with reductions on the SIMT kernel: the row sum of squares of
+    # the output and its column max, batched and ragged.
+    c.append(dict(
+        name="gemm_f32_reductions",
+        mlir=gemm_general("gemm_f32_reductions", (2, 70, 33), (33, 90),
+                          [((2, 70, 90), "f32"), ((2, 70), "f32"), ((2, 90), "f32")], "f32",
+                          "reductions = [#sinter.reduction<sum_sq, n>, #sinter.reduction<max, m>]",
+                          "%acc: f32", "", "%acc, %acc, %acc : f32, f32, f32"),
+        inputs=[((2, 70, 33), "f32"), ((33, 90), "f32")],
+        ref=lambda t, a, b: (lambda y: (y, (y * y).sum(-1), y.amax(-2)))(a @ b),
+        tol=[(1e-4, 1e-4), (1e-3, 1e-4), (1e-4, 1e-4)]))
+    # i8 x i8 with i32 accumulators (exact), and an epilogue that scales the
+    # accumulator to f32.
+    import random
+    rnd = random.Random(11)
+    ai = [[rnd.randint(-128, 127) for _ in range(77)] for _ in range(65)]
+    bi = [[rnd.randint(-128, 127) for _ in range(43)] for _ in range(77)]
+    c.append(dict(name="gemm_i8_i32",
+                  mlir=gemm_general("gemm_i8_i32", (65, 77), (77, 43), [((65, 43), "i32")], "i8", "", "", None, "",
+                                    acc="i32"),
+                  inputs=[((65, 77), "i8", ai), ((77, 43), "i8", bi)],
+                  ref=lambda t, a, b: a.double() @ b.double(), tol=(0, 0)))
+    c.append(dict(name="gemm_i8_scaled_f32",
+                  mlir=gemm_general("gemm_i8_scaled_f32", (65, 77), (77, 43), [((65, 43), "f32")], "i8", "",
+                                    "%acc: i32", "\n      %f = arith.sitofp %acc : i32 to f32"
+                                    "\n      %sc = arith.constant 0.015625 : f32\n      %y = arith.mulf %f, %sc : f32",
+                                    "%y : f32", acc="i32"),
+                  inputs=[((65, 77), "i8", ai), ((77, 43), "i8", bi)],
+                  ref=lambda t, a, b: (a.double() @ b.double()) / 64, tol=(0, 0)))
     # Attention: ragged sequence lengths (not multiples of the 64-row
     # tiles), every mask kind, GQA and MQA, both layouts, softcap, the
     # log-sum-exp, rows that see no key.

@@ -43,33 +43,19 @@ constexpr int64_t kPerThread = 4; // rows (and columns) per thread
 
 /// Why the GEMM cannot become a kernel, or empty.
 std::string unsupported(GemmOp op) {
-  if (op.getBQuant()) {
-    Type a = getElementTypeOrSelf(op.getA().getType());
-    if (!getElementTypeOrSelf(op.getB().getType()).isInteger(8) ||
-        !(a.isF16() || a.isBF16()))
-      return "quantized B must be int8 with f16/bf16 A on the GPU (int4 "
-             "weights are not supported by the GPU kernel yet)";
-  }
-  if (op.getPairwise())
-    return "pairwise GEMMs are not supported by the GPU kernel yet";
-  if (op.getARowSumSq())
-    return "the row sum of squares of A is not supported by the GPU kernel "
-           "yet";
-  if (!op.getReductions().empty()) {
-    Type a = getElementTypeOrSelf(op.getA().getType());
-    if (!(a.isF16() || a.isBF16()))
-      return "GEMM reductions need f16/bf16 operands on the GPU (the f32 "
-             "kernel has none yet)";
-    for (Value init : op.getInits().drop_front(op.getNumPrimaryResults()))
-      if (!getElementTypeOrSelf(init.getType()).isF32())
-        return "GEMM reduction results must be f32 on the GPU";
-  }
-  if (!op.getAccType().isF32())
-    return "only f32 accumulation is supported by the GPU kernel yet";
   Type a = getElementTypeOrSelf(op.getA().getType());
   Type b = getElementTypeOrSelf(op.getB().getType());
-  if ((!op.getBQuant() && a != b) || !(a.isF32() || a.isF16() || a.isBF16()))
-    return "operands must both be f32, f16 or bf16";
+  if (op.getBQuant() && !(a.isF16() || a.isBF16()))
+    return "quantized B (int8/int4 weights) needs f16/bf16 activations on the "
+           "GPU";
+  for (Value init : op.getInits().drop_front(op.getNumPrimaryResults()))
+    if (!getElementTypeOrSelf(init.getType()).isF32())
+      return "GEMM reduction results must be f32 on the GPU";
+  if (op.getARowSumSq() && a.isInteger())
+    return "a_row_sum_sq needs float operands";
+  if (!op.getBQuant() && !(a == b && (a.isF32() || a.isF16() || a.isBF16() ||
+                                      a.isSignlessInteger(8))))
+    return "operands must both be f32, f16, bf16 or i8";
   for (Value v : op->getOperands())
     if (!cast<RankedTensorType>(v.getType()).hasStaticShape())
       return "dynamic shapes are not supported";
@@ -140,10 +126,18 @@ struct GemmKernel : gpu_kernels::KernelBuilder {
     return ifOp.getResult(0);
   }
 
-  /// The epilogue of one output element at (batch, row, col).
-  SmallVector<Value> epilogue(Value acc, ArrayRef<Value> batch, Value row,
+  /// With a_row_sum_sq: the block's rows' sums of squares of A in shared
+  /// memory, indexed by row - rowSumSqOrigin.
+  Value rowSumSq, rowSumSqOrigin;
+
+  /// The epilogue of one output element at (batch, row, col), from its
+  /// accumulator(s) (two when pairwise).
+  SmallVector<Value> epilogue(ValueRange accs, ArrayRef<Value> batch, Value row,
                               Value col) {
-    SmallVector<Value> in{acc};
+    SmallVector<Value> in(accs);
+    if (rowSumSq)
+      in.push_back(
+          memref::LoadOp::create(b, loc, rowSumSq, sub(row, rowSumSqOrigin)));
     int64_t nb = op.getNumBatchDims();
     for (auto [v, m] :
          llvm::zip(op.getEpilogueInputs(), op.getEpilogueMaps().getValue())) {
@@ -185,7 +179,11 @@ struct GemmKernel : gpu_kernels::KernelBuilder {
                  : arith::ExtFOp::create(b, loc, to, v).getResult();
     if (isa<FloatType>(from))
       return arith::FPToSIOp::create(b, loc, to, v);
-    return arith::SIToFPOp::create(b, loc, to, v);
+    if (isa<FloatType>(to))
+      return arith::SIToFPOp::create(b, loc, to, v);
+    return from.getIntOrFloatBitWidth() > to.getIntOrFloatBitWidth()
+               ? arith::TruncIOp::create(b, loc, to, v).getResult()
+               : arith::ExtSIOp::create(b, loc, to, v).getResult();
   }
 
   /// The identity of reduction `r`'s combiner, and the combination.
@@ -204,8 +202,8 @@ struct GemmKernel : gpu_kernels::KernelBuilder {
   /// and stores its values there, if the element is inside M x N. Returns
   /// the element's contribution to each reduction (the identity outside;
   /// squared for sum_sq).
-  SmallVector<Value> storeOutputs(Value acc, ArrayRef<Value> batch, Value row,
-                                  Value col, int64_t M, int64_t N) {
+  SmallVector<Value> storeOutputs(ValueRange accs, ArrayRef<Value> batch,
+                                  Value row, Value col, int64_t M, int64_t N) {
     auto reductions = op.getReductions().getAsRange<ReductionAttr>();
     SmallVector<Type> redTypes(op.getReductions().size(), b.getF32Type());
     auto guard = scf::IfOp::create(b, loc, redTypes,
@@ -213,7 +211,7 @@ struct GemmKernel : gpu_kernels::KernelBuilder {
                                    /*withElseRegion=*/!redTypes.empty());
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(&guard.getThenRegion().front());
-    SmallVector<Value> values = epilogue(acc, batch, row, col);
+    SmallVector<Value> values = epilogue(accs, batch, row, col);
     unsigned numPrimary = op.getNumPrimaryResults();
     for (auto [v, out] :
          llvm::zip(ArrayRef(values).take_front(numPrimary), outs)) {
@@ -242,6 +240,37 @@ struct GemmKernel : gpu_kernels::KernelBuilder {
     return guard.getResults();
   }
 
+  /// `v` combined with the values of the lanes `offsets` away (xor).
+  Value shuffleCombine(ReductionAttr r, Value v, ArrayRef<int32_t> offsets) {
+    for (int32_t o : offsets)
+      v = combine(r, v,
+                  gpu::ShuffleOp::create(
+                      b, loc, v, arith::ConstantIntOp::create(b, loc, o, 32),
+                      arith::ConstantIntOp::create(b, loc, 32, 32),
+                      gpu::ShuffleMode::XOR)
+                      .getShuffleResult());
+    return v;
+  }
+  /// Combines `v` atomically into reduction result `out` at (batch, pos)
+  /// where `cond` holds.
+  void atomicCombine(ReductionAttr r, Value out, ArrayRef<Value> batch,
+                     Value pos, Value v, Value cond) {
+    auto kind = r.getKind() == ReductionKind::max
+                    ? arith::AtomicRMWKind::maximumf
+                    : arith::AtomicRMWKind::addf;
+    ifThen(cond, [&] {
+      SmallVector<Value> ids(batch);
+      ids.push_back(pos);
+      memref::AtomicRMWOp::create(b, loc, kind, v, out, ids);
+    });
+  }
+  Value eq(Value x, int64_t y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, idx(y));
+  }
+
+  /// The SIMT kernel (f32, and i8 x i8 with i32 accumulators). A pairwise
+  /// B's tile holds 32 columns of each half (tile column j is B column
+  /// n0 + j % 32 + (j / 32) N); thread columns c and c + 32 then pair up.
   void build(gpu::GPUFuncOp func) {
     int64_t nb = op.getNumBatchDims();
     auto outType = cast<RankedTensorType>(op.getInits()[0].getType());
@@ -249,12 +278,16 @@ struct GemmKernel : gpu_kernels::KernelBuilder {
     auto aType = cast<RankedTensorType>(op.getA().getType());
     int64_t K = aType.getDimSize(op.getTransposeA() ? nb : nb + 1);
     Value A = args.lookup(op.getA()), B = args.lookup(op.getB());
+    bool pairwise = op.getPairwise();
+    Type accType = op.getAccType();
+    bool isInt = isa<IntegerType>(accType);
+    int64_t outTileN = pairwise ? kTileN / 2 : kTileN;
 
     Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
     Value m0 =
         mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y), idx(kTileM));
     Value n0 =
-        mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x), idx(kTileN));
+        mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x), idx(outTileN));
     SmallVector<Value> batch = batchIndices(outType);
     Value tRow = arith::DivUIOp::create(b, loc, tid, idx(kThreadCols));
     Value tCol = arith::RemUIOp::create(b, loc, tid, idx(kThreadCols));
@@ -262,22 +295,49 @@ struct GemmKernel : gpu_kernels::KernelBuilder {
     // conflicts: the 16 k of a row go to 16 banks), B as it is ([k][n]).
     Value aTile = func.getWorkgroupAttributions()[0];
     Value bTile = func.getWorkgroupAttributions()[1];
+    if (op.getARowSumSq()) {
+      rowSumSq = func.getWorkgroupAttributions()[2];
+      rowSumSqOrigin = m0;
+    }
+    auto zeroOf = [&](Type t) {
+      return arith::ConstantOp::create(b, loc, b.getZeroAttr(t)).getResult();
+    };
+    // An element of an operand widened to the accumulator type.
+    auto widen = [&](Value v) {
+      return isInt ? toElement(v, accType) : toF32(v);
+    };
+    auto loadOrZeroAcc = [&](Value m, Value x, Value y, Value inside) {
+      auto ifOp = scf::IfOp::create(b, loc, TypeRange{accType}, inside,
+                                    /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      scf::YieldOp::create(
+          b, loc, widen(memref::LoadOp::create(b, loc, m, at(m, batch, x, y))));
+      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      scf::YieldOp::create(b, loc, zeroOf(accType));
+      return ifOp.getResult(0);
+    };
 
-    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-    SmallVector<Value> init(kPerThread * kPerThread, zero);
+    SmallVector<Value> init(kPerThread * kPerThread, zeroOf(accType));
+    // With a_row_sum_sq, thread t < 64 also sums the squares of row t.
+    if (rowSumSq)
+      init.push_back(zeroOf(b.getF32Type()));
     auto kLoop = scf::ForOp::create(b, loc, idx(0), idx(K), idx(kTileK), init);
     {
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(kLoop.getBody());
       Value kt = kLoop.getInductionVar();
       // Element (k, j) of an operand's tile goes to tile[k][j]: j is m for
-      // A, n for B; `kMajor` says the operand stores it at [k][j].
+      // A, n for B; `kMajor` says the operand stores it at [k][j]. `shift`
+      // moves the element read along j (not its bounds check).
       auto stage = [&](Value m, Value tile, Value k, Value j, Value origin,
-                       int64_t extent, bool kMajor) {
+                       int64_t extent, bool kMajor, Value shift) {
         Value gk = add(kt, k), gj = add(origin, j);
         Value inside = both(lt(gk, idx(K)), lt(gj, idx(extent)));
-        Value v = kMajor ? loadOrZero(m, batch, gk, gj, inside)
-                         : loadOrZero(m, batch, gj, gk, inside);
+        if (shift)
+          gj = add(gj, shift);
+        Value v = kMajor ? loadOrZeroAcc(m, gk, gj, inside)
+                         : loadOrZeroAcc(m, gj, gk, inside);
         memref::StoreOp::create(b, loc, v, tile, ValueRange{k, j});
       };
       for (int64_t i = 0; i < kTileM * kTileK / kThreads; ++i) {
@@ -286,10 +346,20 @@ struct GemmKernel : gpu_kernels::KernelBuilder {
         // tile, n fastest.
         stage(A, aTile, arith::RemUIOp::create(b, loc, e, idx(kTileK)),
               arith::DivUIOp::create(b, loc, e, idx(kTileK)), m0, M,
-              op.getTransposeA());
-        stage(B, bTile, arith::DivUIOp::create(b, loc, e, idx(kTileN)),
-              arith::RemUIOp::create(b, loc, e, idx(kTileN)), n0, N,
-              !op.getTransposeB());
+              op.getTransposeA(), Value());
+        Value j = arith::RemUIOp::create(b, loc, e, idx(kTileN));
+        Value k = arith::DivUIOp::create(b, loc, e, idx(kTileN));
+        if (!pairwise) {
+          stage(B, bTile, k, j, n0, N, !op.getTransposeB(), Value());
+          continue;
+        }
+        // Tile column j: output column n0 + j % 32, of the half j / 32.
+        Value gk = add(kt, k), oc = add(n0, remu(j, kTileN / 2));
+        Value inside = both(lt(gk, idx(K)), lt(oc, idx(N)));
+        Value real = add(oc, mul(divu(j, kTileN / 2), idx(N)));
+        Value v = op.getTransposeB() ? loadOrZeroAcc(B, real, gk, inside)
+                                     : loadOrZeroAcc(B, gk, real, inside);
+        memref::StoreOp::create(b, loc, v, bTile, ValueRange{k, j});
       }
       gpu::BarrierOp::create(b, loc);
       SmallVector<Value> acc(kLoop.getRegionIterArgs());
@@ -307,17 +377,75 @@ struct GemmKernel : gpu_kernels::KernelBuilder {
           for (int64_t j = 0; j < kPerThread; ++j) {
             Value &a = acc[i * kPerThread + j];
             // An intrinsic, not math.fma: that one becomes a libdevice call.
-            a = LLVM::FMAOp::create(b, loc, av[i], bv[j], a);
+            a = isInt
+                    ? add(a, arith::MulIOp::create(b, loc, av[i], bv[j]))
+                    : LLVM::FMAOp::create(b, loc, av[i], bv[j], a).getResult();
           }
+        if (rowSumSq) {
+          Value x = memref::LoadOp::create(
+              b, loc, aTile, ValueRange{idx(kk), remu(tid, kTileM)});
+          Value &ss = acc.back();
+          ss = LLVM::FMAOp::create(b, loc, x, x, ss);
+        }
       }
       gpu::BarrierOp::create(b, loc);
       scf::YieldOp::create(b, loc, acc);
     }
+    if (rowSumSq) {
+      ifThen(lt(tid, idx(kTileM)), [&] {
+        memref::StoreOp::create(b, loc, kLoop.getResults().back(), rowSumSq,
+                                ValueRange{tid});
+      });
+      gpu::BarrierOp::create(b, loc);
+    }
+    // contrib[r][i * kPerThread + j]: the reduction inputs of element (i, j).
+    size_t numRed = op.getReductions().size();
+    SmallVector<SmallVector<Value>> contrib(numRed);
+    int64_t colsPerThread = pairwise ? kPerThread / 2 : kPerThread;
+    auto rowOf = [&](int64_t i) {
+      return add(add(m0, tRow), idx(i * kThreadRows));
+    };
+    auto colOf = [&](int64_t j) {
+      return add(add(n0, tCol), idx(j * kThreadCols));
+    };
     for (int64_t i = 0; i < kPerThread; ++i)
-      for (int64_t j = 0; j < kPerThread; ++j)
-        storeOutputs(kLoop.getResult(i * kPerThread + j), batch,
-                     add(add(m0, tRow), idx(i * kThreadRows)),
-                     add(add(n0, tCol), idx(j * kThreadCols)), M, N);
+      for (int64_t j = 0; j < colsPerThread; ++j) {
+        SmallVector<Value> accs{kLoop.getResult(i * kPerThread + j)};
+        if (pairwise)
+          accs.push_back(kLoop.getResult(i * kPerThread + j + colsPerThread));
+        SmallVector<Value> c =
+            storeOutputs(accs, batch, rowOf(i), colOf(j), M, N);
+        for (size_t r = 0; r < numRed; ++r)
+          contrib[r].push_back(c[r]);
+      }
+    // Reductions: a thread's elements of a row (column), then the 16 lanes
+    // of a row (the two rows of a warp for a column) by shuffles, then one
+    // atomic per row (column) and warp.
+    unsigned numPrimary = op.getNumPrimaryResults();
+    Value lane = remu(tid, 32);
+    for (auto [r, attr] :
+         llvm::enumerate(op.getReductions().getAsRange<ReductionAttr>())) {
+      Value out = outs[numPrimary + r];
+      if (attr.getDim() == GemmDim::n) {
+        for (int64_t i = 0; i < kPerThread; ++i) {
+          Value v = reductionIdentity(attr);
+          for (int64_t j = 0; j < colsPerThread; ++j)
+            v = combine(attr, v, contrib[r][i * colsPerThread + j]);
+          v = shuffleCombine(attr, v, {1, 2, 4, 8});
+          atomicCombine(attr, out, batch, rowOf(i), v,
+                        both(eq(tCol, 0), lt(rowOf(i), idx(M))));
+        }
+        continue;
+      }
+      for (int64_t j = 0; j < colsPerThread; ++j) {
+        Value v = reductionIdentity(attr);
+        for (int64_t i = 0; i < kPerThread; ++i)
+          v = combine(attr, v, contrib[r][i * colsPerThread + j]);
+        v = shuffleCombine(attr, v, {16});
+        atomicCombine(attr, out, batch, colOf(j), v,
+                      both(lt(lane, idx(16)), lt(colOf(j), idx(N))));
+      }
+    }
     gpu::ReturnOp::create(b, loc);
   }
 };
@@ -344,6 +472,14 @@ struct MmaGemmKernel : GemmKernel {
 
   Type elem;
 
+  /// Offsets added to the coordinates an element is read from, after its
+  /// bounds check (a pairwise B's second half).
+  struct Shift {
+    Value dx, dy;
+    Value x(GemmKernel &k, Value v) const { return dx ? k.add(v, dx) : v; }
+    Value y(GemmKernel &k, Value v) const { return dy ? k.add(v, dy) : v; }
+  };
+
   Value zeroVec(int64_t n) {
     return arith::ConstantOp::create(
         b, loc,
@@ -355,24 +491,26 @@ struct MmaGemmKernel : GemmKernel {
   /// transpose) with zeros outside; one 16-byte load when `vectorized`
   /// (rows 16-byte aligned, not swapped).
   Value load8(Value m, ArrayRef<Value> batch, Value x, Value y, int64_t rows,
-              int64_t cols, bool swap, bool vectorized) {
+              int64_t cols, bool swap, bool vectorized, Shift shift = {}) {
     auto vt = VectorType::get({8}, elem);
     if (vectorized) {
       Value inside = both(lt(x, idx(rows)), lt(y, idx(cols)));
       auto ifOp = scf::IfOp::create(b, loc, TypeRange{vt}, inside, true);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-      scf::YieldOp::create(b, loc,
-                           Value(vector::LoadOp::create(
-                               b, loc, vt, m, at(m, batch, x, y),
-                               /*nontemporal=*/false, llvm::MaybeAlign(16))));
+      scf::YieldOp::create(
+          b, loc,
+          Value(vector::LoadOp::create(
+              b, loc, vt, m, at(m, batch, shift.x(*this, x), shift.y(*this, y)),
+              /*nontemporal=*/false, llvm::MaybeAlign(16))));
       b.setInsertionPointToStart(&ifOp.getElseRegion().front());
       scf::YieldOp::create(b, loc, zeroVec(8));
       return ifOp.getResult(0);
     }
     return guarded8(x, y, rows, cols, [&](Value yj) {
+      Value sx = shift.x(*this, x), sy = shift.y(*this, yj);
       return memref::LoadOp::create(
-                 b, loc, m, swap ? at(m, batch, yj, x) : at(m, batch, x, yj))
+                 b, loc, m, swap ? at(m, batch, sy, sx) : at(m, batch, sx, sy))
           .getResult();
     });
   }
@@ -401,14 +539,16 @@ struct MmaGemmKernel : GemmKernel {
   /// Eight consecutive elements (x, y..y+7) of the quantized B as stored
   /// ([k][n], or [n][k] with transpose_b), dequantized in registers by the
   /// reference formula and rounded to the MMA type; zeros outside.
-  Value load8Dequantized(Value x, Value y, int64_t rows, int64_t cols) {
+  Value load8Dequantized(Value x0, Value y, int64_t rows, int64_t cols,
+                         Shift shift = {}) {
     bool tb = op.getTransposeB();
     WeightQuantAttr quant = *op.getBQuant();
     Value B = args.lookup(op.getB());
     Value scales = args.lookup(op.getBScales());
     Value zps =
         op.getBZeroPoints() ? args.lookup(op.getBZeroPoints()) : Value();
-    return guarded8(x, y, rows, cols, [&](Value yj) {
+    return guarded8(x0, y, rows, cols, [&](Value y0) {
+      Value x = shift.x(*this, x0), yj = shift.y(*this, y0);
       Value k = tb ? yj : x, n = tb ? x : yj;
       SmallVector<Value> at{n};
       if (quant.getScheme() == QuantScheme::grouped)
@@ -441,11 +581,25 @@ struct MmaGemmKernel : GemmKernel {
         mul(arith::RemUIOp::create(b, loc, warp, idx(kWarpsN)), idx(kWarpN));
     Value g = arith::DivUIOp::create(b, loc, lane, idx(4));
     Value t2 = mul(arith::RemUIOp::create(b, loc, lane, idx(4)), idx(2));
+    // A pairwise B's tile holds 64 columns of each half, interleaved by
+    // 8: tile column c is output column n0 + 8 (c / 16) + c % 8 of half
+    // (c / 8) % 2, so a thread's n8 tiles 2i and 2i + 1 pair up.
+    bool pairwise = op.getPairwise();
     Value m0 = mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y), idx(kBM));
-    Value n0 = mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x), idx(kBN));
+    Value n0 = mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x),
+                   idx(pairwise ? kBN / 2 : kBN));
     SmallVector<Value> batch = batchIndices(outType);
     Value aTile = func.getWorkgroupAttributions()[0];
     Value bTile = func.getWorkgroupAttributions()[1];
+    if (op.getARowSumSq()) {
+      rowSumSq = func.getWorkgroupAttributions()[2];
+      rowSumSqOrigin = m0;
+    }
+    // The output column and the half of tile column `c` (a multiple of 8).
+    auto pairColumn = [&](Value c) {
+      return std::make_pair(add(n0, mul(divu(c, 16), idx(8))),
+                            mul(remu(divu(c, 8), 2), idx(N)));
+    };
 
     Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
     SmallVector<Value> init(kMI * kNI * 4, zero);
@@ -485,6 +639,24 @@ struct MmaGemmKernel : GemmKernel {
       for (const Chunk &ch : chunks) {
         regs.push_back(load8(A, batch, add(m0, ch.row), add(kt, ch.kc), M, K,
                              ta, !ta && K % 8 == 0));
+        if (pairwise) {
+          // Guarded by the output width, read from the chunk's half.
+          Value at = tb ? ch.row : ch.nc;
+          auto [col, half] = pairColumn(at);
+          if (tb)
+            col = add(col, remu(at, 8));
+          Shift shift = tb ? Shift{half, Value()} : Shift{Value(), half};
+          if (op.getBQuant())
+            regs.push_back(
+                tb ? load8Dequantized(col, add(kt, ch.kc), N, K, shift)
+                   : load8Dequantized(add(kt, ch.k), col, K, N, shift));
+          else
+            regs.push_back(tb ? load8(B, batch, col, add(kt, ch.kc), N, K,
+                                      false, K % 8 == 0, shift)
+                              : load8(B, batch, add(kt, ch.k), col, K, N, false,
+                                      N % 8 == 0, shift));
+          continue;
+        }
         if (op.getBQuant())
           regs.push_back(
               tb ? load8Dequantized(add(n0, ch.row), add(kt, ch.kc), N, K)
@@ -513,18 +685,32 @@ struct MmaGemmKernel : GemmKernel {
     };
     // Software pipeline: the loads of block k + 1 are in flight while the
     // tensor cores work on block k.
+    // With a_row_sum_sq, each chunk's row also sums the squares of the A
+    // elements the thread stages (one f32 per chunk).
+    size_t numSS = rowSumSq ? chunks.size() : 0;
     SmallVector<Value> iters(init);
+    iters.append(numSS, zero);
     llvm::append_range(iters, loadBlock(idx(0)));
-    size_t numAcc = init.size();
+    size_t numAcc = init.size() + numSS;
     auto kLoop = scf::ForOp::create(b, loc, idx(0), idx(K), idx(kBK), iters);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(kLoop.getBody());
       Value kt = kLoop.getInductionVar();
-      storeBlock(kLoop.getRegionIterArgs().drop_front(numAcc));
+      ValueRange staged = kLoop.getRegionIterArgs().drop_front(numAcc);
+      storeBlock(staged);
       gpu::BarrierOp::create(b, loc);
       SmallVector<Value> next = loadBlock(add(kt, idx(kBK)));
       SmallVector<Value> acc(kLoop.getRegionIterArgs().take_front(numAcc));
+      for (size_t i = 0; i < numSS; ++i) {
+        auto f32x8 = VectorType::get({8}, b.getF32Type());
+        Value x = arith::ExtFOp::create(b, loc, f32x8, staged[2 * i]);
+        Value sq =
+            vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                        arith::MulFOp::create(b, loc, x, x));
+        acc[init.size() + i] =
+            arith::AddFOp::create(b, loc, acc[init.size() + i], sq);
+      }
       for (int64_t kk = 0; kk < kBK; kk += 16) {
         SmallVector<SmallVector<Value>> af, bf;
         // A (m16 x k16): matrices (rows +0/+8) x (k +0/+8) in the order of
@@ -555,23 +741,54 @@ struct MmaGemmKernel : GemmKernel {
       llvm::append_range(acc, next);
       scf::YieldOp::create(b, loc, acc);
     }
+    if (rowSumSq) {
+      // The 8 threads of a row (consecutive lanes) add their sums.
+      for (size_t i = 0; i < chunks.size(); ++i) {
+        Value v = kLoop.getResult(init.size() + i), row = chunks[i].row;
+        for (int32_t o : {1, 2, 4})
+          v = arith::AddFOp::create(
+              b, loc, v,
+              gpu::ShuffleOp::create(
+                  b, loc, v, arith::ConstantIntOp::create(b, loc, o, 32),
+                  arith::ConstantIntOp::create(b, loc, 32, 32),
+                  gpu::ShuffleMode::XOR)
+                  .getShuffleResult());
+        ifThen(eq(remu(lane, 8), 0), [&] {
+          memref::StoreOp::create(b, loc, v, rowSumSq, ValueRange{row});
+        });
+      }
+      gpu::BarrierOp::create(b, loc);
+    }
     // Accumulator element e of mma tile (mi, ni): row g (+8 for e >= 2),
-    // column 2 (lane % 4) + e % 2.
+    // column 2 (lane % 4) + e % 2 (pairwise: tiles ni and ni + 1, ni even,
+    // are output columns 4 ni + 2 (lane % 4) + e % 2 of the warp's 16).
     auto rowOf = [&](int64_t mi, int64_t half) {
       return add(add(add(m0, wm), idx(mi * 16 + half * 8)), g);
     };
     auto colOf = [&](int64_t ni, int64_t e2) {
+      if (pairwise)
+        return add(add(add(n0, divu(wn, 2)), idx(ni * 4 + e2)), t2);
       return add(add(add(n0, wn), idx(ni * 8 + e2)), t2);
     };
-    // contrib[r][(mi, half, ni, e2)]: each element's reduction inputs.
+    // contrib[r][(mi, half, ni, e2)]: each element's reduction inputs (the
+    // identity for a pairwise B's second tiles).
     size_t numRed = op.getReductions().size();
     SmallVector<SmallVector<Value>> contrib(numRed);
+    auto reductions = op.getReductions().getAsRange<ReductionAttr>();
     for (int64_t mi = 0; mi < kMI; ++mi)
       for (int64_t ni = 0; ni < kNI; ++ni)
         for (int64_t e = 0; e < 4; ++e) {
-          SmallVector<Value> c =
-              storeOutputs(kLoop.getResult((mi * kNI + ni) * 4 + e), batch,
-                           rowOf(mi, e / 2), colOf(ni, e % 2), M, N);
+          SmallVector<Value> c;
+          if (pairwise && ni % 2) {
+            for (ReductionAttr r : reductions)
+              c.push_back(reductionIdentity(r));
+          } else {
+            SmallVector<Value> accs{kLoop.getResult((mi * kNI + ni) * 4 + e)};
+            if (pairwise)
+              accs.push_back(kLoop.getResult((mi * kNI + ni + 1) * 4 + e));
+            c = storeOutputs(accs, batch, rowOf(mi, e / 2), colOf(ni, e % 2), M,
+                             N);
+          }
           for (size_t r = 0; r < numRed; ++r)
             contrib[r].push_back(c[r]);
         }
@@ -582,29 +799,13 @@ struct MmaGemmKernel : GemmKernel {
     for (auto [r, attr] :
          llvm::enumerate(op.getReductions().getAsRange<ReductionAttr>())) {
       Value out = outs[numPrimary + r];
+      ArrayRef<Value> inputs = contrib[r];
       auto at = [&](int64_t mi, int64_t ni, int64_t e) {
-        return contrib[r][(mi * kNI + ni) * 4 + e];
+        return inputs[(mi * kNI + ni) * 4 + e];
       };
-      auto shuffleCombine = [&](Value v, ArrayRef<int32_t> offsets) {
-        for (int32_t o : offsets)
-          v = combine(attr, v,
-                      gpu::ShuffleOp::create(
-                          b, loc, v,
-                          arith::ConstantIntOp::create(b, loc, o, 32),
-                          arith::ConstantIntOp::create(b, loc, 32, 32),
-                          gpu::ShuffleMode::XOR)
-                          .getShuffleResult());
-        return v;
-      };
-      auto kind = attr.getKind() == ReductionKind::max
-                      ? arith::AtomicRMWKind::maximumf
-                      : arith::AtomicRMWKind::addf;
+      ReductionAttr red = attr;
       auto atomic = [&](Value v, Value cond, Value pos) {
-        ifThen(cond, [&] {
-          SmallVector<Value> ids(batch);
-          ids.push_back(pos);
-          memref::AtomicRMWOp::create(b, loc, kind, v, out, ids);
-        });
+        atomicCombine(red, out, batch, pos, v, cond);
       };
       Value zeroIdx = idx(0);
       if (attr.getDim() == GemmDim::n) {
@@ -614,7 +815,7 @@ struct MmaGemmKernel : GemmKernel {
             for (int64_t ni = 0; ni < kNI; ++ni)
               for (int64_t e2 = 0; e2 < 2; ++e2)
                 v = combine(attr, v, at(mi, ni, half * 2 + e2));
-            v = shuffleCombine(v, {1, 2});
+            v = shuffleCombine(attr, v, {1, 2});
             Value row = rowOf(mi, half);
             atomic(v,
                    both(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
@@ -623,13 +824,13 @@ struct MmaGemmKernel : GemmKernel {
                    row);
           }
       } else {
-        for (int64_t ni = 0; ni < kNI; ++ni)
+        for (int64_t ni = 0; ni < kNI; ni += pairwise ? 2 : 1)
           for (int64_t e2 = 0; e2 < 2; ++e2) {
             Value v = reductionIdentity(attr);
             for (int64_t mi = 0; mi < kMI; ++mi)
               for (int64_t half = 0; half < 2; ++half)
                 v = combine(attr, v, at(mi, ni, half * 2 + e2));
-            v = shuffleCombine(v, {4, 8, 16});
+            v = shuffleCombine(attr, v, {4, 8, 16});
             Value col = colOf(ni, e2);
             atomic(v,
                    both(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
@@ -773,10 +974,10 @@ struct WgmmaGemmKernel : GemmKernel {
         {
           OpBuilder::InsertionGuard g(b);
           b.setInsertionPointToStart(&inside.getThenRegion().front());
-          Value v0 = epilogue(LLVM::ExtractValueOp::create(b, loc, acc, i), {},
-                              row, col)[0];
-          Value v1 = epilogue(LLVM::ExtractValueOp::create(b, loc, acc, i + 1),
-                              {}, row, add(col, idx(1)))[0];
+          Value a0 = LLVM::ExtractValueOp::create(b, loc, acc, i);
+          Value a1 = LLVM::ExtractValueOp::create(b, loc, acc, i + 1);
+          Value v0 = epilogue(a0, {}, row, col)[0];
+          Value v1 = epilogue(a1, {}, row, add(col, idx(1)))[0];
           scf::YieldOp::create(b, loc,
                                ValueRange{toElement(v0, t), toElement(v1, t)});
           b.setInsertionPointToStart(&inside.getElseRegion().front());
@@ -1002,7 +1203,8 @@ struct WgmmaGemmKernel : GemmKernel {
 
 /// Whether the gemm takes the warpgroup-MMA kernel on `chip`.
 bool usesWgmma(GemmOp op, StringRef chip) {
-  if (op.getBQuant() || !op.getReductions().empty())
+  if (op.getBQuant() || !op.getReductions().empty() || op.getPairwise() ||
+      op.getARowSumSq())
     return false;
   Type a = getElementTypeOrSelf(op.getA().getType());
   auto aType = cast<RankedTensorType>(op.getA().getType());
@@ -1192,7 +1394,7 @@ struct ConvertSinterToGPUPass
                         b.getDenseI64ArrayAttr(mapArgs));
         Block &entry = kernel.getBody().front();
         b.setInsertionPointToStart(&entry);
-        WgmmaGemmKernel k{{{b, gemm.getLoc()}, gemm, {}, {}}, {}};
+        WgmmaGemmKernel k{{{b, gemm.getLoc()}, gemm, {}, {}, {}, {}}, {}};
         k.bind(f, entry);
         k.build(kernel, entry.getArgument(params.size()),
                 entry.getArgument(params.size() + 1),
@@ -1237,11 +1439,13 @@ struct ConvertSinterToGPUPass
                                                gpu::AddressSpace::Workgroup);
       bool mma = usesTensorCores(gemm);
       Type elem = getElementTypeOrSelf(gemm.getA().getType());
+      // The SIMT kernel stages its tiles widened to the accumulator type.
+      Type simtElem = gemm.getAccType();
       using Mma = MmaGemmKernel;
       auto aTileType =
           mma ? MemRefType::get({Mma::kBM, Mma::kBK + Mma::kPad}, elem,
                                 MemRefLayoutAttrInterface{}, shared)
-              : MemRefType::get({kTileK, kTileM + 1}, b.getF32Type(),
+              : MemRefType::get({kTileK, kTileM + 1}, simtElem,
                                 MemRefLayoutAttrInterface{}, shared);
       auto bTileType =
           mma ? (gemm.getTransposeB()
@@ -1249,8 +1453,14 @@ struct ConvertSinterToGPUPass
                                        MemRefLayoutAttrInterface{}, shared)
                      : MemRefType::get({Mma::kBK, Mma::kBN + Mma::kPad}, elem,
                                        MemRefLayoutAttrInterface{}, shared))
-              : MemRefType::get({kTileK, kTileN}, b.getF32Type(),
+              : MemRefType::get({kTileK, kTileN}, simtElem,
                                 MemRefLayoutAttrInterface{}, shared);
+      SmallVector<Type> sharedTiles{aTileType, bTileType};
+      // The block's rows' sums of squares of A (a_row_sum_sq).
+      if (gemm.getARowSumSq())
+        sharedTiles.push_back(
+            MemRefType::get({mma ? Mma::kBM : kTileM}, b.getF32Type(),
+                            MemRefLayoutAttrInterface{}, shared));
       // (Asking for two tensor-core blocks per SM caps them at 128
       // registers; the spills measured 8 % slower on the H100.)
       // With reductions, a first kernel sets their outputs to the
@@ -1259,17 +1469,18 @@ struct ConvertSinterToGPUPass
       bool reduces = !gemm.getReductions().empty();
       std::string gemmName = (f.getName() + (reduces ? "_gemm" : "")).str();
       auto kernel = gpu_kernels::createKernelFunc(
-          b, f.getLoc(), gemmName, params, TypeRange{aTileType, bTileType},
-          kThreads);
+          b, f.getLoc(), gemmName, params, sharedTiles, kThreads);
       Block &entry = kernel.getBody().front();
       b.setInsertionPointToStart(&entry);
-      MmaGemmKernel k{{{b, gemm.getLoc()}, gemm, {}, {}}, {}};
+      MmaGemmKernel k{{{b, gemm.getLoc()}, gemm, {}, {}, {}, {}}, {}};
       k.bind(f, entry);
       if (mma)
         k.build(kernel);
       else
         static_cast<GemmKernel &>(k).build(kernel);
       int64_t tileM = mma ? Mma::kBM : kTileM, tileN = mma ? Mma::kBN : kTileN;
+      if (gemm.getPairwise())
+        tileN /= 2; // the output columns of a tile of both halves
 
       int64_t nb = gemm.getNumBatchDims();
       auto outType = cast<RankedTensorType>(gemm.getInits()[0].getType());
@@ -1301,7 +1512,7 @@ struct ConvertSinterToGPUPass
       auto fill = gpu_kernels::createKernelFunc(b, f.getLoc(), f.getName(),
                                                 params, TypeRange{}, kThreads);
       b.setInsertionPointToStart(&fill.getBody().front());
-      GemmKernel fk{{b, gemm.getLoc()}, gemm, {}, {}};
+      GemmKernel fk{{b, gemm.getLoc()}, gemm, {}, {}, {}, {}};
       Value id = fk.add(
           fk.mul(gpu::BlockIdOp::create(b, f.getLoc(), gpu::Dimension::x),
                  fk.idx(kThreads)),
@@ -1311,6 +1522,7 @@ struct ConvertSinterToGPUPass
            llvm::enumerate(gemm.getReductions().getAsRange<ReductionAttr>())) {
         Value out = fill.getArgument(f.getNumArguments() + numPrimary + r);
         auto type = cast<MemRefType>(out.getType());
+        ReductionAttr red = attr;
         fk.ifThen(fk.lt(id, fk.idx(type.getNumElements())), [&] {
           SmallVector<Value> ids(type.getRank());
           Value rest = id;
@@ -1319,8 +1531,8 @@ struct ConvertSinterToGPUPass
             if (d)
               rest = fk.divu(rest, type.getDimSize(d));
           }
-          memref::StoreOp::create(b, f.getLoc(), fk.reductionIdentity(attr),
-                                  out, ids);
+          memref::StoreOp::create(b, f.getLoc(), fk.reductionIdentity(red), out,
+                                  ids);
         });
       }
       gpu::ReturnOp::create(b, f.getLoc());

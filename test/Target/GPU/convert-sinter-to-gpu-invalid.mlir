@@ -17,38 +17,6 @@ func.func @no_gemm(%a: tensor<8x8xf32>) -> tensor<8x8xf32> {
 
 // -----
 
-func.func @int8(%a: tensor<8x8xi8>, %b: tensor<8x8xi8>) -> tensor<8x8xi32> {
-  %o = tensor.empty() : tensor<8x8xi32>
-  // expected-error @+1 {{GPU target: cannot compile the gemm in @int8: only f32 accumulation is supported by the GPU kernel yet}}
-  %y = sinter.gemm ins(%a, %b : tensor<8x8xi8>, tensor<8x8xi8>) outs(%o : tensor<8x8xi32>) {acc_type = i32} -> tensor<8x8xi32>
-  return %y : tensor<8x8xi32>
-}
-
-// -----
-
-func.func @pairwise(%a: tensor<8x8xf32>, %b: tensor<8x16xf32>) -> tensor<8x8xf32> {
-  %o = tensor.empty() : tensor<8x8xf32>
-  // expected-error @+1 {{GPU target: cannot compile the gemm in @pairwise: pairwise GEMMs are not supported by the GPU kernel yet}}
-  %y = sinter.gemm ins(%a, %b : tensor<8x8xf32>, tensor<8x16xf32>) outs(%o : tensor<8x8xf32>) {acc_type = f32, pairwise} -> tensor<8x8xf32>
-    epilogue {
-    ^bb0(%g: f32, %u: f32):
-      %p = arith.mulf %g, %u : f32
-      sinter.yield %p : f32
-    }
-  return %y : tensor<8x8xf32>
-}
-
-// -----
-
-func.func @w4a16(%a: tensor<8x64xbf16>, %q: tensor<16x64xi4>, %s: tensor<2x16xbf16>) -> tensor<8x16xf32> {
-  %o = tensor.empty() : tensor<8x16xf32>
-  // expected-error @+1 {{GPU target: cannot compile the gemm in @w4a16: quantized B must be int8 with f16/bf16 A on the GPU (int4 weights are not supported by the GPU kernel yet)}}
-  %y = sinter.gemm ins(%a, %q : tensor<8x64xbf16>, tensor<16x64xi4>) scales(%s : tensor<2x16xbf16>) outs(%o : tensor<8x16xf32>) {acc_type = f32, transpose_b, b_quant = #sinter.weight_quant<scheme = grouped, group_size = 32>} -> tensor<8x16xf32>
-  return %y : tensor<8x16xf32>
-}
-
-// -----
-
 func.func @computed(%a: tensor<8x8xf32>, %b: tensor<8x8xf32>) -> tensor<8x8xf32> {
   %o = tensor.empty() : tensor<8x8xf32>
   %t = tensor.empty() : tensor<8x8xf32>
@@ -149,14 +117,24 @@ func.func @paged_rows(%q: tensor<1x32x1x64xbf16>, %kc: tensor<8x16x1x64xbf16>, %
 
 // -----
 
-func.func @f32_reduction(%a: tensor<8x8xf32>, %b: tensor<8x8xf32>) -> (tensor<8x8xf32>, tensor<8xf32>) {
-  %o = tensor.empty() : tensor<8x8xf32>
-  %s0 = tensor.empty() : tensor<8xf32>
-  // expected-error @+1 {{GPU target: cannot compile the gemm in @f32_reduction: GEMM reductions need f16/bf16 operands on the GPU (the f32 kernel has none yet)}}
-  %y, %s = sinter.gemm ins(%a, %b : tensor<8x8xf32>, tensor<8x8xf32>) outs(%o, %s0 : tensor<8x8xf32>, tensor<8xf32>) {acc_type = f32, reductions = [#sinter.reduction<sum, n>]} -> tensor<8x8xf32>, tensor<8xf32>
+func.func @quant_f32(%a: tensor<8x64xf32>, %q: tensor<64x16xi8>, %s: tensor<16xf32>) -> tensor<8x16xf32> {
+  %o = tensor.empty() : tensor<8x16xf32>
+  // expected-error @+1 {{GPU target: cannot compile the gemm in @quant_f32: quantized B (int8/int4 weights) needs f16/bf16 activations on the GPU}}
+  %y = sinter.gemm ins(%a, %q : tensor<8x64xf32>, tensor<64x16xi8>) scales(%s : tensor<16xf32>) outs(%o : tensor<8x16xf32>) {acc_type = f32, b_quant = #sinter.weight_quant<scheme = per_channel>} -> tensor<8x16xf32>
+  return %y : tensor<8x16xf32>
+}
+
+// -----
+
+func.func @f16_reduction(%a: tensor<8x8xbf16>, %b: tensor<8x8xbf16>) -> (tensor<8x8xbf16>, tensor<8xbf16>) {
+  %o = tensor.empty() : tensor<8x8xbf16>
+  %s0 = tensor.empty() : tensor<8xbf16>
+  // expected-error @+1 {{GPU target: cannot compile the gemm in @f16_reduction: GEMM reduction results must be f32 on the GPU}}
+  %y, %s = sinter.gemm ins(%a, %b : tensor<8x8xbf16>, tensor<8x8xbf16>) outs(%o, %s0 : tensor<8x8xbf16>, tensor<8xbf16>) {acc_type = f32, reductions = [#sinter.reduction<sum, n>]} -> tensor<8x8xbf16>, tensor<8xbf16>
     epilogue {
     ^bb0(%acc: f32):
-      sinter.yield %acc, %acc : f32, f32
+      %t = arith.truncf %acc : f32 to bf16
+      sinter.yield %t, %t : bf16, bf16
     }
-  return %y, %s : tensor<8x8xf32>, tensor<8xf32>
+  return %y, %s : tensor<8x8xbf16>, tensor<8xbf16>
 }

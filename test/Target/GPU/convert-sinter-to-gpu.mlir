@@ -145,3 +145,85 @@ func.func @reductions(%a: tensor<2x70x40xbf16>, %b: tensor<40x90xbf16>) -> (tens
     }
   return %y, %ss, %mx : tensor<2x70x90xbf16>, tensor<2x70xf32>, tensor<2x90xf32>
 }
+
+// W4A16: int4 weights (one per byte in memory) take the same dequantizing
+// loads: the element is sign-extended from 4 bits.
+// CHECK-LABEL: gpu.func @w4a16(
+// CHECK-NOT:     nvvm.wgmma
+// CHECK:         memref.load %{{.*}} : memref<96x64xi4>
+// CHECK:         arith.sitofp {{.*}} : i4 to f32
+// CHECK:         arith.truncf {{.*}} : f32 to bf16
+// CHECK:         nvvm.mma.sync
+func.func @w4a16(%a: tensor<40x64xbf16>, %q: tensor<96x64xi4>, %s: tensor<2x96xf32>) -> tensor<40x96xbf16> {
+  %o = tensor.empty() : tensor<40x96xbf16>
+  %y = sinter.gemm ins(%a, %q : tensor<40x64xbf16>, tensor<96x64xi4>) scales(%s : tensor<2x96xf32>) outs(%o : tensor<40x96xbf16>) {acc_type = f32, transpose_b, b_quant = #sinter.weight_quant<scheme = grouped, group_size = 32>} -> tensor<40x96xbf16>
+  return %y : tensor<40x96xbf16>
+}
+
+// Pairwise (SwiGLU) on the tensor cores: a block covers 64 output columns,
+// its B tile 64 columns of each half interleaved by 8 (grid x = 100 / 64);
+// the epilogue receives the accumulators of n8 tiles 2i and 2i + 1. The
+// row sums of squares of A are summed from the staged A registers
+// (vector.reduction per 8-element chunk, then 3 shuffles among the 8
+// threads of a row) into a third shared buffer the epilogue reads.
+// LAUNCH-LABEL: func.func @swiglu_rms
+// LAUNCH-SAME:    sinter.gpu.grid = array<i64: 2, 1, 1>
+// CHECK-LABEL: gpu.func @swiglu_rms(
+// CHECK-SAME:    workgroup(%{{.*}} : memref<128x72xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<64x136xbf16, #gpu.address_space<workgroup>>, %[[SS:.*]] : memref<128xf32, #gpu.address_space<workgroup>>)
+// CHECK:         scf.for
+// CHECK:           vector.reduction <add>
+// CHECK:           nvvm.mma.sync
+// CHECK:         gpu.shuffle  xor %{{.*}}, %c4_i32
+// CHECK:         memref.store %{{.*}}, %[[SS]]
+// CHECK:         gpu.barrier
+// CHECK:         memref.load %[[SS]]
+// CHECK:         math.exp
+func.func @swiglu_rms(%a: tensor<40x64xbf16>, %b: tensor<64x200xbf16>) -> tensor<40x100xbf16> {
+  %o = tensor.empty() : tensor<40x100xbf16>
+  %y = sinter.gemm ins(%a, %b : tensor<40x64xbf16>, tensor<64x200xbf16>) outs(%o : tensor<40x100xbf16>) {acc_type = f32, pairwise, a_row_sum_sq} -> tensor<40x100xbf16>
+    epilogue {
+    ^bb0(%g: f32, %u: f32, %ss: f32):
+      %n = arith.negf %g : f32
+      %e = math.exp %n : f32
+      %one = arith.constant 1.0 : f32
+      %d = arith.addf %one, %e : f32
+      %s = arith.divf %g, %d : f32
+      %p = arith.mulf %s, %u : f32
+      %r = arith.mulf %p, %ss : f32
+      %t = arith.truncf %r : f32 to bf16
+      sinter.yield %t : bf16
+    }
+  return %y : tensor<40x100xbf16>
+}
+
+// i8 x i8 with i32 accumulators on the SIMT kernel: tiles staged as i32
+// (sign-extended), multiply-adds in integers.
+// CHECK-LABEL: gpu.func @int8(
+// CHECK-SAME:    workgroup(%{{.*}} : memref<16x65xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x64xi32, #gpu.address_space<workgroup>>)
+// CHECK:         arith.extsi {{.*}} : i8 to i32
+// CHECK:         arith.muli
+// CHECK:         arith.addi
+// CHECK-NOT:     llvm.intr.fma
+// CHECK:         gpu.return
+func.func @int8(%a: tensor<30x40xi8>, %b: tensor<40x20xi8>) -> tensor<30x20xi32> {
+  %o = tensor.empty() : tensor<30x20xi32>
+  %y = sinter.gemm ins(%a, %b : tensor<30x40xi8>, tensor<40x20xi8>) outs(%o : tensor<30x20xi32>) {acc_type = i32} -> tensor<30x20xi32>
+  return %y : tensor<30x20xi32>
+}
+
+// f32 reductions on the SIMT kernel: a thread's 4 elements of a row, the
+// 16 lanes of the row (shuffles 1..8), one atomic per row and half warp.
+// CHECK-LABEL: gpu.func @f32_rowsum_gemm(
+// CHECK:         llvm.intr.fma
+// CHECK:         gpu.shuffle  xor %{{.*}}, %c8_i32
+// CHECK:         memref.atomic_rmw addf
+func.func @f32_rowsum(%a: tensor<8x8xf32>, %b: tensor<8x8xf32>) -> (tensor<8x8xf32>, tensor<8xf32>) {
+  %o = tensor.empty() : tensor<8x8xf32>
+  %s0 = tensor.empty() : tensor<8xf32>
+  %y, %s = sinter.gemm ins(%a, %b : tensor<8x8xf32>, tensor<8x8xf32>) outs(%o, %s0 : tensor<8x8xf32>, tensor<8xf32>) {acc_type = f32, reductions = [#sinter.reduction<sum, n>]} -> tensor<8x8xf32>, tensor<8xf32>
+    epilogue {
+    ^bb0(%acc: f32):
+      sinter.yield %acc, %acc : f32, f32
+    }
+  return %y, %s : tensor<8x8xf32>, tensor<8xf32>
+}
