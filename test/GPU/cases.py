@@ -191,11 +191,16 @@ def kv_append_ref(t, update, slots, cache):
     return out
 
 
-def kv_quantize_ref(t, x):
-    amax = x.abs().amax(-1)
-    scale = t.where(amax == 0, t.ones_like(amax), amax / 127)
-    q = t.clamp(t.round(x / scale[..., None]), -127, 127)  # round half to even
-    return q, scale
+def kv_quantize_ref(t, x, dim=-1, fp8=False):
+    """Scales over `dim` (-1: per token, -2: per channel); int8 codes, or
+    fp8 e4m3 codes as their bits."""
+    amax = x.abs().amax(dim, keepdim=True)
+    scale = t.where(amax == 0, t.ones_like(amax), amax / (448 if fp8 else 127))
+    if fp8:
+        q = (x / scale).float().to(t.float8_e4m3fn).view(t.uint8)
+    else:
+        q = t.clamp(t.round(x / scale), -127, 127)  # round half to even
+    return q, scale.squeeze(dim)
 
 
 def w8(name, m, k, n, dtype, scheme, group=0, unsigned=False, zp=False, transpose_b=False, bits=8):
@@ -545,6 +550,28 @@ def _cases():
                   # q may differ by one where x / scale lands on a rounding
                   # tie in f32 but not in float64.
                   ref=kv_quantize_ref, tol=[(1, 0), (0, 1e-6)]))
+    # Per channel (scales over the tokens), and fp8 e4m3 per token (codes
+    # within one step: x / scale may round differently in f32 and float64).
+    c.append(dict(name="kv_quantize_int8_channel",
+                  mlir=("func.func @kv_quantize_int8_channel(%x: tensor<2x70x100xf16>) -> (tensor<2x70x100xi8>, tensor<2x100xf32>) {\n"
+                        "  %q0 = tensor.empty() : tensor<2x70x100xi8>\n"
+                        "  %s0 = tensor.empty() : tensor<2x100xf32>\n"
+                        "  %q, %s = sinter.kv.quantize ins(%x : tensor<2x70x100xf16>) outs(%q0, %s0 : "
+                        "tensor<2x70x100xi8>, tensor<2x100xf32>) {granularity = #sinter.granularity<per_channel>} "
+                        "-> tensor<2x70x100xi8>, tensor<2x100xf32>\n"
+                        "  return %q, %s : tensor<2x70x100xi8>, tensor<2x100xf32>\n}\n"),
+                  inputs=[((2, 70, 100), "f16")],
+                  ref=lambda t, x: kv_quantize_ref(t, x, dim=-2), tol=[(1, 0), (0, 1e-6)]))
+    c.append(dict(name="kv_quantize_fp8",
+                  mlir=("func.func @kv_quantize_fp8(%x: tensor<3x50x128xbf16>) -> (tensor<3x50x128xf8E4M3FN>, tensor<3x50xf32>) {\n"
+                        "  %q0 = tensor.empty() : tensor<3x50x128xf8E4M3FN>\n"
+                        "  %s0 = tensor.empty() : tensor<3x50xf32>\n"
+                        "  %q, %s = sinter.kv.quantize ins(%x : tensor<3x50x128xbf16>) outs(%q0, %s0 : "
+                        "tensor<3x50x128xf8E4M3FN>, tensor<3x50xf32>) {granularity = #sinter.granularity<per_token>} "
+                        "-> tensor<3x50x128xf8E4M3FN>, tensor<3x50xf32>\n"
+                        "  return %q, %s : tensor<3x50x128xf8E4M3FN>, tensor<3x50xf32>\n}\n"),
+                  inputs=[((3, 50, 128), "bf16")],
+                  ref=lambda t, x: kv_quantize_ref(t, x, fp8=True), tol=[(1, 0), (0, 1e-6)]))
     # Cache blocks that do not divide the 64-key tiles (24 tokens) with
     # D = 96 (rows copied chunk by chunk), and small blocks (8 tokens).
     c.append(paged_case("paged_bf16_bs24_d96", (2, 6, 2, 96), (30, 24, 3, 96), [100, 47],

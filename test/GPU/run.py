@@ -20,8 +20,10 @@ sys.path.insert(0, HERE)
 import cases  # noqa: E402
 
 # i4 elements take a byte each (the ABI's sub-byte layout).
+# i4 elements take a byte each (the ABI's sub-byte layout); fp8 results
+# are compared as their bit patterns.
 DTYPES = {"f32": "float32", "f16": "float16", "bf16": "bfloat16", "i8": "int8", "i4": "int8", "i32": "int32",
-          "i64": "int64"}
+          "i64": "int64", "f8E4M3FN": "uint8"}
 
 
 def build_library(art_dir, name, work):
@@ -72,7 +74,7 @@ def run_case(dll, torch, manifest_fn, case):
         dt = getattr(torch, DTYPES[a["dtype"]])
         if dt.is_floating_point:
             return torch.full(a["shape"], float("nan"), device="cuda", dtype=dt)
-        return torch.full(a["shape"], -99, device="cuda", dtype=dt)
+        return torch.full(a["shape"], -99 if dt.is_signed else 171, device="cuda", dtype=dt)
     outs = [fresh(a) for a in out_specs]
     # The reference sees the inputs as they were before the call.
     before = [t.double() if t.is_floating_point() else t.clone() for t in ins]

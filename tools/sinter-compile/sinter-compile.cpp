@@ -108,6 +108,8 @@ FailureOr<std::string> cElementType(Type t) {
     return std::string("uint16_t");
   if (t.isIndex())
     return std::string("int64_t");
+  if (isa<Float8E4M3FNType, Float8E5M2Type>(t))
+    return std::string("uint8_t"); // the fp8 bits
   if (auto i = dyn_cast<IntegerType>(t)) {
     unsigned w = i.getWidth();
     if (w == 1)

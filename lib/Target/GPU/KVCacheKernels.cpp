@@ -11,8 +11,10 @@
 //                in place that serving wants), mark the tokens whose slot
 //                no later token overwrites (the later one wins), scatter
 //                the marked tokens' rows into their slots.
-//   kv.quantize  (int8, per token) one warp per row: the absolute maximum
-//                by a butterfly of shuffles, then scale and round.
+//   kv.quantize  int8 or fp8 (e4m3). Per token: one warp per row, the
+//                absolute maximum by a butterfly of shuffles, then scale
+//                and round. Per channel: one thread per channel, looping
+//                over the tokens (a warp reads 32 consecutive channels).
 //
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
@@ -225,14 +227,96 @@ SmallVector<KernelLaunch> append(OpBuilder &b, KVAppendOp op, func::FuncOp f,
   return launches;
 }
 
+/// The quantized code of `x` for `scale` in `qType`: i8 rounds x / scale
+/// to nearest-even and clamps it to +-127; f8E4M3FN converts it with
+/// cvt.rn.satfinite (sm_89 and later).
+Value quantizeValue(KVKernel &k, Value x, Value scale, Type qType) {
+  OpBuilder &b = k.b;
+  Location loc = k.loc;
+  Value y = arith::DivFOp::create(b, loc, x, scale);
+  if (qType.isInteger(8)) {
+    Value r = math::RoundEvenOp::create(b, loc, y);
+    r = arith::MinNumFOp::create(
+        b, loc, arith::MaxNumFOp::create(b, loc, r, k.f32(-127)), k.f32(127));
+    return arith::FPToSIOp::create(b, loc, b.getI8Type(), r);
+  }
+  // The pair's first value lands in the upper byte.
+  Value pair = NVVM::ConvertF32x2ToF8x2Op::create(
+      b, loc, b.getI16Type(), y, k.f32(0), NVVM::FPRoundingMode::RN,
+      NVVM::SaturationMode::SATFINITE, /*relu=*/false, qType);
+  Value hi = arith::ShRUIOp::create(
+      b, loc, pair, arith::ConstantIntOp::create(b, loc, b.getI16Type(), 8));
+  Value code = arith::TruncIOp::create(b, loc, b.getI8Type(), hi);
+  return arith::BitcastOp::create(b, loc, qType, code);
+}
+
+/// absmax / qmax, or 1 for an all-zero group.
+Value scaleOf(KVKernel &k, Value amax, Type qType) {
+  OpBuilder &b = k.b;
+  Value isZero = arith::CmpFOp::create(b, k.loc, arith::CmpFPredicate::OEQ,
+                                       amax, k.f32(0));
+  float qmax = qType.isInteger(8) ? 127 : 448;
+  return arith::SelectOp::create(
+      b, k.loc, isZero, k.f32(1),
+      arith::DivFOp::create(b, k.loc, amax, k.f32(qmax)).getResult());
+}
+
 SmallVector<KernelLaunch> quantize(OpBuilder &b, KVQuantizeOp op,
                                    func::FuncOp f, ArrayRef<Type> params) {
   auto iT = cast<RankedTensorType>(op.getInput().getType());
   ArrayRef<int64_t> shape = iT.getShape();
+  Type qType = getElementTypeOrSelf(op.getQ().getType());
   int64_t D = shape.back();
+  Location loc = op.getLoc();
+  if (op.getGranularity() == KVGranularity::per_channel) {
+    // One thread per (leading..., d) column: consecutive threads read
+    // consecutive channels of a token.
+    int64_t S = shape[shape.size() - 2];
+    int64_t columns = iT.getNumElements() / S;
+    SmallVector<int64_t> colShape(shape.drop_back(2));
+    colShape.push_back(D);
+    return {kernel(
+        b, loc, f.getName(), params, columns, [&](KVKernel &k, Block &e) {
+          Value in = e.getArgument(argIndex(op.getInput()));
+          Value q = e.getArgument(f.getNumArguments());
+          Value scales = e.getArgument(f.getNumArguments() + 1);
+          auto [col, inside] = k.flatThread(columns);
+          k.ifThen(inside, [&] {
+            SmallVector<Value> at = k.delinearize(col, colShape);
+            auto element = [&](Value s) {
+              SmallVector<Value> ids(ArrayRef(at).drop_back());
+              ids.append({s, at.back()});
+              return ids;
+            };
+            auto maxLoop = scf::ForOp::create(b, loc, k.idx(0), k.idx(S),
+                                              k.idx(1), ValueRange{k.f32(0)});
+            {
+              OpBuilder::InsertionGuard g(b);
+              b.setInsertionPointToStart(maxLoop.getBody());
+              Value x = k.toF32(memref::LoadOp::create(
+                  b, loc, in, element(maxLoop.getInductionVar())));
+              scf::YieldOp::create(b, loc,
+                                   Value(arith::MaxNumFOp::create(
+                                       b, loc, maxLoop.getRegionIterArgs()[0],
+                                       math::AbsFOp::create(b, loc, x))));
+            }
+            Value scale = scaleOf(k, maxLoop.getResult(0), qType);
+            auto qLoop =
+                scf::ForOp::create(b, loc, k.idx(0), k.idx(S), k.idx(1));
+            {
+              OpBuilder::InsertionGuard g(b);
+              b.setInsertionPointToStart(qLoop.getBody());
+              SmallVector<Value> ids = element(qLoop.getInductionVar());
+              Value x = k.toF32(memref::LoadOp::create(b, loc, in, ids));
+              memref::StoreOp::create(b, loc, quantizeValue(k, x, scale, qType),
+                                      q, ids);
+            }
+            memref::StoreOp::create(b, loc, scale, scales, at);
+          });
+        })};
+  }
   int64_t rows = iT.getNumElements() / D;
   constexpr int64_t kRowsPerBlock = kThreads / 32;
-  Location loc = op.getLoc();
   KernelLaunch l =
       kernel(b, loc, f.getName(), params, 0, [&](KVKernel &k, Block &e) {
         Value in = e.getArgument(argIndex(op.getInput()));
@@ -274,25 +358,15 @@ SmallVector<KernelLaunch> quantize(OpBuilder &b, KVQuantizeOp op,
                     arith::ConstantIntOp::create(b, loc, 32, 32),
                     gpu::ShuffleMode::XOR)
                     .getShuffleResult());
-          Value isZero = arith::CmpFOp::create(
-              b, loc, arith::CmpFPredicate::OEQ, amax, k.f32(0));
-          Value scale = arith::SelectOp::create(
-              b, loc, isZero, k.f32(1),
-              arith::DivFOp::create(b, loc, amax, k.f32(127)).getResult());
+          Value scale = scaleOf(k, amax, qType);
           auto qLoop = scf::ForOp::create(b, loc, lane, k.idx(D), k.idx(32));
           {
             OpBuilder::InsertionGuard g(b);
             b.setInsertionPointToStart(qLoop.getBody());
             Value d = qLoop.getInductionVar();
             Value x = k.toF32(memref::LoadOp::create(b, loc, in, at(d)));
-            Value r = math::RoundEvenOp::create(
-                b, loc, arith::DivFOp::create(b, loc, x, scale));
-            r = arith::MinNumFOp::create(
-                b, loc, arith::MaxNumFOp::create(b, loc, r, k.f32(-127)),
-                k.f32(127));
-            memref::StoreOp::create(
-                b, loc, arith::FPToSIOp::create(b, loc, b.getI8Type(), r), q,
-                at(d));
+            memref::StoreOp::create(b, loc, quantizeValue(k, x, scale, qType),
+                                    q, at(d));
           }
           k.ifThen(k.cmpi(arith::CmpIPredicate::eq, lane, k.idx(0)), [&] {
             memref::StoreOp::create(b, loc, scale, scales, lead);
@@ -304,17 +378,14 @@ SmallVector<KernelLaunch> quantize(OpBuilder &b, KVQuantizeOp op,
 }
 } // namespace
 
-std::string mlir::sinter::gpu_kernels::unsupportedKVCache(Operation *op) {
+std::string mlir::sinter::gpu_kernels::unsupportedKVCache(Operation *op,
+                                                          bool hasFp8) {
   for (Value v : op->getOperands())
     if (!cast<RankedTensorType>(v.getType()).hasStaticShape())
       return "dynamic shapes are not supported";
   if (auto q = dyn_cast<KVQuantizeOp>(op)) {
-    if (q.getGranularity() != KVGranularity::per_token)
-      return "only per-token quantization is supported by the GPU kernel "
-             "yet";
-    if (!getElementTypeOrSelf(q.getQ().getType()).isInteger(8))
-      return "only int8 quantization is supported by the GPU kernel yet "
-             "(not fp8)";
+    if (!getElementTypeOrSelf(q.getQ().getType()).isInteger(8) && !hasFp8)
+      return "fp8 quantization needs sm_89 or later (cvt to e4m3)";
     Type in = getElementTypeOrSelf(q.getInput().getType());
     if (!isa<FloatType>(in))
       return "the input must be floating point";

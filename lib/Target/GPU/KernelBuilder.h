@@ -332,7 +332,8 @@ SmallVector<KernelLaunch> createAttentionKernels(OpBuilder &b, Operation *op,
 
 /// Why `op` (sinter.kv.gather, kv.append or kv.quantize) cannot become GPU
 /// kernels, or empty.
-std::string unsupportedKVCache(Operation *op);
+/// `hasFp8`: the chip converts to fp8 (sm_89 and later).
+std::string unsupportedKVCache(Operation *op, bool hasFp8);
 
 /// Creates the kernels of `f`, whose body is the KV-cache op `op`, as
 /// createAttentionKernels does.

@@ -1223,7 +1223,7 @@ bool usesTensorCores(GemmOp op) {
 
 /// The one sinter.gemm or sinter.attention of `func`, or an error naming
 /// what is in the way.
-FailureOr<Operation *> singleKernelOp(func::FuncOp func) {
+FailureOr<Operation *> singleKernelOp(func::FuncOp func, StringRef chip) {
   Operation *kernelOp = nullptr;
   for (Operation &op : func.getBody().front()) {
     if (isa<tensor::EmptyOp, arith::ConstantOp, func::ReturnOp>(op))
@@ -1274,10 +1274,11 @@ FailureOr<Operation *> singleKernelOp(func::FuncOp func) {
                << "GPU target: @" << func.getName() << " must return the "
                << what << "'s results in order",
            failure();
-  std::string why = isa<GemmOp>(kernelOp) ? unsupported(cast<GemmOp>(kernelOp))
-                    : isa<AttentionOp, PagedAttentionOp>(kernelOp)
-                        ? gpu_kernels::unsupportedAttention(kernelOp)
-                        : gpu_kernels::unsupportedKVCache(kernelOp);
+  std::string why =
+      isa<GemmOp>(kernelOp) ? unsupported(cast<GemmOp>(kernelOp))
+      : isa<AttentionOp, PagedAttentionOp>(kernelOp)
+          ? gpu_kernels::unsupportedAttention(kernelOp)
+          : gpu_kernels::unsupportedKVCache(kernelOp, chip != "sm_80");
   if (!why.empty())
     return kernelOp->emitError() << "GPU target: cannot compile the " << what
                                  << " in @" << func.getName() << ": " << why,
@@ -1323,7 +1324,7 @@ struct ConvertSinterToGPUPass
                     b.getUnitAttr());
     bool failedAny = false;
     for (func::FuncOp f : funcs) {
-      FailureOr<Operation *> kernelOp = singleKernelOp(f);
+      FailureOr<Operation *> kernelOp = singleKernelOp(f, chip);
       if (failed(kernelOp)) {
         failedAny = true;
         continue;

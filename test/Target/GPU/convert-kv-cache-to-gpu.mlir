@@ -82,3 +82,41 @@ func.func @quantize(%x: tensor<2x70x100xbf16>) -> (tensor<2x70x100xi8>, tensor<2
   %q, %s = sinter.kv.quantize ins(%x : tensor<2x70x100xbf16>) outs(%q0, %s0 : tensor<2x70x100xi8>, tensor<2x70xf32>) {granularity = #sinter.granularity<per_token>} -> tensor<2x70x100xi8>, tensor<2x70xf32>
   return %q, %s : tensor<2x70x100xi8>, tensor<2x70xf32>
 }
+
+// -----
+
+// Per channel: one thread per (batch, channel), looping over the tokens
+// (2 x 100 columns: one block); the scale is absmax / 127.
+// CHECK-LABEL: func.func @quantize_channel
+// CHECK-SAME:    sinter.gpu.grid = array<i64: 1, 1, 1>
+// CHECK-LABEL: gpu.func @quantize_channel(
+// CHECK:         scf.for %{{.*}} = %c0 to %c70 step %c1
+// CHECK:           math.absf
+// CHECK-NOT:     gpu.shuffle
+// CHECK:         arith.constant 1.270000e+02 : f32
+// CHECK:         scf.for %{{.*}} = %c0{{.*}} to %c70{{.*}} step %c1
+// CHECK:           math.roundeven
+// CHECK:           arith.fptosi {{.*}} : f32 to i8
+// CHECK:         memref.store %{{.*}}, %arg2[%{{.*}}, %{{.*}}] : memref<2x100xf32>
+func.func @quantize_channel(%x: tensor<2x70x100xbf16>) -> (tensor<2x70x100xi8>, tensor<2x100xf32>) {
+  %q0 = tensor.empty() : tensor<2x70x100xi8>
+  %s0 = tensor.empty() : tensor<2x100xf32>
+  %q, %s = sinter.kv.quantize ins(%x : tensor<2x70x100xbf16>) outs(%q0, %s0 : tensor<2x70x100xi8>, tensor<2x100xf32>) {granularity = #sinter.granularity<per_channel>} -> tensor<2x70x100xi8>, tensor<2x100xf32>
+  return %q, %s : tensor<2x70x100xi8>, tensor<2x100xf32>
+}
+
+// -----
+
+// fp8 (e4m3): scale absmax / 448, cvt.rn.satfinite to e4m3 (the value in
+// the pair's upper byte).
+// CHECK-LABEL: gpu.func @quantize_fp8(
+// CHECK:         arith.constant 4.480000e+02 : f32
+// CHECK:         nvvm.convert.f32x2.to.f8x2 {{.*}} {rnd = #nvvm.fp_rnd_mode<rn>, sat = #nvvm.sat_mode<satfinite>} : i16(f8E4M3FN)
+// CHECK:         arith.shrui
+// CHECK:         arith.bitcast {{.*}} : i8 to f8E4M3FN
+func.func @quantize_fp8(%x: tensor<3x64xf16>) -> (tensor<3x64xf8E4M3FN>, tensor<3xf32>) {
+  %q0 = tensor.empty() : tensor<3x64xf8E4M3FN>
+  %s0 = tensor.empty() : tensor<3xf32>
+  %q, %s = sinter.kv.quantize ins(%x : tensor<3x64xf16>) outs(%q0, %s0 : tensor<3x64xf8E4M3FN>, tensor<3xf32>) {granularity = #sinter.granularity<per_token>} -> tensor<3x64xf8E4M3FN>, tensor<3xf32>
+  return %q, %s : tensor<3x64xf8E4M3FN>, tensor<3xf32>
+}

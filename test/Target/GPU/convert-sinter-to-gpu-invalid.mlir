@@ -78,26 +78,6 @@ func.func @attn_d256(%q: tensor<1x2x8x256xf16>, %k: tensor<1x2x8x256xf16>, %v: t
 
 // -----
 
-func.func @quant_channel(%x: tensor<4x64xf16>) -> (tensor<4x64xi8>, tensor<64xf32>) {
-  %q0 = tensor.empty() : tensor<4x64xi8>
-  %s0 = tensor.empty() : tensor<64xf32>
-  // expected-error @+1 {{GPU target: cannot compile the kv.quantize in @quant_channel: only per-token quantization is supported by the GPU kernel yet}}
-  %q, %s = sinter.kv.quantize ins(%x : tensor<4x64xf16>) outs(%q0, %s0 : tensor<4x64xi8>, tensor<64xf32>) {granularity = #sinter.granularity<per_channel>} -> tensor<4x64xi8>, tensor<64xf32>
-  return %q, %s : tensor<4x64xi8>, tensor<64xf32>
-}
-
-// -----
-
-func.func @quant_fp8(%x: tensor<4x64xf16>) -> (tensor<4x64xf8E4M3FN>, tensor<4xf32>) {
-  %q0 = tensor.empty() : tensor<4x64xf8E4M3FN>
-  %s0 = tensor.empty() : tensor<4xf32>
-  // expected-error @+1 {{GPU target: cannot compile the kv.quantize in @quant_fp8: only int8 quantization is supported by the GPU kernel yet (not fp8)}}
-  %q, %s = sinter.kv.quantize ins(%x : tensor<4x64xf16>) outs(%q0, %s0 : tensor<4x64xf8E4M3FN>, tensor<4xf32>) {granularity = #sinter.granularity<per_token>} -> tensor<4x64xf8E4M3FN>, tensor<4xf32>
-  return %q, %s : tensor<4x64xf8E4M3FN>, tensor<4xf32>
-}
-
-// -----
-
 func.func @paged_lse(%q: tensor<1x4x1x64xbf16>, %kc: tensor<8x16x1x64xbf16>, %vc: tensor<8x16x1x64xbf16>, %bt: tensor<1x8xi32>, %lens: tensor<1xi32>) -> (tensor<1x4x1x64xbf16>, tensor<1x4x1xf32>) {
   %o = tensor.empty() : tensor<1x4x1x64xbf16>
   %l = tensor.empty() : tensor<1x4x1xf32>
