@@ -293,6 +293,76 @@ def swiglu_ref(t, a, b, n, transpose_b=False, row_ss=False):
     return p
 
 
+def kv_evict(name, B, H, S, D, Dv, C, policy, sinks, window, shared_scores=False, decay=None, threshold=None):
+    """A func.func with one sinter.kv.evict (bf16 caches, i32 outputs)."""
+    kt, vt = T((B, H, S, D), "bf16"), T((B, H, S, Dv), "bf16")
+    ko, vo, pt, ct = T((B, H, C, D), "bf16"), T((B, H, C, Dv), "bf16"), T((B, H, C), "i32"), T((B, H), "i32")
+    st = T((B, 1 if shared_scores else H, S), "f32")
+    scores = policy != "sink_window"
+    args = f"%k: {kt}, %v: {vt}, %lens: {T((B,), 'i32')}" + (f", %s: {st}" if scores else "")
+    attrs = f"policy = #sinter.evict_policy<{policy}>, sinks = {sinks}, window = {window}"
+    if decay is not None:
+        attrs += f", decay = {decay} : f32, threshold = {threshold} : f32"
+    res = f"{ko}, {vo}, {pt}, {ct}"
+    return (f"func.func @{name}({args}) -> ({res}) {{\n"
+            f"  %k0 = tensor.empty() : {ko}\n  %v0 = tensor.empty() : {vo}\n"
+            f"  %p0 = tensor.empty() : {pt}\n  %n0 = tensor.empty() : {ct}\n"
+            f"  %r:4 = sinter.kv.evict ins(%k, %v, %lens : {kt}, {vt}, {T((B,), 'i32')})"
+            + (f" scores(%s : {st})" if scores else "") +
+            f" outs(%k0, %v0, %p0, %n0 : {res}) {{{attrs}}} -> {res}\n"
+            f"  return %r#0, %r#1, %r#2, %r#3 : {res}\n}}\n")
+
+
+def kv_evict_ref(t, k, v, lens, scores=None, policy="heavy_hitter", sinks=0, window=0, C=0, decay=None,
+                 threshold=None):
+    """The op's definition, token by token."""
+    B, H, S, _ = k.shape
+    ko = t.zeros(B, H, C, k.shape[3], dtype=k.dtype, device=k.device)
+    vo = t.zeros(B, H, C, v.shape[3], dtype=v.dtype, device=v.device)
+    kept = t.full((B, H, C), -1, dtype=t.int64, device=k.device)
+    count = t.zeros(B, H, dtype=t.int64, device=k.device)
+    for b in range(B):
+        n = min(int(lens[b]), S)
+        for h in range(H):
+            forced = [p for p in range(n) if p < sinks or int(lens[b]) - p <= window]
+            cands = []
+            if policy != "sink_window":
+                sc = scores[b, 0 if scores.shape[1] == 1 else h].tolist()
+                for p in range(n):
+                    if p in forced:
+                        continue
+                    x = sc[p]
+                    if policy == "retention":
+                        x *= decay ** (int(lens[b]) - 1 - p)
+                        if x < threshold:
+                            continue
+                    cands.append((-x, p))
+            chosen = [p for _, p in sorted(cands)[:C - len(forced)]]
+            keep = sorted(forced + chosen)
+            count[b, h] = len(keep)
+            for c, p in enumerate(keep):
+                kept[b, h, c] = p
+                ko[b, h, c] = k[b, h, p]
+                vo[b, h, c] = v[b, h, p]
+    return ko, vo, kept, count
+
+
+def kv_evict_case(name, B, H, S, D, Dv, C, lens, policy, sinks, window, shared_scores=False, decay=None,
+                  threshold=None, ties=False):
+    import random
+    rnd = random.Random(sum(map(ord, name)))
+    inputs = [((B, H, S, D), "bf16"), ((B, H, S, Dv), "bf16"), ((B,), "i32", lens)]
+    if policy != "sink_window":
+        hs = 1 if shared_scores else H
+        vals = [[[round(rnd.random(), 1) if ties else rnd.random() for _ in range(S)] for _ in range(hs)]
+                for _ in range(B)]
+        inputs.append(((B, hs, S), "f32", vals))
+    kw = dict(policy=policy, sinks=sinks, window=window, C=C, decay=decay, threshold=threshold)
+    return dict(name=name, mlir=kv_evict(name, B, H, S, D, Dv, C, policy, sinks, window, shared_scores, decay,
+                                         threshold),
+                inputs=inputs, ref=lambda t, *x: kv_evict_ref(t, *x, **kw), tol=(0, 0))
+
+
 def _cases():
     c = []
     # Plain f32, ragged everywhere.
@@ -550,6 +620,14 @@ def _cases():
                   # q may differ by one where x / scale lands on a rounding
                   # tie in f32 but not in float64.
                   ref=kv_quantize_ref, tol=[(1, 0), (0, 1e-6)]))
+    # Eviction: heavy hitters with tied scores (ties go to the earlier
+    # position) and a sequence shorter than the budget; retention
+    # with shared scores and a threshold; sink + window.
+    c.append(kv_evict_case("kv_evict_heavy_hitter", 2, 3, 100, 64, 48, 40, [100, 30], "heavy_hitter", 4, 8,
+                           ties=True))
+    c.append(kv_evict_case("kv_evict_retention", 2, 2, 300, 32, 32, 64, [290, 300], "retention", 2, 16,
+                           shared_scores=True, decay=0.99, threshold=0.1))
+    c.append(kv_evict_case("kv_evict_sink_window", 1, 2, 70, 64, 64, 12, [65], "sink_window", 2, 10))
     # Per channel (scales over the tokens), and fp8 e4m3 per token (codes
     # within one step: x / scale may round differently in f32 and float64).
     c.append(dict(name="kv_quantize_int8_channel",

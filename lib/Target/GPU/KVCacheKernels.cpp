@@ -11,6 +11,9 @@
 //                in place that serving wants), mark the tokens whose slot
 //                no later token overwrites (the later one wins), scatter
 //                the marked tokens' rows into their slots.
+//   kv.evict     one block per (sequence, head): classify, rank the
+//                candidates, scan the keep flags, copy the kept rows (see
+//                evict()).
 //   kv.quantize  int8 or fp8 (e4m3). Per token: one warp per row, the
 //                absolute maximum by a butterfly of shuffles, then scale
 //                and round. Per channel: one thread per channel, looping
@@ -376,19 +379,333 @@ SmallVector<KernelLaunch> quantize(OpBuilder &b, KVQuantizeOp op,
   l.grid = {blocksFor(rows * 32), 1, 1};
   return {l};
 }
+
+/// Bytes of dynamic shared memory the evict kernel needs: per token its
+/// score, class and keep flag, per slot its position, per thread a count,
+/// and two counters.
+int64_t evictSharedBytes(KVEvictOp op) {
+  auto kT = cast<RankedTensorType>(op.getKey().getType());
+  auto cT = cast<RankedTensorType>(op.getKeyInit().getType());
+  return 12 * kT.getDimSize(2) + 4 * cT.getDimSize(2) + 4 * kThreads + 8;
+}
+
+/// kv.evict: one block per (sequence, head). Each thread classifies tokens
+/// p = tid, tid + 256, ... (forced: a sink or in the recent window;
+/// candidate: the policy may keep it) into shared memory; a candidate's
+/// rank counts the candidates that beat it (a higher score, or an equal
+/// one earlier), and it is kept while the rank is within the budget left
+/// by the forced tokens. The kept tokens' slots come from a scan of the
+/// keep flags (each thread a contiguous segment), and the block then
+/// copies their K and V rows, 16 bytes per thread at a time.
+SmallVector<KernelLaunch> evict(OpBuilder &b, KVEvictOp op, func::FuncOp f,
+                                ArrayRef<Type> params) {
+  auto kT = cast<RankedTensorType>(op.getKey().getType());
+  auto vT = cast<RankedTensorType>(op.getValue().getType());
+  auto cT = cast<RankedTensorType>(op.getKeyInit().getType());
+  int64_t B = kT.getDimSize(0), H = kT.getDimSize(1), S = kT.getDimSize(2);
+  int64_t C = cT.getDimSize(2);
+  int64_t sinks = op.getSinks(), window = op.getWindow();
+  EvictPolicy policy = op.getPolicy();
+  Location loc = op.getLoc();
+  int64_t segment = llvm::divideCeil(S, kThreads);
+  KernelLaunch l =
+      kernel(b, loc, f.getName(), params, 0, [&](KVKernel &k, Block &e) {
+        unsigned nArgs = f.getNumArguments();
+        Value key = e.getArgument(argIndex(op.getKey()));
+        Value value = e.getArgument(argIndex(op.getValue()));
+        Value lens = e.getArgument(argIndex(op.getSeqLens()));
+        Value scores =
+            op.getScores() ? e.getArgument(argIndex(op.getScores())) : Value();
+        Value keyOut = e.getArgument(nArgs),
+              valueOut = e.getArgument(nArgs + 1);
+        Value keptOut = e.getArgument(nArgs + 2),
+              countOut = e.getArgument(nArgs + 3);
+        Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+        Value bh = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+        Value bIdx = k.divu(bh, H), hIdx = k.remu(bh, H);
+        auto wg = gpu::AddressSpaceAttr::get(b.getContext(),
+                                             gpu::AddressSpace::Workgroup);
+        Value dyn = gpu::DynamicSharedMemoryOp::create(
+            b, loc,
+            MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                            MemRefLayoutAttrInterface{}, wg));
+        int64_t at = 0;
+        auto view = [&](int64_t n, Type t) {
+          Value v = memref::ViewOp::create(
+              b, loc, MemRefType::get({n}, t, MemRefLayoutAttrInterface{}, wg),
+              dyn, k.idx(at), ValueRange{});
+          at += n * 4;
+          return v;
+        };
+        Type i32 = b.getI32Type();
+        Value score = view(S, b.getF32Type()), cls = view(S, i32),
+              keep = view(S, i32), slot = view(C, i32),
+              seg = view(kThreads, i32), counters = view(2, i32);
+        auto c32 = [&](int64_t v) {
+          return arith::ConstantIntOp::create(b, loc, i32, v).getResult();
+        };
+        auto load = [&](Value m, Value i) {
+          return memref::LoadOp::create(b, loc, m, ValueRange{i}).getResult();
+        };
+        auto store = [&](Value v, Value m, Value i) {
+          memref::StoreOp::create(b, loc, v, m, ValueRange{i});
+        };
+        auto slt = [&](Value x, Value y) {
+          return k.cmpi(arith::CmpIPredicate::slt, x, y);
+        };
+        auto isEq = [&](Value x, Value y) {
+          return k.cmpi(arith::CmpIPredicate::eq, x, y);
+        };
+        // p = tid, tid + 256, ... < S.
+        auto forTokens = [&](llvm::function_ref<void(Value)> body) {
+          auto loop =
+              scf::ForOp::create(b, loc, tid, k.idx(S), k.idx(kThreads));
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPointToStart(loop.getBody());
+          body(loop.getInductionVar());
+        };
+        auto barrier = [&] { gpu::BarrierOp::create(b, loc); };
+        Value first = isEq(tid, k.idx(0));
+        k.ifThen(first, [&] { store(c32(0), counters, k.idx(0)); });
+        barrier();
+        Value len = k.loadIndex(lens, ValueRange{bIdx});
+        enum : int64_t { kDrop = 0, kCandidate = 1, kForced = 2 };
+        forTokens([&](Value p) {
+          Value valid = slt(p, len);
+          Value forced = k.both(
+              valid,
+              arith::OrIOp::create(b, loc, slt(p, k.idx(sinks)),
+                                   k.cmpi(arith::CmpIPredicate::sle,
+                                          k.sub(len, p), k.idx(window))));
+          Value candidate = arith::ConstantIntOp::create(b, loc, 0, 1);
+          Value sc = k.f32(0);
+          if (scores) {
+            auto sT = cast<MemRefType>(scores.getType());
+            Value h = sT.getDimSize(1) == 1 ? k.idx(0) : hIdx;
+            sc = k.toF32(
+                memref::LoadOp::create(b, loc, scores, ValueRange{bIdx, h, p}));
+            Value notForced = arith::XOrIOp::create(
+                b, loc, forced, arith::ConstantIntOp::create(b, loc, 1, 1));
+            candidate = k.both(valid, notForced);
+            if (policy == EvictPolicy::retention) {
+              // decay^age as 2^(age log2 decay).
+              Value age = arith::SIToFPOp::create(
+                  b, loc, b.getF32Type(),
+                  arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                             k.sub(k.sub(len, k.idx(1)), p)));
+              float l2 = std::log2(op.getDecay()->convertToFloat());
+              sc = arith::MulFOp::create(
+                  b, loc, sc,
+                  k.exp2(arith::MulFOp::create(b, loc, age, k.f32(l2))));
+              candidate = k.both(
+                  candidate, arith::CmpFOp::create(
+                                 b, loc, arith::CmpFPredicate::OGE, sc,
+                                 k.f32(op.getThreshold()->convertToFloat())));
+            }
+          }
+          Value c = arith::SelectOp::create(
+              b, loc, forced, c32(kForced),
+              arith::SelectOp::create(b, loc, candidate, c32(kCandidate),
+                                      c32(kDrop)));
+          store(c, cls, p);
+          store(sc, score, p);
+          k.ifThen(forced, [&] {
+            memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addi,
+                                        c32(1), counters, ValueRange{k.idx(0)});
+          });
+        });
+        barrier();
+        Value budget =
+            arith::SubIOp::create(b, loc, c32(C), load(counters, k.idx(0)));
+        forTokens([&](Value p) {
+          Value c = load(cls, p);
+          Value sp = load(score, p);
+          auto ifCand =
+              scf::IfOp::create(b, loc, TypeRange{i32},
+                                isEq(c, c32(kCandidate)), /*withElse=*/true);
+          {
+            OpBuilder::InsertionGuard g(b);
+            b.setInsertionPointToStart(&ifCand.getThenRegion().front());
+            auto rankLoop = scf::ForOp::create(b, loc, k.idx(0), k.idx(S),
+                                               k.idx(1), ValueRange{c32(0)});
+            {
+              OpBuilder::InsertionGuard g2(b);
+              b.setInsertionPointToStart(rankLoop.getBody());
+              Value q = rankLoop.getInductionVar();
+              Value sq = load(score, q);
+              Value better = arith::OrIOp::create(
+                  b, loc,
+                  arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, sq,
+                                        sp),
+                  k.both(arith::CmpFOp::create(
+                             b, loc, arith::CmpFPredicate::OEQ, sq, sp),
+                         k.lt(q, p)));
+              Value beats = k.both(isEq(load(cls, q), c32(kCandidate)), better);
+              Value r = rankLoop.getRegionIterArgs()[0];
+              scf::YieldOp::create(
+                  b, loc,
+                  Value(arith::SelectOp::create(
+                      b, loc, beats, arith::AddIOp::create(b, loc, r, c32(1)),
+                      r)));
+            }
+            Value chosen = k.cmpi(arith::CmpIPredicate::slt,
+                                  rankLoop.getResult(0), budget);
+            scf::YieldOp::create(
+                b, loc, Value(arith::ExtUIOp::create(b, loc, i32, chosen)));
+            b.setInsertionPointToStart(&ifCand.getElseRegion().front());
+            scf::YieldOp::create(b, loc,
+                                 Value(arith::ExtUIOp::create(
+                                     b, loc, i32, isEq(c, c32(kForced)))));
+          }
+          store(ifCand.getResult(0), keep, p);
+        });
+        barrier();
+        // Keep flags of the thread's segment [tid L, tid L + L).
+        Value segStart = k.mul(tid, k.idx(segment));
+        Value segEnd = arith::MinUIOp::create(
+            b, loc, k.add(segStart, k.idx(segment)), k.idx(S));
+        auto countLoop = scf::ForOp::create(b, loc, segStart, segEnd, k.idx(1),
+                                            ValueRange{c32(0)});
+        {
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPointToStart(countLoop.getBody());
+          scf::YieldOp::create(b, loc,
+                               Value(arith::AddIOp::create(
+                                   b, loc, countLoop.getRegionIterArgs()[0],
+                                   load(keep, countLoop.getInductionVar()))));
+        }
+        store(countLoop.getResult(0), seg, tid);
+        barrier();
+        k.ifThen(first, [&] {
+          auto scan = scf::ForOp::create(b, loc, k.idx(0), k.idx(kThreads),
+                                         k.idx(1), ValueRange{c32(0)});
+          {
+            OpBuilder::InsertionGuard g(b);
+            b.setInsertionPointToStart(scan.getBody());
+            Value t = scan.getInductionVar();
+            Value run = scan.getRegionIterArgs()[0];
+            Value n = load(seg, t);
+            store(run, seg, t);
+            scf::YieldOp::create(b, loc,
+                                 Value(arith::AddIOp::create(b, loc, run, n)));
+          }
+          store(scan.getResult(0), counters, k.idx(1));
+        });
+        barrier();
+        auto placeLoop = scf::ForOp::create(b, loc, segStart, segEnd, k.idx(1),
+                                            ValueRange{load(seg, tid)});
+        {
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPointToStart(placeLoop.getBody());
+          Value p = placeLoop.getInductionVar();
+          Value d = placeLoop.getRegionIterArgs()[0];
+          Value kept = isEq(load(keep, p), c32(1));
+          k.ifThen(kept, [&] {
+            store(arith::IndexCastOp::create(b, loc, i32, p), slot,
+                  arith::IndexCastOp::create(b, loc, b.getIndexType(), d));
+          });
+          scf::YieldOp::create(
+              b, loc,
+              Value(arith::AddIOp::create(
+                  b, loc, d, arith::ExtUIOp::create(b, loc, i32, kept))));
+        }
+        barrier();
+        Value total = load(counters, k.idx(1));
+        Value totalIdx =
+            arith::IndexCastOp::create(b, loc, b.getIndexType(), total);
+        Type countElem = cast<MemRefType>(countOut.getType()).getElementType();
+        Type posElem = cast<MemRefType>(keptOut.getType()).getElementType();
+        auto toInt = [&](Value v, Type t) -> Value {
+          unsigned w = t.getIntOrFloatBitWidth();
+          if (w == 32)
+            return v;
+          return w > 32 ? arith::ExtSIOp::create(b, loc, t, v).getResult()
+                        : arith::TruncIOp::create(b, loc, t, v).getResult();
+        };
+        k.ifThen(first, [&] {
+          memref::StoreOp::create(b, loc, toInt(total, countElem), countOut,
+                                  ValueRange{bIdx, hIdx});
+        });
+        // Kept positions, -1 past the count.
+        auto posLoop =
+            scf::ForOp::create(b, loc, tid, k.idx(C), k.idx(kThreads));
+        {
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPointToStart(posLoop.getBody());
+          Value c = posLoop.getInductionVar();
+          Value inside = k.lt(c, totalIdx);
+          auto v = scf::IfOp::create(b, loc, TypeRange{i32}, inside, true);
+          {
+            OpBuilder::InsertionGuard g2(b);
+            b.setInsertionPointToStart(&v.getThenRegion().front());
+            scf::YieldOp::create(b, loc, load(slot, c));
+            b.setInsertionPointToStart(&v.getElseRegion().front());
+            scf::YieldOp::create(b, loc, c32(-1));
+          }
+          memref::StoreOp::create(b, loc, toInt(v.getResult(0), posElem),
+                                  keptOut, ValueRange{bIdx, hIdx, c});
+        }
+        // The kept rows, zeros past the count.
+        for (auto [src, dst] :
+             {std::make_pair(key, keyOut), std::make_pair(value, valueOut)}) {
+          auto t = cast<MemRefType>(src.getType());
+          int64_t D = t.getDimSize(3);
+          int64_t cw = chunkElements(t.getElementType(), D);
+          auto vt = VectorType::get({cw}, t.getElementType());
+          auto copy = scf::ForOp::create(b, loc, tid, k.idx(C * (D / cw)),
+                                         k.idx(kThreads));
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPointToStart(copy.getBody());
+          Value i = copy.getInductionVar();
+          Value c = k.divu(i, D / cw), d = k.mul(k.remu(i, D / cw), k.idx(cw));
+          auto v =
+              scf::IfOp::create(b, loc, TypeRange{vt}, k.lt(c, totalIdx), true);
+          {
+            OpBuilder::InsertionGuard g2(b);
+            b.setInsertionPointToStart(&v.getThenRegion().front());
+            Value pos = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                                   load(slot, c));
+            scf::YieldOp::create(
+                b, loc, k.vload(vt, src, ValueRange{bIdx, hIdx, pos, d}));
+            b.setInsertionPointToStart(&v.getElseRegion().front());
+            scf::YieldOp::create(
+                b, loc,
+                Value(arith::ConstantOp::create(
+                    b, loc,
+                    DenseElementsAttr::get(
+                        vt, b.getZeroAttr(t.getElementType())))));
+          }
+          k.vstore(v.getResult(0), dst, ValueRange{bIdx, hIdx, c, d});
+        }
+        (void)vT;
+      });
+  l.grid = {B * H, 1, 1};
+  l.sharedBytes = evictSharedBytes(op);
+  return {l};
+}
 } // namespace
 
-std::string mlir::sinter::gpu_kernels::unsupportedKVCache(Operation *op,
-                                                          bool hasFp8) {
+std::string
+mlir::sinter::gpu_kernels::unsupportedKVCache(Operation *op,
+                                              const GPUResources &resources) {
   for (Value v : op->getOperands())
     if (!cast<RankedTensorType>(v.getType()).hasStaticShape())
       return "dynamic shapes are not supported";
   if (auto q = dyn_cast<KVQuantizeOp>(op)) {
-    if (!getElementTypeOrSelf(q.getQ().getType()).isInteger(8) && !hasFp8)
+    if (!getElementTypeOrSelf(q.getQ().getType()).isInteger(8) &&
+        !resources.hopper)
       return "fp8 quantization needs sm_89 or later (cvt to e4m3)";
     Type in = getElementTypeOrSelf(q.getInput().getType());
     if (!isa<FloatType>(in))
       return "the input must be floating point";
+  }
+  if (auto e = dyn_cast<KVEvictOp>(op)) {
+    int64_t need = evictSharedBytes(e);
+    if (need > resources.sharedBytesPerSM)
+      return "the evict kernel keeps a head's scores, classes and slots in "
+             "shared memory: " +
+             std::to_string(need) + " bytes for these shapes, the SM has " +
+             std::to_string(resources.sharedBytesPerSM);
   }
   if (auto a = dyn_cast<KVAppendOp>(op)) {
     if (getElementTypeOrSelf(a.getUpdate().getType()) !=
@@ -406,5 +723,7 @@ SmallVector<KernelLaunch> mlir::sinter::gpu_kernels::createKVCacheKernels(
     return gather(b, g, f, params);
   if (auto a = dyn_cast<KVAppendOp>(op))
     return append(b, a, f, params, workspaceBytes);
+  if (auto e = dyn_cast<KVEvictOp>(op))
+    return evict(b, e, f, params);
   return quantize(b, cast<KVQuantizeOp>(op), f, params);
 }

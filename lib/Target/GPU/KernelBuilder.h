@@ -330,10 +330,10 @@ SmallVector<KernelLaunch> createAttentionKernels(OpBuilder &b, Operation *op,
                                                  const GPUResources &gpu,
                                                  int64_t &workspaceBytes);
 
-/// Why `op` (sinter.kv.gather, kv.append or kv.quantize) cannot become GPU
-/// kernels, or empty.
-/// `hasFp8`: the chip converts to fp8 (sm_89 and later).
-std::string unsupportedKVCache(Operation *op, bool hasFp8);
+/// Why `op` (sinter.kv.gather, kv.append, kv.evict or kv.quantize) cannot
+/// become GPU kernels, or empty. fp8 needs a chip that converts to it (sm_89
+/// and later; Hopper here).
+std::string unsupportedKVCache(Operation *op, const GPUResources &resources);
 
 /// Creates the kernels of `f`, whose body is the KV-cache op `op`, as
 /// createAttentionKernels does.

@@ -1223,19 +1223,20 @@ bool usesTensorCores(GemmOp op) {
 
 /// The one sinter.gemm or sinter.attention of `func`, or an error naming
 /// what is in the way.
-FailureOr<Operation *> singleKernelOp(func::FuncOp func, StringRef chip) {
+FailureOr<Operation *>
+singleKernelOp(func::FuncOp func, const gpu_kernels::GPUResources &resources) {
   Operation *kernelOp = nullptr;
   for (Operation &op : func.getBody().front()) {
     if (isa<tensor::EmptyOp, arith::ConstantOp, func::ReturnOp>(op))
       continue;
     if (isa<GemmOp, AttentionOp, PagedAttentionOp, KVGatherOp, KVAppendOp,
-            KVQuantizeOp>(op) &&
+            KVQuantizeOp, KVEvictOp>(op) &&
         !kernelOp) {
       kernelOp = &op;
       continue;
     }
     if (isa<GemmOp, AttentionOp, PagedAttentionOp, KVGatherOp, KVAppendOp,
-            KVQuantizeOp>(op))
+            KVQuantizeOp, KVEvictOp>(op))
       return func.emitError()
                  << "GPU target: function @" << func.getName()
                  << " needs more than one kernel (a second '" << op.getName()
@@ -1248,7 +1249,8 @@ FailureOr<Operation *> singleKernelOp(func::FuncOp func, StringRef chip) {
                             << "', which the GPU backend does not compile "
                                "yet; only functions that fuse into one "
                                "sinter.gemm, attention, paged_attention, "
-                               "kv.gather, kv.append or kv.quantize do",
+                               "kv.gather, kv.append, kv.evict or kv.quantize "
+                               "do",
            failure();
   }
   if (!kernelOp)
@@ -1274,11 +1276,10 @@ FailureOr<Operation *> singleKernelOp(func::FuncOp func, StringRef chip) {
                << "GPU target: @" << func.getName() << " must return the "
                << what << "'s results in order",
            failure();
-  std::string why =
-      isa<GemmOp>(kernelOp) ? unsupported(cast<GemmOp>(kernelOp))
-      : isa<AttentionOp, PagedAttentionOp>(kernelOp)
-          ? gpu_kernels::unsupportedAttention(kernelOp)
-          : gpu_kernels::unsupportedKVCache(kernelOp, chip != "sm_80");
+  std::string why = isa<GemmOp>(kernelOp) ? unsupported(cast<GemmOp>(kernelOp))
+                    : isa<AttentionOp, PagedAttentionOp>(kernelOp)
+                        ? gpu_kernels::unsupportedAttention(kernelOp)
+                        : gpu_kernels::unsupportedKVCache(kernelOp, resources);
   if (!why.empty())
     return kernelOp->emitError() << "GPU target: cannot compile the " << what
                                  << " in @" << func.getName() << ": " << why,
@@ -1324,7 +1325,7 @@ struct ConvertSinterToGPUPass
                     b.getUnitAttr());
     bool failedAny = false;
     for (func::FuncOp f : funcs) {
-      FailureOr<Operation *> kernelOp = singleKernelOp(f, chip);
+      FailureOr<Operation *> kernelOp = singleKernelOp(f, resources);
       if (failed(kernelOp)) {
         failedAny = true;
         continue;

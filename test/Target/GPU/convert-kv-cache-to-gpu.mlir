@@ -120,3 +120,44 @@ func.func @quantize_fp8(%x: tensor<3x64xf16>) -> (tensor<3x64xf8E4M3FN>, tensor<
   %q, %s = sinter.kv.quantize ins(%x : tensor<3x64xf16>) outs(%q0, %s0 : tensor<3x64xf8E4M3FN>, tensor<3xf32>) {granularity = #sinter.granularity<per_token>} -> tensor<3x64xf8E4M3FN>, tensor<3xf32>
   return %q, %s : tensor<3x64xf8E4M3FN>, tensor<3xf32>
 }
+
+// -----
+
+// kv.evict: one block per (sequence, head), dynamic shared memory for the
+// head's scores, classes, keep flags (12 S bytes), slots (4 C), per-thread
+// counts and two counters: 12 * 64 + 4 * 32 + 1024 + 8 = 1928 bytes.
+// CHECK-LABEL: func.func @evict
+// CHECK-SAME:    sinter.gpu.grid = array<i64: 4, 1, 1>
+// CHECK-SAME:    sinter.gpu.shared_bytes = 1928
+// CHECK-LABEL: gpu.func @evict(
+// CHECK:         gpu.dynamic_shared_memory
+// CHECK:         memref.view {{.*}} to memref<64xf32, #gpu.address_space<workgroup>>
+// Classification: forced tokens counted atomically.
+// CHECK:         scf.for
+// CHECK:           memref.atomic_rmw addi
+// CHECK:         gpu.barrier
+// A candidate's rank: the candidates with a higher score, or an equal one
+// earlier.
+// CHECK:         scf.for
+// CHECK:           scf.for
+// CHECK:             arith.cmpf ogt
+// CHECK:             arith.cmpf oeq
+// CHECK:         gpu.barrier
+// The scan of the keep flags, the positions (-1 past the count), the rows.
+// CHECK:         scf.for
+// CHECK:         gpu.barrier
+// CHECK:         memref.store %{{.*}}, %arg7
+// CHECK:         arith.constant -1 : i32
+// CHECK:         memref.store %{{.*}}, %arg6
+// CHECK:         vector.load %arg0
+// CHECK:         vector.store %{{.*}}, %arg4
+// CHECK:         vector.load %arg1
+// CHECK:         vector.store %{{.*}}, %arg5
+func.func @evict(%k: tensor<2x2x64x16xbf16>, %v: tensor<2x2x64x16xbf16>, %lens: tensor<2xi32>, %s: tensor<2x2x64xf32>) -> (tensor<2x2x32x16xbf16>, tensor<2x2x32x16xbf16>, tensor<2x2x32xi32>, tensor<2x2xi32>) {
+  %k0 = tensor.empty() : tensor<2x2x32x16xbf16>
+  %v0 = tensor.empty() : tensor<2x2x32x16xbf16>
+  %p0 = tensor.empty() : tensor<2x2x32xi32>
+  %n0 = tensor.empty() : tensor<2x2xi32>
+  %r:4 = sinter.kv.evict ins(%k, %v, %lens : tensor<2x2x64x16xbf16>, tensor<2x2x64x16xbf16>, tensor<2xi32>) scores(%s : tensor<2x2x64xf32>) outs(%k0, %v0, %p0, %n0 : tensor<2x2x32x16xbf16>, tensor<2x2x32x16xbf16>, tensor<2x2x32xi32>, tensor<2x2xi32>) {policy = #sinter.evict_policy<heavy_hitter>, sinks = 4, window = 8} -> tensor<2x2x32x16xbf16>, tensor<2x2x32x16xbf16>, tensor<2x2x32xi32>, tensor<2x2xi32>
+  return %r#0, %r#1, %r#2, %r#3 : tensor<2x2x32x16xbf16>, tensor<2x2x32x16xbf16>, tensor<2x2x32xi32>, tensor<2x2xi32>
+}

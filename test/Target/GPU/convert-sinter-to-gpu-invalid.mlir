@@ -1,6 +1,6 @@
 // RUN: sinter-opt %s --split-input-file --convert-sinter-to-gpu -verify-diagnostics
 
-// expected-error @+1 {{GPU target: function @two_ops has 'arith.addf', which the GPU backend does not compile yet; only functions that fuse into one sinter.gemm, attention, paged_attention, kv.gather, kv.append or kv.quantize do}}
+// expected-error @+1 {{GPU target: function @two_ops has 'arith.addf', which the GPU backend does not compile yet; only functions that fuse into one sinter.gemm, attention, paged_attention, kv.gather, kv.append, kv.evict or kv.quantize do}}
 func.func @two_ops(%a: tensor<8x8xf32>, %b: tensor<8x8xf32>, %s: f32) -> tensor<8x8xf32> {
   %o = tensor.empty() : tensor<8x8xf32>
   %y = sinter.gemm ins(%a, %b : tensor<8x8xf32>, tensor<8x8xf32>) outs(%o : tensor<8x8xf32>) {acc_type = f32} -> tensor<8x8xf32>
@@ -117,4 +117,16 @@ func.func @f16_reduction(%a: tensor<8x8xbf16>, %b: tensor<8x8xbf16>) -> (tensor<
       sinter.yield %t, %t : bf16, bf16
     }
   return %y, %s : tensor<8x8xbf16>, tensor<8xbf16>
+}
+
+// -----
+
+func.func @evict_long(%k: tensor<1x1x20000x16xbf16>, %v: tensor<1x1x20000x16xbf16>, %lens: tensor<1xi32>) -> (tensor<1x1x32x16xbf16>, tensor<1x1x32x16xbf16>, tensor<1x1x32xi32>, tensor<1x1xi32>) {
+  %k0 = tensor.empty() : tensor<1x1x32x16xbf16>
+  %v0 = tensor.empty() : tensor<1x1x32x16xbf16>
+  %p0 = tensor.empty() : tensor<1x1x32xi32>
+  %n0 = tensor.empty() : tensor<1x1xi32>
+  // expected-error @+1 {{GPU target: cannot compile the kv.evict in @evict_long: the evict kernel keeps a head's scores, classes and slots in shared memory: 241160 bytes for these shapes, the SM has 233472}}
+  %r:4 = sinter.kv.evict ins(%k, %v, %lens : tensor<1x1x20000x16xbf16>, tensor<1x1x20000x16xbf16>, tensor<1xi32>) outs(%k0, %v0, %p0, %n0 : tensor<1x1x32x16xbf16>, tensor<1x1x32x16xbf16>, tensor<1x1x32xi32>, tensor<1x1xi32>) {policy = #sinter.evict_policy<sink_window>, sinks = 4, window = 8} -> tensor<1x1x32x16xbf16>, tensor<1x1x32x16xbf16>, tensor<1x1x32xi32>, tensor<1x1xi32>
+  return %r#0, %r#1, %r#2, %r#3 : tensor<1x1x32x16xbf16>, tensor<1x1x32x16xbf16>, tensor<1x1x32xi32>, tensor<1x1xi32>
 }
