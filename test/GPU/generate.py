@@ -21,6 +21,7 @@ def main():
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     ap.add_argument("--out", default=os.path.join(ROOT, "build-gpu"))
     ap.add_argument("--target", default="nvidia-h100")
+    ap.add_argument("--gemm-schedule", default="auto", help="Hopper GEMM schedule (auto, cooperative, pingpong)")
     args = ap.parse_args()
     sc = os.path.join(args.build_dir, "bin", "sinter-compile")
     for sub, group in (("tests", cases.CASES), ("bench", cases.BENCH)):
@@ -29,7 +30,8 @@ def main():
         src = os.path.join(d, f"{sub}.mlir")
         with open(src, "w") as f:
             f.write("\n".join(c["mlir"] for c in group))
-        subprocess.run([sc, src, f"--target={args.target}", "--no-graph", "-o", d, "--name", sub],
+        subprocess.run([sc, src, f"--target={args.target}", "--no-graph", "-o", d, "--name", sub,
+                        f"--gpu-gemm-schedule={args.gemm_schedule}"],
                        check=True)
 
 

@@ -68,6 +68,10 @@ cl::opt<std::string>
                        "IR to <out>/<name>.<stage>.mlir"),
               cl::init(""));
 cl::opt<bool> quiet("quiet", cl::desc("No progress output"), cl::init(false));
+cl::opt<std::string> gemmSchedule(
+    "gpu-gemm-schedule",
+    cl::desc("Hopper GEMM schedule: auto (default), cooperative or pingpong"),
+    cl::init("auto"));
 cl::list<std::string> pinTiles(
     "pin-tiles",
     cl::desc("Pin tile sizes of every op of a kind that has none: "
@@ -629,8 +633,8 @@ int main(int argc, char **argv) {
       progress("warning: --pin-tiles and --k-block apply to CPU targets; the "
                "GPU kernels use fixed tiles");
     PassManager kernels(&context);
-    kernels.addPass(createConvertSinterToGPU(
-        ConvertSinterToGPUOptions{std::string(target)}));
+    kernels.addPass(createConvertSinterToGPU(ConvertSinterToGPUOptions{
+        std::string(target), std::string(gemmSchedule)}));
     if (failed(kernels.run(*module)))
       return fail("GPU kernel generation failed");
     progress("tile: " + llvm::Twine(funcs->size()) + " kernel(s) for " +

@@ -229,6 +229,11 @@ struct KernelBuilder {
                             arith::ConstantIntOp::create(b, loc, threads, 32),
                             nullptr, Value());
   }
+  /// Arrives at named barrier `id` (counting `threads`) without waiting.
+  void namedBarrierArrive(Value id, int64_t threads) {
+    NVVM::BarrierArriveOp::create(
+        b, loc, id, arith::ConstantIntOp::create(b, loc, threads, 32));
+  }
   /// Makes this thread's shared memory writes visible to the async proxy
   /// (TMA stores, wgmma operands).
   void fenceAsyncShared() {

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
@@ -26,6 +27,7 @@
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include "sinter/Target/GPU/GPUTarget.h"
+#include <functional>
 
 namespace mlir::sinter {
 #define GEN_PASS_DEF_CONVERTSINTERTOGPU
@@ -872,25 +874,45 @@ struct MmaGemmKernel : GemmKernel {
 ///   are stored from registers inside the bounds (column pairs at once
 ///   when N is even)
 struct WgmmaGemmKernel : GemmKernel {
-  static constexpr int64_t kBM = 128, kBN = 256, kBK = 64;
+  static constexpr int64_t kBN = 256, kBK = 64;
   static constexpr int64_t kThreads = 384;
-  /// Ring stages; tiles in a group of tile rows (for L2 reuse).
-  static constexpr int64_t kStages = 4, kGroupM = 8;
-  static constexpr int64_t kABytes = kBM * kBK * 2, kBBytes = kBN * kBK * 2;
-  static constexpr int64_t kStageBytes = kABytes + kBBytes;
+  /// Ring stages.
+  static constexpr int64_t kStages = 4;
+  static constexpr int64_t kBBytes = kBN * kBK * 2;
   /// Output staging for TMA stores: boxes of 64 rows x 128 bytes, two per
   /// consumer warpgroup (one fills while the other is stored).
   static constexpr int64_t kBoxBytes = 64 * 128;
-  static constexpr int64_t kStagingOffset = kStages * kStageBytes;
-  /// The ring, the staging boxes, 2 mbarriers per stage, and room to align
-  /// the ring to 1024 bytes (swizzle atoms).
-  static constexpr int64_t kBarrierOffset = kStagingOffset + 4 * kBoxBytes;
-  static constexpr int64_t kSharedBytes =
-      kBarrierOffset + 2 * kStages * 8 + 1024;
-  /// Arrivals that empty a stage: lane 0 of each consumer warp.
-  static constexpr int64_t kConsumerWarps = 8;
   /// An N-major B tile: blocks of 64 columns (128 bytes) by kBK k rows.
   static constexpr int64_t kBlockCols = 64, kBlockBytes = kBlockCols * kBK * 2;
+
+  /// The schedule. Cooperative: the two consumer warpgroups share each
+  /// 128 x 256 tile (64 rows each) and run its epilogue together, between
+  /// two mainloops. Ping-pong: each consumer warpgroup owns whole 64 x 256
+  /// tiles (the block's tiles alternate between them), so one warpgroup's
+  /// epilogue runs while the other's mainloop keeps the tensor cores busy;
+  /// the ring hands the stages over in tile order, which makes the two
+  /// alternate without a barrier of their own.
+  bool pingpong = false;
+  /// Rows of a tile.
+  static int64_t tileRows(bool pingpong) { return pingpong ? 64 : 128; }
+  /// The ring, the staging boxes, 2 mbarriers per stage, and room to align
+  /// the ring to 1024 bytes (swizzle atoms).
+  static int64_t sharedBytes(bool pingpong) {
+    return kStages * stageBytes(pingpong) + 4 * kBoxBytes + 2 * kStages * 8 +
+           1024;
+  }
+  static int64_t stageBytes(bool pingpong) {
+    return tileRows(pingpong) * kBK * 2 + kBBytes;
+  }
+  int64_t bm() const { return tileRows(pingpong); }
+  int64_t aBytes() const { return bm() * kBK * 2; }
+  int64_t stagingOffset() const { return kStages * stageBytes(pingpong); }
+  int64_t barrierOffset() const { return stagingOffset() + 4 * kBoxBytes; }
+  /// Arrivals that empty a stage: lane 0 of each warp that reads it.
+  int64_t emptyArrivals() const { return pingpong ? 4 : 8; }
+  /// Tile rows in a group (for L2 reuse): 1024 rows either way.
+  int64_t groupM() const { return pingpong ? 16 : 8; }
+
   Type elem;
   /// B as [N, K] (K-major) rather than [K, N].
   bool bKMajor = true;
@@ -929,7 +951,7 @@ struct WgmmaGemmKernel : GemmKernel {
   /// one thread stores the box with `mapC` (clipped at M and N) while the
   /// warpgroup fills the other box. The stores drain while the next tile's
   /// mainloop runs.
-  void storeTileThroughTMA(Value acc, Value mapC, Value staging, Value m0,
+  void storeTileThroughTMA(Value acc, Value mapC, Value staging, Value wgRow0,
                            Value n0, Value cw, Value tid, int64_t M,
                            int64_t N) {
     Value out = outs[0];
@@ -941,7 +963,6 @@ struct WgmmaGemmKernel : GemmKernel {
     // % 2) of the warpgroup's 64, column 8 (i / 4) + 2 (lane % 4) + i % 2.
     Value rowInWG = add(mul(remu(divu(tid, 32), 4), idx(16)), divu(lane, 4));
     Value colInGroup = mul(remu(lane, 4), idx(2));
-    Value wgRow0 = add(m0, mul(cw, idx(64)));
     Value leader = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                          remu(tid, 128), idx(0));
     // Named barrier 1 + cw: the warpgroup's 128 threads.
@@ -1007,14 +1028,14 @@ struct WgmmaGemmKernel : GemmKernel {
 
   /// The tile rows and columns (m0, n0) of tile `t` in the grouped order.
   std::pair<Value, Value> tileOrigin(Value t, int64_t tilesM, int64_t tilesN) {
-    Value group = divu(t, kGroupM * tilesN);
-    Value firstM = mul(group, idx(kGroupM));
-    Value groupRows =
-        arith::MinSIOp::create(b, loc, sub(idx(tilesM), firstM), idx(kGroupM));
-    Value inGroup = remu(t, kGroupM * tilesN);
+    Value group = divu(t, groupM() * tilesN);
+    Value firstM = mul(group, idx(groupM()));
+    Value groupRows = arith::MinSIOp::create(b, loc, sub(idx(tilesM), firstM),
+                                             idx(groupM()));
+    Value inGroup = remu(t, groupM() * tilesN);
     Value m0 =
         mul(add(firstM, arith::RemUIOp::create(b, loc, inGroup, groupRows)),
-            idx(kBM));
+            idx(bm()));
     Value n0 =
         mul(arith::DivUIOp::create(b, loc, inGroup, groupRows), idx(kBN));
     return {m0, n0};
@@ -1044,27 +1065,27 @@ struct WgmmaGemmKernel : GemmKernel {
     elem = getElementTypeOrSelf(op.getA().getType());
     bKMajor = op.getTransposeB();
     MLIRContext *ctx = b.getContext();
-    int64_t tilesM = llvm::divideCeil(M, kBM),
+    int64_t tilesM = llvm::divideCeil(M, bm()),
             tilesN = llvm::divideCeil(N, kBN);
     int64_t numK = llvm::divideCeil(K, kBK);
 
     Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
     Value ring = alignedDynamicShared();
     auto stageAddr = [&](Value stage) {
-      return offset(ring, mul(stage, idx(kStageBytes)));
+      return offset(ring, mul(stage, idx(stageBytes(pingpong))));
     };
     auto fullBarrier = [&](Value stage) {
-      return offset(ring, add(mul(stage, idx(8)), idx(kBarrierOffset)));
+      return offset(ring, add(mul(stage, idx(8)), idx(barrierOffset())));
     };
     auto emptyBarrier = [&](Value stage) {
       return offset(ring,
-                    add(mul(stage, idx(8)), idx(kBarrierOffset + 8 * kStages)));
+                    add(mul(stage, idx(8)), idx(barrierOffset() + 8 * kStages)));
     };
     ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, idx(0)),
            [&] {
              for (int64_t s = 0; s < kStages; ++s) {
                mbarrierInit(fullBarrier(idx(s)), 1);
-               mbarrierInit(emptyBarrier(idx(s)), kConsumerWarps);
+               mbarrierInit(emptyBarrier(idx(s)), emptyArrivals());
              }
              NVVM::FenceMbarrierInitOp::create(b, loc);
            });
@@ -1098,17 +1119,17 @@ struct WgmmaGemmKernel : GemmKernel {
               // its first: the first pass over the ring does not wait.
               mbarrierWait(emptyBarrier(stage),
                            arith::XOrIOp::create(b, loc, parity, idx(1)));
-              expectBytes(fullBarrier(stage), kStageBytes);
+              expectBytes(fullBarrier(stage), stageBytes(pingpong));
               Value k = i32(mul(kLoop.getInductionVar(), idx(kBK)));
               // Boxes as (destination offset, map, innermost coordinate,
               // row coordinate).
               SmallVector<std::tuple<int64_t, Value, Value, Value>> boxes{
                   {0, mapA, k, i32(m0)}};
               if (bKMajor)
-                boxes.push_back({kABytes, mapB, k, i32(n0)});
+                boxes.push_back({aBytes(), mapB, k, i32(n0)});
               else
                 for (int64_t j = 0; j < kBN / kBlockCols; ++j)
-                  boxes.push_back({kABytes + j * kBlockBytes, mapB,
+                  boxes.push_back({aBytes() + j * kBlockBytes, mapB,
                                    i32(add(n0, idx(j * kBlockCols))), k});
               for (auto [off, map, inner, outer] : boxes) {
                 tmaLoad(offset(stageAddr(stage), idx(off)), map,
@@ -1132,7 +1153,12 @@ struct WgmmaGemmKernel : GemmKernel {
     };
     auto accType = LLVM::LLVMStructType::getLiteral(
         ctx, SmallVector<Type>(kBN / 2, b.getF32Type()));
-    forEachTile(tilesM, tilesN, [&](Value m0, Value n0, Value it0) {
+    // The warpgroup's rows of a tile start at m0 + wgRows.
+    Value wgRows = pingpong ? idx(0) : mul(cw, idx(64));
+    // Ping-pong: called after a tile's mainloop (its last full-barrier
+    // wait).
+    std::function<void()> afterMainloop = [] {};
+    auto consume = [&](Value m0, Value n0, Value it0) -> Value {
       Value zeroAcc = LLVM::ZeroOp::create(b, loc, accType);
       auto kLoop = scf::ForOp::create(b, loc, idx(0), idx(numK), idx(1),
                                       ValueRange{zeroAcc, it0});
@@ -1145,8 +1171,8 @@ struct WgmmaGemmKernel : GemmKernel {
         auto [stage, parity] = position(it);
         mbarrierWait(fullBarrier(stage), parity);
         Value sa = stageAddr(stage);
-        Value aDesc = descriptor(offset(sa, mul(cw, idx(64 * 128))));
-        Value bDesc = descriptor(offset(sa, idx(kABytes)), !bKMajor);
+        Value aDesc = descriptor(offset(sa, mul(wgRows, idx(128))));
+        Value bDesc = descriptor(offset(sa, idx(aBytes())), !bKMajor);
         NVVM::WgmmaFenceAlignedOp::create(b, loc);
         for (int64_t k16 = 0; k16 < kBK / 16; ++k16) {
           // 16 elements = 32 bytes further along the rows (2 in units of
@@ -1162,19 +1188,20 @@ struct WgmmaGemmKernel : GemmKernel {
         ifThen(lt(idx(0), kb), [&] { release(sub(it, idx(1))); });
         scf::YieldOp::create(b, loc, ValueRange{acc, add(it, idx(1))});
       }
+      afterMainloop();
       NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
       Value itEnd = kLoop.getResult(1);
       release(sub(itEnd, idx(1)));
       // Accumulator i of a thread: row 16 (warp % 4) + lane / 4 + 8 ((i / 2)
       // % 2) of its warpgroup's 64, column 8 (i / 4) + 2 (lane % 4) + i % 2.
       Value rowBase =
-          add(add(m0, mul(cw, idx(64))),
+          add(add(m0, wgRows),
               add(mul(remu(divu(tid, 32), 4), idx(16)), divu(lane, 4)));
       Value colBase = add(n0, mul(remu(lane, 4), idx(2)));
       Value result = kLoop.getResult(0);
       if (mapC) {
-        storeTileThroughTMA(result, mapC, offset(ring, idx(kStagingOffset)), m0,
-                            n0, cw, tid, M, N);
+        storeTileThroughTMA(result, mapC, offset(ring, idx(stagingOffset())),
+                            add(m0, wgRows), n0, cw, tid, M, N);
         return itEnd;
       }
       for (int64_t i = 0; i < kBN / 2; i += 2) {
@@ -1190,7 +1217,35 @@ struct WgmmaGemmKernel : GemmKernel {
         storeOutputs(v1, {}, row, add(col, idx(1)), M, N);
       }
       return itEnd;
-    });
+    };
+    if (!pingpong) {
+      forEachTile(tilesM, tilesN, consume);
+    } else {
+      // Warpgroup cw takes the block's tiles cw, cw + 2, ...; tile i of the
+      // block starts at k-block counter i * numK. The mainloops run in
+      // tile order: tile i's waits for tile i - 1's to have passed its
+      // last stage (named barrier 3 + cw, which the other warpgroup
+      // arrives at), so no warpgroup waits on a stage more than one
+      // ring pass ahead of its barrier's phase (parities would alias).
+      Value bid = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+      Value grid = gpu::GridDimOp::create(b, loc, gpu::Dimension::x);
+      Value tiles = idx(tilesM * tilesN);
+      auto loop = scf::ForOp::create(b, loc, add(bid, mul(cw, grid)), tiles,
+                                     mul(grid, idx(2)));
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value t = loop.getInductionVar();
+      auto [m0, n0] = tileOrigin(t, tilesM, tilesN);
+      Value i = arith::DivUIOp::create(b, loc, sub(t, bid), grid);
+      Value mine = i32(add(cw, idx(3)));
+      Value theirs = i32(sub(idx(4), cw));
+      ifThen(lt(idx(0), i), [&] { namedBarrier(mine, 256); });
+      afterMainloop = [&] {
+        ifThen(lt(add(t, grid), tiles),
+               [&] { namedBarrierArrive(theirs, 256); });
+      };
+      consume(m0, n0, mul(i, idx(numK)));
+    }
     // The last stores have read their boxes before the block exits.
     if (mapC)
       ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
@@ -1200,6 +1255,17 @@ struct WgmmaGemmKernel : GemmKernel {
     gpu::ReturnOp::create(b, loc);
   }
 };
+
+/// Whether the epilogue has transcendental math (math dialect ops: tanh,
+/// exp, erf, ...), whose SFU time the ping-pong schedule hides.
+bool heavyEpilogue(GemmOp op) {
+  if (op.getEpilogue().empty())
+    return false;
+  for (Operation &inner : op.getEpilogue().front())
+    if (isa<math::MathDialect>(inner.getDialect()))
+      return true;
+  return false;
+}
 
 /// Whether the gemm takes the warpgroup-MMA kernel on `chip`.
 bool usesWgmma(GemmOp op, StringRef chip) {
@@ -1298,6 +1364,13 @@ struct ConvertSinterToGPUPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     OpBuilder b(module.getContext());
+    if (gemmSchedule != "auto" && gemmSchedule != "cooperative" &&
+        gemmSchedule != "pingpong") {
+      module.emitError() << "convert-sinter-to-gpu: unknown gemm-schedule '"
+                         << gemmSchedule
+                         << "' (expected auto, cooperative or pingpong)";
+      return signalPassFailure();
+    }
     TargetAttr target = getTargetPreset(module.getContext(), targetName);
     if (!target || target.getKind() != "gpu") {
       module.emitError() << "convert-sinter-to-gpu: '" << targetName
@@ -1373,6 +1446,8 @@ struct ConvertSinterToGPUPass
       auto gemm = cast<GemmOp>(*kernelOp);
       if (usesWgmma(gemm, chip)) {
         using W = WgmmaGemmKernel;
+        bool pingpong = gemmSchedule == "pingpong" ||
+                        (gemmSchedule == "auto" && heavyEpilogue(gemm));
         // A and B are also read through TMA descriptors, passed by value
         // after the memrefs (the launch code encodes them).
         // A single output whose rows are a multiple of 16 bytes is stored
@@ -1397,6 +1472,7 @@ struct ConvertSinterToGPUPass
         Block &entry = kernel.getBody().front();
         b.setInsertionPointToStart(&entry);
         WgmmaGemmKernel k{{{b, gemm.getLoc()}, gemm, {}, {}, {}, {}}, {}};
+        k.pingpong = pingpong;
         k.bind(f, entry);
         k.build(kernel, entry.getArgument(params.size()),
                 entry.getArgument(params.size() + 1),
@@ -1404,7 +1480,8 @@ struct ConvertSinterToGPUPass
                                 : Value());
         int64_t K = cast<RankedTensorType>(gemm.getA().getType()).getDimSize(1);
         int64_t tiles =
-            llvm::divideCeil(M, W::kBM) * llvm::divideCeil(N, W::kBN);
+            llvm::divideCeil(M, W::tileRows(pingpong)) *
+            llvm::divideCeil(N, W::kBN);
         f->setAttr(
             kGPUGridAttrName,
             b.getDenseI64ArrayAttr(
@@ -1412,7 +1489,7 @@ struct ConvertSinterToGPUPass
         f->setAttr(kGPUBlockAttrName,
                    b.getDenseI64ArrayAttr({W::kThreads, 1, 1}));
         f->setAttr(kGPUSharedBytesAttrName,
-                   b.getI64IntegerAttr(W::kSharedBytes));
+                   b.getI64IntegerAttr(W::sharedBytes(pingpong)));
         auto map = [&](int64_t arg, int64_t rows, int64_t cols, int64_t boxRows,
                        int64_t boxCols, int64_t bytes = 2) {
           return b.getDictionaryAttr(
@@ -1427,7 +1504,7 @@ struct ConvertSinterToGPUPass
           return int64_t(cast<BlockArgument>(v).getArgNumber());
         };
         SmallVector<Attribute> maps{
-            map(argOf(gemm.getA()), M, K, W::kBM, W::kBK),
+            map(argOf(gemm.getA()), M, K, W::tileRows(pingpong), W::kBK),
             gemm.getTransposeB()
                 ? map(argOf(gemm.getB()), N, K, W::kBN, W::kBK)
                 : map(argOf(gemm.getB()), K, N, W::kBK, W::kBlockCols)};

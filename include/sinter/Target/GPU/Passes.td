@@ -89,7 +89,12 @@ def ConvertSinterToGPU : Pass<"convert-sinter-to-gpu", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"targetName", "target", "std::string", "\"nvidia-h100\"",
-           "GPU target preset (its SM count sizes split-KV decode grids)">
+           "GPU target preset (its SM count sizes split-KV decode grids)">,
+    Option<"gemmSchedule", "gemm-schedule", "std::string", "\"auto\"",
+           "Hopper GEMM schedule: cooperative (two consumer warpgroups share "
+           "each 128 x 256 tile), pingpong (each owns 64 x 256 tiles, one's "
+           "epilogue under the other's mainloop) or auto (pingpong when the "
+           "epilogue has transcendental math)">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",
