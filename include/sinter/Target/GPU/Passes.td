@@ -23,30 +23,40 @@ def ConvertSinterToGPU : Pass<"convert-sinter-to-gpu", "::mlir::ModuleOp"> {
 
     * **GEMM, f16/bf16, A [M, K] and B [N, K] or [K, N], sm_90a**: a
       persistent, warp-specialized Hopper kernel. One block per SM walks
-      128 x 256 output tiles (grouped by 8 tile rows for L2 reuse); a
-      producer warpgroup fills a 4-stage ring of 128-byte-swizzled tiles by
-      TMA, handing stages over with mbarriers; two consumer warpgroups (with
+      its output tiles (grouped by 1024 rows for L2 reuse); a producer
+      warpgroup fills a 4-stage ring of 128-byte-swizzled tiles by TMA,
+      handing stages over with mbarriers; two consumer warpgroups (with
       most of the registers, `setmaxnreg`) run `wgmma.mma_async` m64n256k16
       from shared-memory descriptors (a [K, N] B read N-major), one group in
-      flight, and the epilogue on the accumulators. A single output whose
-      rows are a multiple of 16 bytes is stored through swizzled staging
-      boxes and TMA; others from registers. Needs rows of A and B that are
-      a multiple of 16 bytes and no batch dimensions.
+      flight, and the epilogue on the accumulators. Cooperative schedule:
+      both consumers share each 128 x 256 tile. Ping-pong schedule (for
+      epilogues with transcendental math, or `gemm-schedule=pingpong`):
+      each consumer owns whole 64 x 256 tiles and one's epilogue runs
+      under the other's mainloop, the mainloops ordered by named barriers.
+      A single output whose rows are a multiple of 16 bytes is stored
+      through swizzled staging boxes and TMA; others from registers. Needs
+      rows of A and B that are a multiple of 16 bytes, no batch dimensions,
+      no quantized or pairwise B, no reductions and no row sums of squares.
     * **GEMM, f16/bf16, other layouts or targets**: tensor cores through
       `mma.sync` m16n8k16 (f32 accumulators), 128 x 128 x 64 block tiles
       over 8 warps, `ldmatrix` fragments (`.trans` for a [k][n] B), the
       next k block's global loads in flight while the current one
       computes.
-    * **GEMM, f32**: a shared-memory tiled SIMT kernel, 64 x 64 tiles, 4 x 4
-      FMAs per thread.
+    * **GEMM, f32, and i8 x i8 (i32 accumulators)**: a shared-memory tiled
+      SIMT kernel, 64 x 64 tiles, 4 x 4 multiply-adds per thread.
     * The GEMM kernels handle transposed operands, batch dimensions (with
       broadcast operands) and ragged edges, and apply the epilogue region to
       each accumulator before the single store. On the mma.sync kernel,
-      int8 weights (W8A16: per-channel or grouped scales, zero points) are
-      dequantized in registers as B is staged, and epilogue reductions
-      (`sum`, `max`, `sum_sq` along m or n) fold each thread's elements,
-      then the lanes sharing a row or column, into the reduction outputs
-      atomically, after a first kernel sets them to the identity.
+      int8 and int4 weights (W8A16 / W4A16: per-channel or grouped scales,
+      zero points; int4 takes a byte per element) are dequantized in
+      registers as B is staged. A pairwise B (gate and up side by side)
+      is tiled so that each thread holds both accumulators of its outputs;
+      `a_row_sum_sq` sums the squares of the A elements a thread stages,
+      then across the row's threads, into shared memory. Epilogue
+      reductions (`sum`, `max`, `sum_sq` along m or n; mma.sync and SIMT)
+      fold each thread's elements, then the lanes sharing a row or column,
+      into the reduction outputs atomically, after a first kernel sets
+      them to the identity.
     * **Attention, [B, H, S, D] with D = Dv in {64, 128}, sm_90a**: a
       FlashAttention-3 style kernel. A producer warpgroup loads Q and a
       2-stage ring of K/V tiles (128 keys) by TMA; two consumer warpgroups
@@ -67,13 +77,18 @@ def ConvertSinterToGPU : Pass<"convert-sinter-to-gpu", "::mlir::ModuleOp"> {
       the target's SMs once, given the blocks their shared memory holds.
     * **KV cache**: `kv.gather` through the block table, `kv.append` (copy
       unless the result is the cache itself, then the last writer of each
-      slot scatters its row), int8 per-token `kv.quantize`; one thread per
-      16-byte chunk.
+      slot scatters its row), one thread per 16-byte chunk; `kv.quantize`
+      to int8 or fp8 e4m3 (sm_90a) with per-token scales (a warp per row)
+      or per-channel scales (a thread per channel); `kv.evict` (every
+      policy) with a block per (sequence, head): classification, ranking of
+      the candidates, a scan of the keep flags and the copy of the kept
+      rows, the head's state in shared memory.
 
     Functions this cannot compile get an error naming the function and the
-    reason (several ops, int4 weights, pairwise GEMMs, f32 reductions, the
-    row sum of squares of A, dynamic shapes, attention biases or fused RoPE,
-    unsupported head dimensions or dtypes).
+    reason (several ops, quantized weights with f32 activations, non-f32
+    reduction results, dynamic shapes, attention biases or fused RoPE,
+    unsupported head dimensions or dtypes, fp8 on sm_80, an evicted head
+    whose state exceeds shared memory).
 
     Example:
     ```mlir
