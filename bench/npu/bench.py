@@ -20,8 +20,21 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 # f16 cube 256 TFLOP/s, HBM 1200 GB/s.
 CORES, CLOCK_GHZ, CUBE_FLOPS, HBM_BYTES = 32, 1.0, 256e12, 1200e9
 
-SHAPES = [("gemm_4096", 4096, 4096, 4096), ("decode_16x4096x11008", 16, 11008, 4096),
-          ("decode_16x11008x4096", 16, 4096, 11008)]
+# (name, M, N, K, W4A16 group size or 0 for f16 weights)
+SHAPES = [("gemm_4096", 4096, 4096, 4096, 0), ("decode_16x4096x11008", 16, 11008, 4096, 0),
+          ("decode_16x11008x4096", 16, 4096, 11008, 0),
+          ("w4a16_16x4096x11008", 16, 11008, 4096, 128), ("w4a16_16x11008x4096", 16, 4096, 11008, 128)]
+
+
+def w4a16_mlir(M, N, K, group):
+    """f16 activations x int4 weights with f16 scales per `group` rows of k."""
+    G = -(-K // group)
+    return (f"func.func @kernel(%a: tensor<{M}x{K}xf16>, %q: tensor<{K}x{N}xi4>, %s: tensor<{G}x{N}xf16>)"
+            f" -> tensor<{M}x{N}xf16> {{\n"
+            f"  %o = tensor.empty() : tensor<{M}x{N}xf16>\n"
+            f"  %y = sinter.gemm ins(%a, %q : tensor<{M}x{K}xf16>, tensor<{K}x{N}xi4>) scales(%s : tensor<{G}x{N}xf16>)"
+            f" outs(%o : tensor<{M}x{N}xf16>) {{acc_type = f32, b_quant = #sinter.weight_quant<scheme = grouped, "
+            f"group_size = {group}>}} -> tensor<{M}x{N}xf16>\n  return %y : tensor<{M}x{N}xf16>\n}}\n")
 
 
 def gemm_mlir(M, N, K):
@@ -42,19 +55,21 @@ def main():
           "core 0: MTE2 / MTE1 / M / FIX / V / MTE3 busy |")
     print("| --- | --- | ---: | ---: | ---: | --- | --- |")
     with tempfile.TemporaryDirectory() as tmp:
-        for name, M, N, K in SHAPES:
+        fp16_us = {}
+        for name, M, N, K, group in SHAPES:
             if args.only not in name:
                 continue
             src = os.path.join(tmp, f"{name}.mlir")
             with open(src, "w") as f:
-                f.write(gemm_mlir(M, N, K))
+                f.write(w4a16_mlir(M, N, K, group) if group else gemm_mlir(M, N, K))
             ir = subprocess.run([os.path.join(bindir, "sinter-opt"), src, "--convert-sinter-to-npu",
                                  "--npu-plan-scratchpads"], check=True, capture_output=True, text=True).stdout
             cpp = os.path.join(tmp, f"{name}.cpp")
             subprocess.run([os.path.join(bindir, "sinter-translate"), "--npu-to-cpp", "-o", cpp],
                            input=ir, check=True, text=True)
             exe = os.path.join(tmp, name)
-            subprocess.run(["c++", "-std=c++17", "-O2", os.path.join(HERE, "driver.cpp"), cpp,
+            defs = [f"-DSINTER_W4A16_GROUP={group}"] if group else []
+            subprocess.run(["c++", "-std=c++17", "-O2", *defs, os.path.join(HERE, "driver.cpp"), cpp,
                             "-I", os.path.join(ROOT, "include"), lib, "-o", exe], check=True)
             out = subprocess.run([exe, str(M), str(N), str(K), str(CORES)], check=True,
                                  capture_output=True, text=True).stdout
@@ -69,11 +84,16 @@ def main():
                     sys.exit(f"{name}: the kernel has pipe hazards: {line}")
             sim_us = cycles / (CLOCK_GHZ * 1e3)
             compute_us = 2 * M * N * K / CUBE_FLOPS * 1e6
-            memory_us = (M * K + K * N + M * N) * 2 / HBM_BYTES * 1e6
+            weight_bytes = K * N // 2 + -(-K // group) * N * 2 if group else K * N * 2
+            memory_us = ((M * K + M * N) * 2 + weight_bytes) / HBM_BYTES * 1e6
             roof = max(compute_us, memory_us)
+            shape = (M, N, K)
+            if not group:
+                fp16_us[shape] = sim_us
+            speedup = f"; {fp16_us[shape] / sim_us:.2f}x over f16 weights" if group and shape in fp16_us else ""
             busy = " / ".join(f"{100 * pipes[p] / cycles:.0f} %" for p in ("MTE2", "MTE1", "M", "FIX", "V", "MTE3"))
             print(f"| {name} | {M} x {N} x {K} | {sim_us:.1f} | {roof:.1f} | {roof / sim_us:.2f} | "
-                  f"{'compute' if compute_us >= memory_us else 'memory'} | {busy} |", flush=True)
+                  f"{'compute' if compute_us >= memory_us else 'memory'}{speedup} | {busy} |", flush=True)
 
 
 if __name__ == "__main__":

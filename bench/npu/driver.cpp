@@ -4,7 +4,9 @@
 // cycles and bytes per pipe. With a fifth argument, writes core 0's
 // Chrome-trace timeline there; with `--check` instead, computes values
 // (random inputs, all cores on one memory) and compares the result with a
-// loop nest.
+// loop nest. Built with -DSINTER_W4A16_GROUP=G, the kernel is W4A16
+// instead: B is int4 codes [K, N] (two per byte) with f16 scales per group
+// of G rows of k, `kernel(core, a, q, scales, y)`.
 #include "sinter/npu/npu_sim.h"
 
 #include <algorithm>
@@ -16,7 +18,13 @@
 
 using namespace sinter::npu;
 
+#ifdef SINTER_W4A16_GROUP
+constexpr int64_t kGroup = SINTER_W4A16_GROUP;
+void kernel(Core &core, const Tile &a, const Tile &q, const Tile &s,
+            const Tile &y);
+#else
 void kernel(Core &core, const Tile &a, const Tile &b, const Tile &y);
+#endif
 
 int main(int argc, char **argv) {
   if (argc != 5 && argc != 6) {
@@ -35,23 +43,47 @@ int main(int argc, char **argv) {
   for (int64_t id = 0; id < cores; ++id) {
     Core core(cfg, id, cores);
     Tile a = core.globalTile(core.global(M * K * 2), DType::F16, M, K),
-         b = core.globalTile(core.global(K * N * 2), DType::F16, K, N),
          y = core.globalTile(core.global(M * N * 2), DType::F16, M, N);
+#ifdef SINTER_W4A16_GROUP
+    int64_t groups = (K + kGroup - 1) / kGroup;
+    Tile b = core.globalTile(core.global(K * N / 2), DType::I4, K, N),
+         s = core.globalTile(core.global(groups * N * 2), DType::F16, groups,
+                             N);
+#else
+    Tile b = core.globalTile(core.global(K * N * 2), DType::F16, K, N);
+#endif
     if (check) {
       core.fillUniform(a, 1);
+#ifdef SINTER_W4A16_GROUP
+      core.fillUniform(b, 2, -8, 8);
+      core.fillUniform(s, 3, 0.01f, 0.2f);
+#else
       core.fillUniform(b, 2);
+#endif
       if (id)
         core.data(y.buffer) = result;
     }
+#ifdef SINTER_W4A16_GROUP
+    kernel(core, a, b, s, y);
+#else
     kernel(core, a, b, y);
+#endif
     if (check) {
       result = core.data(y.buffer);
       if (id + 1 == cores)
         for (int64_t i = 0; i < M; ++i)
           for (int64_t n = 0; n < N; ++n) {
             double want = 0;
-            for (int64_t k = 0; k < K; ++k)
-              want += double(core.get(a, i, k)) * core.get(b, k, n);
+            for (int64_t k = 0; k < K; ++k) {
+#ifdef SINTER_W4A16_GROUP
+              // The weight as the vector unit rounds it to f16.
+              float w = halfToFloat(
+                  floatToHalf(core.get(b, k, n) * core.get(s, k / kGroup, n)));
+#else
+              float w = core.get(b, k, n);
+#endif
+              want += double(core.get(a, i, k)) * w;
+            }
             worst = std::max(worst, std::fabs(core.get(y, i, n) - want) /
                                         (1 + std::fabs(want)));
           }

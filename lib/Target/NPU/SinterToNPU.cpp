@@ -34,15 +34,33 @@ std::string unsupported(GemmOp op) {
   if (op.getNumBatchDims() || op.getTransposeA() || op.getTransposeB())
     return "only A [M, K] x B [K, N] without batch dimensions or transposes "
            "is supported on the NPU yet";
-  if (op.getBQuant() || op.getPairwise() || op.getARowSumSq() ||
-      !op.getReductions().empty())
-    return "quantized, pairwise and reducing GEMMs are not supported on the "
-           "NPU yet";
+  if (op.getPairwise() || op.getARowSumSq() || !op.getReductions().empty())
+    return "pairwise and reducing GEMMs are not supported on the NPU yet";
   Type a = getElementTypeOrSelf(op.getA().getType());
-  if (!(a.isF16() || a.isBF16()) ||
-      a != getElementTypeOrSelf(op.getB().getType()) ||
-      !op.getAccType().isF32())
-    return "operands must both be f16 or bf16, with f32 accumulation";
+  if (op.getBQuant()) {
+    // W8A16 / W4A16: the vector unit dequantizes B in the scales' type,
+    // which the cube then multiplies.
+    if (!(a.isF16() || a.isBF16()))
+      return "quantized weights need f16 or bf16 activations";
+    if (getElementTypeOrSelf(op.getBScales().getType()) != a)
+      return "the scales must have the activations' type (the vector unit "
+             "dequantizes into the scales' type)";
+    if (op.getBZeroPoints())
+      return "zero points are not supported on the NPU yet";
+    WeightQuantAttr q = *op.getBQuant();
+    int64_t k = cast<RankedTensorType>(op.getA().getType()).getDimSize(1);
+    int64_t bk = std::gcd(k, kTile), g = q.getGroupSize();
+    if (q.getScheme() == QuantScheme::grouped && g % bk && bk % g)
+      return "the group size (" + std::to_string(g) +
+             ") must divide the k block (" + std::to_string(bk) +
+             ") or be a multiple of it";
+  } else if (!(a.isF16() || a.isBF16()) ||
+             a != getElementTypeOrSelf(op.getB().getType())) {
+    return "operands must both be f16 or bf16, or f16/bf16 activations "
+           "with int8/int4 weights";
+  }
+  if (!op.getAccType().isF32())
+    return "accumulation must be f32";
   auto aType = cast<RankedTensorType>(op.getA().getType());
   auto bType = cast<RankedTensorType>(op.getB().getType());
   if (!aType.hasStaticShape() || !bType.hasStaticShape())
@@ -109,6 +127,10 @@ struct KernelBuilder {
 static std::optional<std::pair<MemRefType, Cover>>
 kernelOperand(GemmOp gemm, Value v, int64_t M, int64_t N) {
   auto t = cast<RankedTensorType>(v.getType());
+  // Per-column scales are one row of them.
+  if (v == gemm.getBScales() && t.getRank() == 1)
+    return std::make_pair(MemRefType::get({1, N}, t.getElementType()),
+                          Cover::Row);
   if (v == gemm.getA() || v == gemm.getB() || t.getRank() == 2)
     return std::make_pair(MemRefType::get(t.getShape(), t.getElementType()),
                           Cover::Tile);
@@ -201,12 +223,32 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
   // Two sets of k-block buffers: block j + 1 loads while block j computes
   // (the flags of set i use event i).
   Value aL1[2], bL1[2], aL0[2], bL0[2];
+  // Quantized B: each k block's codes and scales come into the unified
+  // buffer, the vector unit dequantizes them (wUB), and MTE3 moves the
+  // weights into L1 in the cube's layout.
+  std::optional<WeightQuantAttr> quant = gemm.getBQuant();
+  Value scales =
+      quant ? entry->getArgument(
+                  cast<BlockArgument>(gemm.getBScales()).getArgNumber())
+            : Value();
+  int64_t group = 0, scaleRows = 1;
+  if (quant && quant->getScheme() == QuantScheme::grouped) {
+    group = quant->getGroupSize();
+    scaleRows = group >= BK ? 1 : BK / group;
+  }
+  Value qUB[2], sUB[2], wUB[2];
   for (int i = 0; i < 2; ++i) {
     if (!residentA)
       aL1[i] = kb.alloc(MemorySpace::l1, BM, BK, elem);
     bL1[i] = kb.alloc(MemorySpace::l1, BK, BN, elem);
     aL0[i] = kb.alloc(MemorySpace::l0a, BM, BK, elem);
     bL0[i] = kb.alloc(MemorySpace::l0b, BK, BN, elem);
+    if (quant) {
+      qUB[i] = kb.alloc(MemorySpace::ub, BK, BN,
+                        getElementTypeOrSelf(gemm.getB().getType()));
+      sUB[i] = kb.alloc(MemorySpace::ub, scaleRows, BN, elem);
+      wUB[i] = kb.alloc(MemorySpace::ub, BK, BN, elem);
+    }
   }
   Value acc = kb.alloc(MemorySpace::l0c, BM, BN, f32),
         cub = kb.alloc(MemorySpace::ub, BM, BN, f32);
@@ -226,6 +268,11 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
   for (int i = 0; i < 2; ++i) {
     kb.set(P::mte1, P::mte2, i); // L1 tiles
     kb.set(P::m, P::mte1, i);    // L0A/L0B tiles
+    if (quant) {
+      kb.set(P::v, P::mte2, 2 + i); // codes and scales in UB
+      kb.set(P::mte3, P::v, 2 + i); // dequantized weights in UB
+      kb.set(P::mte1, P::mte3, i);  // B's L1 tile
+    }
   }
   kb.set(P::fix, P::m);    // the accumulator
   kb.set(P::mte3, P::fix); // the unified-buffer result tiles
@@ -266,17 +313,44 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
     // One k block: in through L1 and L0 into the cube.
     auto kStep = [&](Value kIdx, bool accumulate, int i) {
       Value k0 = kb.mul(kIdx, kb.idx(BK));
+      if (quant) {
+        // Codes and scales in (MTE2), dequantized (V), into L1 (MTE3).
+        kb.wait(P::v, P::mte2, 2 + i);
+        kb.dma(kb.slice(B, k0, n0, BK, BN), qUB[i]);
+        Value g0 =
+            group
+                ? arith::DivUIOp::create(ob, loc, k0, kb.idx(group)).getResult()
+                : kb.idx(0);
+        kb.dma(kb.slice(scales, g0, n0, scaleRows, BN), sUB[i]);
+        kb.set(P::mte2, P::v, 2 + i);
+        kb.wait(P::mte2, P::v, 2 + i);
+        kb.wait(P::mte3, P::v, 2 + i);
+        VDequantOp::create(ob, loc, qUB[i], sUB[i], Value(), wUB[i],
+                           group ? ob.getI64IntegerAttr(group) : IntegerAttr());
+        kb.set(P::v, P::mte2, 2 + i);
+        kb.set(P::v, P::mte3, 2 + i);
+        kb.wait(P::v, P::mte3, 2 + i);
+        kb.wait(P::mte1, P::mte3, i);
+        kb.dma(wUB[i], bL1[i], Layout::nd, Layout::nz);
+        kb.set(P::mte3, P::v, 2 + i);
+        kb.set(P::mte3, P::mte1, i);
+      }
       kb.wait(P::mte1, P::mte2, i);
       if (!residentA)
         kb.dma(kb.slice(A, m0, k0, BM, BK), aL1[i], Layout::nd, Layout::nz);
-      kb.dma(kb.slice(B, k0, n0, BK, BN), bL1[i], Layout::nd, Layout::nz);
+      if (!quant)
+        kb.dma(kb.slice(B, k0, n0, BK, BN), bL1[i], Layout::nd, Layout::nz);
       kb.set(P::mte2, P::mte1, i);
       kb.wait(P::mte2, P::mte1, i);
+      if (quant)
+        kb.wait(P::mte3, P::mte1, i);
       kb.wait(P::m, P::mte1, i);
       kb.dma(residentA ? kb.slice(aPanel, kb.idx(0), k0, BM, BK) : aL1[i],
              aL0[i], Layout::nz, Layout::nz);
       kb.dma(bL1[i], bL0[i], Layout::nz, Layout::nz);
       kb.set(P::mte1, P::mte2, i);
+      if (quant)
+        kb.set(P::mte1, P::mte3, i);
       kb.set(P::mte1, P::m, i);
       kb.wait(P::mte1, P::m, i);
       MmadOp::create(ob, loc, aL0[i], bL0[i], acc, accumulate);
@@ -399,6 +473,11 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
   for (int i = 0; i < 2; ++i) {
     kb.wait(P::mte1, P::mte2, i);
     kb.wait(P::m, P::mte1, i);
+    if (quant) {
+      kb.wait(P::v, P::mte2, 2 + i);
+      kb.wait(P::mte3, P::v, 2 + i);
+      kb.wait(P::mte1, P::mte3, i);
+    }
   }
   kb.wait(P::fix, P::m);
   kb.wait(P::mte3, P::fix);

@@ -20,7 +20,7 @@ func.func @ragged(%a: tensor<60x32xf16>, %b: tensor<32x64xf16>) -> tensor<60x64x
 
 func.func @f32_operands(%a: tensor<64x32xf32>, %b: tensor<32x64xf32>) -> tensor<64x64xf32> {
   %o = tensor.empty() : tensor<64x64xf32>
-  // expected-error @+1 {{operands must both be f16 or bf16, with f32 accumulation}}
+  // expected-error @+1 {{operands must both be f16 or bf16, or f16/bf16 activations with int8/int4 weights}}
   %y = sinter.gemm ins(%a, %b : tensor<64x32xf32>, tensor<32x64xf32>) outs(%o : tensor<64x64xf32>) {acc_type = f32} -> tensor<64x64xf32>
   return %y : tensor<64x64xf32>
 }
@@ -75,4 +75,31 @@ func.func @two_ops(%x: tensor<64x64xf32>) -> tensor<64x64xf32> {
   %o = tensor.empty() : tensor<64x64xf32>
   %y = sinter.softmax ins(%x : tensor<64x64xf32>) outs(%o : tensor<64x64xf32>) {dim = 1 : i64} -> tensor<64x64xf32>
   return %y : tensor<64x64xf32>
+}
+
+// -----
+
+func.func @w4_f32_scales(%a: tensor<16x128xf16>, %q: tensor<128x128xi4>, %s: tensor<1x128xf32>) -> tensor<16x128xf16> {
+  %o = tensor.empty() : tensor<16x128xf16>
+  // expected-error @+1 {{the scales must have the activations' type (the vector unit dequantizes into the scales' type)}}
+  %y = sinter.gemm ins(%a, %q : tensor<16x128xf16>, tensor<128x128xi4>) scales(%s : tensor<1x128xf32>) outs(%o : tensor<16x128xf16>) {acc_type = f32, b_quant = #sinter.weight_quant<scheme = grouped, group_size = 128>} -> tensor<16x128xf16>
+  return %y : tensor<16x128xf16>
+}
+
+// -----
+
+func.func @w4_zero_points(%a: tensor<16x128xf16>, %q: tensor<128x128xi4>, %s: tensor<128xf16>, %z: tensor<128xi4>) -> tensor<16x128xf16> {
+  %o = tensor.empty() : tensor<16x128xf16>
+  // expected-error @+1 {{zero points are not supported on the NPU yet}}
+  %y = sinter.gemm ins(%a, %q : tensor<16x128xf16>, tensor<128x128xi4>) scales(%s : tensor<128xf16>) zero_points(%z : tensor<128xi4>) outs(%o : tensor<16x128xf16>) {acc_type = f32, b_quant = #sinter.weight_quant<scheme = per_channel>} -> tensor<16x128xf16>
+  return %y : tensor<16x128xf16>
+}
+
+// -----
+
+func.func @w4_group_48(%a: tensor<16x128xf16>, %q: tensor<128x128xi4>, %s: tensor<3x128xf16>) -> tensor<16x128xf16> {
+  %o = tensor.empty() : tensor<16x128xf16>
+  // expected-error @+1 {{the group size (48) must divide the k block (128) or be a multiple of it}}
+  %y = sinter.gemm ins(%a, %q : tensor<16x128xf16>, tensor<128x128xi4>) scales(%s : tensor<3x128xf16>) outs(%o : tensor<16x128xf16>) {acc_type = f32, b_quant = #sinter.weight_quant<scheme = grouped, group_size = 48>} -> tensor<16x128xf16>
+  return %y : tensor<16x128xf16>
 }

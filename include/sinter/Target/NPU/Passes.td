@@ -21,8 +21,17 @@ def ConvertSinterToNPU : Pass<"convert-sinter-to-npu", "::mlir::ModuleOp"> {
     epilogue, MTE3 stores the tile. Flags hand every buffer from its
     producer pipe to its consumer and back before it is refilled.
 
-    Supported so far: f16/bf16 A [M, K] and B [K, N] (no transposes, no
-    batch dimensions, no quantized weights), M, N and K multiples of 16,
+    Quantized weights (W8A16 / W4A16, the cube/vector hand-off): per k
+    block, MTE2 brings B's int8/int4 codes and their scales into the
+    unified buffer, the vector unit dequantizes them (`npu.vdequant`, in
+    the scales' type) and MTE3 moves the weights into L1 in `nz` format,
+    both buffer sets flagged like the others; the cube then multiplies as
+    for f16 weights. Scales per column or per group of k rows (a group
+    that divides the k block or is a multiple of it), of the activations'
+    type, without zero points.
+
+    Supported so far: f16/bf16 A [M, K] and B [K, N] (or int8/int4 B as
+    above; no transposes, no batch dimensions), M, N and K multiples of 16,
     f32 accumulation, and epilogues of `arith.addf/subf/mulf/divf/maximumf/
     minimumf` (with tiles, rows or columns of the epilogue operands),
     `arith.negf`, `math.exp/log/tanh/sqrt/rsqrt/absf` and float casts.
