@@ -109,12 +109,26 @@ struct KernelBuilder {
            Layout to = Layout::nd) {
     DmaOp::create(b, loc, src, dst, from, to);
   }
-  Value castTo(Value tile, Type t) {
+  /// Epilogue tiles by the op that made them: the tiles of a block share
+  /// them (the scratchpad planner keeps what a loop body allocates live
+  /// for all of it).
+  llvm::DenseMap<Operation *, Value> epilogueTiles;
+  Value epilogueTile(Operation *key, int64_t rows, int64_t cols, Type t) {
+    Value &tile = epilogueTiles[key];
+    if (!tile) {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointAfterValue(hoistPoint);
+      tile = alloc(MemorySpace::ub, rows, cols, t);
+    }
+    return tile;
+  }
+  /// Where the epilogue's tiles are allocated (before the tile loop).
+  Value hoistPoint;
+  Value castTo(Value tile, Type t, Operation *key) {
     auto type = cast<MemRefType>(tile.getType());
     if (type.getElementType() == t)
       return tile;
-    Value out =
-        alloc(MemorySpace::ub, type.getDimSize(0), type.getDimSize(1), t);
+    Value out = epilogueTile(key, type.getDimSize(0), type.getDimSize(1), t);
     VCastOp::create(b, loc, tile, out);
     return out;
   }
@@ -202,7 +216,9 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
                    K,
                    std::gcd(M, kTile),
                    std::gcd(N, kTile),
-                   std::gcd(K, kTile)};
+                   std::gcd(K, kTile),
+                   llvm::DenseMap<Operation *, Value>(),
+                   Value()};
   Location loc = f.getLoc();
   Type elem = aType.getElementType(), f32 = ob.getF32Type();
   Value A = entry->getArgument(0), B = entry->getArgument(1);
@@ -236,11 +252,20 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
     group = quant->getGroupSize();
     scaleRows = group >= BK ? 1 : BK / group;
   }
+  // Blocks of SUB x SUB output tiles: each k block's A rows and B columns
+  // come into L1 once for all SUB^2 tiles (twice the FLOPs per byte of HBM
+  // traffic at SUB = 2), whose accumulators fill L0C (4 x 64 KiB).
+  MemoryLevelAttr l0c = target->getLevel("l0c");
+  int64_t SUB = !residentA && !quant && M % (2 * BM) == 0 &&
+                        N % (2 * BN) == 0 && l0c &&
+                        4 * BM * BN * 4 <= l0c.getCapacity()
+                    ? 2
+                    : 1;
   Value qUB[2], sUB[2], wUB[2];
   for (int i = 0; i < 2; ++i) {
     if (!residentA)
-      aL1[i] = kb.alloc(MemorySpace::l1, BM, BK, elem);
-    bL1[i] = kb.alloc(MemorySpace::l1, BK, BN, elem);
+      aL1[i] = kb.alloc(MemorySpace::l1, SUB * BM, BK, elem);
+    bL1[i] = kb.alloc(MemorySpace::l1, BK, SUB * BN, elem);
     aL0[i] = kb.alloc(MemorySpace::l0a, BM, BK, elem);
     bL0[i] = kb.alloc(MemorySpace::l0b, BK, BN, elem);
     if (quant) {
@@ -250,8 +275,11 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
       wUB[i] = kb.alloc(MemorySpace::ub, BK, BN, elem);
     }
   }
-  Value acc = kb.alloc(MemorySpace::l0c, BM, BN, f32),
-        cub = kb.alloc(MemorySpace::ub, BM, BN, f32);
+  SmallVector<Value> accs;
+  for (int64_t s = 0; s < SUB * SUB; ++s)
+    accs.push_back(kb.alloc(MemorySpace::l0c, BM, BN, f32));
+  Value cub = kb.alloc(MemorySpace::ub, BM, BN, f32);
+  kb.hoistPoint = cub;
   // Epilogue operands' staging tiles.
   SmallVector<std::pair<Value, Value>> epiLoads; // (kernel arg, ub tile)
   IRMapping tiles;
@@ -274,7 +302,7 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
       kb.set(P::mte1, P::mte3, i);  // B's L1 tile
     }
   }
-  kb.set(P::fix, P::m);    // the accumulator
+  kb.set(P::fix, P::m);    // the accumulators
   kb.set(P::mte3, P::fix); // the unified-buffer result tiles
   bool hasEpiLoads = !epiLoads.empty();
   if (hasEpiLoads)
@@ -286,7 +314,7 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
     kb.wait(P::mte2, P::mte1, 2);
   }
 
-  int64_t tilesN = N / BN, numTiles = (M / BM) * tilesN;
+  int64_t tilesN = N / (SUB * BN), numTiles = (M / (SUB * BM)) * tilesN;
   auto tileLoop = scf::ForOp::create(
       ob, loc, CoreIdOp::create(ob, loc, ob.getIndexType()), kb.idx(numTiles),
       NumCoresOp::create(ob, loc, ob.getIndexType()));
@@ -295,20 +323,25 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
     OpBuilder::InsertionGuard g(ob);
     ob.setInsertionPointToStart(tileLoop.getBody());
     Value t = tileLoop.getInductionVar();
-    Value m0 =
-        kb.mul(arith::DivUIOp::create(ob, loc, t, kb.idx(tilesN)), kb.idx(BM));
-    Value n0 =
-        kb.mul(arith::RemUIOp::create(ob, loc, t, kb.idx(tilesN)), kb.idx(BN));
-    if (hasEpiLoads) {
+    Value m0 = kb.mul(arith::DivUIOp::create(ob, loc, t, kb.idx(tilesN)),
+                      kb.idx(SUB * BM));
+    Value n0 = kb.mul(arith::RemUIOp::create(ob, loc, t, kb.idx(tilesN)),
+                      kb.idx(SUB * BN));
+    // The epilogue operands of the tile at (r0, c0). One tile per block:
+    // loaded before the k loop (they arrive under it); otherwise before
+    // each tile's epilogue.
+    auto loadEpilogueOperands = [&](Value r0, Value c0) {
       kb.wait(P::v, P::mte2);
       for (auto [arg, tile] : epiLoads) {
         auto tt = cast<MemRefType>(tile.getType());
-        Value r = tt.getDimSize(0) == 1 ? kb.idx(0) : m0;
-        Value c = tt.getDimSize(1) == 1 ? kb.idx(0) : n0;
+        Value r = tt.getDimSize(0) == 1 ? kb.idx(0) : r0;
+        Value c = tt.getDimSize(1) == 1 ? kb.idx(0) : c0;
         kb.dma(kb.slice(arg, r, c, tt.getDimSize(0), tt.getDimSize(1)), tile);
       }
       kb.set(P::mte2, P::v);
-    }
+    };
+    if (hasEpiLoads && SUB == 1)
+      loadEpilogueOperands(m0, n0);
     kb.wait(P::fix, P::m);
     // One k block: in through L1 and L0 into the cube.
     auto kStep = [&](Value kIdx, bool accumulate, int i) {
@@ -337,24 +370,39 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
       }
       kb.wait(P::mte1, P::mte2, i);
       if (!residentA)
-        kb.dma(kb.slice(A, m0, k0, BM, BK), aL1[i], Layout::nd, Layout::nz);
+        kb.dma(kb.slice(A, m0, k0, SUB * BM, BK), aL1[i], Layout::nd,
+               Layout::nz);
       if (!quant)
-        kb.dma(kb.slice(B, k0, n0, BK, BN), bL1[i], Layout::nd, Layout::nz);
+        kb.dma(kb.slice(B, k0, n0, BK, SUB * BN), bL1[i], Layout::nd,
+               Layout::nz);
       kb.set(P::mte2, P::mte1, i);
       kb.wait(P::mte2, P::mte1, i);
       if (quant)
         kb.wait(P::mte3, P::mte1, i);
-      kb.wait(P::m, P::mte1, i);
-      kb.dma(residentA ? kb.slice(aPanel, kb.idx(0), k0, BM, BK) : aL1[i],
-             aL0[i], Layout::nz, Layout::nz);
-      kb.dma(bL1[i], bL0[i], Layout::nz, Layout::nz);
-      kb.set(P::mte1, P::mte2, i);
-      if (quant)
-        kb.set(P::mte1, P::mte3, i);
-      kb.set(P::mte1, P::m, i);
-      kb.wait(P::mte1, P::m, i);
-      MmadOp::create(ob, loc, aL0[i], bL0[i], acc, accumulate);
-      kb.set(P::m, P::mte1, i);
+      // Each tile of the block from the L1 rows and columns it needs; the
+      // L0 buffer sets alternate tile by tile.
+      for (int64_t s = 0; s < SUB * SUB; ++s) {
+        int j = SUB == 1 ? i : int(s % 2);
+        int64_t si = s / SUB, sj = s % SUB;
+        kb.wait(P::m, P::mte1, j);
+        kb.dma(residentA ? kb.slice(aPanel, kb.idx(0), k0, BM, BK)
+               : SUB == 1
+                   ? aL1[i]
+                   : kb.slice(aL1[i], kb.idx(si * BM), kb.idx(0), BM, BK),
+               aL0[j], Layout::nz, Layout::nz);
+        kb.dma(SUB == 1 ? bL1[i]
+                        : kb.slice(bL1[i], kb.idx(0), kb.idx(sj * BN), BK, BN),
+               bL0[j], Layout::nz, Layout::nz);
+        if (s + 1 == SUB * SUB) {
+          kb.set(P::mte1, P::mte2, i);
+          if (quant)
+            kb.set(P::mte1, P::mte3, i);
+        }
+        kb.set(P::mte1, P::m, j);
+        kb.wait(P::mte1, P::m, j);
+        MmadOp::create(ob, loc, aL0[j], bL0[j], accs[s], accumulate);
+        kb.set(P::m, P::mte1, j);
+      }
     };
     // The first k block sets the accumulator, the others add to it; the
     // blocks alternate between the two buffer sets (pairs in a loop, then
@@ -371,98 +419,122 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
     }
     if ((blocks - 1) % 2)
       kStep(kb.idx(blocks - 1), true, 1);
-    // The accumulator to the unified buffer, then the epilogue on V.
+    // Each accumulator to the unified buffer, then the epilogue on V.
     kb.set(P::m, P::fix);
     kb.wait(P::m, P::fix);
-    kb.wait(P::mte3, P::fix);
-    kb.dma(acc, cub, Layout::nz, Layout::nd);
-    kb.set(P::fix, P::m);
-    kb.set(P::fix, P::v);
-    kb.wait(P::fix, P::v);
-    if (hasEpiLoads)
-      kb.wait(P::mte2, P::v);
-    Value result = cub;
-    auto isFull = [&](Value tile) {
-      auto type = cast<MemRefType>(tile.getType());
-      return type.getDimSize(0) == BM && type.getDimSize(1) == BN;
-    };
-    Region &region = gemm.getEpilogue();
-    if (!region.empty()) {
-      Block &body = region.front();
-      tiles.map(body.getArgument(0), cub);
-      for (auto [i, load] : llvm::enumerate(epiLoads))
-        tiles.map(body.getArgument(i + 1), load.second);
-      for (Operation &inner : body.without_terminator()) {
-        // Constants matter only where they are used (as operands).
-        if (isa<arith::ConstantOp>(inner))
-          continue;
-        Type rt =
-            inner.getNumResults() == 1 ? inner.getResult(0).getType() : Type();
-        std::optional<BinaryKind> binary =
-            llvm::TypeSwitch<Operation *, std::optional<BinaryKind>>(&inner)
-                .Case([](arith::AddFOp) { return BinaryKind::add; })
-                .Case([](arith::SubFOp) { return BinaryKind::sub; })
-                .Case([](arith::MulFOp) { return BinaryKind::mul; })
-                .Case([](arith::DivFOp) { return BinaryKind::div; })
-                .Case([](arith::MaximumFOp) { return BinaryKind::max; })
-                .Case([](arith::MinimumFOp) { return BinaryKind::min; })
-                .Default([](Operation *) { return std::nullopt; });
-        std::optional<UnaryKind> unary =
-            llvm::TypeSwitch<Operation *, std::optional<UnaryKind>>(&inner)
-                .Case([](math::ExpOp) { return UnaryKind::exp; })
-                .Case([](math::LogOp) { return UnaryKind::log; })
-                .Case([](math::TanhOp) { return UnaryKind::tanh; })
-                .Case([](math::SqrtOp) { return UnaryKind::sqrt; })
-                .Case([](math::RsqrtOp) { return UnaryKind::rsqrt; })
-                .Case([](math::AbsFOp) { return UnaryKind::abs; })
-                .Case([](arith::NegFOp) { return UnaryKind::neg; })
-                .Default([](Operation *) { return std::nullopt; });
-        auto operand = [&](unsigned i) {
-          return tiles.lookupOrNull(inner.getOperand(i));
-        };
-        if (binary) {
-          Value l = operand(0), r = operand(1);
-          if (!l || !r)
-            return "the epilogue's '" + inner.getName().getStringRef().str() +
-                   "' has an operand that is not a tile (constants are not "
-                   "supported yet)";
-          bool commutes =
-              *binary == BinaryKind::add || *binary == BinaryKind::mul ||
-              *binary == BinaryKind::max || *binary == BinaryKind::min;
-          if (!isFull(l) && commutes)
-            std::swap(l, r);
-          if (!isFull(l))
-            return "the epilogue's '" + inner.getName().getStringRef().str() +
-                   "' needs its first operand to cover the tile";
-          Value o = kb.alloc(MemorySpace::ub, BM, BN, rt);
-          VBinaryOp::create(ob, loc, *binary, l, r, o);
-          tiles.map(inner.getResult(0), o);
-          continue;
+    for (int64_t s = 0; s < SUB * SUB; ++s) {
+      Value r0 = kb.add(m0, kb.idx((s / SUB) * BM)),
+            c0 = kb.add(n0, kb.idx((s % SUB) * BN));
+      if (hasEpiLoads && SUB > 1)
+        loadEpilogueOperands(r0, c0);
+      kb.wait(P::mte3, P::fix);
+      kb.dma(accs[s], cub, Layout::nz, Layout::nd);
+      if (s + 1 == SUB * SUB)
+        kb.set(P::fix, P::m);
+      kb.set(P::fix, P::v);
+      kb.wait(P::fix, P::v);
+      if (hasEpiLoads)
+        kb.wait(P::mte2, P::v);
+      Value result = cub;
+      auto isFull = [&](Value tile) {
+        auto type = cast<MemRefType>(tile.getType());
+        return type.getDimSize(0) == BM && type.getDimSize(1) == BN;
+      };
+      Region &region = gemm.getEpilogue();
+      if (!region.empty()) {
+        Block &body = region.front();
+        tiles.clear();
+        tiles.map(body.getArgument(0), cub);
+        for (auto [i, load] : llvm::enumerate(epiLoads))
+          tiles.map(body.getArgument(i + 1), load.second);
+        for (Operation &inner : body.without_terminator()) {
+          // Constants matter only where they are used (as operands).
+          if (isa<arith::ConstantOp>(inner))
+            continue;
+          Type rt = inner.getNumResults() == 1 ? inner.getResult(0).getType()
+                                               : Type();
+          std::optional<BinaryKind> binary =
+              llvm::TypeSwitch<Operation *, std::optional<BinaryKind>>(&inner)
+                  .Case([](arith::AddFOp) { return BinaryKind::add; })
+                  .Case([](arith::SubFOp) { return BinaryKind::sub; })
+                  .Case([](arith::MulFOp) { return BinaryKind::mul; })
+                  .Case([](arith::DivFOp) { return BinaryKind::div; })
+                  .Case([](arith::MaximumFOp) { return BinaryKind::max; })
+                  .Case([](arith::MinimumFOp) { return BinaryKind::min; })
+                  .Default([](Operation *) { return std::nullopt; });
+          std::optional<UnaryKind> unary =
+              llvm::TypeSwitch<Operation *, std::optional<UnaryKind>>(&inner)
+                  .Case([](math::ExpOp) { return UnaryKind::exp; })
+                  .Case([](math::LogOp) { return UnaryKind::log; })
+                  .Case([](math::TanhOp) { return UnaryKind::tanh; })
+                  .Case([](math::SqrtOp) { return UnaryKind::sqrt; })
+                  .Case([](math::RsqrtOp) { return UnaryKind::rsqrt; })
+                  .Case([](math::AbsFOp) { return UnaryKind::abs; })
+                  .Case([](arith::NegFOp) { return UnaryKind::neg; })
+                  .Default([](Operation *) { return std::nullopt; });
+          auto operand = [&](unsigned i) {
+            return tiles.lookupOrNull(inner.getOperand(i));
+          };
+          // The result tile: the full-tile operand's own when this op is its
+          // last use and the types agree (elementwise in place: the unified
+          // buffer holds few 128 x 128 f32 tiles), a new one otherwise.
+          auto resultTile = [&]() -> Value {
+            for (unsigned i = 0; i < inner.getNumOperands(); ++i) {
+              Value v = inner.getOperand(i), t = operand(i);
+              if (!t || !isFull(t) ||
+                  cast<MemRefType>(t.getType()).getElementType() != rt)
+                continue;
+              if (llvm::all_of(v.getUsers(), [&](Operation *u) {
+                    return u == &inner || u->isBeforeInBlock(&inner);
+                  }))
+                return t;
+            }
+            return kb.epilogueTile(&inner, BM, BN, rt);
+          };
+          if (binary) {
+            Value l = operand(0), r = operand(1);
+            if (!l || !r)
+              return "the epilogue's '" + inner.getName().getStringRef().str() +
+                     "' has an operand that is not a tile (constants are not "
+                     "supported yet)";
+            bool commutes =
+                *binary == BinaryKind::add || *binary == BinaryKind::mul ||
+                *binary == BinaryKind::max || *binary == BinaryKind::min;
+            if (!isFull(l) && commutes)
+              std::swap(l, r);
+            if (!isFull(l))
+              return "the epilogue's '" + inner.getName().getStringRef().str() +
+                     "' needs its first operand to cover the tile";
+            Value o = resultTile();
+            VBinaryOp::create(ob, loc, *binary, l, r, o);
+            tiles.map(inner.getResult(0), o);
+            continue;
+          }
+          if (unary && operand(0) && isFull(operand(0))) {
+            Value o = resultTile();
+            VUnaryOp::create(ob, loc, *unary, operand(0), o);
+            tiles.map(inner.getResult(0), o);
+            continue;
+          }
+          if (isa<arith::ExtFOp, arith::TruncFOp>(inner) && operand(0)) {
+            tiles.map(inner.getResult(0), kb.castTo(operand(0), rt, &inner));
+            continue;
+          }
+          return "the epilogue's '" + inner.getName().getStringRef().str() +
+                 "' has no vector-unit form on the NPU yet";
         }
-        if (unary && operand(0) && isFull(operand(0))) {
-          Value o = kb.alloc(MemorySpace::ub, BM, BN, rt);
-          VUnaryOp::create(ob, loc, *unary, operand(0), o);
-          tiles.map(inner.getResult(0), o);
-          continue;
-        }
-        if (isa<arith::ExtFOp, arith::TruncFOp>(inner) && operand(0)) {
-          tiles.map(inner.getResult(0), kb.castTo(operand(0), rt));
-          continue;
-        }
-        return "the epilogue's '" + inner.getName().getStringRef().str() +
-               "' has no vector-unit form on the NPU yet";
+        result = tiles.lookup(body.getTerminator()->getOperand(0));
       }
-      result = tiles.lookup(body.getTerminator()->getOperand(0));
+      if (!isFull(result))
+        return "the epilogue's result must cover the tile";
+      result = kb.castTo(result, outTensor.getElementType(), gemm);
+      if (hasEpiLoads)
+        kb.set(P::v, P::mte2);
+      kb.set(P::v, P::mte3);
+      kb.wait(P::v, P::mte3);
+      kb.dma(result, kb.slice(out, r0, c0, BM, BN));
+      kb.set(P::mte3, P::fix);
     }
-    if (!isFull(result))
-      return "the epilogue's result must cover the tile";
-    result = kb.castTo(result, outTensor.getElementType());
-    if (hasEpiLoads)
-      kb.set(P::v, P::mte2);
-    kb.set(P::v, P::mte3);
-    kb.wait(P::v, P::mte3);
-    kb.dma(result, kb.slice(out, m0, n0, BM, BN));
-    kb.set(P::mte3, P::fix);
     return "";
   }();
   if (!error.empty()) {

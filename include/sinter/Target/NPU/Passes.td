@@ -14,7 +14,9 @@ def ConvertSinterToNPU : Pass<"convert-sinter-to-npu", "::mlir::ModuleOp"> {
 
     The kernel walks 128 x 128 output tiles (smaller divisors of M and N
     when those are not multiples of 128), split over the cores by
-    `npu.core_id`. Per tile, k blocks of up to 128 come in by DMA (MTE2)
+    `npu.core_id`, in blocks of 2 x 2 tiles where M and N allow (each k
+    block's A rows and B columns come into L1 once for the four
+    accumulators in L0C). Per tile, k blocks of up to 128 come in by DMA (MTE2)
     into L1 in the cube's `nz` format, move to L0A/L0B (MTE1) and are
     multiplied into the L0C accumulator (`npu.mmad`); the fixpipe brings
     the accumulator to the unified buffer, the vector unit runs the

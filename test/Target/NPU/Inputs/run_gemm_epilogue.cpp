@@ -12,7 +12,12 @@ void gemm_epilogue(Core &core, const Tile &a, const Tile &b, const Tile &bias,
                    const Tile &scale, const Tile &y);
 
 int main() {
-  const int64_t M = 96, K = 384, N = 160;
+#ifndef GEMM_M // the shape of gemm_relu_bias.mlir unless told
+#define GEMM_M 96
+#define GEMM_K 384
+#define GEMM_N 160
+#endif
+  const int64_t M = GEMM_M, K = GEMM_K, N = GEMM_N;
   bool ok = true;
   for (int64_t cores : {1, 4}) {
     double worst = 0, total = 0;
