@@ -37,6 +37,53 @@ def w4a16_mlir(M, N, K, group):
             f"group_size = {group}>}} -> tensor<{M}x{N}xf16>\n  return %y : tensor<{M}x{N}xf16>\n}}\n")
 
 
+# (name, B, H, HKV, SQ, SK, D, causal)
+ATTENTION = [("attention_b1_h16_s4096_d128_causal", 1, 16, 16, 4096, 4096, 128, True),
+             ("decode_b16_hq32_hkv8_s8192_d128", 16, 32, 8, 1, 8192, 128, False)]
+
+
+def attention_mlir(B, H, HKV, SQ, SK, D, causal):
+    q, kv = f"tensor<{B}x{H}x{SQ}x{D}xf16>", f"tensor<{B}x{HKV}x{SK}x{D}xf16>"
+    mask = " {mask = #sinter.mask<causal>}" if causal else ""
+    return (f"func.func @kernel(%q: {q}, %k: {kv}, %v: {kv}) -> {q} {{\n  %o = tensor.empty() : {q}\n"
+            f"  %r = sinter.attention ins(%q, %k, %v : {q}, {kv}, {kv}) outs(%o : {q}){mask} -> {q}\n"
+            f"  return %r : {q}\n}}\n")
+
+
+def compile_kernel(bindir, lib, tmp, name, mlir, driver, defs=()):
+    """The kernel's C++ (convert-sinter-to-npu, npu-plan-scratchpads,
+    npu-to-cpp) built with `driver` into an executable."""
+    src = os.path.join(tmp, f"{name}.mlir")
+    with open(src, "w") as f:
+        f.write(mlir)
+    ir = subprocess.run([os.path.join(bindir, "sinter-opt"), src, "--convert-sinter-to-npu",
+                         "--npu-plan-scratchpads"], check=True, capture_output=True, text=True).stdout
+    cpp = os.path.join(tmp, f"{name}.cpp")
+    subprocess.run([os.path.join(bindir, "sinter-translate"), "--npu-to-cpp", "-o", cpp],
+                   input=ir, check=True, text=True)
+    exe = os.path.join(tmp, name)
+    subprocess.run(["c++", "-std=c++17", "-O2", *defs, os.path.join(HERE, driver), cpp,
+                    "-I", os.path.join(ROOT, "include"), lib, "-o", exe], check=True)
+    return exe
+
+
+def parse(name, out):
+    pipes, cycles = {}, None
+    for line in out.splitlines():
+        parts = line.split()
+        if parts[0] == "pipe":
+            pipes[parts[1]] = int(parts[2])
+        elif parts[0] == "cycles":
+            cycles = int(parts[1])
+        elif parts[0] == "hazards":
+            sys.exit(f"{name}: the kernel has pipe hazards: {line}")
+    return pipes, cycles
+
+
+def busy(pipes, cycles):
+    return " / ".join(f"{100 * pipes[p] / cycles:.0f} %" for p in ("MTE2", "MTE1", "M", "FIX", "V", "MTE3"))
+
+
 def gemm_mlir(M, N, K):
     return (f"func.func @kernel(%a: tensor<{M}x{K}xf16>, %b: tensor<{K}x{N}xf16>) -> tensor<{M}x{N}xf16> {{\n"
             f"  %o = tensor.empty() : tensor<{M}x{N}xf16>\n"
@@ -59,29 +106,12 @@ def main():
         for name, M, N, K, group in SHAPES:
             if args.only not in name:
                 continue
-            src = os.path.join(tmp, f"{name}.mlir")
-            with open(src, "w") as f:
-                f.write(w4a16_mlir(M, N, K, group) if group else gemm_mlir(M, N, K))
-            ir = subprocess.run([os.path.join(bindir, "sinter-opt"), src, "--convert-sinter-to-npu",
-                                 "--npu-plan-scratchpads"], check=True, capture_output=True, text=True).stdout
-            cpp = os.path.join(tmp, f"{name}.cpp")
-            subprocess.run([os.path.join(bindir, "sinter-translate"), "--npu-to-cpp", "-o", cpp],
-                           input=ir, check=True, text=True)
-            exe = os.path.join(tmp, name)
-            defs = [f"-DSINTER_W4A16_GROUP={group}"] if group else []
-            subprocess.run(["c++", "-std=c++17", "-O2", *defs, os.path.join(HERE, "driver.cpp"), cpp,
-                            "-I", os.path.join(ROOT, "include"), lib, "-o", exe], check=True)
+            exe = compile_kernel(bindir, lib, tmp, name,
+                                 w4a16_mlir(M, N, K, group) if group else gemm_mlir(M, N, K), "driver.cpp",
+                                 [f"-DSINTER_W4A16_GROUP={group}"] if group else [])
             out = subprocess.run([exe, str(M), str(N), str(K), str(CORES)], check=True,
                                  capture_output=True, text=True).stdout
-            pipes, cycles = {}, None
-            for line in out.splitlines():
-                parts = line.split()
-                if parts[0] == "pipe":
-                    pipes[parts[1]] = int(parts[2])
-                elif parts[0] == "cycles":
-                    cycles = int(parts[1])
-                elif parts[0] == "hazards":
-                    sys.exit(f"{name}: the kernel has pipe hazards: {line}")
+            pipes, cycles = parse(name, out)
             sim_us = cycles / (CLOCK_GHZ * 1e3)
             compute_us = 2 * M * N * K / CUBE_FLOPS * 1e6
             weight_bytes = K * N // 2 + -(-K // group) * N * 2 if group else K * N * 2
@@ -91,9 +121,25 @@ def main():
             if not group:
                 fp16_us[shape] = sim_us
             speedup = f"; {fp16_us[shape] / sim_us:.2f}x over f16 weights" if group and shape in fp16_us else ""
-            busy = " / ".join(f"{100 * pipes[p] / cycles:.0f} %" for p in ("MTE2", "MTE1", "M", "FIX", "V", "MTE3"))
             print(f"| {name} | {M} x {N} x {K} | {sim_us:.1f} | {roof:.1f} | {roof / sim_us:.2f} | "
-                  f"{'compute' if compute_us >= memory_us else 'memory'}{speedup} | {busy} |", flush=True)
+                  f"{'compute' if compute_us >= memory_us else 'memory'}{speedup} | {busy(pipes, cycles)} |",
+                  flush=True)
+        # Attention: FLOPs 4 B H S^2 D (halved when causal); bytes Q, K, V, O.
+        for name, B, H, HKV, SQ, SK, D, causal in ATTENTION:
+            if args.only not in name:
+                continue
+            exe = compile_kernel(bindir, lib, tmp, name, attention_mlir(B, H, HKV, SQ, SK, D, causal),
+                                 "attention_driver.cpp")
+            out = subprocess.run([exe, str(B), str(H), str(HKV), str(SQ), str(SK), str(D), str(int(causal)),
+                                  str(CORES)], check=True, capture_output=True, text=True).stdout
+            pipes, cycles = parse(name, out)
+            sim_us = cycles / (CLOCK_GHZ * 1e3)
+            compute_us = 4 * B * H * SQ * SK * D / (2 if causal else 1) / CUBE_FLOPS * 1e6
+            memory_us = (2 * B * H * SQ + 2 * B * HKV * SK) * D * 2 / HBM_BYTES * 1e6
+            roof = max(compute_us, memory_us)
+            print(f"| {name} | B{B} H{H} (KV {HKV}) Sq{SQ} Skv{SK} D{D} | {sim_us:.1f} | {roof:.1f} | "
+                  f"{roof / sim_us:.2f} | "
+                  f"{'compute' if compute_us >= memory_us else 'memory'} | {busy(pipes, cycles)} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -325,10 +325,13 @@ void Core::run(const std::string &what, Pipe pipe, int64_t cycles,
   timeline.push_back({what, pipe, start, end});
 }
 
-void Core::copy(const Tile &dst, const Tile &src) {
+void Core::copy(const Tile &dst, const Tile &src, bool transpose) {
   using S = Space;
-  if (dst.rows != src.rows || dst.cols != src.cols)
+  if (transpose ? dst.rows != src.cols || dst.cols != src.rows
+                : dst.rows != src.rows || dst.cols != src.cols)
     fail("copy between tiles of different shapes");
+  if (transpose && !(src.space == S::L1 && dst.space == S::L0B))
+    fail("only L1 -> L0B copies transpose");
   struct Path {
     S from, to;
     Pipe pipe;
@@ -357,8 +360,12 @@ void Core::copy(const Tile &dst, const Tile &src) {
       (src.layout != Layout::NZ || dst.layout != Layout::NZ))
     fail("L1 -> L0A/L0B copies NZ tiles");
   for (int64_t r = 0; cfg.functional && r < src.rows; ++r)
-    for (int64_t c = 0; c < src.cols; ++c)
-      set(dst, r, c, get(src, r, c));
+    for (int64_t c = 0; c < src.cols; ++c) {
+      if (transpose)
+        set(dst, c, r, get(src, r, c));
+      else
+        set(dst, r, c, get(src, r, c));
+    }
   double bandwidth = src.space == S::Global || dst.space == S::Global
                          ? cfg.gmBytesPerCycle
                      : path->pipe == Pipe::MTE1 ? cfg.l1BytesPerCycle
@@ -452,6 +459,33 @@ void Core::vunary(Unary op, const Tile &out, const Tile &in) {
     }
   run("vunary", Pipe::V,
       vectorCycles(std::max(out.dataBytes(), in.dataBytes())), {&in}, {&out});
+}
+
+void Core::vscalar(Binary op, const Tile &out, const Tile &in, float scalar) {
+  requireUB({&out, &in});
+  if (in.rows != out.rows || in.cols != out.cols)
+    fail("vscalar shapes");
+  for (int64_t r = 0; cfg.functional && r < out.rows; ++r)
+    for (int64_t c = 0; c < out.cols; ++c) {
+      float x = get(in, r, c);
+      float v = op == Binary::Add   ? x + scalar
+                : op == Binary::Sub ? x - scalar
+                : op == Binary::Mul ? x * scalar
+                : op == Binary::Div ? x / scalar
+                : op == Binary::Max ? std::max(x, scalar)
+                                    : std::min(x, scalar);
+      set(out, r, c, v);
+    }
+  run("vscalar", Pipe::V,
+      vectorCycles(std::max(out.dataBytes(), in.dataBytes())), {&in}, {&out});
+}
+
+void Core::vmask(const Tile &t, int64_t diagonal) {
+  requireUB({&t});
+  for (int64_t r = 0; cfg.functional && r < t.rows; ++r)
+    for (int64_t c = std::max<int64_t>(0, r + diagonal + 1); c < t.cols; ++c)
+      set(t, r, c, -INFINITY);
+  run("vmask", Pipe::V, vectorCycles(t.dataBytes()), {&t}, {&t});
 }
 
 void Core::vcast(const Tile &out, const Tile &in) {

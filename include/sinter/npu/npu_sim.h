@@ -115,7 +115,8 @@ public:
              Layout l = Layout::ND) const;
 
   // Data movement. The path decides the pipe (see the header comment).
-  void copy(const Tile &dst, const Tile &src);
+  // `transpose` (L1 -> L0B only): dst is src's transpose.
+  void copy(const Tile &dst, const Tile &src, bool transpose = false);
   // The cube: c (L0C) = [c +] a (L0A) x b (L0B).
   void mmad(const Tile &c, const Tile &a, const Tile &b, bool accumulate);
   // The vector unit, on UB tiles. rhs of a binary op may be a row [1, N]
@@ -124,6 +125,10 @@ public:
   enum class Unary { Exp, Log, Relu, Abs, Neg, Sqrt, Rsqrt, Tanh };
   void vbinary(Binary op, const Tile &out, const Tile &lhs, const Tile &rhs);
   void vunary(Unary op, const Tile &out, const Tile &in);
+  /// out = in op scalar.
+  void vscalar(Binary op, const Tile &out, const Tile &in, float scalar);
+  /// t[r][c] = -inf where c > r + diagonal (causal masking), in place.
+  void vmask(const Tile &t, int64_t diagonal);
   void vcast(const Tile &out, const Tile &in);
   void vreduceMax(const Tile &out, const Tile &in);
   void vreduceSum(const Tile &out, const Tile &in);

@@ -87,6 +87,7 @@ struct KernelBuilder {
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
   Value alloc(MemorySpace s, int64_t rows, int64_t cols, Type t) {
     auto type = MemRefType::get({rows, cols}, t, MemRefLayoutAttrInterface{},
                                 MemorySpaceAttr::get(b.getContext(), s));
@@ -561,11 +562,398 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
   return success();
 }
 
+/// Why the attention cannot become an NPU kernel yet, or empty.
+static std::string unsupportedAttention(AttentionOp op) {
+  if (op.getLayout() != AttentionLayout::bhsd)
+    return "only the [B, H, S, D] layout is supported on the NPU yet";
+  if (op.getBias() || op.getRopeCos() || op.getSoftcap() ||
+      op.getInits().size() != 1)
+    return "biases, fused RoPE, softcap and the log-sum-exp are not "
+           "supported on the NPU yet";
+  if (op.getMask() == MaskKind::sliding_window)
+    return "sliding-window masks are not supported on the NPU yet";
+  auto q = cast<RankedTensorType>(op.getQuery().getType());
+  auto k = cast<RankedTensorType>(op.getKey().getType());
+  auto v = cast<RankedTensorType>(op.getValue().getType());
+  for (auto t : {q, k, v})
+    if (!t.hasStaticShape())
+      return "dynamic shapes are not supported";
+  Type e = q.getElementType();
+  if (!(e.isF16() || e.isBF16()) || k.getElementType() != e ||
+      v.getElementType() != e)
+    return "Q, K and V must all be f16 or all bf16";
+  int64_t d = q.getDimSize(3), dv = v.getDimSize(3);
+  if (d != dv || d % 16 || d > 128)
+    return "head dimensions must be equal multiples of 16 up to 128";
+  int64_t sq = q.getDimSize(2), sk = k.getDimSize(2);
+  if (sq == 1) {
+    // Decode: the query heads of a KV head are the rows.
+    int64_t g = q.getDimSize(1) / k.getDimSize(1);
+    if (g > 16)
+      return "a decode takes at most 16 query heads per KV head on the NPU "
+             "yet (got " +
+             std::to_string(g) + ")";
+    if (op.getMask() != MaskKind::none)
+      return "a decode sees every cached key (no mask) on the NPU";
+    if (sk % 16)
+      return "sequence lengths must be multiples of 16 on the NPU yet (got " +
+             std::to_string(sk) + ")";
+  }
+  for (int64_t s : {sq, sk})
+    if (s % 16 && sq != 1)
+      return "sequence lengths must be multiples of 16 on the NPU yet (got " +
+             std::to_string(s) + ")";
+  int64_t bq = std::gcd(sq, kTile), bk = std::gcd(sk, kTile);
+  if (op.getMask() == MaskKind::causal &&
+      (bq != bk || op.getQueryOffset() < 0 || op.getQueryOffset() % bk))
+    return "a causal mask needs query and key blocks of one size and a "
+           "query offset that is a non-negative multiple of it on the NPU "
+           "yet";
+  Type out = getElementTypeOrSelf(op.getInits()[0].getType());
+  if (!(out.isF16() || out.isBF16() || out.isF32()))
+    return "the output must be f16, bf16 or f32";
+  return "";
+}
+
+/// sinter.attention as an NPU kernel (FlashAttention on the cube and the
+/// vector unit). A core takes (batch, head, query block) items in turn;
+/// per item Q [BQ, D] stays in L0A, and per key block (up to the causal
+/// limit): S = Q K^T on the cube (K copied transposed into L0B), the
+/// fixpipe brings S to the unified buffer, the vector unit scales it,
+/// masks the block on the diagonal and runs the online softmax (row max,
+/// P = exp(S - m), row sum, the rescale factor), P goes back to L1/L0A as
+/// f16 (MTE3, MTE1), P V on the cube, and the vector unit folds it into
+/// the f32 output O. At the end O / l is stored. K/V blocks come in
+/// through a ring of two in L1, the next block loading while this one
+/// computes (one flag event counts the ring's free and full slots).
+///
+/// The kernel takes Q, K, V and O as 2-d [rows, D] tiles (the leading
+/// dimensions flattened, the same bytes).
+static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
+  auto fail = [&](const Twine &why) {
+    return op.emitError() << "NPU target: cannot compile the attention in @"
+                          << f.getName() << ": " << why;
+  };
+  std::string why = unsupportedAttention(op);
+  if (!why.empty())
+    return fail(why);
+  auto ret = cast<func::ReturnOp>(f.getBody().front().getTerminator());
+  if (f.getNumResults() != 1 || ret.getOperand(0) != op.getResult(0))
+    return fail("the function must return the attention's one result");
+  for (Value v : op->getOperands())
+    if (!isa<BlockArgument>(v) &&
+        !(v == op.getInits()[0] && v.getDefiningOp<tensor::EmptyOp>()))
+      return fail("every operand must be a function argument");
+  auto qT = cast<RankedTensorType>(op.getQuery().getType());
+  auto kT = cast<RankedTensorType>(op.getKey().getType());
+  int64_t H = qT.getDimSize(1), SQ = qT.getDimSize(2), D = qT.getDimSize(3),
+          HKV = kT.getDimSize(1), SK = kT.getDimSize(2);
+  // A decode (one query per head) takes the G query heads that share a
+  // KV head as the rows of one item (padded to the cube's 16).
+  bool decode = SQ == 1;
+  int64_t G = H / HKV;
+  int64_t BQ = decode ? 16 : std::gcd(SQ, kTile), BK = std::gcd(SK, kTile);
+  bool causal = op.getMask() == MaskKind::causal;
+  int64_t offset = op.getQueryOffset();
+  float scale = op.getScale() ? op.getScale()->convertToFloat()
+                              : float(1.0 / std::sqrt(double(D)));
+  Type elem = qT.getElementType();
+  auto outT = cast<RankedTensorType>(f.getResultTypes()[0]);
+
+  auto flat = [](RankedTensorType t) {
+    return MemRefType::get(
+        {t.getNumElements() / t.getShape().back(), t.getShape().back()},
+        t.getElementType());
+  };
+  SmallVector<Type> params;
+  for (BlockArgument arg : f.getArguments())
+    params.push_back(flat(cast<RankedTensorType>(arg.getType())));
+  params.push_back(flat(outT));
+  OpBuilder ob(f);
+  auto kernel = func::FuncOp::create(ob, f.getLoc(), f.getName(),
+                                     ob.getFunctionType(params, {}));
+  Block *entry = kernel.addEntryBlock();
+  ob.setInsertionPointToStart(entry);
+  Location loc = f.getLoc();
+  KernelBuilder kb{
+      ob,     loc, GemmOp(), 0, 0,
+      0,      0,   0,        0, llvm::DenseMap<Operation *, Value>(),
+      Value()};
+  auto argOf = [&](Value v) {
+    return entry->getArgument(cast<BlockArgument>(v).getArgNumber());
+  };
+  Value Q = argOf(op.getQuery()), K = argOf(op.getKey()),
+        V = argOf(op.getValue()), O = entry->getArgument(f.getNumArguments());
+  Type f32 = ob.getF32Type();
+  using S = MemorySpace;
+  Value qL1 = kb.alloc(S::l1, BQ, D, elem), qL0 = kb.alloc(S::l0a, BQ, D, elem);
+  // Decode: Q's G rows are staged in UB, then padded into L1.
+  Value qUB = decode ? kb.alloc(S::ub, BQ, D, elem) : Value();
+  // The K/V ring: slot j % 2 holds key block j.
+  Value kRing = kb.alloc(S::l1, 2 * BK, D, elem),
+        vRing = kb.alloc(S::l1, 2 * BK, D, elem);
+  Value kL0 = kb.alloc(S::l0b, D, BK, elem),
+        vL0 = kb.alloc(S::l0b, BK, D, elem);
+  Value pL1 = kb.alloc(S::l1, BQ, BK, elem),
+        pL0 = kb.alloc(S::l0a, BQ, BK, elem);
+  Value sL0 = kb.alloc(S::l0c, BQ, BK, f32),
+        pvL0 = kb.alloc(S::l0c, BQ, D, f32);
+  Value sUB = kb.alloc(S::ub, BQ, BK, f32), pUB = kb.alloc(S::ub, BQ, BK, elem);
+  Value pvUB = kb.alloc(S::ub, BQ, D, f32), oUB = kb.alloc(S::ub, BQ, D, f32);
+  // The stored output: O itself (f32), or O converted into P's tile when
+  // they have one shape and type (the unified buffer is full at D = 128),
+  // or into its own (event 1 then, 0 when it is P's).
+  bool outInP = !outT.getElementType().isF32() && D == BK &&
+                outT.getElementType() == elem;
+  Value outUB = outT.getElementType().isF32() ? oUB
+                : outInP                      ? pUB
+                         : kb.alloc(S::ub, BQ, D, outT.getElementType());
+  int outEvent = outInP ? 0 : 1;
+  Value m = kb.alloc(S::ub, BQ, 1, f32), l = kb.alloc(S::ub, BQ, 1, f32),
+        rowStat = kb.alloc(S::ub, BQ, 1, f32),
+        alpha = kb.alloc(S::ub, BQ, 1, f32);
+  using P = Pipe;
+  // Events: 0 Q, 1 the K/V ring, 2 the ring drained by the last item
+  // (MTE1 <-> MTE2: an item starts at slot 0); 0 Q, 1 K, 2 P and V
+  // (M <-> MTE1); 0 S, 1 P V (FIX <-> M, V <-> FIX); 0 P, 1 the output
+  // (V <-> MTE3); 0 P (MTE3 <-> MTE1). Every buffer starts free (the ring
+  // with two free slots).
+  auto frees = [&](bool set) {
+    auto flag = [&](P from, P to, int e) {
+      set ? kb.set(from, to, e) : kb.wait(from, to, e);
+    };
+    flag(P::mte1, P::mte2, 0);
+    flag(P::mte1, P::mte2, 1);
+    flag(P::mte1, P::mte2, 1);
+    flag(P::mte1, P::mte2, 2);
+    for (int e : {0, 1, 2})
+      flag(P::m, P::mte1, e);
+    for (int e : {0, 1})
+      flag(P::fix, P::m, e), flag(P::v, P::fix, e), flag(P::mte3, P::v, e);
+    flag(P::mte1, P::mte3, 0);
+  };
+  frees(true);
+  auto vscalar = [&](BinaryKind k, Value in, Value out, float s) {
+    VScalarOp::create(ob, loc, BinaryKindAttr::get(ob.getContext(), k), in, out,
+                      ob.getF32FloatAttr(s));
+  };
+  auto vbinary = [&](BinaryKind k, Value lhs, Value rhs, Value out) {
+    VBinaryOp::create(ob, loc, k, lhs, rhs, out);
+  };
+  auto copy = [&](Value in, Value out) {
+    vscalar(BinaryKind::add, in, out, 0);
+  };
+
+  int64_t qBlocks = decode ? 1 : SQ / BQ,
+          items = qT.getDimSize(0) * (decode ? HKV : H) * qBlocks;
+  int64_t kBlocks = SK / BK;
+  auto itemLoop = scf::ForOp::create(
+      ob, loc, CoreIdOp::create(ob, loc, ob.getIndexType()), kb.idx(items),
+      NumCoresOp::create(ob, loc, ob.getIndexType()));
+  {
+    OpBuilder::InsertionGuard g(ob);
+    ob.setInsertionPointToStart(itemLoop.getBody());
+    // Item w: head (b, h) = w % (B H), query block from the last (the
+    // longest under a causal mask) to the first, so the cores' shares
+    // balance.
+    Value w = itemLoop.getInductionVar();
+    int64_t heads = qT.getDimSize(0) * (decode ? HKV : H);
+    Value bh = arith::RemUIOp::create(ob, loc, w, kb.idx(heads));
+    Value qb = kb.sub(kb.idx(qBlocks - 1),
+                      arith::DivUIOp::create(ob, loc, w, kb.idx(heads)));
+    Value bi, hk, qRow, q0 = kb.mul(qb, kb.idx(BQ));
+    if (decode) {
+      // Item (b, kv head): query heads hk G .. hk G + G - 1, one row each.
+      bi = arith::DivUIOp::create(ob, loc, bh, kb.idx(HKV));
+      hk = arith::RemUIOp::create(ob, loc, bh, kb.idx(HKV));
+      qRow = kb.mul(bh, kb.idx(G));
+    } else {
+      bi = arith::DivUIOp::create(ob, loc, bh, kb.idx(H));
+      Value hi = arith::RemUIOp::create(ob, loc, bh, kb.idx(H));
+      hk = arith::DivUIOp::create(ob, loc, hi, kb.idx(G));
+      qRow = kb.add(kb.mul(bh, kb.idx(SQ)), q0);
+    }
+    // The rows of this item's K/V head in the flat tiles.
+    Value kvRow = kb.mul(kb.add(kb.mul(bi, kb.idx(HKV)), hk), kb.idx(SK));
+    // Q into L0A.
+    kb.wait(P::mte1, P::mte2, 0);
+    if (decode) {
+      // MTE2 stages the G rows in UB (rows past G keep whatever they held:
+      // their scores stay in their own rows and are never stored), MTE3
+      // moves the padded tile into L1.
+      kb.dma(kb.slice(Q, qRow, kb.idx(0), G, D),
+             kb.slice(qUB, kb.idx(0), kb.idx(0), G, D));
+      kb.set(P::mte2, P::mte3, 0);
+      kb.wait(P::mte2, P::mte3, 0);
+      kb.dma(qUB, qL1, Layout::nd, Layout::nz);
+      kb.set(P::mte3, P::mte1, 1);
+      kb.wait(P::mte3, P::mte1, 1);
+    } else {
+      kb.dma(kb.slice(Q, qRow, kb.idx(0), BQ, D), qL1, Layout::nd, Layout::nz);
+      kb.set(P::mte2, P::mte1, 0);
+      kb.wait(P::mte2, P::mte1, 0);
+    }
+    kb.wait(P::m, P::mte1, 0);
+    kb.dma(qL1, qL0, Layout::nz, Layout::nz);
+    kb.set(P::mte1, P::mte2, 0);
+    kb.set(P::mte1, P::m, 0);
+    kb.wait(P::mte1, P::m, 0);
+    // Key blocks [0, numK); causal: block jd = (q0 + offset) / BK is on
+    // the diagonal (masked), the ones before it are fully visible and the
+    // ones after it hidden.
+    Value numK = kb.idx(kBlocks), jd = numK;
+    if (causal) {
+      jd = arith::DivUIOp::create(ob, loc, kb.add(q0, kb.idx(offset)),
+                                  kb.idx(BK));
+      numK = arith::MinUIOp::create(ob, loc, kb.add(jd, kb.idx(1)), numK);
+    }
+    auto ringSlot = [&](Value ring, Value j) {
+      Value row =
+          kb.mul(arith::RemUIOp::create(ob, loc, j, kb.idx(2)), kb.idx(BK));
+      return kb.slice(ring, row, kb.idx(0), BK, D);
+    };
+    auto load = [&](Value j) {
+      Value k0 = kb.add(kvRow, kb.mul(j, kb.idx(BK)));
+      kb.wait(P::mte1, P::mte2, 1);
+      kb.dma(kb.slice(K, k0, kb.idx(0), BK, D), ringSlot(kRing, j), Layout::nd,
+             Layout::nz);
+      kb.dma(kb.slice(V, k0, kb.idx(0), BK, D), ringSlot(vRing, j), Layout::nd,
+             Layout::nz);
+      kb.set(P::mte2, P::mte1, 1);
+    };
+    // `body(j)` for j in [lo, hi).
+    auto forRange = [&](Value lo, Value hi,
+                        llvm::function_ref<void(Value)> body) {
+      auto loop = scf::ForOp::create(ob, loc, lo, hi, kb.idx(1));
+      OpBuilder::InsertionGuard g2(ob);
+      ob.setInsertionPointToStart(loop.getBody());
+      body(loop.getInductionVar());
+    };
+    // Key block j: first starts the statistics; masked applies the
+    // causal mask.
+    auto block = [&](Value j, bool first, bool masked) {
+      // The next block loads while this one computes.
+      forRange(kb.add(j, kb.idx(1)),
+               arith::MinUIOp::create(ob, loc, kb.add(j, kb.idx(2)), numK),
+               load);
+      // S = Q K^T.
+      kb.wait(P::mte2, P::mte1, 1);
+      kb.wait(P::m, P::mte1, 1);
+      DmaOp::create(ob, loc, ringSlot(kRing, j), kL0, Layout::nz, Layout::nz,
+                    /*transpose=*/true);
+      kb.set(P::mte1, P::m, 1);
+      kb.wait(P::mte1, P::m, 1);
+      kb.wait(P::fix, P::m, 0);
+      MmadOp::create(ob, loc, qL0, kL0, sL0, false);
+      kb.set(P::m, P::mte1, 1);
+      kb.set(P::m, P::fix, 0);
+      kb.wait(P::m, P::fix, 0);
+      kb.wait(P::v, P::fix, 0);
+      kb.dma(sL0, sUB, Layout::nz, Layout::nd);
+      kb.set(P::fix, P::m, 0);
+      kb.set(P::fix, P::v, 0);
+      // The online softmax on the vector unit.
+      kb.wait(P::fix, P::v, 0);
+      vscalar(BinaryKind::mul, sUB, sUB, scale);
+      if (masked)
+        VMaskOp::create(
+            ob, loc, sUB,
+            kb.sub(kb.add(q0, kb.idx(offset)), kb.mul(j, kb.idx(BK))));
+      VReduceOp::create(ob, loc, ReduceKind::max, sUB, rowStat);
+      if (first) {
+        copy(rowStat, m);
+      } else {
+        // alpha = exp(m - m'), m' = max(m, rowmax).
+        vbinary(BinaryKind::max, m, rowStat, rowStat);
+        vbinary(BinaryKind::sub, m, rowStat, alpha);
+        VUnaryOp::create(ob, loc, UnaryKind::exp, alpha, alpha);
+        copy(rowStat, m);
+      }
+      vbinary(BinaryKind::sub, sUB, m, sUB);
+      VUnaryOp::create(ob, loc, UnaryKind::exp, sUB, sUB);
+      VReduceOp::create(ob, loc, ReduceKind::sum, sUB, rowStat);
+      if (first) {
+        copy(rowStat, l);
+      } else {
+        vbinary(BinaryKind::mul, l, alpha, l);
+        vbinary(BinaryKind::add, l, rowStat, l);
+      }
+      kb.wait(P::mte3, P::v, 0);
+      VCastOp::create(ob, loc, sUB, pUB);
+      kb.set(P::v, P::mte3, 0);
+      kb.set(P::v, P::fix, 0);
+      // P into L0A, V into L0B, P V on the cube.
+      kb.wait(P::v, P::mte3, 0);
+      kb.wait(P::mte1, P::mte3, 0);
+      kb.dma(pUB, pL1, Layout::nd, Layout::nz);
+      kb.set(P::mte3, P::v, 0);
+      kb.set(P::mte3, P::mte1, 0);
+      kb.wait(P::mte3, P::mte1, 0);
+      kb.wait(P::m, P::mte1, 2);
+      kb.dma(pL1, pL0, Layout::nz, Layout::nz);
+      kb.dma(ringSlot(vRing, j), vL0, Layout::nz, Layout::nz);
+      kb.set(P::mte1, P::mte3, 0);
+      kb.set(P::mte1, P::mte2, 1);
+      kb.set(P::mte1, P::m, 2);
+      kb.wait(P::mte1, P::m, 2);
+      kb.wait(P::fix, P::m, 1);
+      MmadOp::create(ob, loc, pL0, vL0, pvL0, false);
+      kb.set(P::m, P::mte1, 2);
+      kb.set(P::m, P::fix, 1);
+      kb.wait(P::m, P::fix, 1);
+      kb.wait(P::v, P::fix, 1);
+      kb.dma(pvL0, pvUB, Layout::nz, Layout::nd);
+      kb.set(P::fix, P::m, 1);
+      kb.set(P::fix, P::v, 1);
+      // O = O alpha + P V.
+      kb.wait(P::fix, P::v, 1);
+      if (first) {
+        copy(pvUB, oUB);
+      } else {
+        vbinary(BinaryKind::mul, oUB, alpha, oUB);
+        vbinary(BinaryKind::add, oUB, pvUB, oUB);
+      }
+      kb.set(P::v, P::fix, 1);
+    };
+    kb.wait(P::mte1, P::mte2, 2);
+    load(kb.idx(0));
+    block(kb.idx(0), /*first=*/true, /*masked=*/causal);
+    // Fully visible blocks, then (causal) the diagonal one unless it was
+    // block 0.
+    Value fullEnd =
+        causal ? arith::MaxUIOp::create(ob, loc, jd, kb.idx(1)).getResult()
+               : numK;
+    forRange(kb.idx(1), fullEnd, [&](Value j) { block(j, false, false); });
+    if (causal)
+      forRange(fullEnd, numK, [&](Value j) { block(j, false, true); });
+    // Q's last use is done: its L0A tile is free; the ring is drained.
+    kb.set(P::m, P::mte1, 0);
+    kb.set(P::mte1, P::mte2, 2);
+    // O / l, stored.
+    vbinary(BinaryKind::div, oUB, l, oUB);
+    kb.wait(P::mte3, P::v, outEvent);
+    if (outUB != oUB)
+      VCastOp::create(ob, loc, oUB, outUB);
+    kb.set(P::v, P::mte3, outEvent);
+    kb.wait(P::v, P::mte3, outEvent);
+    int64_t rows = decode ? G : BQ;
+    kb.dma(kb.slice(outUB, kb.idx(0), kb.idx(0), rows, D),
+           kb.slice(O, qRow, kb.idx(0), rows, D));
+    kb.set(P::mte3, P::v, outEvent);
+  }
+  frees(false);
+  func::ReturnOp::create(ob, loc);
+  kernel.setVisibility(f.getVisibility());
+  f.erase();
+  return success();
+}
+
 namespace {
 struct ConvertSinterToNPUPass
     : public sinter::impl::ConvertSinterToNPUBase<ConvertSinterToNPUPass> {
   void runOnOperation() override {
     SmallVector<std::pair<func::FuncOp, GemmOp>> work;
+    SmallVector<std::pair<func::FuncOp, AttentionOp>> attentions;
     bool failedAny = false;
     for (auto f : getOperation().getOps<func::FuncOp>()) {
       if (!f.isPublic() || f.isExternal())
@@ -577,6 +965,11 @@ struct ConvertSinterToNPUPass
         if (auto g = dyn_cast<GemmOp>(op); g && !gemm) {
           gemm = g;
           continue;
+        }
+        if (auto a = dyn_cast<AttentionOp>(op);
+            a && !gemm && &op == &*std::prev(f.getBody().front().end(), 2)) {
+          attentions.push_back({f, a});
+          break;
         }
         f.emitError() << "NPU target: function @" << f.getName() << " has '"
                       << op.getName()
@@ -591,6 +984,8 @@ struct ConvertSinterToNPUPass
     }
     for (auto [f, gemm] : work)
       failedAny |= failed(convertFunction(f, gemm));
+    for (auto [f, attn] : attentions)
+      failedAny |= failed(convertAttentionFunction(f, attn));
     if (failedAny)
       signalPassFailure();
   }

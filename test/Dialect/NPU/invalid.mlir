@@ -205,3 +205,35 @@ func.func @bad_pipe() {
   npu.wait_flag mte2 -> cube, 0
   return
 }
+
+// -----
+
+func.func @transpose_shape(%k: memref<128x64xf16, #npu.space<l1>>, %kt: memref<128x64xf16, #npu.space<l0b>>) {
+  // expected-error @+1 {{transposes a tile: the target must be the source's transpose}}
+  npu.dma %k, %kt {source_layout = #npu.layout<nz>, target_layout = #npu.layout<nz>, transpose} : memref<128x64xf16, #npu.space<l1>>, memref<128x64xf16, #npu.space<l0b>>
+  return
+}
+
+// -----
+
+func.func @transpose_path(%k: memref<128x64xf16>, %kt: memref<64x128xf16, #npu.space<l1>>) {
+  // expected-error @+1 {{transposes only on the l1 -> l0b path}}
+  npu.dma %k, %kt {transpose} : memref<128x64xf16>, memref<64x128xf16, #npu.space<l1>>
+  return
+}
+
+// -----
+
+func.func @vscalar_types(%a: memref<16x16xf32, #npu.space<ub>>, %b: memref<16x16xf16, #npu.space<ub>>) {
+  // expected-error @+1 {{in and out must have one shape and element type}}
+  npu.vscalar add %a, %b {scalar = 1.0 : f32} : memref<16x16xf32, #npu.space<ub>>, memref<16x16xf16, #npu.space<ub>>
+  return
+}
+
+// -----
+
+func.func @vmask_space(%a: memref<16x16xf32, #npu.space<l1>>, %d: index) {
+  // expected-error @+1 {{tile must be in ub, not l1}}
+  npu.vmask %a, %d : memref<16x16xf32, #npu.space<l1>>
+  return
+}

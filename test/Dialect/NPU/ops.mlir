@@ -77,3 +77,17 @@ func.func @rows(%s: memref<64x128xf32, #npu.space<ub>>, %m: memref<64x1xf32, #np
   npu.vdequant %q, %sc zero_point(%z : memref<1x64xbf16, #npu.space<ub>>), %w : memref<32x64xi8, #npu.space<ub>>, memref<1x64xbf16, #npu.space<ub>>, memref<32x64xbf16, #npu.space<ub>>
   return
 }
+
+// Attention pieces: K copied transposed into L0B, a scalar multiply and
+// the causal mask with a dynamic diagonal.
+// CHECK-LABEL: func.func @attention_pieces
+func.func @attention_pieces(%k: memref<128x64xf16, #npu.space<l1>>, %kt: memref<64x128xf16, #npu.space<l0b>>,
+                            %s: memref<128x128xf32, #npu.space<ub>>, %d: index) {
+  // CHECK: npu.dma %{{.*}}, %{{.*}} {source_layout = #npu.layout<nz>, target_layout = #npu.layout<nz>, transpose}
+  npu.dma %k, %kt {source_layout = #npu.layout<nz>, target_layout = #npu.layout<nz>, transpose} : memref<128x64xf16, #npu.space<l1>>, memref<64x128xf16, #npu.space<l0b>>
+  // CHECK: npu.vscalar mul %{{.*}}, %{{.*}} {scalar = 1.250000e-01 : f32}
+  npu.vscalar mul %s, %s {scalar = 0.125 : f32} : memref<128x128xf32, #npu.space<ub>>, memref<128x128xf32, #npu.space<ub>>
+  // CHECK: npu.vmask %{{.*}}, %{{.*}} : memref<128x128xf32, #npu.space<ub>>
+  npu.vmask %s, %d : memref<128x128xf32, #npu.space<ub>>
+  return
+}

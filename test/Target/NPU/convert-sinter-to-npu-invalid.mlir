@@ -103,3 +103,30 @@ func.func @w4_group_48(%a: tensor<16x128xf16>, %q: tensor<128x128xi4>, %s: tenso
   %y = sinter.gemm ins(%a, %q : tensor<16x128xf16>, tensor<128x128xi4>) scales(%s : tensor<3x128xf16>) outs(%o : tensor<16x128xf16>) {acc_type = f32, b_quant = #sinter.weight_quant<scheme = grouped, group_size = 48>} -> tensor<16x128xf16>
   return %y : tensor<16x128xf16>
 }
+
+// -----
+
+func.func @attn_window(%q: tensor<1x2x128x64xf16>, %k: tensor<1x2x128x64xf16>, %v: tensor<1x2x128x64xf16>) -> tensor<1x2x128x64xf16> {
+  %o = tensor.empty() : tensor<1x2x128x64xf16>
+  // expected-error @+1 {{NPU target: cannot compile the attention in @attn_window: sliding-window masks are not supported on the NPU yet}}
+  %r = sinter.attention ins(%q, %k, %v : tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16>) outs(%o : tensor<1x2x128x64xf16>) {mask = #sinter.mask<sliding_window>, window = 32} -> tensor<1x2x128x64xf16>
+  return %r : tensor<1x2x128x64xf16>
+}
+
+// -----
+
+func.func @attn_offset(%q: tensor<1x2x128x64xf16>, %k: tensor<1x2x256x64xf16>, %v: tensor<1x2x256x64xf16>) -> tensor<1x2x128x64xf16> {
+  %o = tensor.empty() : tensor<1x2x128x64xf16>
+  // expected-error @+1 {{a causal mask needs query and key blocks of one size and a query offset that is a non-negative multiple of it on the NPU yet}}
+  %r = sinter.attention ins(%q, %k, %v : tensor<1x2x128x64xf16>, tensor<1x2x256x64xf16>, tensor<1x2x256x64xf16>) outs(%o : tensor<1x2x128x64xf16>) {mask = #sinter.mask<causal>, query_offset = 64} -> tensor<1x2x128x64xf16>
+  return %r : tensor<1x2x128x64xf16>
+}
+
+// -----
+
+func.func @attn_ragged(%q: tensor<1x2x100x64xf16>, %k: tensor<1x2x100x64xf16>, %v: tensor<1x2x100x64xf16>) -> tensor<1x2x100x64xf16> {
+  %o = tensor.empty() : tensor<1x2x100x64xf16>
+  // expected-error @+1 {{sequence lengths must be multiples of 16 on the NPU yet (got 100)}}
+  %r = sinter.attention ins(%q, %k, %v : tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>) outs(%o : tensor<1x2x100x64xf16>) -> tensor<1x2x100x64xf16>
+  return %r : tensor<1x2x100x64xf16>
+}

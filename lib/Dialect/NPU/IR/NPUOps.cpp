@@ -126,7 +126,15 @@ LogicalResult DmaOp::verify() {
   if (failed(from) || failed(to))
     return failure();
   auto srcType = getSource().getType(), dstType = getTarget().getType();
-  if (srcType.getShape() != dstType.getShape())
+  if (getTranspose()) {
+    if (*from != MemorySpace::l1 || *to != MemorySpace::l0b)
+      return emitOpError() << "transposes only on the l1 -> l0b path";
+    if (srcType.getDimSize(0) != dstType.getDimSize(1) ||
+        srcType.getDimSize(1) != dstType.getDimSize(0))
+      return emitOpError() << "transposes a tile: the target must be the "
+                              "source's transpose, got "
+                           << srcType << " -> " << dstType;
+  } else if (srcType.getShape() != dstType.getShape())
     return emitOpError() << "copies a tile of one shape: the source is "
                          << srcType << ", the target " << dstType;
   using S = MemorySpace;
@@ -234,6 +242,25 @@ LogicalResult VUnaryOp::verify() {
       getIn().getType().getElementType() != getOut().getType().getElementType())
     return emitOpError() << "in and out must have one shape and element type";
   if (!isVectorFloat(getIn().getType().getElementType()))
+    return emitOpError() << "works on f16, bf16 or f32";
+  return success();
+}
+
+LogicalResult VScalarOp::verify() {
+  if (failed(expectTile(*this, getIn(), "in", MemorySpace::ub)) ||
+      failed(expectTile(*this, getOut(), "out", MemorySpace::ub)))
+    return failure();
+  if (getIn().getType() != getOut().getType())
+    return emitOpError() << "in and out must have one shape and element type";
+  if (!isVectorFloat(getIn().getType().getElementType()))
+    return emitOpError() << "works on f16, bf16 or f32";
+  return success();
+}
+
+LogicalResult VMaskOp::verify() {
+  if (failed(expectTile(*this, getTile(), "tile", MemorySpace::ub)))
+    return failure();
+  if (!isVectorFloat(getTile().getType().getElementType()))
     return emitOpError() << "works on f16, bf16 or f32";
   return success();
 }

@@ -189,7 +189,10 @@ def NPU_DmaOp : NPU_Op<"dma"> {
     | ub -> l1 | mte3 | nd -> nd or nz | same |
 
     Tiles in the `nz` layout are made of 16 x 16 fractals, so their rows
-    and columns must be multiples of 16.
+    and columns must be multiples of 16. With `transpose` (l1 -> l0b only)
+    the target is the source's transpose, [C, R] for an [R, C] source: a
+    K tile stored [keys, D] becomes the [D, keys] right-hand side of
+    Q K^T.
 
     Example:
     ```mlir
@@ -202,7 +205,8 @@ def NPU_DmaOp : NPU_Op<"dma"> {
                        DefaultValuedAttr<NPU_LayoutAttr,
                          "::mlir::sinter::npu::Layout::nd">:$source_layout,
                        DefaultValuedAttr<NPU_LayoutAttr,
-                         "::mlir::sinter::npu::Layout::nd">:$target_layout);
+                         "::mlir::sinter::npu::Layout::nd">:$target_layout,
+                       UnitAttr:$transpose);
   let assemblyFormat = [{
     $source `,` $target attr-dict `:` type($source) `,` type($target)
   }];
@@ -279,6 +283,46 @@ def NPU_VUnaryOp : NPU_Op<"vunary"> {
                        NPU_MemRefOut<"ub">:$out);
   let assemblyFormat = [{
     $kind $in `,` $out attr-dict `:` type($in) `,` type($out)
+  }];
+  let hasVerifier = 1;
+}
+
+def NPU_VScalarOp : NPU_Op<"vscalar"> {
+  let summary = "Elementwise vector op with a scalar";
+  let description = [{
+    `out = in kind scalar` element by element, both in `ub`, same shape and
+    element type (f16, bf16 or f32); the scalar is an f32 immediate.
+
+    Example:
+    ```mlir
+    npu.vscalar mul %s, %t {scalar = 0.125 : f32} : memref<128x128xf32, #npu.space<ub>>, memref<128x128xf32, #npu.space<ub>>
+    ```
+  }];
+  let arguments = (ins NPU_BinaryKind:$kind, NPU_MemRefIn<"ub">:$in,
+                       NPU_MemRefOut<"ub">:$out, F32Attr:$scalar);
+  let assemblyFormat = [{
+    $kind $in `,` $out attr-dict `:` type($in) `,` type($out)
+  }];
+  let hasVerifier = 1;
+}
+
+def NPU_VMaskOp : NPU_Op<"vmask"> {
+  let summary = "Masks the elements above a diagonal (causal attention)";
+  let description = [{
+    Sets `tile[r, c]` to -inf where `c > r + diagonal`, in place, on an
+    f16, bf16 or f32 tile in `ub`: the scores of keys past each query's
+    position in a block the causal diagonal crosses (`diagonal` is the
+    block's first query position minus its first key position; it may be
+    negative).
+
+    Example:
+    ```mlir
+    npu.vmask %s, %d : memref<128x128xf32, #npu.space<ub>>
+    ```
+  }];
+  let arguments = (ins NPU_MemRefOut<"ub">:$tile, Index:$diagonal);
+  let assemblyFormat = [{
+    $tile `,` $diagonal attr-dict `:` type($tile)
   }];
   let hasVerifier = 1;
 }
