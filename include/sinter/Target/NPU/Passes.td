@@ -32,6 +32,19 @@ def ConvertSinterToNPU : Pass<"convert-sinter-to-npu", "::mlir::ModuleOp"> {
     that divides the k block or is a multiple of it), of the activations'
     type, without zero points.
 
+    `sinter.attention` ([B, H, S, D], f16/bf16, D up to 128, sequence
+    lengths multiples of 16; no mask or causal) becomes FlashAttention on
+    the cube and the vector unit: a core takes (batch, head, query block)
+    items, longest first; Q stays in L0A; per key block K is copied
+    transposed into L0B (`transpose` on the l1 -> l0b DMA), S = Q K^T is
+    scaled (`npu.vscalar`) and, on the causal diagonal, masked
+    (`npu.vmask`), the online softmax runs on the vector unit, P returns
+    through L1 to L0A as f16, and O = O alpha + P V is kept in f32 in the
+    unified buffer; K/V blocks stream through a two-slot ring in L1. A
+    decode (one query per head) takes the query heads of a KV head (up to
+    16) as the rows of one item. The kernel's Q, K, V and O are the
+    flattened [rows, D] tiles.
+
     Supported so far: f16/bf16 A [M, K] and B [K, N] (or int8/int4 B as
     above; no transposes, no batch dimensions), M, N and K multiples of 16,
     f32 accumulation, and epilogues of `arith.addf/subf/mulf/divf/maximumf/
