@@ -480,6 +480,14 @@ void Core::vscalar(Binary op, const Tile &out, const Tile &in, float scalar) {
       vectorCycles(std::max(out.dataBytes(), in.dataBytes())), {&in}, {&out});
 }
 
+void Core::vfill(const Tile &t, float value) {
+  requireUB({&t});
+  for (int64_t r = 0; cfg.functional && r < t.rows; ++r)
+    for (int64_t c = 0; c < t.cols; ++c)
+      set(t, r, c, value);
+  run("vfill", Pipe::V, vectorCycles(t.dataBytes()), {}, {&t});
+}
+
 void Core::vmask(const Tile &t, int64_t diagonal) {
   requireUB({&t});
   for (int64_t r = 0; cfg.functional && r < t.rows; ++r)

@@ -127,6 +127,8 @@ public:
   void vunary(Unary op, const Tile &out, const Tile &in);
   /// out = in op scalar.
   void vscalar(Binary op, const Tile &out, const Tile &in, float scalar);
+  /// Every element of t = value.
+  void vfill(const Tile &t, float value);
   /// t[r][c] = -inf where c > r + diagonal (causal masking), in place.
   void vmask(const Tile &t, int64_t diagonal);
   void vcast(const Tile &out, const Tile &in);

@@ -624,7 +624,7 @@ static std::string unsupportedAttention(AttentionOp op) {
 /// P = exp(S - m), row sum, the rescale factor), P goes back to L1/L0A as
 /// f16 (MTE3, MTE1), P V on the cube, and the vector unit folds it into
 /// the f32 output O. At the end O / l is stored. K/V blocks come in
-/// through a ring of two in L1, the next block loading while this one
+/// through a ring of three in L1, the next block loading while this one
 /// computes (one flag event counts the ring's free and full slots).
 ///
 /// The kernel takes Q, K, V and O as 2-d [rows, D] tiles (the leading
@@ -689,12 +689,16 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
   Value qL1 = kb.alloc(S::l1, BQ, D, elem), qL0 = kb.alloc(S::l0a, BQ, D, elem);
   // Decode: Q's G rows are staged in UB, then padded into L1.
   Value qUB = decode ? kb.alloc(S::ub, BQ, D, elem) : Value();
-  // The K/V ring: slot j % 2 holds key block j.
-  Value kRing = kb.alloc(S::l1, 2 * BK, D, elem),
-        vRing = kb.alloc(S::l1, 2 * BK, D, elem);
+  // The K/V ring: slot j % 3 holds key block j (block j + 1 loads while
+  // j computes and j - 1's V is still to be read).
+  constexpr int64_t kSlots = 3;
+  Value kRing = kb.alloc(S::l1, kSlots * BK, D, elem),
+        vRing = kb.alloc(S::l1, kSlots * BK, D, elem);
   Value kL0 = kb.alloc(S::l0b, D, BK, elem),
         vL0 = kb.alloc(S::l0b, BK, D, elem);
-  Value pL1 = kb.alloc(S::l1, BQ, BK, elem),
+  // P of block j in L1 slot j % 2 (block j + 1's P arrives before j's is
+  // read).
+  Value pRing = kb.alloc(S::l1, 2 * BQ, BK, elem),
         pL0 = kb.alloc(S::l0a, BQ, BK, elem);
   Value sL0 = kb.alloc(S::l0c, BQ, BK, f32),
         pvL0 = kb.alloc(S::l0c, BQ, D, f32);
@@ -711,7 +715,7 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
   int outEvent = outInP ? 0 : 1;
   Value m = kb.alloc(S::ub, BQ, 1, f32), l = kb.alloc(S::ub, BQ, 1, f32),
         rowStat = kb.alloc(S::ub, BQ, 1, f32),
-        alpha = kb.alloc(S::ub, BQ, 1, f32);
+        alphaRing = kb.alloc(S::ub, 2 * BQ, 1, f32);
   using P = Pipe;
   // Events: 0 Q, 1 the K/V ring, 2 the ring drained by the last item
   // (MTE1 <-> MTE2: an item starts at slot 0); 0 Q, 1 K, 2 P and V
@@ -723,13 +727,14 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
       set ? kb.set(from, to, e) : kb.wait(from, to, e);
     };
     flag(P::mte1, P::mte2, 0);
-    flag(P::mte1, P::mte2, 1);
-    flag(P::mte1, P::mte2, 1);
+    for (int64_t i = 0; i < kSlots; ++i)
+      flag(P::mte1, P::mte2, 1);
     flag(P::mte1, P::mte2, 2);
     for (int e : {0, 1, 2})
       flag(P::m, P::mte1, e);
     for (int e : {0, 1})
       flag(P::fix, P::m, e), flag(P::v, P::fix, e), flag(P::mte3, P::v, e);
+    flag(P::mte1, P::mte3, 0);
     flag(P::mte1, P::mte3, 0);
   };
   frees(true);
@@ -808,8 +813,8 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
       numK = arith::MinUIOp::create(ob, loc, kb.add(jd, kb.idx(1)), numK);
     }
     auto ringSlot = [&](Value ring, Value j) {
-      Value row =
-          kb.mul(arith::RemUIOp::create(ob, loc, j, kb.idx(2)), kb.idx(BK));
+      Value row = kb.mul(arith::RemUIOp::create(ob, loc, j, kb.idx(kSlots)),
+                         kb.idx(BK));
       return kb.slice(ring, row, kb.idx(0), BK, D);
     };
     auto load = [&](Value j) {
@@ -829,14 +834,30 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
       ob.setInsertionPointToStart(loop.getBody());
       body(loop.getInductionVar());
     };
-    // Key block j: first starts the statistics; masked applies the
-    // causal mask.
-    auto block = [&](Value j, bool first, bool masked) {
+    // The statistics start empty: m = -inf, l = 0, O = 0 (the first
+    // block's rescale factor exp(-inf) is 0).
+    VFillOp::create(ob, loc, m, ob.getF32FloatAttr(-INFINITY));
+    VFillOp::create(ob, loc, l, ob.getF32FloatAttr(0));
+    VFillOp::create(ob, loc, oUB, ob.getF32FloatAttr(0));
+    // The rescale factor of block j lives in slot j % 2 until P V of j is
+    // folded in (block j + 1's softmax runs in between).
+    auto pSlot = [&](Value j) {
+      Value row =
+          kb.mul(arith::RemUIOp::create(ob, loc, j, kb.idx(2)), kb.idx(BQ));
+      return kb.slice(pRing, row, kb.idx(0), BQ, BK);
+    };
+    auto alphaOf = [&](Value j) {
+      Value row =
+          kb.mul(arith::RemUIOp::create(ob, loc, j, kb.idx(2)), kb.idx(BQ));
+      return kb.slice(alphaRing, row, kb.idx(0), BQ, 1);
+    };
+    // Block j's scores and softmax: S = Q K^T on the cube, the online
+    // softmax on V, P into L1. `masked` applies the causal mask.
+    auto scores = [&](Value j, bool masked) {
       // The next block loads while this one computes.
       forRange(kb.add(j, kb.idx(1)),
                arith::MinUIOp::create(ob, loc, kb.add(j, kb.idx(2)), numK),
                load);
-      // S = Q K^T.
       kb.wait(P::mte2, P::mte1, 1);
       kb.wait(P::m, P::mte1, 1);
       DmaOp::create(ob, loc, ringSlot(kRing, j), kL0, Layout::nz, Layout::nz,
@@ -852,45 +873,40 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
       kb.dma(sL0, sUB, Layout::nz, Layout::nd);
       kb.set(P::fix, P::m, 0);
       kb.set(P::fix, P::v, 0);
-      // The online softmax on the vector unit.
       kb.wait(P::fix, P::v, 0);
       vscalar(BinaryKind::mul, sUB, sUB, scale);
       if (masked)
         VMaskOp::create(
             ob, loc, sUB,
             kb.sub(kb.add(q0, kb.idx(offset)), kb.mul(j, kb.idx(BK))));
+      // m' = max(m, rowmax), alpha = exp(m - m'), P = exp(S - m'),
+      // l = l alpha + rowsum(P).
+      Value alpha = alphaOf(j);
       VReduceOp::create(ob, loc, ReduceKind::max, sUB, rowStat);
-      if (first) {
-        copy(rowStat, m);
-      } else {
-        // alpha = exp(m - m'), m' = max(m, rowmax).
-        vbinary(BinaryKind::max, m, rowStat, rowStat);
-        vbinary(BinaryKind::sub, m, rowStat, alpha);
-        VUnaryOp::create(ob, loc, UnaryKind::exp, alpha, alpha);
-        copy(rowStat, m);
-      }
+      vbinary(BinaryKind::max, m, rowStat, rowStat);
+      vbinary(BinaryKind::sub, m, rowStat, alpha);
+      VUnaryOp::create(ob, loc, UnaryKind::exp, alpha, alpha);
+      copy(rowStat, m);
       vbinary(BinaryKind::sub, sUB, m, sUB);
       VUnaryOp::create(ob, loc, UnaryKind::exp, sUB, sUB);
       VReduceOp::create(ob, loc, ReduceKind::sum, sUB, rowStat);
-      if (first) {
-        copy(rowStat, l);
-      } else {
-        vbinary(BinaryKind::mul, l, alpha, l);
-        vbinary(BinaryKind::add, l, rowStat, l);
-      }
+      vbinary(BinaryKind::mul, l, alpha, l);
+      vbinary(BinaryKind::add, l, rowStat, l);
       kb.wait(P::mte3, P::v, 0);
       VCastOp::create(ob, loc, sUB, pUB);
       kb.set(P::v, P::mte3, 0);
       kb.set(P::v, P::fix, 0);
-      // P into L0A, V into L0B, P V on the cube.
       kb.wait(P::v, P::mte3, 0);
       kb.wait(P::mte1, P::mte3, 0);
-      kb.dma(pUB, pL1, Layout::nd, Layout::nz);
+      kb.dma(pUB, pSlot(j), Layout::nd, Layout::nz);
       kb.set(P::mte3, P::v, 0);
       kb.set(P::mte3, P::mte1, 0);
+    };
+    // Block j's P V on the cube, folded into O on V: O = O alpha + P V.
+    auto accumulate = [&](Value j) {
       kb.wait(P::mte3, P::mte1, 0);
       kb.wait(P::m, P::mte1, 2);
-      kb.dma(pL1, pL0, Layout::nz, Layout::nz);
+      kb.dma(pSlot(j), pL0, Layout::nz, Layout::nz);
       kb.dma(ringSlot(vRing, j), vL0, Layout::nz, Layout::nz);
       kb.set(P::mte1, P::mte3, 0);
       kb.set(P::mte1, P::mte2, 1);
@@ -905,27 +921,32 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
       kb.dma(pvL0, pvUB, Layout::nz, Layout::nd);
       kb.set(P::fix, P::m, 1);
       kb.set(P::fix, P::v, 1);
-      // O = O alpha + P V.
       kb.wait(P::fix, P::v, 1);
-      if (first) {
-        copy(pvUB, oUB);
-      } else {
-        vbinary(BinaryKind::mul, oUB, alpha, oUB);
-        vbinary(BinaryKind::add, oUB, pvUB, oUB);
-      }
+      vbinary(BinaryKind::mul, oUB, alphaOf(j), oUB);
+      vbinary(BinaryKind::add, oUB, pvUB, oUB);
       kb.set(P::v, P::fix, 1);
     };
+    // Software-pipelined by one block: every pipe's program runs block
+    // j's scores before block j - 1's P V, so the cube computes S of j
+    // while the vector unit still works on the softmax of j - 1.
     kb.wait(P::mte1, P::mte2, 2);
     load(kb.idx(0));
-    block(kb.idx(0), /*first=*/true, /*masked=*/causal);
+    scores(kb.idx(0), /*masked=*/causal);
     // Fully visible blocks, then (causal) the diagonal one unless it was
     // block 0.
     Value fullEnd =
         causal ? arith::MaxUIOp::create(ob, loc, jd, kb.idx(1)).getResult()
                : numK;
-    forRange(kb.idx(1), fullEnd, [&](Value j) { block(j, false, false); });
+    forRange(kb.idx(1), fullEnd, [&](Value j) {
+      scores(j, false);
+      accumulate(kb.sub(j, kb.idx(1)));
+    });
     if (causal)
-      forRange(fullEnd, numK, [&](Value j) { block(j, false, true); });
+      forRange(fullEnd, numK, [&](Value j) {
+        scores(j, true);
+        accumulate(kb.sub(j, kb.idx(1)));
+      });
+    accumulate(kb.sub(numK, kb.idx(1)));
     // Q's last use is done: its L0A tile is free; the ring is drained.
     kb.set(P::m, P::mte1, 0);
     kb.set(P::mte1, P::mte2, 2);

@@ -237,3 +237,11 @@ func.func @vmask_space(%a: memref<16x16xf32, #npu.space<l1>>, %d: index) {
   npu.vmask %a, %d : memref<16x16xf32, #npu.space<l1>>
   return
 }
+
+// -----
+
+func.func @vfill_int(%a: memref<16x16xi8, #npu.space<ub>>) {
+  // expected-error @+1 {{works on f16, bf16 or f32}}
+  npu.vfill %a {value = 0.0 : f32} : memref<16x16xi8, #npu.space<ub>>
+  return
+}

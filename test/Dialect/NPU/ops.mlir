@@ -91,3 +91,10 @@ func.func @attention_pieces(%k: memref<128x64xf16, #npu.space<l1>>, %kt: memref<
   npu.vmask %s, %d : memref<128x128xf32, #npu.space<ub>>
   return
 }
+
+// CHECK-LABEL: func.func @fill
+func.func @fill(%m: memref<128x1xf32, #npu.space<ub>>) {
+  // CHECK: npu.vfill %{{.*}} {value = 0xFF800000 : f32}
+  npu.vfill %m {value = 0xFF800000 : f32} : memref<128x1xf32, #npu.space<ub>>
+  return
+}

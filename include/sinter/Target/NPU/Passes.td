@@ -40,7 +40,7 @@ def ConvertSinterToNPU : Pass<"convert-sinter-to-npu", "::mlir::ModuleOp"> {
     scaled (`npu.vscalar`) and, on the causal diagonal, masked
     (`npu.vmask`), the online softmax runs on the vector unit, P returns
     through L1 to L0A as f16, and O = O alpha + P V is kept in f32 in the
-    unified buffer; K/V blocks stream through a two-slot ring in L1. A
+    unified buffer; K/V blocks stream through a three-slot ring in L1. A
     decode (one query per head) takes the query heads of a KV head (up to
     16) as the rows of one item. The kernel's Q, K, V and O are the
     flattened [rows, D] tiles.

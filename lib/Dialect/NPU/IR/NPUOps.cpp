@@ -257,6 +257,14 @@ LogicalResult VScalarOp::verify() {
   return success();
 }
 
+LogicalResult VFillOp::verify() {
+  if (failed(expectTile(*this, getTile(), "tile", MemorySpace::ub)))
+    return failure();
+  if (!isVectorFloat(getTile().getType().getElementType()))
+    return emitOpError() << "works on f16, bf16 or f32";
+  return success();
+}
+
 LogicalResult VMaskOp::verify() {
   if (failed(expectTile(*this, getTile(), "tile", MemorySpace::ub)))
     return failure();

@@ -306,6 +306,25 @@ def NPU_VScalarOp : NPU_Op<"vscalar"> {
   let hasVerifier = 1;
 }
 
+def NPU_VFillOp : NPU_Op<"vfill"> {
+  let summary = "Fills a tile with one value";
+  let description = [{
+    Sets every element of an f16, bf16 or f32 tile in `ub` to `value`
+    (an f32 immediate; infinities allowed): the initial statistics of an
+    online softmax.
+
+    Example:
+    ```mlir
+    npu.vfill %m {value = 0xFF800000 : f32} : memref<128x1xf32, #npu.space<ub>>
+    ```
+  }];
+  let arguments = (ins NPU_MemRefOut<"ub">:$tile, F32Attr:$value);
+  let assemblyFormat = [{
+    $tile attr-dict `:` type($tile)
+  }];
+  let hasVerifier = 1;
+}
+
 def NPU_VMaskOp : NPU_Op<"vmask"> {
   let summary = "Masks the elements above a diagonal (causal attention)";
   let description = [{
