@@ -70,7 +70,8 @@ cl::opt<std::string>
 cl::opt<bool> quiet("quiet", cl::desc("No progress output"), cl::init(false));
 cl::opt<std::string> gemmSchedule(
     "gpu-gemm-schedule",
-    cl::desc("Hopper GEMM schedule: auto (default), cooperative or pingpong"),
+    cl::desc("Hopper GEMM schedule: auto (default; cooperative), cooperative "
+             "or pingpong"),
     cl::init("auto"));
 cl::list<std::string> pinTiles(
     "pin-tiles",

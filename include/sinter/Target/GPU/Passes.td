@@ -28,11 +28,11 @@ def ConvertSinterToGPU : Pass<"convert-sinter-to-gpu", "::mlir::ModuleOp"> {
       handing stages over with mbarriers; two consumer warpgroups (with
       most of the registers, `setmaxnreg`) run `wgmma.mma_async` m64n256k16
       from shared-memory descriptors (a [K, N] B read N-major), one group in
-      flight, and the epilogue on the accumulators. Cooperative schedule:
-      both consumers share each 128 x 256 tile. Ping-pong schedule (for
-      epilogues with transcendental math, or `gemm-schedule=pingpong`):
-      each consumer owns whole 64 x 256 tiles and one's epilogue runs
-      under the other's mainloop, the mainloops ordered by named barriers.
+      flight, and the epilogue on the accumulators. Cooperative schedule
+      (the default): both consumers share each 128 x 256 tile. Ping-pong
+      schedule (`gemm-schedule=pingpong`): each consumer owns whole
+      64 x 256 tiles and one's epilogue runs under the other's mainloop,
+      the mainloops ordered by named barriers.
       A single output whose rows are a multiple of 16 bytes is stored
       through swizzled staging boxes and TMA; others from registers. Needs
       rows of A and B that are a multiple of 16 bytes, no batch dimensions,
@@ -108,8 +108,8 @@ def ConvertSinterToGPU : Pass<"convert-sinter-to-gpu", "::mlir::ModuleOp"> {
     Option<"gemmSchedule", "gemm-schedule", "std::string", "\"auto\"",
            "Hopper GEMM schedule: cooperative (two consumer warpgroups share "
            "each 128 x 256 tile), pingpong (each owns 64 x 256 tiles, one's "
-           "epilogue under the other's mainloop) or auto (pingpong when the "
-           "epilogue has transcendental math)">
+           "epilogue under the other's mainloop; measured slower so far) or "
+           "auto (cooperative)">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",
