@@ -30,6 +30,7 @@
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
@@ -423,8 +424,53 @@ npuKernels(ModuleOp module) {
   return kernels;
 }
 
+/// The simulator's machine (sinter::npu::Config) from the target
+/// description, per core at a 1 GHz clock: scratchpad capacities, the
+/// bandwidths of HBM (MTE2/MTE3/FIX to global), L0A (MTE1) and UB (the
+/// local paths), the f16 cube and vector rates. The fixed latencies and
+/// the DMA queue depth are not in the description: the simulator's values
+/// for this class of machine.
+void writeNPUConfig(llvm::raw_ostream &os, StringRef name, TargetAttr t) {
+  double cores = double(t.getCores());
+  auto peak = [&](StringRef unit) {
+    int64_t best = 0;
+    for (auto p : t.getPeaks().getAsRange<PeakComputeAttr>())
+      if (p.getUnit() == unit && p.getType().isF16())
+        best = std::max(best, p.getGops());
+    return double(best);
+  };
+  auto per = [&](double perSecond) {
+    std::string text;
+    llvm::raw_string_ostream(text) << llvm::format("%.17g", perSecond / cores);
+    return text;
+  };
+  auto hbm = cast<MemoryLevelAttr>(t.getLevels()[0]);
+  os << "/* The simulator's model of " << t.getName()
+     << " (per core, 1 GHz), generated from its target description. */\n"
+     << "inline sinter::npu::Config " << name << "_config() {\n"
+     << "  using sinter::npu::Space;\n  sinter::npu::Config c;\n"
+     << "  c.clockGHz = 1.0;\n";
+  for (auto [space, lvl] :
+       {std::pair("L1", "l1"), std::pair("L0A", "l0a"), std::pair("L0B", "l0b"),
+        std::pair("L0C", "l0c"), std::pair("UB", "ub")})
+    if (MemoryLevelAttr l = t.getLevel(lvl))
+      os << "  c.capacity[int(Space::" << space << ")] = " << l.getCapacity()
+         << ";\n";
+  os << "  c.gmBytesPerCycle = " << per(double(hbm.getBandwidth())) << ";\n";
+  if (MemoryLevelAttr l0a = t.getLevel("l0a"))
+    os << "  c.l1BytesPerCycle = " << per(double(l0a.getBandwidth())) << ";\n";
+  if (MemoryLevelAttr ub = t.getLevel("ub"))
+    os << "  c.localBytesPerCycle = " << per(double(ub.getBandwidth()))
+       << ";\n";
+  os << "  c.cubeMacsPerCycle = " << per(peak("matrix") / 2) << ";\n"
+     << "  c.vectorBytesPerCycle = " << per(peak("vector") * 2) << ";\n"
+     << "  c.dmaLatency = 100;\n  c.cubeLatency = 20;\n"
+     << "  c.vectorLatency = 10;\n  c.dmaQueueDepth = 4;\n"
+     << "  return c;\n}\n\n";
+}
+
 /// The NPU kernels' C++ header: a declaration per kernel, its tiles
-/// described.
+/// described, and the simulator's Config of the target.
 void writeNPUHeader(llvm::raw_ostream &os, StringRef name, StringRef target,
                     ModuleOp module) {
   std::string guard = headerGuard(name);
@@ -438,6 +484,8 @@ void writeNPUHeader(llvm::raw_ostream &os, StringRef name, StringRef target,
      << ".cpp and link with -lsinter_npusim.\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include \"sinter/npu/npu_sim.h\"\n\n";
+  if (TargetAttr t = getTargetPreset(module.getContext(), target))
+    writeNPUConfig(os, name, t);
   for (auto &[kernel, args] : npuKernels(module)) {
     os << "/* " << kernel << "\n";
     for (auto [i, a] : llvm::enumerate(args))
