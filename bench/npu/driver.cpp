@@ -6,7 +6,8 @@
 // (random inputs, all cores on one memory) and compares the result with a
 // loop nest. Built with -DSINTER_W4A16_GROUP=G, the kernel is W4A16
 // instead: B is int4 codes [K, N] (two per byte) with f16 scales per group
-// of G rows of k, `kernel(core, a, q, scales, y)`.
+// of G rows of k, `kernel(core, a, q, scales, y)`; with -DSINTER_B_NK, B is
+// stored [N, K] (nn.Linear's layout).
 #include "sinter/npu/npu_sim.h"
 
 #include <algorithm>
@@ -49,6 +50,8 @@ int main(int argc, char **argv) {
     Tile b = core.globalTile(core.global(K * N / 2), DType::I4, K, N),
          s = core.globalTile(core.global(groups * N * 2), DType::F16, groups,
                              N);
+#elif defined(SINTER_B_NK)
+    Tile b = core.globalTile(core.global(K * N * 2), DType::F16, N, K);
 #else
     Tile b = core.globalTile(core.global(K * N * 2), DType::F16, K, N);
 #endif
@@ -79,6 +82,8 @@ int main(int argc, char **argv) {
               // The weight as the vector unit rounds it to f16.
               float w = halfToFloat(
                   floatToHalf(core.get(b, k, n) * core.get(s, k / kGroup, n)));
+#elif defined(SINTER_B_NK)
+              float w = core.get(b, n, k);
 #else
               float w = core.get(b, k, n);
 #endif

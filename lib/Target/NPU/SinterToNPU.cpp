@@ -31,9 +31,11 @@ enum class Cover { Tile, Row, Column };
 
 /// Why the GEMM cannot become an NPU kernel yet, or empty.
 std::string unsupported(GemmOp op) {
-  if (op.getNumBatchDims() || op.getTransposeA() || op.getTransposeB())
-    return "only A [M, K] x B [K, N] without batch dimensions or transposes "
-           "is supported on the NPU yet";
+  if (op.getNumBatchDims() || op.getTransposeA())
+    return "only A [M, K] (no batch dimensions or transposed A) is "
+           "supported on the NPU yet";
+  if (op.getTransposeB() && op.getBQuant())
+    return "quantized weights must be [K, N] on the NPU yet";
   if (op.getPairwise() || op.getARowSumSq() || !op.getReductions().empty())
     return "pairwise and reducing GEMMs are not supported on the NPU yet";
   Type a = getElementTypeOrSelf(op.getA().getType());
@@ -185,7 +187,11 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
       return fail("every operand must be a function argument");
   auto aType = cast<RankedTensorType>(gemm.getA().getType());
   int64_t M = aType.getDimSize(0), K = aType.getDimSize(1),
-          N = cast<RankedTensorType>(gemm.getB().getType()).getDimSize(1);
+          N = cast<RankedTensorType>(gemm.getB().getType())
+                  .getDimSize(gemm.getTransposeB() ? 0 : 1);
+  // B as [N, K] (nn.Linear's layout): its blocks come into L1 as they are
+  // stored and are copied transposed into L0B.
+  bool bNK = gemm.getTransposeB();
   // The kernel's signature: the arguments, then the result, in global
   // memory.
   SmallVector<Type> params;
@@ -266,7 +272,8 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
   for (int i = 0; i < 2; ++i) {
     if (!residentA)
       aL1[i] = kb.alloc(MemorySpace::l1, SUB * BM, BK, elem);
-    bL1[i] = kb.alloc(MemorySpace::l1, BK, SUB * BN, elem);
+    bL1[i] = bNK ? kb.alloc(MemorySpace::l1, SUB * BN, BK, elem)
+                 : kb.alloc(MemorySpace::l1, BK, SUB * BN, elem);
     aL0[i] = kb.alloc(MemorySpace::l0a, BM, BK, elem);
     bL0[i] = kb.alloc(MemorySpace::l0b, BK, BN, elem);
     if (quant) {
@@ -374,8 +381,9 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
         kb.dma(kb.slice(A, m0, k0, SUB * BM, BK), aL1[i], Layout::nd,
                Layout::nz);
       if (!quant)
-        kb.dma(kb.slice(B, k0, n0, BK, SUB * BN), bL1[i], Layout::nd,
-               Layout::nz);
+        kb.dma(bNK ? kb.slice(B, n0, k0, SUB * BN, BK)
+                   : kb.slice(B, k0, n0, BK, SUB * BN),
+               bL1[i], Layout::nd, Layout::nz);
       kb.set(P::mte2, P::mte1, i);
       kb.wait(P::mte2, P::mte1, i);
       if (quant)
@@ -391,9 +399,12 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
                    ? aL1[i]
                    : kb.slice(aL1[i], kb.idx(si * BM), kb.idx(0), BM, BK),
                aL0[j], Layout::nz, Layout::nz);
-        kb.dma(SUB == 1 ? bL1[i]
-                        : kb.slice(bL1[i], kb.idx(0), kb.idx(sj * BN), BK, BN),
-               bL0[j], Layout::nz, Layout::nz);
+        Value bBlock =
+            SUB == 1 ? bL1[i]
+            : bNK    ? kb.slice(bL1[i], kb.idx(sj * BN), kb.idx(0), BN, BK)
+                     : kb.slice(bL1[i], kb.idx(0), kb.idx(sj * BN), BK, BN);
+        DmaOp::create(ob, loc, bBlock, bL0[j], Layout::nz, Layout::nz,
+                      /*transpose=*/bNK);
         if (s + 1 == SUB * SUB) {
           kb.set(P::mte1, P::mte2, i);
           if (quant)

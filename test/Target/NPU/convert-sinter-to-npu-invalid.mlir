@@ -1,9 +1,9 @@
 // RUN: sinter-opt %s --split-input-file --convert-sinter-to-npu --verify-diagnostics
 
-func.func @transposed(%a: tensor<64x32xf16>, %b: tensor<64x32xf16>) -> tensor<64x64xf32> {
+func.func @transposed(%a: tensor<32x64xf16>, %b: tensor<32x64xf16>) -> tensor<64x64xf32> {
   %o = tensor.empty() : tensor<64x64xf32>
-  // expected-error @+1 {{NPU target: cannot compile the gemm in @transposed: only A [M, K] x B [K, N] without batch dimensions or transposes is supported on the NPU yet}}
-  %y = sinter.gemm ins(%a, %b : tensor<64x32xf16>, tensor<64x32xf16>) outs(%o : tensor<64x64xf32>) {acc_type = f32, transpose_b} -> tensor<64x64xf32>
+  // expected-error @+1 {{NPU target: cannot compile the gemm in @transposed: only A [M, K] (no batch dimensions or transposed A) is supported on the NPU yet}}
+  %y = sinter.gemm ins(%a, %b : tensor<32x64xf16>, tensor<32x64xf16>) outs(%o : tensor<64x64xf32>) {acc_type = f32, transpose_a} -> tensor<64x64xf32>
   return %y : tensor<64x64xf32>
 }
 
