@@ -31,9 +31,11 @@ enum class Cover { Tile, Row, Column };
 
 /// Why the GEMM cannot become an NPU kernel yet, or empty.
 std::string unsupported(GemmOp op) {
-  if (op.getNumBatchDims() || op.getTransposeA())
-    return "only A [M, K] (no batch dimensions or transposed A) is "
-           "supported on the NPU yet";
+  if (op.getTransposeA())
+    return "a transposed A is not supported on the NPU yet";
+  if (op.getNumBatchDims() &&
+      cast<RankedTensorType>(op.getB().getType()).getRank() != 2)
+    return "batched GEMMs need one B shared by the batch on the NPU yet";
   if (op.getTransposeB() && op.getBQuant())
     return "quantized weights must be [K, N] on the NPU yet";
   if (op.getPairwise() || op.getARowSumSq() || !op.getReductions().empty())
@@ -67,8 +69,9 @@ std::string unsupported(GemmOp op) {
   auto bType = cast<RankedTensorType>(op.getB().getType());
   if (!aType.hasStaticShape() || !bType.hasStaticShape())
     return "dynamic shapes are not supported";
-  for (int64_t d :
-       {aType.getDimSize(0), aType.getDimSize(1), bType.getDimSize(1)})
+  int64_t rank = aType.getRank();
+  for (int64_t d : {aType.getDimSize(rank - 2), aType.getDimSize(rank - 1),
+                    bType.getDimSize(op.getTransposeB() ? 0 : 1)})
     if (d % 16)
       return "M, N and K must be multiples of the cube's 16 x 16 fractal "
              "on the NPU yet (got " +
@@ -148,24 +151,40 @@ kernelOperand(GemmOp gemm, Value v, int64_t M, int64_t N) {
   if (v == gemm.getBScales() && t.getRank() == 1)
     return std::make_pair(MemRefType::get({1, N}, t.getElementType()),
                           Cover::Row);
-  if (v == gemm.getA() || v == gemm.getB() || t.getRank() == 2)
+  // A's batch dimensions fold into its rows (B is shared by the batch).
+  if (v == gemm.getA())
+    return std::make_pair(
+        MemRefType::get({M, t.getShape().back()}, t.getElementType()),
+        Cover::Tile);
+  if (v == gemm.getB() || v == gemm.getBScales() || v == gemm.getBZeroPoints())
     return std::make_pair(MemRefType::get(t.getShape(), t.getElementType()),
                           Cover::Tile);
+  unsigned rank = gemm.getNumBatchDims() + 2;
   for (auto [in, m] :
        llvm::zip(gemm.getEpilogueInputs(), gemm.getEpilogueMaps().getValue())) {
     if (in != v)
       continue;
+    // The output tile (every dimension, in order), a row (n) or a column
+    // (the batch dimensions and m, in order) of it.
     AffineMap map = cast<AffineMapAttr>(m).getValue();
-    if (map.getNumResults() != 1)
-      return std::nullopt;
-    auto dim = dyn_cast<AffineDimExpr>(map.getResult(0));
-    if (!dim)
-      return std::nullopt;
-    return dim.getPosition() == 1
-               ? std::make_pair(MemRefType::get({1, N}, t.getElementType()),
-                                Cover::Row)
-               : std::make_pair(MemRefType::get({M, 1}, t.getElementType()),
-                                Cover::Column);
+    auto dims = [&](unsigned from, unsigned to) {
+      if (map.getNumResults() != to - from)
+        return false;
+      for (unsigned i = from; i < to; ++i)
+        if (map.getResult(i - from) != getAffineDimExpr(i, map.getContext()))
+          return false;
+      return true;
+    };
+    if (dims(0, rank))
+      return std::make_pair(MemRefType::get({M, N}, t.getElementType()),
+                            Cover::Tile);
+    if (dims(rank - 1, rank))
+      return std::make_pair(MemRefType::get({1, N}, t.getElementType()),
+                            Cover::Row);
+    if (dims(0, rank - 1))
+      return std::make_pair(MemRefType::get({M, 1}, t.getElementType()),
+                            Cover::Column);
+    return std::nullopt;
   }
   return std::nullopt;
 }
@@ -186,7 +205,9 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
         !(v == gemm.getInits()[0] && v.getDefiningOp<tensor::EmptyOp>()))
       return fail("every operand must be a function argument");
   auto aType = cast<RankedTensorType>(gemm.getA().getType());
-  int64_t M = aType.getDimSize(0), K = aType.getDimSize(1),
+  // Batch dimensions fold into M (B is shared).
+  int64_t M = aType.getNumElements() / aType.getShape().back(),
+          K = aType.getShape().back(),
           N = cast<RankedTensorType>(gemm.getB().getType())
                   .getDimSize(gemm.getTransposeB() ? 0 : 1);
   // B as [N, K] (nn.Linear's layout): its blocks come into L1 as they are
@@ -207,8 +228,7 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
     covers.push_back(operand->second);
   }
   auto outTensor = cast<RankedTensorType>(f.getResultTypes()[0]);
-  params.push_back(
-      MemRefType::get(outTensor.getShape(), outTensor.getElementType()));
+  params.push_back(MemRefType::get({M, N}, outTensor.getElementType()));
 
   OpBuilder ob(f);
   auto kernel = func::FuncOp::create(ob, f.getLoc(), f.getName(),

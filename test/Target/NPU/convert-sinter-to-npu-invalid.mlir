@@ -2,7 +2,7 @@
 
 func.func @transposed(%a: tensor<32x64xf16>, %b: tensor<32x64xf16>) -> tensor<64x64xf32> {
   %o = tensor.empty() : tensor<64x64xf32>
-  // expected-error @+1 {{NPU target: cannot compile the gemm in @transposed: only A [M, K] (no batch dimensions or transposed A) is supported on the NPU yet}}
+  // expected-error @+1 {{NPU target: cannot compile the gemm in @transposed: a transposed A is not supported on the NPU yet}}
   %y = sinter.gemm ins(%a, %b : tensor<32x64xf16>, tensor<32x64xf16>) outs(%o : tensor<64x64xf32>) {acc_type = f32, transpose_a} -> tensor<64x64xf32>
   return %y : tensor<64x64xf32>
 }
@@ -129,4 +129,41 @@ func.func @attn_ragged(%q: tensor<1x2x100x64xf16>, %k: tensor<1x2x100x64xf16>, %
   // expected-error @+1 {{sequence lengths must be multiples of 16 on the NPU yet (got 100)}}
   %r = sinter.attention ins(%q, %k, %v : tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>) outs(%o : tensor<1x2x100x64xf16>) -> tensor<1x2x100x64xf16>
   return %r : tensor<1x2x100x64xf16>
+}
+
+// -----
+
+func.func @batched_b(%a: tensor<2x32x64xf16>, %b: tensor<2x64x32xf16>) -> tensor<2x32x32xf32> {
+  %o = tensor.empty() : tensor<2x32x32xf32>
+  // expected-error @+1 {{batched GEMMs need one B shared by the batch on the NPU yet}}
+  %y = sinter.gemm ins(%a, %b : tensor<2x32x64xf16>, tensor<2x64x32xf16>) outs(%o : tensor<2x32x32xf32>) {acc_type = f32} -> tensor<2x32x32xf32>
+  return %y : tensor<2x32x32xf32>
+}
+
+// -----
+
+func.func @batch_broadcast_operand(%a: tensor<2x32x64xf16>, %b: tensor<64x32xf16>, %r: tensor<32x32xf32>) -> tensor<2x32x32xf32> {
+  %o = tensor.empty() : tensor<2x32x32xf32>
+  // expected-error @+1 {{epilogue operand 2 is read through a map the NPU kernel does not take}}
+  %y = sinter.gemm ins(%a, %b : tensor<2x32x64xf16>, tensor<64x32xf16>) epilogue_ins(%r : tensor<32x32xf32>) outs(%o : tensor<2x32x32xf32>) {acc_type = f32, epilogue_maps = [affine_map<(b, m, n) -> (m, n)>]} -> tensor<2x32x32xf32>
+    epilogue {
+    ^bb0(%acc: f32, %x: f32):
+      %s = arith.addf %acc, %x : f32
+      sinter.yield %s : f32
+    }
+  return %y : tensor<2x32x32xf32>
+}
+
+// -----
+
+func.func @transposed_operand(%a: tensor<32x64xf16>, %b: tensor<64x32xf16>, %r: tensor<32x32xf32>) -> tensor<32x32xf32> {
+  %o = tensor.empty() : tensor<32x32xf32>
+  // expected-error @+1 {{epilogue operand 2 is read through a map the NPU kernel does not take}}
+  %y = sinter.gemm ins(%a, %b : tensor<32x64xf16>, tensor<64x32xf16>) epilogue_ins(%r : tensor<32x32xf32>) outs(%o : tensor<32x32xf32>) {acc_type = f32, epilogue_maps = [affine_map<(m, n) -> (n, m)>]} -> tensor<32x32xf32>
+    epilogue {
+    ^bb0(%acc: f32, %x: f32):
+      %s = arith.addf %acc, %x : f32
+      sinter.yield %s : f32
+    }
+  return %y : tensor<32x32xf32>
 }

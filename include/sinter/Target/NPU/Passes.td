@@ -45,12 +45,15 @@ def ConvertSinterToNPU : Pass<"convert-sinter-to-npu", "::mlir::ModuleOp"> {
     16) as the rows of one item. The kernel's Q, K, V and O are the
     flattened [rows, D] tiles.
 
-    Supported so far: f16/bf16 A [M, K] and B [K, N] or [N, K] (the
-    latter copied transposed into L0B; int8/int4 B as above, [K, N]; no
-    transposed A, no batch dimensions), M, N and K multiples of 16,
+    Supported so far: f16/bf16 A [batch..., M, K] and B [K, N] or [N, K]
+    (the latter copied transposed into L0B; int8/int4 B as above, [K, N];
+    a B shared by the batch, whose dimensions fold into M; no transposed
+    A), M, N and K multiples of 16,
     f32 accumulation, and epilogues of `arith.addf/subf/mulf/divf/maximumf/
     minimumf` (with tiles, rows or columns of the epilogue operands),
-    `arith.negf`, `math.exp/log/tanh/sqrt/rsqrt/absf` and float casts.
+    `arith.negf`, `math.exp/log/tanh/sqrt/rsqrt/absf` and float casts;
+    epilogue operands are output tiles (every dimension in order), rows
+    (n) or columns (the batch dimensions and m).
     Anything else is an error naming what is in the way.
   }];
   let dependentDialects = ["::mlir::sinter::npu::NPUDialect",
