@@ -4,7 +4,8 @@
 // Prints cycles (the slowest core) and core 0's busy cycles and bytes per
 // pipe; with a last argument `--check`, computes values (random inputs,
 // all cores on one memory) and compares them with a float64 loop nest;
-// with a path instead, writes core 0's Chrome-trace timeline there.
+// with a path instead, writes core 0's Chrome-trace timeline there. Built
+// with -DSINTER_SOFTCAP=C, the reference caps the logits (C tanh(x / C)).
 #include "sinter/npu/npu_sim.h"
 
 #include <algorithm>
@@ -69,6 +70,9 @@ int main(int argc, char **argv) {
                 s += double(core.get(q, bh * SQ + i, d)) *
                      core.get(k, kvBase + j, d);
               p[j] = s / std::sqrt(double(D));
+#ifdef SINTER_SOFTCAP
+              p[j] = SINTER_SOFTCAP * std::tanh(p[j] / SINTER_SOFTCAP);
+#endif
               mx = std::max(mx, p[j]);
             }
             for (int64_t j = 0; j < keys; ++j)

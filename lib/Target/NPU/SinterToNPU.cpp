@@ -597,10 +597,9 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
 static std::string unsupportedAttention(AttentionOp op) {
   if (op.getLayout() != AttentionLayout::bhsd)
     return "only the [B, H, S, D] layout is supported on the NPU yet";
-  if (op.getBias() || op.getRopeCos() || op.getSoftcap() ||
-      op.getInits().size() != 1)
-    return "biases, fused RoPE, softcap and the log-sum-exp are not "
-           "supported on the NPU yet";
+  if (op.getBias() || op.getRopeCos() || op.getInits().size() != 1)
+    return "biases, fused RoPE and the log-sum-exp are not supported on the "
+           "NPU yet";
   if (op.getMask() == MaskKind::sliding_window)
     return "sliding-window masks are not supported on the NPU yet";
   auto q = cast<RankedTensorType>(op.getQuery().getType());
@@ -688,6 +687,9 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
   int64_t offset = op.getQueryOffset();
   float scale = op.getScale() ? op.getScale()->convertToFloat()
                               : float(1.0 / std::sqrt(double(D)));
+  std::optional<float> softcap;
+  if (op.getSoftcap())
+    softcap = op.getSoftcap()->convertToFloat();
   Type elem = qT.getElementType();
   auto outT = cast<RankedTensorType>(f.getResultTypes()[0]);
 
@@ -906,6 +908,12 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
       kb.set(P::fix, P::v, 0);
       kb.wait(P::fix, P::v, 0);
       vscalar(BinaryKind::mul, sUB, sUB, scale);
+      if (softcap) {
+        // cap * tanh(x / cap), before the mask.
+        vscalar(BinaryKind::div, sUB, sUB, *softcap);
+        VUnaryOp::create(ob, loc, UnaryKind::tanh, sUB, sUB);
+        vscalar(BinaryKind::mul, sUB, sUB, *softcap);
+      }
       if (masked)
         VMaskOp::create(
             ob, loc, sUB,
