@@ -5,7 +5,8 @@
 // pipe; with a last argument `--check`, computes values (random inputs,
 // all cores on one memory) and compares them with a float64 loop nest;
 // with a path instead, writes core 0's Chrome-trace timeline there. Built
-// with -DSINTER_SOFTCAP=C, the reference caps the logits (C tanh(x / C)).
+// with -DSINTER_SOFTCAP=C, the reference caps the logits (C tanh(x / C));
+// with -DSINTER_WINDOW=W (and causal), query p sees keys (p - W, p].
 #include "sinter/npu/npu_sim.h"
 
 #include <algorithm>
@@ -63,8 +64,13 @@ int main(int argc, char **argv) {
             std::vector<double> p(SK);
             double mx = -INFINITY, sum = 0;
             // Query i sits at position SK - SQ + i.
-            int64_t keys = causal ? SK - SQ + i + 1 : SK;
-            for (int64_t j = 0; j < keys; ++j) {
+            int64_t keys = causal ? SK - SQ + i + 1 : SK, first = 0;
+#ifdef SINTER_WINDOW
+            first = std::max<int64_t>(0, keys - SINTER_WINDOW);
+#endif
+            for (int64_t j = 0; j < first; ++j)
+              p[j] = -INFINITY;
+            for (int64_t j = first; j < keys; ++j) {
               double s = 0;
               for (int64_t d = 0; d < D; ++d)
                 s += double(core.get(q, bh * SQ + i, d)) *
@@ -75,11 +81,11 @@ int main(int argc, char **argv) {
 #endif
               mx = std::max(mx, p[j]);
             }
-            for (int64_t j = 0; j < keys; ++j)
+            for (int64_t j = first; j < keys; ++j)
               sum += (p[j] = std::exp(p[j] - mx));
             for (int64_t d = 0; d < D; ++d) {
               double want = 0;
-              for (int64_t j = 0; j < keys; ++j)
+              for (int64_t j = first; j < keys; ++j)
                 want += p[j] * core.get(v, kvBase + j, d);
               want /= sum;
               worst = std::max(worst,

@@ -488,11 +488,12 @@ void Core::vfill(const Tile &t, float value) {
   run("vfill", Pipe::V, vectorCycles(t.dataBytes()), {}, {&t});
 }
 
-void Core::vmask(const Tile &t, int64_t diagonal) {
+void Core::vmask(const Tile &t, int64_t diagonal, int64_t window) {
   requireUB({&t});
   for (int64_t r = 0; cfg.functional && r < t.rows; ++r)
-    for (int64_t c = std::max<int64_t>(0, r + diagonal + 1); c < t.cols; ++c)
-      set(t, r, c, -INFINITY);
+    for (int64_t c = 0; c < t.cols; ++c)
+      if (c > r + diagonal || (window > 0 && c <= r + diagonal - window))
+        set(t, r, c, -INFINITY);
   run("vmask", Pipe::V, vectorCycles(t.dataBytes()), {&t}, {&t});
 }
 

@@ -129,8 +129,9 @@ public:
   void vscalar(Binary op, const Tile &out, const Tile &in, float scalar);
   /// Every element of t = value.
   void vfill(const Tile &t, float value);
-  /// t[r][c] = -inf where c > r + diagonal (causal masking), in place.
-  void vmask(const Tile &t, int64_t diagonal);
+  /// t[r][c] = -inf where c > r + diagonal (causal masking), and with a
+  /// window w > 0 also where c <= r + diagonal - w, in place.
+  void vmask(const Tile &t, int64_t diagonal, int64_t window = 0);
   void vcast(const Tile &out, const Tile &in);
   void vreduceMax(const Tile &out, const Tile &in);
   void vreduceSum(const Tile &out, const Tile &in);

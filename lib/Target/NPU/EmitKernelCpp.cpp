@@ -163,7 +163,10 @@ struct Emitter {
         })
         .Case([&](VMaskOp v) {
           line() << "core.vmask(" << of(v.getTile()) << ", "
-                 << of(v.getDiagonal()) << ");\n";
+                 << of(v.getDiagonal());
+          if (v.getWindow())
+            os << ", " << *v.getWindow();
+          os << ");\n";
           return success();
         })
         .Case([&](VUnaryOp v) {

@@ -600,8 +600,6 @@ static std::string unsupportedAttention(AttentionOp op) {
   if (op.getBias() || op.getRopeCos() || op.getInits().size() != 1)
     return "biases, fused RoPE and the log-sum-exp are not supported on the "
            "NPU yet";
-  if (op.getMask() == MaskKind::sliding_window)
-    return "sliding-window masks are not supported on the NPU yet";
   auto q = cast<RankedTensorType>(op.getQuery().getType());
   auto k = cast<RankedTensorType>(op.getKey().getType());
   auto v = cast<RankedTensorType>(op.getValue().getType());
@@ -634,11 +632,11 @@ static std::string unsupportedAttention(AttentionOp op) {
       return "sequence lengths must be multiples of 16 on the NPU yet (got " +
              std::to_string(s) + ")";
   int64_t bq = std::gcd(sq, kTile), bk = std::gcd(sk, kTile);
-  if (op.getMask() == MaskKind::causal &&
+  if (op.getMask() != MaskKind::none &&
       (bq != bk || op.getQueryOffset() < 0 || op.getQueryOffset() % bk))
-    return "a causal mask needs query and key blocks of one size and a "
-           "query offset that is a non-negative multiple of it on the NPU "
-           "yet";
+    return "a causal or sliding-window mask needs query and key blocks of "
+           "one size and a query offset that is a non-negative multiple of "
+           "it on the NPU yet";
   Type out = getElementTypeOrSelf(op.getInits()[0].getType());
   if (!(out.isF16() || out.isBF16() || out.isF32()))
     return "the output must be f16, bf16 or f32";
@@ -683,7 +681,12 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
   bool decode = SQ == 1;
   int64_t G = H / HKV;
   int64_t BQ = decode ? 16 : std::gcd(SQ, kTile), BK = std::gcd(SK, kTile);
-  bool causal = op.getMask() == MaskKind::causal;
+  // A sliding window is causal with a lower bound: query p sees keys
+  // (p - window, p].
+  bool causal = op.getMask() != MaskKind::none;
+  std::optional<int64_t> window;
+  if (op.getMask() == MaskKind::sliding_window)
+    window = op.getWindowAttr().getInt();
   int64_t offset = op.getQueryOffset();
   float scale = op.getScale() ? op.getScale()->convertToFloat()
                               : float(1.0 / std::sqrt(double(D)));
@@ -917,12 +920,17 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
       if (masked)
         VMaskOp::create(
             ob, loc, sUB,
-            kb.sub(kb.add(q0, kb.idx(offset)), kb.mul(j, kb.idx(BK))));
+            kb.sub(kb.add(q0, kb.idx(offset)), kb.mul(j, kb.idx(BK))),
+            window ? ob.getI64IntegerAttr(*window) : IntegerAttr());
       // m' = max(m, rowmax), alpha = exp(m - m'), P = exp(S - m'),
       // l = l alpha + rowsum(P).
       Value alpha = alphaOf(j);
       VReduceOp::create(ob, loc, ReduceKind::max, sUB, rowStat);
       vbinary(BinaryKind::max, m, rowStat, rowStat);
+      // A window can hide a whole row of a block: m' stays finite, so
+      // exp(m - m') and exp(S - m') are 0 there rather than NaN.
+      if (window)
+        vscalar(BinaryKind::max, rowStat, rowStat, -1e30f);
       vbinary(BinaryKind::sub, m, rowStat, alpha);
       VUnaryOp::create(ob, loc, UnaryKind::exp, alpha, alpha);
       copy(rowStat, m);
@@ -969,27 +977,45 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
     // j's scores before block j - 1's P V, so the cube computes S of j
     // while the vector unit still works on the softmax of j - 1.
     kb.wait(P::mte1, P::mte2, 2);
-    load(kb.idx(0));
-    scores(kb.idx(0), /*masked=*/causal);
-    // Fully visible blocks, then (causal) the diagonal one unless it was
-    // block 0.
-    Value fullEnd =
-        causal ? arith::MaxUIOp::create(ob, loc, jd, kb.idx(1)).getResult()
-               : numK;
-    forRange(kb.idx(1), fullEnd, [&](Value j) {
-      scores(j, false);
-      accumulate(kb.sub(j, kb.idx(1)));
-    });
-    if (causal)
-      forRange(fullEnd, numK, [&](Value j) {
+    if (window) {
+      // Blocks [jLo, jd]: from the one holding the first row's first key
+      // (max(0, q0 + offset + 1 - window)), every one masked.
+      Value first =
+          kb.sub(arith::MaxUIOp::create(ob, loc, kb.add(q0, kb.idx(offset + 1)),
+                                        kb.idx(*window)),
+                 kb.idx(*window));
+      Value jLo = arith::DivUIOp::create(ob, loc, first, kb.idx(BK));
+      load(jLo);
+      scores(jLo, /*masked=*/true);
+      forRange(kb.add(jLo, kb.idx(1)), numK, [&](Value j) {
         scores(j, true);
         accumulate(kb.sub(j, kb.idx(1)));
       });
+    } else {
+      load(kb.idx(0));
+      scores(kb.idx(0), /*masked=*/causal);
+      // Fully visible blocks, then (causal) the diagonal one unless it was
+      // block 0.
+      Value fullEnd =
+          causal ? arith::MaxUIOp::create(ob, loc, jd, kb.idx(1)).getResult()
+                 : numK;
+      forRange(kb.idx(1), fullEnd, [&](Value j) {
+        scores(j, false);
+        accumulate(kb.sub(j, kb.idx(1)));
+      });
+      if (causal)
+        forRange(fullEnd, numK, [&](Value j) {
+          scores(j, true);
+          accumulate(kb.sub(j, kb.idx(1)));
+        });
+    }
     accumulate(kb.sub(numK, kb.idx(1)));
     // Q's last use is done: its L0A tile is free; the ring is drained.
     kb.set(P::m, P::mte1, 0);
     kb.set(P::mte1, P::mte2, 2);
-    // O / l, stored.
+    // O / l, stored (a row that saw no key has l = 0 and O = 0).
+    if (window)
+      vscalar(BinaryKind::max, l, l, 1e-30f);
     vbinary(BinaryKind::div, oUB, l, oUB);
     kb.wait(P::mte3, P::v, outEvent);
     if (outUB != oUB)

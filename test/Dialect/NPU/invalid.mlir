@@ -245,3 +245,11 @@ func.func @vfill_int(%a: memref<16x16xi8, #npu.space<ub>>) {
   npu.vfill %a {value = 0.0 : f32} : memref<16x16xi8, #npu.space<ub>>
   return
 }
+
+// -----
+
+func.func @vmask_window(%a: memref<16x16xf32, #npu.space<ub>>, %d: index) {
+  // expected-error @+1 {{window must be positive, got 0}}
+  npu.vmask %a, %d {window = 0} : memref<16x16xf32, #npu.space<ub>>
+  return
+}

@@ -106,18 +106,19 @@ func.func @w4_group_48(%a: tensor<16x128xf16>, %q: tensor<128x128xi4>, %s: tenso
 
 // -----
 
-func.func @attn_window(%q: tensor<1x2x128x64xf16>, %k: tensor<1x2x128x64xf16>, %v: tensor<1x2x128x64xf16>) -> tensor<1x2x128x64xf16> {
+func.func @attn_lse(%q: tensor<1x2x128x64xf16>, %k: tensor<1x2x128x64xf16>, %v: tensor<1x2x128x64xf16>) -> (tensor<1x2x128x64xf16>, tensor<1x2x128xf32>) {
   %o = tensor.empty() : tensor<1x2x128x64xf16>
-  // expected-error @+1 {{NPU target: cannot compile the attention in @attn_window: sliding-window masks are not supported on the NPU yet}}
-  %r = sinter.attention ins(%q, %k, %v : tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16>) outs(%o : tensor<1x2x128x64xf16>) {mask = #sinter.mask<sliding_window>, window = 32} -> tensor<1x2x128x64xf16>
-  return %r : tensor<1x2x128x64xf16>
+  %l = tensor.empty() : tensor<1x2x128xf32>
+  // expected-error @+1 {{NPU target: cannot compile the attention in @attn_lse: biases, fused RoPE and the log-sum-exp are not supported on the NPU yet}}
+  %r:2 = sinter.attention ins(%q, %k, %v : tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16>) outs(%o, %l : tensor<1x2x128x64xf16>, tensor<1x2x128xf32>) -> tensor<1x2x128x64xf16>, tensor<1x2x128xf32>
+  return %r#0, %r#1 : tensor<1x2x128x64xf16>, tensor<1x2x128xf32>
 }
 
 // -----
 
 func.func @attn_offset(%q: tensor<1x2x128x64xf16>, %k: tensor<1x2x256x64xf16>, %v: tensor<1x2x256x64xf16>) -> tensor<1x2x128x64xf16> {
   %o = tensor.empty() : tensor<1x2x128x64xf16>
-  // expected-error @+1 {{a causal mask needs query and key blocks of one size and a query offset that is a non-negative multiple of it on the NPU yet}}
+  // expected-error @+1 {{a causal or sliding-window mask needs query and key blocks of one size and a query offset that is a non-negative multiple of it on the NPU yet}}
   %r = sinter.attention ins(%q, %k, %v : tensor<1x2x128x64xf16>, tensor<1x2x256x64xf16>, tensor<1x2x256x64xf16>) outs(%o : tensor<1x2x128x64xf16>) {mask = #sinter.mask<causal>, query_offset = 64} -> tensor<1x2x128x64xf16>
   return %r : tensor<1x2x128x64xf16>
 }

@@ -33,13 +33,15 @@ def ConvertSinterToNPU : Pass<"convert-sinter-to-npu", "::mlir::ModuleOp"> {
     type, without zero points.
 
     `sinter.attention` ([B, H, S, D], f16/bf16, D up to 128, sequence
-    lengths multiples of 16; no mask or causal; softcap) becomes
+    lengths multiples of 16; no mask, causal or a sliding window; softcap)
+    becomes
     FlashAttention on
     the cube and the vector unit: a core takes (batch, head, query block)
     items, longest first; Q stays in L0A; per key block K is copied
     transposed into L0B (`transpose` on the l1 -> l0b DMA), S = Q K^T is
     scaled (`npu.vscalar`), softcapped (`tanh` between two scalar ops)
-    and, on the causal diagonal, masked
+    and, on the causal diagonal (and, for a sliding window, its lower
+    edge), masked
     (`npu.vmask`), the online softmax runs on the vector unit, P returns
     through L1 to L0A as f16, and O = O alpha + P V is kept in f32 in the
     unified buffer; K/V blocks stream through a three-slot ring in L1. A

@@ -268,6 +268,8 @@ LogicalResult VFillOp::verify() {
 LogicalResult VMaskOp::verify() {
   if (failed(expectTile(*this, getTile(), "tile", MemorySpace::ub)))
     return failure();
+  if (getWindow() && *getWindow() < 1)
+    return emitOpError() << "window must be positive, got " << *getWindow();
   if (!isVectorFloat(getTile().getType().getElementType()))
     return emitOpError() << "works on f16, bf16 or f32";
   return success();

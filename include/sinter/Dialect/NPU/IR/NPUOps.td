@@ -332,14 +332,16 @@ def NPU_VMaskOp : NPU_Op<"vmask"> {
     f16, bf16 or f32 tile in `ub`: the scores of keys past each query's
     position in a block the causal diagonal crosses (`diagonal` is the
     block's first query position minus its first key position; it may be
-    negative).
+    negative). With `window` (a sliding window of that many keys), also
+    where `c <= r + diagonal - window`.
 
     Example:
     ```mlir
     npu.vmask %s, %d : memref<128x128xf32, #npu.space<ub>>
     ```
   }];
-  let arguments = (ins NPU_MemRefOut<"ub">:$tile, Index:$diagonal);
+  let arguments = (ins NPU_MemRefOut<"ub">:$tile, Index:$diagonal,
+                       OptionalAttr<I64Attr>:$window);
   let assemblyFormat = [{
     $tile `,` $diagonal attr-dict `:` type($tile)
   }];
