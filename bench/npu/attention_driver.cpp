@@ -7,6 +7,7 @@
 // with a path instead, writes core 0's Chrome-trace timeline there. Built
 // with -DSINTER_SOFTCAP=C, the reference caps the logits (C tanh(x / C));
 // with -DSINTER_WINDOW=W (and causal), query p sees keys (p - W, p].
+#include "report.h"
 #include "sinter/npu/npu_sim.h"
 
 #include <algorithm>
@@ -95,24 +96,8 @@ int main(int argc, char **argv) {
         }
     }
     slowest = std::max(slowest, core.cycles());
-    if (id == 0) {
-      for (int p = 0; p < kNumPipes; ++p)
-        std::printf("pipe %s %lld %lld\n", name(Pipe(p)),
-                    (long long)core.busy(Pipe(p)),
-                    (long long)core.bytesMoved(Pipe(p)));
-      if (!core.hazards().empty())
-        std::printf("hazards %zu: %s\n", core.hazards().size(),
-                    core.hazards()[0].c_str());
-      if (argc == 10 && !check) {
-        std::FILE *f = std::fopen(argv[9], "w");
-        if (!f) {
-          std::fprintf(stderr, "cannot write %s\n", argv[9]);
-          return 1;
-        }
-        std::fputs(core.chromeTrace().c_str(), f);
-        std::fclose(f);
-      }
-    }
+    if (id == 0 && !reportCore(core, argc == 10 && !check ? argv[9] : nullptr))
+      return 1;
   }
   std::printf("cycles %lld\n", (long long)slowest);
   if (check) {

@@ -8,6 +8,7 @@
 // instead: B is int4 codes [K, N] (two per byte) with f16 scales per group
 // of G rows of k, `kernel(core, a, q, scales, y)`; with -DSINTER_B_NK, B is
 // stored [N, K] (nn.Linear's layout).
+#include "report.h"
 #include "sinter/npu/npu_sim.h"
 
 #include <algorithm>
@@ -94,23 +95,8 @@ int main(int argc, char **argv) {
           }
     }
     slowest = std::max(slowest, core.cycles());
-    if (id == 0) {
-      for (int p = 0; p < kNumPipes; ++p)
-        std::printf("pipe %s %lld %lld\n", name(Pipe(p)),
-                    (long long)core.busy(Pipe(p)),
-                    (long long)core.bytesMoved(Pipe(p)));
-      if (!core.hazards().empty())
-        std::printf("hazards %zu\n", core.hazards().size());
-      if (argc == 6 && !check) {
-        std::FILE *f = std::fopen(argv[5], "w");
-        if (!f) {
-          std::fprintf(stderr, "cannot write %s\n", argv[5]);
-          return 1;
-        }
-        std::fputs(core.chromeTrace().c_str(), f);
-        std::fclose(f);
-      }
-    }
+    if (id == 0 && !reportCore(core, argc == 6 && !check ? argv[5] : nullptr))
+      return 1;
   }
   std::printf("cycles %lld\n", (long long)slowest);
   if (check) {

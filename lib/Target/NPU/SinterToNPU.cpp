@@ -189,21 +189,37 @@ kernelOperand(GemmOp gemm, Value v, int64_t M, int64_t N) {
   return std::nullopt;
 }
 
+/// Whether `f` can become a kernel of its one op `op` (`what` in messages,
+/// `why` what the kernel does not support, or empty): it returns the op's
+/// one result and every operand is an argument of `f` (the result's init
+/// an empty tensor). Emits the error otherwise.
+static LogicalResult checkKernelFunction(func::FuncOp f, Operation *op,
+                                         Value init, StringRef what,
+                                         const std::string &why) {
+  auto fail = [&](const Twine &reason) {
+    return op->emitError() << "NPU target: cannot compile the " << what
+                           << " in @" << f.getName() << ": " << reason;
+  };
+  if (!why.empty())
+    return fail(why);
+  auto ret = cast<func::ReturnOp>(f.getBody().front().getTerminator());
+  if (f.getNumResults() != 1 || ret.getOperand(0) != op->getResult(0))
+    return fail("the function must return the " + what + "'s one result");
+  for (Value v : op->getOperands())
+    if (!isa<BlockArgument>(v) &&
+        !(v == init && v.getDefiningOp<tensor::EmptyOp>()))
+      return fail("every operand must be a function argument");
+  return success();
+}
+
 static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
   auto fail = [&](const Twine &why) {
     return gemm.emitError() << "NPU target: cannot compile the gemm in @"
                             << f.getName() << ": " << why;
   };
-  std::string why = unsupported(gemm);
-  if (!why.empty())
-    return fail(why);
-  auto ret = cast<func::ReturnOp>(f.getBody().front().getTerminator());
-  if (f.getNumResults() != 1 || ret.getOperand(0) != gemm.getResult(0))
-    return fail("the function must return the gemm's one result");
-  for (Value v : gemm->getOperands())
-    if (!isa<BlockArgument>(v) &&
-        !(v == gemm.getInits()[0] && v.getDefiningOp<tensor::EmptyOp>()))
-      return fail("every operand must be a function argument");
+  if (failed(checkKernelFunction(f, gemm, gemm.getInits()[0], "gemm",
+                                 unsupported(gemm))))
+    return failure();
   auto aType = cast<RankedTensorType>(gemm.getA().getType());
   // Batch dimensions fold into M (B is shared).
   int64_t M = aType.getNumElements() / aType.getShape().back(),
@@ -658,20 +674,9 @@ static std::string unsupportedAttention(AttentionOp op) {
 /// The kernel takes Q, K, V and O as 2-d [rows, D] tiles (the leading
 /// dimensions flattened, the same bytes).
 static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
-  auto fail = [&](const Twine &why) {
-    return op.emitError() << "NPU target: cannot compile the attention in @"
-                          << f.getName() << ": " << why;
-  };
-  std::string why = unsupportedAttention(op);
-  if (!why.empty())
-    return fail(why);
-  auto ret = cast<func::ReturnOp>(f.getBody().front().getTerminator());
-  if (f.getNumResults() != 1 || ret.getOperand(0) != op.getResult(0))
-    return fail("the function must return the attention's one result");
-  for (Value v : op->getOperands())
-    if (!isa<BlockArgument>(v) &&
-        !(v == op.getInits()[0] && v.getDefiningOp<tensor::EmptyOp>()))
-      return fail("every operand must be a function argument");
+  if (failed(checkKernelFunction(f, op, op.getInits()[0], "attention",
+                                 unsupportedAttention(op))))
+    return failure();
   auto qT = cast<RankedTensorType>(op.getQuery().getType());
   auto kT = cast<RankedTensorType>(op.getKey().getType());
   int64_t H = qT.getDimSize(1), SQ = qT.getDimSize(2), D = qT.getDimSize(3),
