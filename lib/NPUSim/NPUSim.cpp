@@ -560,8 +560,11 @@ void Core::vdequant(const Tile &out, const Tile &in, const Tile &scale,
 void Core::setFlag(Pipe from, Pipe to, int event) {
   if (from == to || event < 0 || event > 7)
     fail("set_flag between two pipes, events 0 to 7");
-  // The flag goes up once everything `from` has started is complete.
-  flags[int(from)][int(to)][event].push_back(done[int(from)]);
+  // The flag goes up once everything `from` has started is complete, and
+  // not before `from` reached it (after its own waits: a pipe that only
+  // passes a flag on still orders what follows).
+  flags[int(from)][int(to)][event].push_back(
+      std::max(done[int(from)], clock[int(from)]));
 }
 
 void Core::waitFlag(Pipe from, Pipe to, int event) {
