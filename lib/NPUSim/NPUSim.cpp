@@ -416,6 +416,17 @@ void requireUB(std::initializer_list<const Tile *> tiles) {
 }
 } // namespace
 
+/// x op y as the vector unit computes it (in f32).
+static float applyBinary(Core::Binary op, float x, float y) {
+  using B = Core::Binary;
+  return op == B::Add   ? x + y
+         : op == B::Sub ? x - y
+         : op == B::Mul ? x * y
+         : op == B::Div ? x / y
+         : op == B::Max ? std::max(x, y)
+                        : std::min(x, y);
+}
+
 void Core::vbinary(Binary op, const Tile &out, const Tile &lhs,
                    const Tile &rhs) {
   requireUB({&out, &lhs, &rhs});
@@ -428,13 +439,7 @@ void Core::vbinary(Binary op, const Tile &out, const Tile &lhs,
     for (int64_t c = 0; c < out.cols; ++c) {
       float x = get(lhs, r, c);
       float y = get(rhs, rhs.rows == 1 ? 0 : r, rhs.cols == 1 ? 0 : c);
-      float v = op == Binary::Add   ? x + y
-                : op == Binary::Sub ? x - y
-                : op == Binary::Mul ? x * y
-                : op == Binary::Div ? x / y
-                : op == Binary::Max ? std::max(x, y)
-                                    : std::min(x, y);
-      set(out, r, c, v);
+      set(out, r, c, applyBinary(op, x, y));
     }
   int64_t bytes = std::max(out.dataBytes(), lhs.dataBytes());
   run("vbinary", Pipe::V, vectorCycles(bytes), {&lhs, &rhs}, {&out});
@@ -466,16 +471,8 @@ void Core::vscalar(Binary op, const Tile &out, const Tile &in, float scalar) {
   if (in.rows != out.rows || in.cols != out.cols)
     fail("vscalar shapes");
   for (int64_t r = 0; cfg.functional && r < out.rows; ++r)
-    for (int64_t c = 0; c < out.cols; ++c) {
-      float x = get(in, r, c);
-      float v = op == Binary::Add   ? x + scalar
-                : op == Binary::Sub ? x - scalar
-                : op == Binary::Mul ? x * scalar
-                : op == Binary::Div ? x / scalar
-                : op == Binary::Max ? std::max(x, scalar)
-                                    : std::min(x, scalar);
-      set(out, r, c, v);
-    }
+    for (int64_t c = 0; c < out.cols; ++c)
+      set(out, r, c, applyBinary(op, get(in, r, c), scalar));
   run("vscalar", Pipe::V,
       vectorCycles(std::max(out.dataBytes(), in.dataBytes())), {&in}, {&out});
 }

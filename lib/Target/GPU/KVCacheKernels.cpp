@@ -253,6 +253,21 @@ Value quantizeValue(KVKernel &k, Value x, Value scale, Type qType) {
   return arith::BitcastOp::create(b, loc, qType, code);
 }
 
+/// The largest |element(i)| for i = lo, lo + step, ... < hi (0 if none).
+Value absMax(KVKernel &k, Value lo, Value hi, Value step,
+             llvm::function_ref<Value(Value)> element) {
+  OpBuilder &b = k.b;
+  auto loop = scf::ForOp::create(b, k.loc, lo, hi, step, ValueRange{k.f32(0)});
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value x = k.toF32(element(loop.getInductionVar()));
+  scf::YieldOp::create(
+      b, k.loc,
+      Value(arith::MaxNumFOp::create(b, k.loc, loop.getRegionIterArgs()[0],
+                                     math::AbsFOp::create(b, k.loc, x))));
+  return loop.getResult(0);
+}
+
 /// absmax / qmax, or 1 for an all-zero group.
 Value scaleOf(KVKernel &k, Value amax, Type qType) {
   OpBuilder &b = k.b;
@@ -291,19 +306,11 @@ SmallVector<KernelLaunch> quantize(OpBuilder &b, KVQuantizeOp op,
               ids.append({s, at.back()});
               return ids;
             };
-            auto maxLoop = scf::ForOp::create(b, loc, k.idx(0), k.idx(S),
-                                              k.idx(1), ValueRange{k.f32(0)});
-            {
-              OpBuilder::InsertionGuard g(b);
-              b.setInsertionPointToStart(maxLoop.getBody());
-              Value x = k.toF32(memref::LoadOp::create(
-                  b, loc, in, element(maxLoop.getInductionVar())));
-              scf::YieldOp::create(b, loc,
-                                   Value(arith::MaxNumFOp::create(
-                                       b, loc, maxLoop.getRegionIterArgs()[0],
-                                       math::AbsFOp::create(b, loc, x))));
-            }
-            Value scale = scaleOf(k, maxLoop.getResult(0), qType);
+            Value amax =
+                absMax(k, k.idx(0), k.idx(S), k.idx(1), [&](Value s) -> Value {
+                  return memref::LoadOp::create(b, loc, in, element(s));
+                });
+            Value scale = scaleOf(k, amax, qType);
             auto qLoop =
                 scf::ForOp::create(b, loc, k.idx(0), k.idx(S), k.idx(1));
             {
@@ -339,28 +346,14 @@ SmallVector<KernelLaunch> quantize(OpBuilder &b, KVQuantizeOp op,
             return ids;
           };
           // |x| max over the lane's columns, then across the warp.
-          auto maxLoop = scf::ForOp::create(b, loc, lane, k.idx(D), k.idx(32),
-                                            ValueRange{k.f32(0)});
-          {
-            OpBuilder::InsertionGuard g(b);
-            b.setInsertionPointToStart(maxLoop.getBody());
-            Value x = k.toF32(memref::LoadOp::create(
-                b, loc, in, at(maxLoop.getInductionVar())));
-            scf::YieldOp::create(b, loc,
-                                 Value(arith::MaxNumFOp::create(
-                                     b, loc, maxLoop.getRegionIterArgs()[0],
-                                     math::AbsFOp::create(b, loc, x))));
-          }
-          Value amax = maxLoop.getResult(0);
-          for (int32_t offset : {1, 2, 4, 8, 16})
-            amax = arith::MaxNumFOp::create(
-                b, loc, amax,
-                gpu::ShuffleOp::create(
-                    b, loc, amax,
-                    arith::ConstantIntOp::create(b, loc, offset, 32),
-                    arith::ConstantIntOp::create(b, loc, 32, 32),
-                    gpu::ShuffleMode::XOR)
-                    .getShuffleResult());
+          Value amax = k.xorReduce(
+              absMax(k, lane, k.idx(D), k.idx(32),
+                     [&](Value d) -> Value {
+                       return memref::LoadOp::create(b, loc, in, at(d));
+                     }),
+              {1, 2, 4, 8, 16}, [&](Value x, Value y) -> Value {
+                return arith::MaxNumFOp::create(b, loc, x, y);
+              });
           Value scale = scaleOf(k, amax, qType);
           auto qLoop = scf::ForOp::create(b, loc, lane, k.idx(D), k.idx(32));
           {

@@ -288,15 +288,23 @@ struct KernelBuilder {
   /// The butterfly reduction of `v` over the 4 lanes of a quad (lanes that
   /// hold one row of an mma accumulator tile).
   Value quadReduce(Value v, bool isMax) {
-    for (int32_t offset : {1, 2}) {
-      Value o = gpu::ShuffleOp::create(
-                    b, loc, v, arith::ConstantIntOp::create(b, loc, offset, 32),
-                    arith::ConstantIntOp::create(b, loc, 32, 32),
-                    gpu::ShuffleMode::XOR)
-                    .getShuffleResult();
-      v = isMax ? arith::MaxNumFOp::create(b, loc, v, o).getResult()
-                : arith::AddFOp::create(b, loc, v, o).getResult();
-    }
+    return xorReduce(v, {1, 2}, [&](Value x, Value y) -> Value {
+      if (isMax)
+        return arith::MaxNumFOp::create(b, loc, x, y);
+      return arith::AddFOp::create(b, loc, x, y);
+    });
+  }
+  /// `v` combined with the values of the lanes `offsets` away, in turn
+  /// (xor shuffles: a butterfly over those lanes).
+  Value xorReduce(Value v, ArrayRef<int32_t> offsets,
+                  llvm::function_ref<Value(Value, Value)> combine) {
+    for (int32_t offset : offsets)
+      v = combine(v, gpu::ShuffleOp::create(
+                         b, loc, v,
+                         arith::ConstantIntOp::create(b, loc, offset, 32),
+                         arith::ConstantIntOp::create(b, loc, 32, 32),
+                         gpu::ShuffleMode::XOR)
+                         .getShuffleResult());
     return v;
   }
 };

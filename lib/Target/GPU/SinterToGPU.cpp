@@ -243,14 +243,8 @@ struct GemmKernel : gpu_kernels::KernelBuilder {
 
   /// `v` combined with the values of the lanes `offsets` away (xor).
   Value shuffleCombine(ReductionAttr r, Value v, ArrayRef<int32_t> offsets) {
-    for (int32_t o : offsets)
-      v = combine(r, v,
-                  gpu::ShuffleOp::create(
-                      b, loc, v, arith::ConstantIntOp::create(b, loc, o, 32),
-                      arith::ConstantIntOp::create(b, loc, 32, 32),
-                      gpu::ShuffleMode::XOR)
-                      .getShuffleResult());
-    return v;
+    return xorReduce(v, offsets,
+                     [&](Value x, Value y) { return combine(r, x, y); });
   }
   /// Combines `v` atomically into reduction result `out` at (batch, pos)
   /// where `cond` holds.
@@ -745,15 +739,11 @@ struct MmaGemmKernel : GemmKernel {
     if (rowSumSq) {
       // The 8 threads of a row (consecutive lanes) add their sums.
       for (size_t i = 0; i < chunks.size(); ++i) {
-        Value v = kLoop.getResult(init.size() + i), row = chunks[i].row;
-        for (int32_t o : {1, 2, 4})
-          v = arith::AddFOp::create(
-              b, loc, v,
-              gpu::ShuffleOp::create(
-                  b, loc, v, arith::ConstantIntOp::create(b, loc, o, 32),
-                  arith::ConstantIntOp::create(b, loc, 32, 32),
-                  gpu::ShuffleMode::XOR)
-                  .getShuffleResult());
+        Value row = chunks[i].row;
+        Value v = xorReduce(kLoop.getResult(init.size() + i), {1, 2, 4},
+                            [&](Value x, Value y) -> Value {
+                              return arith::AddFOp::create(b, loc, x, y);
+                            });
         ifThen(eq(remu(lane, 8), 0), [&] {
           memref::StoreOp::create(b, loc, v, rowSumSq, ValueRange{row});
         });
@@ -1029,8 +1019,8 @@ struct WgmmaGemmKernel : GemmKernel {
   std::pair<Value, Value> tileOrigin(Value t, int64_t tilesM, int64_t tilesN) {
     Value group = divu(t, groupM() * tilesN);
     Value firstM = mul(group, idx(groupM()));
-    Value groupRows = arith::MinSIOp::create(b, loc, sub(idx(tilesM), firstM),
-                                             idx(groupM()));
+    Value groupRows =
+        arith::MinSIOp::create(b, loc, sub(idx(tilesM), firstM), idx(groupM()));
     Value inGroup = remu(t, groupM() * tilesN);
     Value m0 =
         mul(add(firstM, arith::RemUIOp::create(b, loc, inGroup, groupRows)),
@@ -1077,8 +1067,8 @@ struct WgmmaGemmKernel : GemmKernel {
       return offset(ring, add(mul(stage, idx(8)), idx(barrierOffset())));
     };
     auto emptyBarrier = [&](Value stage) {
-      return offset(ring,
-                    add(mul(stage, idx(8)), idx(barrierOffset() + 8 * kStages)));
+      return offset(
+          ring, add(mul(stage, idx(8)), idx(barrierOffset() + 8 * kStages)));
     };
     ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, idx(0)),
            [&] {
@@ -1469,9 +1459,8 @@ struct ConvertSinterToGPUPass
                 storeThroughTMA ? entry.getArgument(params.size() + 2)
                                 : Value());
         int64_t K = cast<RankedTensorType>(gemm.getA().getType()).getDimSize(1);
-        int64_t tiles =
-            llvm::divideCeil(M, W::tileRows(pingpong)) *
-            llvm::divideCeil(N, W::kBN);
+        int64_t tiles = llvm::divideCeil(M, W::tileRows(pingpong)) *
+                        llvm::divideCeil(N, W::kBN);
         f->setAttr(
             kGPUGridAttrName,
             b.getDenseI64ArrayAttr(

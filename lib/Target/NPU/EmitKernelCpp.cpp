@@ -52,6 +52,12 @@ struct Emitter {
   raw_ostream &line() { return os.indent(2 * indent); }
   std::string of(Value v) { return names.lookup(v); }
 
+  /// The kernel API's name of a binary vector op.
+  static const char *binaryName(BinaryKind k) {
+    static const char *names[] = {"Add", "Sub", "Mul", "Div", "Max", "Min"};
+    return names[int(k)];
+  }
+
   /// The layout a scratchpad buffer is kept in: the cube's buffers and any
   /// L1 buffer a DMA writes or reads as nz are NZ.
   static bool isNZ(AllocOp alloc) {
@@ -137,17 +143,13 @@ struct Emitter {
           return success();
         })
         .Case([&](VBinaryOp v) {
-          static const char *kinds[] = {"Add", "Sub", "Mul",
-                                        "Div", "Max", "Min"};
-          line() << "core.vbinary(Core::Binary::" << kinds[int(v.getKind())]
+          line() << "core.vbinary(Core::Binary::" << binaryName(v.getKind())
                  << ", " << of(v.getOut()) << ", " << of(v.getLhs()) << ", "
                  << of(v.getRhs()) << ");\n";
           return success();
         })
         .Case([&](VScalarOp v) {
-          static const char *kinds[] = {"Add", "Sub", "Mul",
-                                        "Div", "Max", "Min"};
-          line() << "core.vscalar(Core::Binary::" << kinds[int(v.getKind())]
+          line() << "core.vscalar(Core::Binary::" << binaryName(v.getKind())
                  << ", " << of(v.getOut()) << ", " << of(v.getIn()) << ", "
                  << llvm::format("%.9ef", v.getScalar().convertToFloat())
                  << ");\n";

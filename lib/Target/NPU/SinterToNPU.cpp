@@ -104,6 +104,18 @@ struct KernelBuilder {
   void wait(Pipe from, Pipe to, int32_t event = 0) {
     WaitFlagOp::create(b, loc, from, to, event);
   }
+  /// Hands over from pipe `from` to `to` right here: `to` waits for
+  /// everything `from` has issued so far.
+  void handoff(Pipe from, Pipe to, int32_t event = 0) {
+    set(from, to, event);
+    wait(from, to, event);
+  }
+  /// Slot j % slots of a ring of [rows, cols] tiles stacked in `ring`.
+  Value ringSlot(Value ring, Value j, int64_t slots, int64_t rows,
+                 int64_t cols) {
+    Value row = mul(arith::RemUIOp::create(b, loc, j, idx(slots)), idx(rows));
+    return slice(ring, row, idx(0), rows, cols);
+  }
   /// The [rows, cols] block at (r, c) of a global memref.
   Value slice(Value m, Value r, Value c, int64_t rows, int64_t cols) {
     SmallVector<OpFoldResult> offsets{r, c},
@@ -354,8 +366,7 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
 
   if (residentA) {
     kb.dma(A, aPanel, Layout::nd, Layout::nz);
-    kb.set(P::mte2, P::mte1, 2);
-    kb.wait(P::mte2, P::mte1, 2);
+    kb.handoff(P::mte2, P::mte1, 2);
   }
 
   int64_t tilesN = N / (SUB * BN), numTiles = (M / (SUB * BM)) * tilesN;
@@ -399,14 +410,12 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
                 ? arith::DivUIOp::create(ob, loc, k0, kb.idx(group)).getResult()
                 : kb.idx(0);
         kb.dma(kb.slice(scales, g0, n0, scaleRows, BN), sUB[i]);
-        kb.set(P::mte2, P::v, 2 + i);
-        kb.wait(P::mte2, P::v, 2 + i);
+        kb.handoff(P::mte2, P::v, 2 + i);
         kb.wait(P::mte3, P::v, 2 + i);
         VDequantOp::create(ob, loc, qUB[i], sUB[i], Value(), wUB[i],
                            group ? ob.getI64IntegerAttr(group) : IntegerAttr());
         kb.set(P::v, P::mte2, 2 + i);
-        kb.set(P::v, P::mte3, 2 + i);
-        kb.wait(P::v, P::mte3, 2 + i);
+        kb.handoff(P::v, P::mte3, 2 + i);
         kb.wait(P::mte1, P::mte3, i);
         kb.dma(wUB[i], bL1[i], Layout::nd, Layout::nz);
         kb.set(P::mte3, P::v, 2 + i);
@@ -420,8 +429,7 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
         kb.dma(bNK ? kb.slice(B, n0, k0, SUB * BN, BK)
                    : kb.slice(B, k0, n0, BK, SUB * BN),
                bL1[i], Layout::nd, Layout::nz);
-      kb.set(P::mte2, P::mte1, i);
-      kb.wait(P::mte2, P::mte1, i);
+      kb.handoff(P::mte2, P::mte1, i);
       if (quant)
         kb.wait(P::mte3, P::mte1, i);
       // Each tile of the block from the L1 rows and columns it needs; the
@@ -446,8 +454,7 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
           if (quant)
             kb.set(P::mte1, P::mte3, i);
         }
-        kb.set(P::mte1, P::m, j);
-        kb.wait(P::mte1, P::m, j);
+        kb.handoff(P::mte1, P::m, j);
         MmadOp::create(ob, loc, aL0[j], bL0[j], accs[s], accumulate);
         kb.set(P::m, P::mte1, j);
       }
@@ -468,8 +475,7 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
     if ((blocks - 1) % 2)
       kStep(kb.idx(blocks - 1), true, 1);
     // Each accumulator to the unified buffer, then the epilogue on V.
-    kb.set(P::m, P::fix);
-    kb.wait(P::m, P::fix);
+    kb.handoff(P::m, P::fix);
     for (int64_t s = 0; s < SUB * SUB; ++s) {
       Value r0 = kb.add(m0, kb.idx((s / SUB) * BM)),
             c0 = kb.add(n0, kb.idx((s % SUB) * BN));
@@ -479,8 +485,7 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
       kb.dma(accs[s], cub, Layout::nz, Layout::nd);
       if (s + 1 == SUB * SUB)
         kb.set(P::fix, P::m);
-      kb.set(P::fix, P::v);
-      kb.wait(P::fix, P::v);
+      kb.handoff(P::fix, P::v);
       if (hasEpiLoads)
         kb.wait(P::mte2, P::v);
       Value result = cub;
@@ -578,8 +583,7 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
       result = kb.castTo(result, outTensor.getElementType(), gemm);
       if (hasEpiLoads)
         kb.set(P::v, P::mte2);
-      kb.set(P::v, P::mte3);
-      kb.wait(P::v, P::mte3);
+      kb.handoff(P::v, P::mte3);
       kb.dma(result, kb.slice(out, r0, c0, BM, BN));
       kb.set(P::mte3, P::fix);
     }
@@ -829,21 +833,17 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
       // moves the padded tile into L1.
       kb.dma(kb.slice(Q, qRow, kb.idx(0), G, D),
              kb.slice(qUB, kb.idx(0), kb.idx(0), G, D));
-      kb.set(P::mte2, P::mte3, 0);
-      kb.wait(P::mte2, P::mte3, 0);
+      kb.handoff(P::mte2, P::mte3, 0);
       kb.dma(qUB, qL1, Layout::nd, Layout::nz);
-      kb.set(P::mte3, P::mte1, 1);
-      kb.wait(P::mte3, P::mte1, 1);
+      kb.handoff(P::mte3, P::mte1, 1);
     } else {
       kb.dma(kb.slice(Q, qRow, kb.idx(0), BQ, D), qL1, Layout::nd, Layout::nz);
-      kb.set(P::mte2, P::mte1, 0);
-      kb.wait(P::mte2, P::mte1, 0);
+      kb.handoff(P::mte2, P::mte1, 0);
     }
     kb.wait(P::m, P::mte1, 0);
     kb.dma(qL1, qL0, Layout::nz, Layout::nz);
     kb.set(P::mte1, P::mte2, 0);
-    kb.set(P::mte1, P::m, 0);
-    kb.wait(P::mte1, P::m, 0);
+    kb.handoff(P::mte1, P::m, 0);
     // Key blocks [0, numK); causal: block jd = (q0 + offset) / BK is on
     // the diagonal (masked), the ones before it are fully visible and the
     // ones after it hidden.
@@ -854,9 +854,7 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
       numK = arith::MinUIOp::create(ob, loc, kb.add(jd, kb.idx(1)), numK);
     }
     auto ringSlot = [&](Value ring, Value j) {
-      Value row = kb.mul(arith::RemUIOp::create(ob, loc, j, kb.idx(kSlots)),
-                         kb.idx(BK));
-      return kb.slice(ring, row, kb.idx(0), BK, D);
+      return kb.ringSlot(ring, j, kSlots, BK, D);
     };
     auto load = [&](Value j) {
       Value k0 = kb.add(kvRow, kb.mul(j, kb.idx(BK)));
@@ -882,16 +880,8 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
     VFillOp::create(ob, loc, oUB, ob.getF32FloatAttr(0));
     // The rescale factor of block j lives in slot j % 2 until P V of j is
     // folded in (block j + 1's softmax runs in between).
-    auto pSlot = [&](Value j) {
-      Value row =
-          kb.mul(arith::RemUIOp::create(ob, loc, j, kb.idx(2)), kb.idx(BQ));
-      return kb.slice(pRing, row, kb.idx(0), BQ, BK);
-    };
-    auto alphaOf = [&](Value j) {
-      Value row =
-          kb.mul(arith::RemUIOp::create(ob, loc, j, kb.idx(2)), kb.idx(BQ));
-      return kb.slice(alphaRing, row, kb.idx(0), BQ, 1);
-    };
+    auto pSlot = [&](Value j) { return kb.ringSlot(pRing, j, 2, BQ, BK); };
+    auto alphaOf = [&](Value j) { return kb.ringSlot(alphaRing, j, 2, BQ, 1); };
     // Block j's scores and softmax: S = Q K^T on the cube, the online
     // softmax on V, P into L1. `masked` applies the causal mask.
     auto scores = [&](Value j, bool masked) {
@@ -903,18 +893,15 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
       kb.wait(P::m, P::mte1, 1);
       DmaOp::create(ob, loc, ringSlot(kRing, j), kL0, Layout::nz, Layout::nz,
                     /*transpose=*/true);
-      kb.set(P::mte1, P::m, 1);
-      kb.wait(P::mte1, P::m, 1);
+      kb.handoff(P::mte1, P::m, 1);
       kb.wait(P::fix, P::m, 0);
       MmadOp::create(ob, loc, qL0, kL0, sL0, false);
       kb.set(P::m, P::mte1, 1);
-      kb.set(P::m, P::fix, 0);
-      kb.wait(P::m, P::fix, 0);
+      kb.handoff(P::m, P::fix, 0);
       kb.wait(P::v, P::fix, 0);
       kb.dma(sL0, sUB, Layout::nz, Layout::nd);
       kb.set(P::fix, P::m, 0);
-      kb.set(P::fix, P::v, 0);
-      kb.wait(P::fix, P::v, 0);
+      kb.handoff(P::fix, P::v, 0);
       vscalar(BinaryKind::mul, sUB, sUB, scale);
       if (softcap) {
         // cap * tanh(x / cap), before the mask.
@@ -962,18 +949,15 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
       kb.dma(ringSlot(vRing, j), vL0, Layout::nz, Layout::nz);
       kb.set(P::mte1, P::mte3, 0);
       kb.set(P::mte1, P::mte2, 1);
-      kb.set(P::mte1, P::m, 2);
-      kb.wait(P::mte1, P::m, 2);
+      kb.handoff(P::mte1, P::m, 2);
       kb.wait(P::fix, P::m, 1);
       MmadOp::create(ob, loc, pL0, vL0, pvL0, false);
       kb.set(P::m, P::mte1, 2);
-      kb.set(P::m, P::fix, 1);
-      kb.wait(P::m, P::fix, 1);
+      kb.handoff(P::m, P::fix, 1);
       kb.wait(P::v, P::fix, 1);
       kb.dma(pvL0, pvUB, Layout::nz, Layout::nd);
       kb.set(P::fix, P::m, 1);
-      kb.set(P::fix, P::v, 1);
-      kb.wait(P::fix, P::v, 1);
+      kb.handoff(P::fix, P::v, 1);
       vbinary(BinaryKind::mul, oUB, alphaOf(j), oUB);
       vbinary(BinaryKind::add, oUB, pvUB, oUB);
       kb.set(P::v, P::fix, 1);
@@ -1025,8 +1009,7 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
     kb.wait(P::mte3, P::v, outEvent);
     if (outUB != oUB)
       VCastOp::create(ob, loc, oUB, outUB);
-    kb.set(P::v, P::mte3, outEvent);
-    kb.wait(P::v, P::mte3, outEvent);
+    kb.handoff(P::v, P::mte3, outEvent);
     int64_t rows = decode ? G : BQ;
     kb.dma(kb.slice(outUB, kb.idx(0), kb.idx(0), rows, D),
            kb.slice(O, qRow, kb.idx(0), rows, D));
