@@ -168,3 +168,21 @@ func.func @transposed_operand(%a: tensor<32x64xf16>, %b: tensor<64x32xf16>, %r: 
     }
   return %y : tensor<32x32xf32>
 }
+
+// -----
+
+func.func @decode_wide_group(%q: tensor<1x32x1x64xf16>, %k: tensor<1x1x128x64xf16>, %v: tensor<1x1x128x64xf16>) -> tensor<1x32x1x64xf16> {
+  %o = tensor.empty() : tensor<1x32x1x64xf16>
+  // expected-error @+1 {{a decode takes at most 16 query heads per KV head on the NPU yet (got 32)}}
+  %r = sinter.attention ins(%q, %k, %v : tensor<1x32x1x64xf16>, tensor<1x1x128x64xf16>, tensor<1x1x128x64xf16>) outs(%o : tensor<1x32x1x64xf16>) -> tensor<1x32x1x64xf16>
+  return %r : tensor<1x32x1x64xf16>
+}
+
+// -----
+
+func.func @decode_masked(%q: tensor<1x4x1x64xf16>, %k: tensor<1x1x128x64xf16>, %v: tensor<1x1x128x64xf16>) -> tensor<1x4x1x64xf16> {
+  %o = tensor.empty() : tensor<1x4x1x64xf16>
+  // expected-error @+1 {{a decode sees every cached key (no mask) on the NPU}}
+  %r = sinter.attention ins(%q, %k, %v : tensor<1x4x1x64xf16>, tensor<1x1x128x64xf16>, tensor<1x1x128x64xf16>) outs(%o : tensor<1x4x1x64xf16>) {mask = #sinter.mask<causal>, query_offset = 127} -> tensor<1x4x1x64xf16>
+  return %r : tensor<1x4x1x64xf16>
+}
