@@ -327,8 +327,16 @@ void Core::run(const std::string &what, Pipe pipe, int64_t cycles,
 
 void Core::copy(const Tile &dst, const Tile &src, bool transpose) {
   using S = Space;
-  if (transpose ? dst.rows != src.cols || dst.cols != src.rows
-                : dst.rows != src.rows || dst.cols != src.cols)
+  // Ragged edges: a copy in from global memory may pad (the source fills
+  // the target's top-left corner, zeros the rest), a copy out to global
+  // memory may crop (the source's top-left corner fills the target).
+  bool pad = src.space == S::Global && dst.space != S::Global &&
+             src.rows <= dst.rows && src.cols <= dst.cols;
+  bool crop = dst.space == S::Global && src.space != S::Global &&
+              dst.rows <= src.rows && dst.cols <= src.cols;
+  if (transpose
+          ? dst.rows != src.cols || dst.cols != src.rows
+          : (dst.rows != src.rows || dst.cols != src.cols) && !pad && !crop)
     fail("copy between tiles of different shapes");
   if (transpose && !(src.space == S::L1 && dst.space == S::L0B))
     fail("only L1 -> L0B copies transpose");
@@ -359,8 +367,16 @@ void Core::copy(const Tile &dst, const Tile &src, bool transpose) {
   if (path->pipe == Pipe::MTE1 &&
       (src.layout != Layout::NZ || dst.layout != Layout::NZ))
     fail("L1 -> L0A/L0B copies NZ tiles");
-  for (int64_t r = 0; cfg.functional && r < src.rows; ++r)
-    for (int64_t c = 0; c < src.cols; ++c) {
+  int64_t rows = std::min(src.rows, dst.rows),
+          cols = std::min(src.cols, dst.cols);
+  if (transpose)
+    rows = src.rows, cols = src.cols;
+  bool padded = !transpose && (rows < dst.rows || cols < dst.cols);
+  for (int64_t r = 0; cfg.functional && padded && r < dst.rows; ++r)
+    for (int64_t c = r < rows ? cols : 0; c < dst.cols; ++c)
+      set(dst, r, c, 0);
+  for (int64_t r = 0; cfg.functional && r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) {
       if (transpose)
         set(dst, c, r, get(src, r, c));
       else
@@ -370,7 +386,10 @@ void Core::copy(const Tile &dst, const Tile &src, bool transpose) {
                          ? cfg.gmBytesPerCycle
                      : path->pipe == Pipe::MTE1 ? cfg.l1BytesPerCycle
                                                 : cfg.localBytesPerCycle;
-  int64_t bytes = std::max(src.dataBytes(), dst.dataBytes());
+  // What crosses the path: the smaller side of a padding or cropping copy.
+  int64_t bytes = pad    ? src.dataBytes()
+                  : crop ? dst.dataBytes()
+                         : std::max(src.dataBytes(), dst.dataBytes());
   run(std::string("copy ") + name(src.space) + "->" + name(dst.space),
       path->pipe,
       cfg.dmaLatency + int64_t(std::ceil(double(bytes) / bandwidth)), {&src},
@@ -485,11 +504,13 @@ void Core::vfill(const Tile &t, float value) {
   run("vfill", Pipe::V, vectorCycles(t.dataBytes()), {}, {&t});
 }
 
-void Core::vmask(const Tile &t, int64_t diagonal, int64_t window) {
+void Core::vmask(const Tile &t, int64_t diagonal, int64_t window,
+                 int64_t columns) {
   requireUB({&t});
   for (int64_t r = 0; cfg.functional && r < t.rows; ++r)
     for (int64_t c = 0; c < t.cols; ++c)
-      if (c > r + diagonal || (window > 0 && c <= r + diagonal - window))
+      if (c > r + diagonal || (window > 0 && c <= r + diagonal - window) ||
+          (columns >= 0 && c >= columns))
         set(t, r, c, -INFINITY);
   run("vmask", Pipe::V, vectorCycles(t.dataBytes()), {&t}, {&t});
 }

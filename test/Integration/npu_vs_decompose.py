@@ -7,9 +7,15 @@
 # CHECK: PASS gemm bias tanh
 # CHECK: PASS gemm [n, k] batched
 # CHECK: PASS w4a16 grouped
+# CHECK: PASS ragged gemm epilogue
+# CHECK: PASS ragged gemm [n, k] batched
+# CHECK: PASS ragged decode gemm
 # CHECK: PASS attention causal gqa
 # CHECK: PASS attention window softcap
 # CHECK: PASS decode gqa
+# CHECK: PASS ragged attention causal gqa
+# CHECK: PASS ragged attention cross
+# CHECK: PASS ragged decode
 import json
 import os
 import subprocess
@@ -156,6 +162,66 @@ func.func @g(%a: {T((M, K), 'f16')}, %q: {T((K, N), 'i4')}, %s: {T((K // G, N), 
 compare("w4a16 grouped", mod, "g", [Arg(a, "f16"), Arg(q, "i4"), Arg(s, "f16")], "f16", (M, N), 2e-2, 2e-3)
 
 
+# Ragged edges (M, N and K not multiples of 16 or of the 128 tiles): the
+# edge tiles are padded with zeros on the way in and cropped on the way
+# out, here with row, column and tile epilogue operands.
+M, K, N = 150, 200, 141
+a = round_to(r.standard_normal((M, K)) * 0.1, "f16")
+b = round_to(r.standard_normal((K, N)) * 0.1, "f16")
+bias = round_to(r.standard_normal(N), "f32")
+rs = round_to(r.uniform(0.5, 2, size=M), "f32")
+res = round_to(r.standard_normal((M, N)), "f16")
+mod = f"""
+func.func @g(%a: {T((M, K), 'f16')}, %b: {T((K, N), 'f16')}, %bias: {T((N,), 'f32')}, %rs: {T((M,), 'f32')},
+             %res: {T((M, N), 'f16')}) -> {T((M, N), 'f16')} {{
+  %o = tensor.empty() : {T((M, N), 'f16')}
+  %y = sinter.gemm ins(%a, %b : {T((M, K), 'f16')}, {T((K, N), 'f16')})
+      epilogue_ins(%bias, %rs, %res : {T((N,), 'f32')}, {T((M,), 'f32')}, {T((M, N), 'f16')})
+      outs(%o : {T((M, N), 'f16')}) {{acc_type = f32, epilogue_maps = [affine_map<(m, n) -> (n)>,
+        affine_map<(m, n) -> (m)>, affine_map<(m, n) -> (m, n)>]}} -> {T((M, N), 'f16')}
+    epilogue {{
+    ^bb0(%acc: f32, %bv: f32, %sv: f32, %rv: f16):
+      %s = arith.addf %acc, %bv : f32
+      %t = math.tanh %s : f32
+      %u = arith.mulf %t, %sv : f32
+      %re = arith.extf %rv : f16 to f32
+      %w = arith.addf %u, %re : f32
+      %h = arith.truncf %w : f32 to f16
+      sinter.yield %h : f16
+    }}
+  return %y : {T((M, N), 'f16')}
+}}"""
+compare("ragged gemm epilogue", mod, "g",
+        [Arg(a, "f16"), Arg(b, "f16"), Arg(bias, "f32"), Arg(rs, "f32"), Arg(res, "f16")], "f16", (M, N),
+        4e-3, 4e-3)
+
+# Ragged, batched, B stored [N, K].
+Bt, M, K, N = 3, 37, 90, 53
+a = round_to(r.standard_normal((Bt, M, K)), "f16")
+w = round_to(r.standard_normal((N, K)), "f16")
+mod = f"""
+func.func @g(%a: {T((Bt, M, K), 'f16')}, %w: {T((N, K), 'f16')}) -> {T((Bt, M, N), 'f32')} {{
+  %o = tensor.empty() : {T((Bt, M, N), 'f32')}
+  %y = sinter.gemm ins(%a, %w : {T((Bt, M, K), 'f16')}, {T((N, K), 'f16')}) outs(%o : {T((Bt, M, N), 'f32')})
+      {{acc_type = f32, transpose_b}} -> {T((Bt, M, N), 'f32')}
+  return %y : {T((Bt, M, N), 'f32')}
+}}"""
+compare("ragged gemm [n, k] batched", mod, "g", [Arg(a, "f16"), Arg(w, "f16")], "f32", (Bt, M, N), 1e-3, 1e-4)
+
+# A decode-shaped ragged GEMM (5 rows, A resident in L1).
+M, K, N = 5, 300, 130
+a = round_to(r.standard_normal((M, K)), "f16")
+b = round_to(r.standard_normal((K, N)), "f16")
+mod = f"""
+func.func @g(%a: {T((M, K), 'f16')}, %b: {T((K, N), 'f16')}) -> {T((M, N), 'f32')} {{
+  %o = tensor.empty() : {T((M, N), 'f32')}
+  %y = sinter.gemm ins(%a, %b : {T((M, K), 'f16')}, {T((K, N), 'f16')}) outs(%o : {T((M, N), 'f32')})
+      {{acc_type = f32}} -> {T((M, N), 'f32')}
+  return %y : {T((M, N), 'f32')}
+}}"""
+compare("ragged decode gemm", mod, "g", [Arg(a, "f16"), Arg(b, "f16")], "f32", (M, N), 1e-3, 1e-4)
+
+
 def attention_mod(q, kv, out, attrs):
     return f"""
 func.func @f(%q: {q}, %k: {kv}, %v: {kv}) -> {out} {{
@@ -188,3 +254,31 @@ kv = round_to(r.standard_normal((B, Hkv, S, D)), "f16")
 vv = round_to(r.standard_normal((B, Hkv, S, D)), "f16")
 mod = attention_mod(T(qv.shape, "f16"), T(kv.shape, "f16"), T(qv.shape, "f16"), "")
 compare("decode gqa", mod, "f", [Arg(qv, "f16"), Arg(kv, "f16"), Arg(vv, "f16")], "f16", (B, Hq, 1, D), 5e-3, 5e-3)
+
+# Ragged sequences: the last query block is padded and cropped, the last
+# key block's padded keys masked. Causal over 200 positions (blocks of
+# 128 and 72), GQA.
+B, Hq, Hkv, S, D = 1, 4, 2, 200, 64
+qv = round_to(r.standard_normal((B, Hq, S, D)), "f16")
+kv = round_to(r.standard_normal((B, Hkv, S, D)), "f16")
+vv = round_to(r.standard_normal((B, Hkv, S, D)), "f16")
+mod = attention_mod(T(qv.shape, "f16"), T(kv.shape, "f16"), T(qv.shape, "f16"), "mask = #sinter.mask<causal>")
+compare("ragged attention causal gqa", mod, "f", [Arg(qv, "f16"), Arg(kv, "f16"), Arg(vv, "f16")], "f16",
+        (B, Hq, S, D), 5e-3, 5e-3)
+
+# Unmasked, 50 queries over 90 keys (one padded block each), f32 output.
+B, H, SQ, SK, D = 2, 2, 50, 90, 32
+qv = round_to(r.standard_normal((B, H, SQ, D)), "f16")
+kv = round_to(r.standard_normal((B, H, SK, D)), "f16")
+vv = round_to(r.standard_normal((B, H, SK, D)), "f16")
+mod = attention_mod(T(qv.shape, "f16"), T(kv.shape, "f16"), T(qv.shape, "f32"), "")
+compare("ragged attention cross", mod, "f", [Arg(qv, "f16"), Arg(kv, "f16"), Arg(vv, "f16")], "f32",
+        (B, H, SQ, D), 3e-3, 3e-3)
+
+# A decode over 300 cached keys (blocks of 128, 128 and 44).
+B, Hq, Hkv, S, D = 1, 4, 1, 300, 64
+qv = round_to(r.standard_normal((B, Hq, 1, D)), "f16")
+kv = round_to(r.standard_normal((B, Hkv, S, D)), "f16")
+vv = round_to(r.standard_normal((B, Hkv, S, D)), "f16")
+mod = attention_mod(T(qv.shape, "f16"), T(kv.shape, "f16"), T(qv.shape, "f16"), "")
+compare("ragged decode", mod, "f", [Arg(qv, "f16"), Arg(kv, "f16"), Arg(vv, "f16")], "f16", (B, Hq, 1, D), 5e-3, 5e-3)

@@ -115,7 +115,10 @@ public:
              Layout l = Layout::ND) const;
 
   // Data movement. The path decides the pipe (see the header comment).
-  // `transpose` (L1 -> L0B only): dst is src's transpose.
+  // `transpose` (L1 -> L0B only): dst is src's transpose. Ragged edges: a
+  // copy from global memory into a larger tile pads it (src in its top-left
+  // corner, zeros elsewhere); a copy to global memory from a larger tile
+  // crops it (src's top-left corner); either moves only the smaller side.
   void copy(const Tile &dst, const Tile &src, bool transpose = false);
   // The cube: c (L0C) = [c +] a (L0A) x b (L0B).
   void mmad(const Tile &c, const Tile &a, const Tile &b, bool accumulate);
@@ -130,8 +133,10 @@ public:
   /// Every element of t = value.
   void vfill(const Tile &t, float value);
   /// t[r][c] = -inf where c > r + diagonal (causal masking), and with a
-  /// window w > 0 also where c <= r + diagonal - w, in place.
-  void vmask(const Tile &t, int64_t diagonal, int64_t window = 0);
+  /// window w > 0 also where c <= r + diagonal - w, and with columns >= 0
+  /// also where c >= columns (padded keys past a ragged edge), in place.
+  void vmask(const Tile &t, int64_t diagonal, int64_t window = 0,
+             int64_t columns = -1);
   void vcast(const Tile &out, const Tile &in);
   void vreduceMax(const Tile &out, const Tile &in);
   void vreduceSum(const Tile &out, const Tile &in);

@@ -111,22 +111,22 @@ struct Emitter {
         })
         .Case([&](memref::SubViewOp sv) -> LogicalResult {
           auto type = cast<MemRefType>(sv.getType());
-          if (type.getRank() != 2 || !sv.hasUnitStride() ||
-              ShapedType::isDynamicShape(sv.getStaticSizes()))
+          if (type.getRank() != 2 || !sv.hasUnitStride())
             return sv.emitError("npu-to-cpp: subviews must be 2-d with "
-                                "static sizes and unit strides");
-          SmallVector<std::string> off;
-          for (OpFoldResult o : sv.getMixedOffsets())
-            off.push_back(
-                isa<Attribute>(o)
-                    ? std::to_string(
-                          cast<IntegerAttr>(cast<Attribute>(o)).getInt())
-                    : of(cast<Value>(o)));
+                                "unit strides");
+          auto cpp = [&](OpFoldResult o) {
+            return isa<Attribute>(o)
+                       ? std::to_string(
+                             cast<IntegerAttr>(cast<Attribute>(o)).getInt())
+                       : of(cast<Value>(o));
+          };
+          SmallVector<OpFoldResult> off = sv.getMixedOffsets(),
+                                    size = sv.getMixedSizes();
           std::string n = fresh("t");
           names[sv.getResult()] = n;
           line() << "const Tile " << n << " = " << of(sv.getSource())
-                 << ".slice(" << off[0] << ", " << off[1] << ", "
-                 << type.getDimSize(0) << ", " << type.getDimSize(1) << ");\n";
+                 << ".slice(" << cpp(off[0]) << ", " << cpp(off[1]) << ", "
+                 << cpp(size[0]) << ", " << cpp(size[1]) << ");\n";
           return success();
         })
         .Case([&](DmaOp dma) {
@@ -166,8 +166,10 @@ struct Emitter {
         .Case([&](VMaskOp v) {
           line() << "core.vmask(" << of(v.getTile()) << ", "
                  << of(v.getDiagonal());
-          if (v.getWindow())
-            os << ", " << *v.getWindow();
+          if (v.getWindow() || v.getColumns())
+            os << ", " << v.getWindow().value_or(0);
+          if (v.getColumns())
+            os << ", " << of(v.getColumns());
           os << ");\n";
           return success();
         })

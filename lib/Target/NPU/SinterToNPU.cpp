@@ -26,6 +26,14 @@ using namespace mlir::sinter::npu;
 namespace {
 constexpr int64_t kTile = 128;
 
+/// The block of a dimension of `d`: the largest divisor up to 128 of a
+/// multiple of 16 (exact tiles), else 128 or `d` in whole fractals (the
+/// ragged last block is padded on the way in and cropped on the way out).
+int64_t blockSize(int64_t d) {
+  return d % 16 ? std::min<int64_t>(kTile, llvm::alignTo(d, 16))
+                : std::gcd(d, kTile);
+}
+
 /// How an epilogue operand covers the output tile.
 enum class Cover { Tile, Row, Column };
 
@@ -70,11 +78,13 @@ std::string unsupported(GemmOp op) {
   if (!aType.hasStaticShape() || !bType.hasStaticShape())
     return "dynamic shapes are not supported";
   int64_t rank = aType.getRank();
+  // Ragged f16/bf16 GEMMs pad their edge tiles; quantized weights' k
+  // blocks and groups must tile K exactly.
   for (int64_t d : {aType.getDimSize(rank - 2), aType.getDimSize(rank - 1),
                     bType.getDimSize(op.getTransposeB() ? 0 : 1)})
-    if (d % 16)
-      return "M, N and K must be multiples of the cube's 16 x 16 fractal "
-             "on the NPU yet (got " +
+    if (d % 16 && op.getBQuant())
+      return "with quantized weights, M, N and K must be multiples of the "
+             "cube's 16 x 16 fractal on the NPU yet (got " +
              std::to_string(d) + ")";
   Type out = getElementTypeOrSelf(op.getInits()[0].getType());
   if (!(out.isF16() || out.isBF16() || out.isF32()))
@@ -116,12 +126,30 @@ struct KernelBuilder {
     Value row = mul(arith::RemUIOp::create(b, loc, j, idx(slots)), idx(rows));
     return slice(ring, row, idx(0), rows, cols);
   }
-  /// The [rows, cols] block at (r, c) of a global memref.
+  /// The [rows, cols] block at (r, c) of a memref.
   Value slice(Value m, Value r, Value c, int64_t rows, int64_t cols) {
-    SmallVector<OpFoldResult> offsets{r, c},
-        sizes{b.getIndexAttr(rows), b.getIndexAttr(cols)},
+    return slice(m, r, c, b.getIndexAttr(rows), b.getIndexAttr(cols));
+  }
+  Value slice(Value m, Value r, Value c, OpFoldResult rows, OpFoldResult cols) {
+    SmallVector<OpFoldResult> offsets{r, c}, sizes{rows, cols},
         strides{b.getIndexAttr(1), b.getIndexAttr(1)};
     return memref::SubViewOp::create(b, loc, m, offsets, sizes, strides);
+  }
+  /// How much of a block of `block` from `at` lies inside a dimension of
+  /// `size`: the block, or min(block, size - at) where the dimension has a
+  /// ragged edge (the copies pad and crop there).
+  OpFoldResult extent(Value at, int64_t size, int64_t block) {
+    if (size % block == 0)
+      return b.getIndexAttr(block);
+    return arith::MinUIOp::create(b, loc, idx(block), sub(idx(size), at))
+        .getResult();
+  }
+  /// The block of global memref `m` at (r, c) that a [tr, tc] tile covers,
+  /// cut at the matrix's edges.
+  Value edgeSlice(Value m, Value r, Value c, int64_t tr, int64_t tc) {
+    auto t = cast<MemRefType>(m.getType());
+    return slice(m, r, c, extent(r, t.getDimSize(0), tr),
+                 extent(c, t.getDimSize(1), tc));
   }
   void dma(Value src, Value dst, Layout from = Layout::nd,
            Layout to = Layout::nd) {
@@ -269,9 +297,9 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
                    M,
                    N,
                    K,
-                   std::gcd(M, kTile),
-                   std::gcd(N, kTile),
-                   std::gcd(K, kTile),
+                   blockSize(M),
+                   blockSize(N),
+                   blockSize(K),
                    llvm::DenseMap<Operation *, Value>(),
                    Value()};
   Location loc = f.getLoc();
@@ -287,10 +315,12 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
   if (failed(target))
     return failure();
   MemoryLevelAttr l1 = target->getLevel("l1");
-  bool residentA = l1 && M == BM && M * K * 2 <= l1.getCapacity() / 2;
+  int64_t blocks = llvm::divideCeil(K, BK);
+  bool residentA =
+      l1 && M <= BM && BM * blocks * BK * 2 <= l1.getCapacity() / 2;
   Value aPanel;
   if (residentA)
-    aPanel = kb.alloc(MemorySpace::l1, M, K, elem);
+    aPanel = kb.alloc(MemorySpace::l1, BM, blocks * BK, elem);
   // Two sets of k-block buffers: block j + 1 loads while block j computes
   // (the flags of set i use event i).
   Value aL1[2], bL1[2], aL0[2], bL0[2];
@@ -369,7 +399,8 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
     kb.handoff(P::mte2, P::mte1, 2);
   }
 
-  int64_t tilesN = N / (SUB * BN), numTiles = (M / (SUB * BM)) * tilesN;
+  int64_t tilesN = llvm::divideCeil(N, SUB * BN),
+          numTiles = llvm::divideCeil(M, SUB * BM) * tilesN;
   auto tileLoop = scf::ForOp::create(
       ob, loc, CoreIdOp::create(ob, loc, ob.getIndexType()), kb.idx(numTiles),
       NumCoresOp::create(ob, loc, ob.getIndexType()));
@@ -391,7 +422,8 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
         auto tt = cast<MemRefType>(tile.getType());
         Value r = tt.getDimSize(0) == 1 ? kb.idx(0) : r0;
         Value c = tt.getDimSize(1) == 1 ? kb.idx(0) : c0;
-        kb.dma(kb.slice(arg, r, c, tt.getDimSize(0), tt.getDimSize(1)), tile);
+        kb.dma(kb.edgeSlice(arg, r, c, tt.getDimSize(0), tt.getDimSize(1)),
+               tile);
       }
       kb.set(P::mte2, P::v);
     };
@@ -423,11 +455,11 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
       }
       kb.wait(P::mte1, P::mte2, i);
       if (!residentA)
-        kb.dma(kb.slice(A, m0, k0, SUB * BM, BK), aL1[i], Layout::nd,
+        kb.dma(kb.edgeSlice(A, m0, k0, SUB * BM, BK), aL1[i], Layout::nd,
                Layout::nz);
       if (!quant)
-        kb.dma(bNK ? kb.slice(B, n0, k0, SUB * BN, BK)
-                   : kb.slice(B, k0, n0, BK, SUB * BN),
+        kb.dma(bNK ? kb.edgeSlice(B, n0, k0, SUB * BN, BK)
+                   : kb.edgeSlice(B, k0, n0, BK, SUB * BN),
                bL1[i], Layout::nd, Layout::nz);
       kb.handoff(P::mte2, P::mte1, i);
       if (quant)
@@ -462,7 +494,7 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
     // The first k block sets the accumulator, the others add to it; the
     // blocks alternate between the two buffer sets (pairs in a loop, then
     // an odd one out).
-    int64_t blocks = K / BK, pairs = (blocks - 1) / 2;
+    int64_t pairs = (blocks - 1) / 2;
     kStep(kb.idx(0), false, 0);
     if (pairs) {
       auto kLoop = scf::ForOp::create(ob, loc, kb.idx(1), kb.idx(1 + 2 * pairs),
@@ -584,7 +616,7 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
       if (hasEpiLoads)
         kb.set(P::v, P::mte2);
       kb.handoff(P::v, P::mte3);
-      kb.dma(result, kb.slice(out, r0, c0, BM, BN));
+      kb.dma(result, kb.edgeSlice(out, r0, c0, BM, BN));
       kb.set(P::mte3, P::fix);
     }
     return "";
@@ -643,15 +675,8 @@ static std::string unsupportedAttention(AttentionOp op) {
              std::to_string(g) + ")";
     if (op.getMask() != MaskKind::none)
       return "a decode sees every cached key (no mask) on the NPU";
-    if (sk % 16)
-      return "sequence lengths must be multiples of 16 on the NPU yet (got " +
-             std::to_string(sk) + ")";
   }
-  for (int64_t s : {sq, sk})
-    if (s % 16 && sq != 1)
-      return "sequence lengths must be multiples of 16 on the NPU yet (got " +
-             std::to_string(s) + ")";
-  int64_t bq = std::gcd(sq, kTile), bk = std::gcd(sk, kTile);
+  int64_t bq = blockSize(sq), bk = blockSize(sk);
   if (op.getMask() != MaskKind::none &&
       (bq != bk || op.getQueryOffset() < 0 || op.getQueryOffset() % bk))
     return "a causal or sliding-window mask needs query and key blocks of "
@@ -689,7 +714,7 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
   // KV head as the rows of one item (padded to the cube's 16).
   bool decode = SQ == 1;
   int64_t G = H / HKV;
-  int64_t BQ = decode ? 16 : std::gcd(SQ, kTile), BK = std::gcd(SK, kTile);
+  int64_t BQ = decode ? 16 : blockSize(SQ), BK = blockSize(SK);
   // A sliding window is causal with a lower bound: query p sees keys
   // (p - window, p].
   bool causal = op.getMask() != MaskKind::none;
@@ -794,9 +819,12 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
     vscalar(BinaryKind::add, in, out, 0);
   };
 
-  int64_t qBlocks = decode ? 1 : SQ / BQ,
+  int64_t qBlocks = decode ? 1 : llvm::divideCeil(SQ, BQ),
           items = qT.getDimSize(0) * (decode ? HKV : H) * qBlocks;
-  int64_t kBlocks = SK / BK;
+  int64_t kBlocks = llvm::divideCeil(SK, BK);
+  // A ragged end: the last blocks are padded (zero rows in), the padded
+  // keys masked and the padded query rows cropped on the way out.
+  bool raggedK = SK % BK;
   auto itemLoop = scf::ForOp::create(
       ob, loc, CoreIdOp::create(ob, loc, ob.getIndexType()), kb.idx(items),
       NumCoresOp::create(ob, loc, ob.getIndexType()));
@@ -837,7 +865,9 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
       kb.dma(qUB, qL1, Layout::nd, Layout::nz);
       kb.handoff(P::mte3, P::mte1, 1);
     } else {
-      kb.dma(kb.slice(Q, qRow, kb.idx(0), BQ, D), qL1, Layout::nd, Layout::nz);
+      kb.dma(kb.slice(Q, qRow, kb.idx(0), kb.extent(q0, SQ, BQ),
+                      ob.getIndexAttr(D)),
+             qL1, Layout::nd, Layout::nz);
       kb.handoff(P::mte2, P::mte1, 0);
     }
     kb.wait(P::m, P::mte1, 0);
@@ -857,12 +887,13 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
       return kb.ringSlot(ring, j, kSlots, BK, D);
     };
     auto load = [&](Value j) {
-      Value k0 = kb.add(kvRow, kb.mul(j, kb.idx(BK)));
+      Value j0 = kb.mul(j, kb.idx(BK)), k0 = kb.add(kvRow, j0);
+      OpFoldResult keys = kb.extent(j0, SK, BK), d = ob.getIndexAttr(D);
       kb.wait(P::mte1, P::mte2, 1);
-      kb.dma(kb.slice(K, k0, kb.idx(0), BK, D), ringSlot(kRing, j), Layout::nd,
-             Layout::nz);
-      kb.dma(kb.slice(V, k0, kb.idx(0), BK, D), ringSlot(vRing, j), Layout::nd,
-             Layout::nz);
+      kb.dma(kb.slice(K, k0, kb.idx(0), keys, d), ringSlot(kRing, j),
+             Layout::nd, Layout::nz);
+      kb.dma(kb.slice(V, k0, kb.idx(0), keys, d), ringSlot(vRing, j),
+             Layout::nd, Layout::nz);
       kb.set(P::mte2, P::mte1, 1);
     };
     // `body(j)` for j in [lo, hi).
@@ -877,6 +908,10 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
     // block's rescale factor exp(-inf) is 0).
     VFillOp::create(ob, loc, m, ob.getF32FloatAttr(-INFINITY));
     VFillOp::create(ob, loc, l, ob.getF32FloatAttr(0));
+    // An f32 output is stored from O itself: the last item's store must
+    // be done before O is reset.
+    if (outUB == oUB)
+      kb.wait(P::mte3, P::v, outEvent);
     VFillOp::create(ob, loc, oUB, ob.getF32FloatAttr(0));
     // The rescale factor of block j lives in slot j % 2 until P V of j is
     // folded in (block j + 1's softmax runs in between).
@@ -909,11 +944,15 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
         VUnaryOp::create(ob, loc, UnaryKind::tanh, sUB, sUB);
         vscalar(BinaryKind::mul, sUB, sUB, *softcap);
       }
-      if (masked)
+      // The causal diagonal and the padded keys past a ragged end (the
+      // diagonal BK masks nothing: c < BK <= r + BK).
+      if (masked || raggedK)
         VMaskOp::create(
             ob, loc, sUB,
-            kb.sub(kb.add(q0, kb.idx(offset)), kb.mul(j, kb.idx(BK))),
-            window ? ob.getI64IntegerAttr(*window) : IntegerAttr());
+            masked ? kb.sub(kb.add(q0, kb.idx(offset)), kb.mul(j, kb.idx(BK)))
+                   : kb.idx(BK),
+            masked && window ? ob.getI64IntegerAttr(*window) : IntegerAttr(),
+            raggedK ? kb.sub(kb.idx(SK), kb.mul(j, kb.idx(BK))) : Value());
       // m' = max(m, rowmax), alpha = exp(m - m'), P = exp(S - m'),
       // l = l alpha + rowsum(P).
       Value alpha = alphaOf(j);
@@ -1006,13 +1045,17 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
     if (window)
       vscalar(BinaryKind::max, l, l, 1e-30f);
     vbinary(BinaryKind::div, oUB, l, oUB);
-    kb.wait(P::mte3, P::v, outEvent);
-    if (outUB != oUB)
+    if (outUB != oUB) {
+      kb.wait(P::mte3, P::v, outEvent);
       VCastOp::create(ob, loc, oUB, outUB);
+    }
     kb.handoff(P::v, P::mte3, outEvent);
-    int64_t rows = decode ? G : BQ;
-    kb.dma(kb.slice(outUB, kb.idx(0), kb.idx(0), rows, D),
-           kb.slice(O, qRow, kb.idx(0), rows, D));
+    if (decode)
+      kb.dma(kb.slice(outUB, kb.idx(0), kb.idx(0), G, D),
+             kb.slice(O, qRow, kb.idx(0), G, D));
+    else
+      kb.dma(outUB, kb.slice(O, qRow, kb.idx(0), kb.extent(q0, SQ, BQ),
+                             ob.getIndexAttr(D)));
     kb.set(P::mte3, P::v, outEvent);
   }
   frees(false);

@@ -40,6 +40,22 @@ func.func @dma_shape(%x: memref<16x32xf16>, %y: memref<32x16xf16, #npu.space<ub>
 
 // -----
 
+func.func @dma_pad_local(%x: memref<16x16xf16, #npu.space<l1>>, %y: memref<32x16xf16, #npu.space<l0a>>) {
+  // expected-error @+1 {{only a global source may be smaller than its target, padded}}
+  npu.dma %x, %y {source_layout = #npu.layout<nz>, target_layout = #npu.layout<nz>} : memref<16x16xf16, #npu.space<l1>>, memref<32x16xf16, #npu.space<l0a>>
+  return
+}
+
+// -----
+
+func.func @dma_crop_larger(%x: memref<16x16xf32, #npu.space<ub>>, %y: memref<32x16xf32>) {
+  // expected-error @+1 {{copies a tile of one shape}}
+  npu.dma %x, %y : memref<16x16xf32, #npu.space<ub>>, memref<32x16xf32>
+  return
+}
+
+// -----
+
 func.func @dma_layout(%x: memref<16x16xf16>, %y: memref<16x16xf16, #npu.space<ub>>) {
   // expected-error @+1 {{cannot turn the nd layout into nz on the global -> ub path}}
   npu.dma %x, %y {target_layout = #npu.layout<nz>} : memref<16x16xf16>, memref<16x16xf16, #npu.space<ub>>

@@ -89,6 +89,21 @@ func.func @attention_pieces(%k: memref<128x64xf16, #npu.space<l1>>, %kt: memref<
   npu.vscalar mul %s, %s {scalar = 0.125 : f32} : memref<128x128xf32, #npu.space<ub>>, memref<128x128xf32, #npu.space<ub>>
   // CHECK: npu.vmask %{{.*}}, %{{.*}} : memref<128x128xf32, #npu.space<ub>>
   npu.vmask %s, %d : memref<128x128xf32, #npu.space<ub>>
+  // CHECK: npu.vmask %{{.*}}, %{{.*}} columns %{{.*}} {window = 64 : i64} : memref<128x128xf32, #npu.space<ub>>
+  npu.vmask %s, %d columns %d {window = 64} : memref<128x128xf32, #npu.space<ub>>
+  return
+}
+
+// Ragged edges: a smaller (dynamic) global source pads its target, a
+// smaller global target crops its source.
+// CHECK-LABEL: func.func @ragged_copies
+func.func @ragged_copies(%a: memref<100x40xf16>, %t: memref<128x48xf16, #npu.space<l1>>,
+                         %u: memref<128x48xf32, #npu.space<ub>>, %o: memref<100x40xf32>, %r: index) {
+  %e = memref.subview %a[0, 0] [%r, 40] [1, 1] : memref<100x40xf16> to memref<?x40xf16, strided<[40, 1]>>
+  // CHECK: npu.dma %{{.*}}, %{{.*}} {target_layout = #npu.layout<nz>} : memref<?x40xf16, strided<[40, 1]>>, memref<128x48xf16, #npu.space<l1>>
+  npu.dma %e, %t {target_layout = #npu.layout<nz>} : memref<?x40xf16, strided<[40, 1]>>, memref<128x48xf16, #npu.space<l1>>
+  // CHECK: npu.dma %{{.*}}, %{{.*}} : memref<128x48xf32, #npu.space<ub>>, memref<100x40xf32>
+  npu.dma %u, %o : memref<128x48xf32, #npu.space<ub>>, memref<100x40xf32>
   return
 }
 

@@ -9,11 +9,11 @@ func.func @transposed(%a: tensor<32x64xf16>, %b: tensor<32x64xf16>) -> tensor<64
 
 // -----
 
-func.func @ragged(%a: tensor<60x32xf16>, %b: tensor<32x64xf16>) -> tensor<60x64xf32> {
-  %o = tensor.empty() : tensor<60x64xf32>
-  // expected-error @+1 {{M, N and K must be multiples of the cube's 16 x 16 fractal on the NPU yet (got 60)}}
-  %y = sinter.gemm ins(%a, %b : tensor<60x32xf16>, tensor<32x64xf16>) outs(%o : tensor<60x64xf32>) {acc_type = f32} -> tensor<60x64xf32>
-  return %y : tensor<60x64xf32>
+func.func @ragged_w4a16(%a: tensor<60x256xf16>, %q: tensor<256x64xi4>, %s: tensor<2x64xf16>) -> tensor<60x64xf16> {
+  %o = tensor.empty() : tensor<60x64xf16>
+  // expected-error @+1 {{with quantized weights, M, N and K must be multiples of the cube's 16 x 16 fractal on the NPU yet (got 60)}}
+  %y = sinter.gemm ins(%a, %q : tensor<60x256xf16>, tensor<256x64xi4>) scales(%s : tensor<2x64xf16>) outs(%o : tensor<60x64xf16>) {acc_type = f32, b_quant = #sinter.weight_quant<scheme = grouped, group_size = 128>} -> tensor<60x64xf16>
+  return %y : tensor<60x64xf16>
 }
 
 // -----
@@ -121,15 +121,6 @@ func.func @attn_offset(%q: tensor<1x2x128x64xf16>, %k: tensor<1x2x256x64xf16>, %
   // expected-error @+1 {{a causal or sliding-window mask needs query and key blocks of one size and a query offset that is a non-negative multiple of it on the NPU yet}}
   %r = sinter.attention ins(%q, %k, %v : tensor<1x2x128x64xf16>, tensor<1x2x256x64xf16>, tensor<1x2x256x64xf16>) outs(%o : tensor<1x2x128x64xf16>) {mask = #sinter.mask<causal>, query_offset = 64} -> tensor<1x2x128x64xf16>
   return %r : tensor<1x2x128x64xf16>
-}
-
-// -----
-
-func.func @attn_ragged(%q: tensor<1x2x100x64xf16>, %k: tensor<1x2x100x64xf16>, %v: tensor<1x2x100x64xf16>) -> tensor<1x2x100x64xf16> {
-  %o = tensor.empty() : tensor<1x2x100x64xf16>
-  // expected-error @+1 {{sequence lengths must be multiples of 16 on the NPU yet (got 100)}}
-  %r = sinter.attention ins(%q, %k, %v : tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>) outs(%o : tensor<1x2x100x64xf16>) -> tensor<1x2x100x64xf16>
-  return %r : tensor<1x2x100x64xf16>
 }
 
 // -----

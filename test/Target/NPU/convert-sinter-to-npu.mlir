@@ -2,7 +2,7 @@
 
 // A GEMM with a bias row becomes an NPU kernel: tensors become global
 // memrefs, the result the last argument, the rank-1 bias a [1, N] row.
-// Tiles are 128 x 128 here (smaller divisors of M and N otherwise), k
+// Tiles are 128 x 128 here (smaller whole fractals otherwise), k
 // blocks of 128 (4 here); the tiles are split over the cores.
 // CHECK-LABEL: func.func @bias(
 // CHECK-SAME:    %[[A:.*]]: memref<256x512xf16>, %[[B:.*]]: memref<512x128xf16>, %[[BIAS:.*]]: memref<1x128xf32>, %[[Y:.*]]: memref<256x128xf32>) {
@@ -81,4 +81,38 @@ func.func @plain(%a: tensor<64x32xbf16>, %b: tensor<32x64xbf16>) -> tensor<64x64
   %o = tensor.empty() : tensor<64x64xbf16>
   %y = sinter.gemm ins(%a, %b : tensor<64x32xbf16>, tensor<32x64xbf16>) outs(%o : tensor<64x64xbf16>) {acc_type = f32} -> tensor<64x64xbf16>
   return %y : tensor<64x64xbf16>
+}
+
+// -----
+
+// Ragged edges: 150 x 200 x 141 takes tiles of 128 (2 x 2 of them) and k
+// blocks of 128 (2); the copies at the edges read min(128, size - offset)
+// rows or columns into padded tiles, and the result's edge tiles are
+// cropped on the way out.
+// CHECK-LABEL: func.func @ragged(
+// CHECK-SAME:    memref<150x200xf16>, %{{.*}}: memref<200x141xf16>, %{{.*}}: memref<150x141xf32>)
+// CHECK:         %[[MR:.*]] = arith.minui %{{.*}}, %{{.*}} : index
+// CHECK:         %[[KR:.*]] = arith.minui %{{.*}}, %{{.*}} : index
+// CHECK:         %[[AE:.*]] = memref.subview %arg0[%{{.*}}, %{{.*}}] [%[[MR]], %[[KR]]] [1, 1] : memref<150x200xf16> to memref<?x?xf16, strided<[200, 1], offset: ?>>
+// CHECK:         npu.dma %[[AE]], %{{.*}} {target_layout = #npu.layout<nz>} : memref<?x?xf16, strided<[200, 1], offset: ?>>, memref<128x128xf16, #npu.space<l1>>
+// CHECK:         npu.dma %{{.*}}, %{{.*}} : memref<128x128xf32, #npu.space<ub>>, memref<?x?xf32, strided<[141, 1], offset: ?>>
+func.func @ragged(%a: tensor<150x200xf16>, %b: tensor<200x141xf16>) -> tensor<150x141xf32> {
+  %o = tensor.empty() : tensor<150x141xf32>
+  %y = sinter.gemm ins(%a, %b : tensor<150x200xf16>, tensor<200x141xf16>) outs(%o : tensor<150x141xf32>) {acc_type = f32} -> tensor<150x141xf32>
+  return %y : tensor<150x141xf32>
+}
+
+// -----
+
+// A ragged key sequence (90 keys: one block of 96) masks the padded keys
+// with vmask's `columns` (90 - the block's first key); the 50 queries take
+// a padded block of 64, cropped on the way out.
+// CHECK-LABEL: func.func @ragged_attention(
+// CHECK:         npu.alloc : memref<64x96xf32, #npu.space<ub>>
+// CHECK:         npu.vmask %{{.*}}, %{{.*}} columns %{{.*}} : memref<64x96xf32, #npu.space<ub>>
+// CHECK:         npu.dma %{{.*}}, %{{.*}} : memref<64x32xf32, #npu.space<ub>>, memref<?x32xf32, strided<[32, 1], offset: ?>>
+func.func @ragged_attention(%q: tensor<1x2x50x32xf16>, %k: tensor<1x2x90x32xf16>, %v: tensor<1x2x90x32xf16>) -> tensor<1x2x50x32xf32> {
+  %o = tensor.empty() : tensor<1x2x50x32xf32>
+  %r = sinter.attention ins(%q, %k, %v : tensor<1x2x50x32xf16>, tensor<1x2x90x32xf16>, tensor<1x2x90x32xf16>) outs(%o : tensor<1x2x50x32xf32>) -> tensor<1x2x50x32xf32>
+  return %r : tensor<1x2x50x32xf32>
 }

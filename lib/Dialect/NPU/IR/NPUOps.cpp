@@ -126,6 +126,12 @@ LogicalResult DmaOp::verify() {
   if (failed(from) || failed(to))
     return failure();
   auto srcType = getSource().getType(), dstType = getTarget().getType();
+  for (auto [t, s, what] : {std::tuple(srcType, *from, "source"),
+                            std::tuple(dstType, *to, "target")})
+    if (!t.hasStaticShape() && s != MemorySpace::global)
+      return emitOpError() << "takes a dynamically sized " << what
+                           << " only in global memory (a ragged edge), got "
+                           << t;
   if (getTranspose()) {
     if (*from != MemorySpace::l1 || *to != MemorySpace::l0b)
       return emitOpError() << "transposes only on the l1 -> l0b path";
@@ -134,9 +140,26 @@ LogicalResult DmaOp::verify() {
       return emitOpError() << "transposes a tile: the target must be the "
                               "source's transpose, got "
                            << srcType << " -> " << dstType;
-  } else if (srcType.getShape() != dstType.getShape())
-    return emitOpError() << "copies a tile of one shape: the source is "
-                         << srcType << ", the target " << dstType;
+  } else if (srcType.getShape() != dstType.getShape()) {
+    // Ragged edges: copies in from global memory pad a larger tile, copies
+    // out to it crop one (dynamic sizes are the edge's, at most the tile's).
+    auto within = [](MemRefType small, MemRefType large) {
+      for (int64_t d = 0; d < small.getRank(); ++d)
+        if (!small.isDynamicDim(d) && small.getDimSize(d) > large.getDimSize(d))
+          return false;
+      return !large.getNumDynamicDims();
+    };
+    bool pad = *from == MemorySpace::global && *to != MemorySpace::global &&
+               within(srcType, dstType);
+    bool crop = *to == MemorySpace::global && *from != MemorySpace::global &&
+                within(dstType, srcType);
+    if (!pad && !crop)
+      return emitOpError()
+             << "copies a tile of one shape (only a global source may be "
+                "smaller than its target, padded, and only a global target "
+                "smaller than its source, cropped): the source is "
+             << srcType << ", the target " << dstType;
+  }
   using S = MemorySpace;
   using L = Layout;
   Layout sl = getSourceLayout(), tl = getTargetLayout();

@@ -118,6 +118,9 @@ class NPU_MemRefIn<string space> :
     Arg<AnyStaticShapeMemRef, "a tile in " # space, [MemRead]>;
 class NPU_MemRefOut<string space> :
     Arg<AnyStaticShapeMemRef, "a tile in " # space, [MemWrite]>;
+// The global side of a DMA at a ragged edge may have dynamic sizes.
+class NPU_DmaMemRef<string space, list<OpVariableDecorator> effects> :
+    Arg<AnyMemRef, "a tile in " # space, effects>;
 
 //===----------------------------------------------------------------------===//
 // Buffers and the multi-core split
@@ -188,6 +191,13 @@ def NPU_DmaOp : NPU_Op<"dma"> {
     | ub -> global | mte3 | nd -> nd | same |
     | ub -> l1 | mte3 | nd -> nd or nz | same |
 
+    Ragged edges: a copy in from global memory may read a smaller source
+    (a subview with dynamic sizes at a matrix's edge) into the top-left
+    corner of its target and fill the rest with zeros (padding: the zeros
+    add nothing to a product over k); a copy out to global memory may
+    write a smaller target from the top-left corner of its source
+    (cropping). Only the smaller side's bytes move.
+
     Tiles in the `nz` layout are made of 16 x 16 fractals, so their rows
     and columns must be multiples of 16. With `transpose` (l1 -> l0b only)
     the target is the source's transpose, [C, R] for an [R, C] source: a
@@ -200,8 +210,8 @@ def NPU_DmaOp : NPU_Op<"dma"> {
         : memref<128x64xf16>, memref<128x64xf16, #npu.space<l1>>
     ```
   }];
-  let arguments = (ins NPU_MemRefIn<"the source space">:$source,
-                       NPU_MemRefOut<"the target space">:$target,
+  let arguments = (ins NPU_DmaMemRef<"the source space", [MemRead]>:$source,
+                       NPU_DmaMemRef<"the target space", [MemWrite]>:$target,
                        DefaultValuedAttr<NPU_LayoutAttr,
                          "::mlir::sinter::npu::Layout::nd">:$source_layout,
                        DefaultValuedAttr<NPU_LayoutAttr,
@@ -333,17 +343,21 @@ def NPU_VMaskOp : NPU_Op<"vmask"> {
     position in a block the causal diagonal crosses (`diagonal` is the
     block's first query position minus its first key position; it may be
     negative). With `window` (a sliding window of that many keys), also
-    where `c <= r + diagonal - window`.
+    where `c <= r + diagonal - window`. With `columns`, also where
+    `c >= columns`: the padded keys of a block at a ragged sequence end (a
+    diagonal of at least the tile's columns masks nothing else).
 
     Example:
     ```mlir
     npu.vmask %s, %d : memref<128x128xf32, #npu.space<ub>>
+    npu.vmask %s, %d columns %n : memref<128x128xf32, #npu.space<ub>>
     ```
   }];
   let arguments = (ins NPU_MemRefOut<"ub">:$tile, Index:$diagonal,
-                       OptionalAttr<I64Attr>:$window);
+                       OptionalAttr<I64Attr>:$window,
+                       Optional<Index>:$columns);
   let assemblyFormat = [{
-    $tile `,` $diagonal attr-dict `:` type($tile)
+    $tile `,` $diagonal (`columns` $columns^)? attr-dict `:` type($tile)
   }];
   let hasVerifier = 1;
 }
