@@ -13,7 +13,9 @@ def ConvertSinterToNPU : Pass<"convert-sinter-to-npu", "::mlir::ModuleOp"> {
     and rank-1 epilogue operands become [1, N] rows or [M, 1] columns.
 
     The kernel walks 128 x 128 output tiles (smaller divisors of M and N
-    when those are not multiples of 128), split over the cores by
+    when those are multiples of 16 but not of 128; 128 or the whole
+    dimension rounded up to 16 otherwise, the last tile ragged: its copies
+    in pad it with zeros, its store crops it), split over the cores by
     `npu.core_id`, in blocks of 2 x 2 tiles where M and N allow (each k
     block's A rows and B columns come into L1 once for the four
     accumulators in L0C). Per tile, k blocks of up to 128 come in by DMA (MTE2)
@@ -32,8 +34,9 @@ def ConvertSinterToNPU : Pass<"convert-sinter-to-npu", "::mlir::ModuleOp"> {
     that divides the k block or is a multiple of it), of the activations'
     type, without zero points.
 
-    `sinter.attention` ([B, H, S, D], f16/bf16, D up to 128, sequence
-    lengths multiples of 16; no mask, causal or a sliding window; softcap)
+    `sinter.attention` ([B, H, S, D], f16/bf16, D up to 128, any sequence
+    lengths (a ragged last block is padded, its padded keys masked by
+    `npu.vmask`'s `columns`); no mask, causal or a sliding window; softcap)
     becomes
     FlashAttention on
     the cube and the vector unit: a core takes (batch, head, query block)
@@ -52,7 +55,7 @@ def ConvertSinterToNPU : Pass<"convert-sinter-to-npu", "::mlir::ModuleOp"> {
     Supported so far: f16/bf16 A [batch..., M, K] and B [K, N] or [N, K]
     (the latter copied transposed into L0B; int8/int4 B as above, [K, N];
     a B shared by the batch, whose dimensions fold into M; no transposed
-    A), M, N and K multiples of 16,
+    A), any M, N and K (multiples of 16 with quantized weights),
     f32 accumulation, and epilogues of `arith.addf/subf/mulf/divf/maximumf/
     minimumf` (with tiles, rows or columns of the epilogue operands),
     `arith.negf`, `math.exp/log/tanh/sqrt/rsqrt/absf` and float casts;
