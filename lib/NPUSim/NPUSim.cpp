@@ -32,6 +32,8 @@ int sinter::npu::bits(DType t) {
   case DType::F32:
   case DType::I32:
     return 32;
+  case DType::I64:
+    return 64;
   case DType::I8:
     return 8;
   case DType::I4:
@@ -229,6 +231,11 @@ float Core::get(const Tile &t, int64_t r, int64_t c) const {
     std::memcpy(&i, p + 4 * e, 4);
     return float(i);
   }
+  case DType::I64: {
+    int64_t i;
+    std::memcpy(&i, p + 8 * e, 8);
+    return float(i);
+  }
   case DType::I8:
     return float(int8_t(p[e]));
   case DType::I4: {
@@ -257,6 +264,11 @@ void Core::set(const Tile &t, int64_t r, int64_t c, float v) {
     std::memcpy(p + 4 * e, &i, 4);
     return;
   }
+  case DType::I64: {
+    int64_t i = int64_t(std::nearbyint(v));
+    std::memcpy(p + 8 * e, &i, 8);
+    return;
+  }
   case DType::I8:
     p[e] = uint8_t(int8_t(std::nearbyint(v)));
     return;
@@ -267,6 +279,32 @@ void Core::set(const Tile &t, int64_t r, int64_t c, float v) {
     return;
   }
   }
+}
+
+int64_t Core::readIndex(const Tile &t, int64_t r, int64_t c) const {
+  if (t.space != Space::Global)
+    fail("readIndex reads global memory");
+  if (r < 0 || c < 0 || r >= t.rows || c >= t.cols)
+    fail("readIndex outside its tile");
+  const uint8_t *p = bytesOf(t);
+  int64_t e = r * t.stride() + c;
+  switch (t.dtype) {
+  case DType::I8:
+    return int8_t(p[e]);
+  case DType::I32: {
+    int32_t i;
+    std::memcpy(&i, p + 4 * e, 4);
+    return i;
+  }
+  case DType::I64: {
+    int64_t i;
+    std::memcpy(&i, p + 8 * e, 8);
+    return i;
+  }
+  default:
+    fail("readIndex reads i8, i32 or i64 tiles");
+  }
+  return 0;
 }
 
 void Core::fillUniform(const Tile &t, uint32_t seed, float lo, float hi) {

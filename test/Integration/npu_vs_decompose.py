@@ -16,6 +16,8 @@
 # CHECK: PASS ragged attention causal gqa
 # CHECK: PASS ragged attention cross
 # CHECK: PASS ragged decode
+# CHECK: PASS kv.gather
+# CHECK: PASS kv.append
 import json
 import os
 import subprocess
@@ -70,7 +72,7 @@ int main(int argc, char **argv) {
   return 0;
 }
 """
-DTYPES = {"f16": "F16", "bf16": "BF16", "f32": "F32", "i8": "I8", "i4": "I4", "i32": "I32"}
+DTYPES = {"f16": "F16", "bf16": "BF16", "f32": "F32", "i8": "I8", "i4": "I4", "i32": "I32", "i64": "I64"}
 
 
 def on_npu(name, mod, func, args, out_shape):
@@ -282,3 +284,35 @@ kv = round_to(r.standard_normal((B, Hkv, S, D)), "f16")
 vv = round_to(r.standard_normal((B, Hkv, S, D)), "f16")
 mod = attention_mod(T(qv.shape, "f16"), T(kv.shape, "f16"), T(qv.shape, "f16"), "")
 compare("ragged decode", mod, "f", [Arg(qv, "f16"), Arg(kv, "f16"), Arg(vv, "f16")], "f16", (B, Hq, 1, D), 5e-3, 5e-3)
+
+# kv.gather as a DMA program: ragged lengths, garbage (-1, out-of-range)
+# table entries past each sequence's end, S not a multiple of the block.
+NB, BS, H, D = 9, 16, 2, 64
+lens = np.array([37, 0, 16])
+table = np.array([[3, 0, 6, -1], [-1, 99, -7, 2], [5, 1000, -1, -1]])
+B, MB = table.shape
+S = 40
+cache = round_to(r.standard_normal((NB, BS, H, D)), "f16")
+ct, btt, lt, ot = T(cache.shape, "f16"), T(table.shape, "i32"), T((B,), "i64"), T((B, H, S, D), "f16")
+mod = f"""
+func.func @f(%c: {ct}, %bt: {btt}, %l: {lt}) -> {ot} {{
+  %o = tensor.empty() : {ot}
+  %g = sinter.kv.gather ins(%c, %bt, %l : {ct}, {btt}, {lt}) outs(%o : {ot}) -> {ot}
+  return %g : {ot}
+}}"""
+compare("kv.gather", mod, "f", [Arg(cache, "f16"), Arg(table, "i32"), Arg(lens, "i64")], "f16", (B, H, S, D), 0, 0)
+
+# kv.append as a DMA program: padding tokens (slot -1), two tokens for one
+# slot (the later wins), slots on both cores' blocks.
+NB, BS, H, D = 6, 16, 2, 40
+T_ = 7
+update = round_to(r.standard_normal((T_, H, D)), "f16")
+slots = np.array([5, -1, 17, 5, 90, 33, 64])
+cache = round_to(r.standard_normal((NB, BS, H, D)), "f16")
+ut, st, ct = T(update.shape, "f16"), T((T_,), "i32"), T(cache.shape, "f16")
+mod = f"""
+func.func @f(%u: {ut}, %s: {st}, %c: {ct}) -> {ct} {{
+  %r = sinter.kv.append ins(%u, %s : {ut}, {st}) outs(%c : {ct}) -> {ct}
+  return %r : {ct}
+}}"""
+compare("kv.append", mod, "f", [Arg(update, "f16"), Arg(slots, "i32"), Arg(cache, "f16")], "f16", cache.shape, 0, 0)

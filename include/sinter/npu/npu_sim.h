@@ -35,7 +35,7 @@ namespace sinter::npu {
 enum class Space { Global, L1, L0A, L0B, L0C, UB };
 enum class Pipe { MTE2, MTE1, M, FIX, V, MTE3 };
 enum class Layout { ND, NZ };
-enum class DType { F16, BF16, F32, I8, I4, I32 };
+enum class DType { F16, BF16, F32, I8, I4, I32, I64 };
 constexpr int kNumPipes = 6;
 constexpr int kNumSpaces = 6;
 
@@ -145,6 +145,16 @@ public:
   /// null.
   void vdequant(const Tile &out, const Tile &in, const Tile &scale,
                 const Tile *zeroPoint, int64_t group);
+
+  // The scalar unit. readIndex: element (r, c) of an integer tile in
+  // global memory (a slot, a block-table entry, a length) as a value the
+  // kernel's control flow uses; its latency is not modelled (the scalar
+  // unit runs ahead of the pipes it issues to). sameBuffer: whether two
+  // global tiles start at one address (a cache updated in place).
+  int64_t readIndex(const Tile &t, int64_t r, int64_t c) const;
+  bool sameBuffer(const Tile &a, const Tile &b) const {
+    return a.space == b.space && a.buffer == b.buffer && a.offset == b.offset;
+  }
 
   // Pipe synchronisation: set on `from`, wait on `to`.
   void setFlag(Pipe from, Pipe to, int event);

@@ -35,6 +35,8 @@ FailureOr<std::string> dtypeName(Operation *op, Type t) {
     return std::string("I4");
   if (t.isInteger(32))
     return std::string("I32");
+  if (t.isInteger(64))
+    return std::string("I64");
   return op->emitError() << "npu-to-cpp: no kernel-API element type for " << t,
          failure();
 }
@@ -244,6 +246,93 @@ struct Emitter {
                  << " = std::" << (isa<arith::MinUIOp>(b) ? "min" : "max")
                  << "<int64_t>(" << of(b->getOperand(0)) << ", "
                  << of(b->getOperand(1)) << ");\n";
+          return success();
+        })
+        .Case([&](ReadIndexOp r) {
+          std::string n = fresh("i");
+          names[r.getValue()] = n;
+          line() << "const int64_t " << n << " = core.readIndex("
+                 << of(r.getTile()) << ", " << of(r.getRow()) << ", "
+                 << of(r.getCol()) << ");\n";
+          return success();
+        })
+        .Case([&](SameBufferOp s) {
+          std::string n = fresh("b");
+          names[s.getResult()] = n;
+          line() << "const bool " << n << " = core.sameBuffer("
+                 << of(s.getLhs()) << ", " << of(s.getRhs()) << ");\n";
+          return success();
+        })
+        .Case([&](arith::CmpIOp c) -> LogicalResult {
+          using Pr = arith::CmpIPredicate;
+          static const std::pair<Pr, const char *> syms[] = {
+              {Pr::eq, "=="}, {Pr::ne, "!="},  {Pr::slt, "<"}, {Pr::sle, "<="},
+              {Pr::sgt, ">"}, {Pr::sge, ">="}, {Pr::ult, "<"}, {Pr::ule, "<="},
+              {Pr::ugt, ">"}, {Pr::uge, ">="}};
+          if (!c.getLhs().getType().isIndex())
+            return c.emitError("npu-to-cpp: compares indices only");
+          const char *sym = nullptr;
+          for (auto [p, s] : syms)
+            if (p == c.getPredicate())
+              sym = s;
+          bool isUnsigned = c.getPredicate() >= Pr::ult;
+          std::string n = fresh("b");
+          names[c.getResult()] = n;
+          auto operand = [&](Value v) {
+            return isUnsigned ? "uint64_t(" + of(v) + ")" : of(v);
+          };
+          line() << "const bool " << n << " = " << operand(c.getLhs()) << " "
+                 << sym << " " << operand(c.getRhs()) << ";\n";
+          return success();
+        })
+        .Case<arith::AndIOp, arith::OrIOp>([&](Operation *b) -> LogicalResult {
+          if (!b->getResult(0).getType().isInteger(1))
+            return b->emitError("npu-to-cpp: and/or of conditions (i1) only");
+          std::string n = fresh("b");
+          names[b->getResult(0)] = n;
+          line() << "const bool " << n << " = " << of(b->getOperand(0))
+                 << (isa<arith::AndIOp>(b) ? " && " : " || ")
+                 << of(b->getOperand(1)) << ";\n";
+          return success();
+        })
+        .Case([&](arith::SelectOp s) -> LogicalResult {
+          if (!s.getType().isIndex())
+            return s.emitError("npu-to-cpp: selects indices only");
+          std::string n = fresh("i");
+          names[s.getResult()] = n;
+          line() << "const int64_t " << n << " = " << of(s.getCondition())
+                 << " ? " << of(s.getTrueValue()) << " : "
+                 << of(s.getFalseValue()) << ";\n";
+          return success();
+        })
+        .Case<arith::MinSIOp, arith::MaxSIOp>([&](Operation *b) {
+          std::string n = fresh("i");
+          names[b->getResult(0)] = n;
+          line() << "const int64_t " << n
+                 << " = std::" << (isa<arith::MinSIOp>(b) ? "min" : "max")
+                 << "<int64_t>(" << of(b->getOperand(0)) << ", "
+                 << of(b->getOperand(1)) << ");\n";
+          return success();
+        })
+        .Case([&](scf::IfOp branch) -> LogicalResult {
+          if (branch.getNumResults())
+            return branch.emitError("npu-to-cpp: conditionals with results "
+                                    "are not supported");
+          line() << "if (" << of(branch.getCondition()) << ") {\n";
+          ++indent;
+          for (Operation &inner : branch.thenBlock()->without_terminator())
+            if (failed(emitOp(inner)))
+              return failure();
+          --indent;
+          if (Block *otherwise = branch.elseBlock()) {
+            line() << "} else {\n";
+            ++indent;
+            for (Operation &inner : otherwise->without_terminator())
+              if (failed(emitOp(inner)))
+                return failure();
+            --indent;
+          }
+          line() << "}\n";
           return success();
         })
         .Case([&](scf::ForOp loop) -> LogicalResult {

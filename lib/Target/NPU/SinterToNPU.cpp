@@ -1065,12 +1065,290 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// KV-cache ops as DMA programs
+//===----------------------------------------------------------------------===//
+
+/// A kernel for the KV-cache function `f` of `op` (all operands function
+/// arguments), with each tensor as the 2-d global memref `flatten` gives
+/// and the result last; the builder is at the start of its body.
+static func::FuncOp
+kvKernel(func::FuncOp f, OpBuilder &ob,
+         llvm::function_ref<MemRefType(RankedTensorType)> flatten) {
+  SmallVector<Type> params;
+  for (BlockArgument arg : f.getArguments())
+    params.push_back(flatten(cast<RankedTensorType>(arg.getType())));
+  params.push_back(flatten(cast<RankedTensorType>(f.getResultTypes()[0])));
+  ob.setInsertionPoint(f);
+  auto kernel = func::FuncOp::create(ob, f.getLoc(), f.getName(),
+                                     ob.getFunctionType(params, {}));
+  ob.setInsertionPointToStart(kernel.addEntryBlock());
+  return kernel;
+}
+
+static std::string unsupportedKV(Operation *op, Value data) {
+  for (Value v : op->getOperands())
+    if (!cast<RankedTensorType>(v.getType()).hasStaticShape())
+      return "dynamic shapes are not supported";
+  Type e = getElementTypeOrSelf(data.getType());
+  if (!(e.isF16() || e.isBF16() || e.isF32() || e.isInteger(8)))
+    return "the cache must be f16, bf16, f32 or i8";
+  // Slots, block tables and lengths are read by the scalar unit.
+  for (Value v : op->getOperands())
+    if (Type t = getElementTypeOrSelf(v.getType());
+        v != data && t.isIntOrIndex() && !t.isInteger(32) && !t.isInteger(64))
+      return "slots, block tables and lengths must be i32 or i64 on the NPU";
+  return "";
+}
+
+/// `body(u, slot)` for u = lo, lo + step, ... < hi, the slot alternating
+/// between 0 and 1 (two UB buffers, one flag event each: a buffer is
+/// refilled once its last store is done).
+static void forPairs(KernelBuilder &kb, Value lo, Value hi, Value step,
+                     llvm::function_ref<void(Value, int)> body) {
+  OpBuilder &b = kb.b;
+  auto loop = scf::ForOp::create(b, kb.loc, lo, hi, kb.mul(step, kb.idx(2)));
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value u = loop.getInductionVar();
+  body(u, 0);
+  Value next = kb.add(u, step);
+  auto second = scf::IfOp::create(
+      b, kb.loc,
+      arith::CmpIOp::create(b, kb.loc, arith::CmpIPredicate::ult, next, hi),
+      /*withElseRegion=*/false);
+  b.setInsertionPointToStart(second.thenBlock());
+  body(next, 1);
+}
+
+/// The columns of a row chunk: rows x cols tiles of `bytes` per element in
+/// two UB buffers take at most a quarter of the unified buffer.
+static int64_t chunkColumns(func::FuncOp f, int64_t rows, int64_t cols,
+                            int64_t bytes) {
+  FailureOr<TargetAttr> target = resolveTarget(f, "", "npu-910");
+  MemoryLevelAttr ub = succeeded(target) ? target->getLevel("ub") : nullptr;
+  int64_t cap = ub ? ub.getCapacity() : 256 * 1024;
+  int64_t c = cap / 8 / (rows * bytes);
+  return std::min(cols, std::max<int64_t>(16, c - c % 16));
+}
+
+/// One row block through the unified buffer: src (global, possibly
+/// smaller at an edge: padded) into `ubTile`, then to dst (global,
+/// cropped), on MTE2 and MTE3 with slot event `e`.
+static void throughUB(KernelBuilder &kb, Value src, Value ubTile, Value dst,
+                      int e) {
+  using P = Pipe;
+  kb.wait(P::mte3, P::mte2, e);
+  kb.dma(src, ubTile);
+  kb.handoff(P::mte2, P::mte3, e);
+  kb.dma(ubTile, dst);
+  kb.set(P::mte3, P::mte2, e);
+}
+
+/// sinter.kv.append as a DMA program: cores own the cache's blocks
+/// round-robin (block % cores). A core copies its blocks of the cache into
+/// the result (skipped when they are one buffer, the update in place),
+/// then reads every token's slot on the scalar unit and writes the tokens
+/// that land in its blocks, in token order (MTE3 keeps program order, so
+/// the later of two tokens for one slot wins). Rows pass through two UB
+/// buffers, MTE2 reading one while MTE3 stores the other.
+static LogicalResult convertKVAppendFunction(func::FuncOp f, KVAppendOp op) {
+  if (failed(checkKernelFunction(f, op, op.getCache(), "kv.append",
+                                 unsupportedKV(op, op.getCache()))))
+    return failure();
+  auto uT = cast<RankedTensorType>(op.getUpdate().getType());
+  auto cT = cast<RankedTensorType>(op.getCache().getType());
+  int64_t T = uT.getDimSize(0), HD = uT.getDimSize(1) * uT.getDimSize(2);
+  int64_t NB = cT.getDimSize(0), BS = cT.getDimSize(1);
+  Type elem = uT.getElementType();
+  OpBuilder ob(f);
+  // [T, H, D] and [NB, BS, H, D] as rows of H D; the slots as one row.
+  func::FuncOp kernel = kvKernel(f, ob, [&](RankedTensorType t) {
+    if (t.getRank() == 1)
+      return MemRefType::get({1, t.getDimSize(0)}, t.getElementType());
+    return MemRefType::get({t.getNumElements() / HD, HD}, t.getElementType());
+  });
+  Block *entry = &kernel.getBody().front();
+  Location loc = f.getLoc();
+  KernelBuilder kb{
+      ob,     loc, GemmOp(), 0, 0,
+      0,      0,   0,        0, llvm::DenseMap<Operation *, Value>(),
+      Value()};
+  auto argOf = [&](Value v) {
+    return entry->getArgument(cast<BlockArgument>(v).getArgNumber());
+  };
+  Value update = argOf(op.getUpdate()), slots = argOf(op.getSlots()),
+        cache = argOf(op.getCache()),
+        out = entry->getArgument(f.getNumArguments());
+  int64_t esize = llvm::divideCeil(elem.getIntOrFloatBitWidth(), 8);
+  int64_t cw = chunkColumns(f, BS, HD, esize),
+          chunks = llvm::divideCeil(HD, cw);
+  Value blockUB[2], rowUB[2];
+  for (int i = 0; i < 2; ++i) {
+    blockUB[i] = kb.alloc(MemorySpace::ub, BS, cw, elem);
+    rowUB[i] = kb.alloc(MemorySpace::ub, 1, cw, elem);
+  }
+  using P = Pipe;
+  kb.set(P::mte3, P::mte2, 0);
+  kb.set(P::mte3, P::mte2, 1);
+  Value core = CoreIdOp::create(ob, loc, ob.getIndexType());
+  Value cores = NumCoresOp::create(ob, loc, ob.getIndexType());
+  // The cache's contents carry over: this core's blocks, chunk by chunk.
+  Value same = SameBufferOp::create(ob, loc, ob.getI1Type(), cache, out);
+  auto copy = scf::IfOp::create(ob, loc, same, /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard g(ob);
+    ob.setInsertionPointToStart(copy.elseBlock());
+    forPairs(kb, core, kb.idx(NB), cores, [&](Value blk, int e) {
+      Value r0 = kb.mul(blk, kb.idx(BS));
+      for (int64_t ch = 0; ch < chunks; ++ch) {
+        Value c0 = kb.idx(ch * cw);
+        OpFoldResult cols = kb.extent(c0, HD, cw);
+        throughUB(kb, kb.slice(cache, r0, c0, ob.getIndexAttr(BS), cols),
+                  blockUB[e], kb.slice(out, r0, c0, ob.getIndexAttr(BS), cols),
+                  e);
+      }
+    });
+  }
+  // The tokens, in order: slot s is this core's when s is in the cache and
+  // (s / BS) % cores is this core (negative slots are padding).
+  forPairs(kb, kb.idx(0), kb.idx(T), kb.idx(1), [&](Value t, int e) {
+    Value s =
+        ReadIndexOp::create(ob, loc, ob.getIndexType(), slots, kb.idx(0), t);
+    auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) {
+      return arith::CmpIOp::create(ob, loc, p, x, y).getResult();
+    };
+    Value inCache = arith::AndIOp::create(
+        ob, loc, cmp(arith::CmpIPredicate::sge, s, kb.idx(0)),
+        cmp(arith::CmpIPredicate::slt, s, kb.idx(NB * BS)));
+    Value owner = arith::RemUIOp::create(
+        ob, loc, arith::DivUIOp::create(ob, loc, s, kb.idx(BS)), cores);
+    Value mine = arith::AndIOp::create(
+        ob, loc, inCache, cmp(arith::CmpIPredicate::eq, owner, core));
+    auto write = scf::IfOp::create(ob, loc, mine, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard g(ob);
+    ob.setInsertionPointToStart(write.thenBlock());
+    for (int64_t ch = 0; ch < chunks; ++ch) {
+      Value c0 = kb.idx(ch * cw);
+      OpFoldResult cols = kb.extent(c0, HD, cw);
+      throughUB(kb, kb.slice(update, t, c0, ob.getIndexAttr(1), cols), rowUB[e],
+                kb.slice(out, s, c0, ob.getIndexAttr(1), cols), e);
+    }
+  });
+  kb.wait(P::mte3, P::mte2, 0);
+  kb.wait(P::mte3, P::mte2, 1);
+  func::ReturnOp::create(ob, loc);
+  kernel.setVisibility(f.getVisibility());
+  f.erase();
+  return success();
+}
+
+/// sinter.kv.gather as a DMA program: a core takes (sequence, head, block)
+/// items in turn; the scalar unit reads the sequence's length and the
+/// block's entry in the block table, MTE2 reads the block's valid rows of
+/// that head (a strided [rows, D] tile of the cache) into a UB buffer
+/// padded with zeros (rows past the sequence's end), and MTE3 stores it
+/// into the result. Two buffers alternate.
+static LogicalResult convertKVGatherFunction(func::FuncOp f, KVGatherOp op) {
+  if (failed(checkKernelFunction(f, op, op.getInit(), "kv.gather",
+                                 unsupportedKV(op, op.getCache()))))
+    return failure();
+  auto cT = cast<RankedTensorType>(op.getCache().getType());
+  auto rT = cast<RankedTensorType>(op.getInit().getType());
+  int64_t NB = cT.getDimSize(0), BS = cT.getDimSize(1), H = cT.getDimSize(2),
+          D = cT.getDimSize(3);
+  int64_t B = rT.getDimSize(0), S = rT.getDimSize(2);
+  Type elem = cT.getElementType();
+  int64_t esize = llvm::divideCeil(elem.getIntOrFloatBitWidth(), 8);
+  if (chunkColumns(f, BS, D, esize) < D)
+    return op.emitError() << "NPU target: cannot compile the kv.gather in @"
+                          << f.getName() << ": two " << BS << " x " << D
+                          << " blocks of the cache do not fit a quarter of "
+                             "the unified buffer";
+  OpBuilder ob(f);
+  // The cache as [NB BS, H D] (a head's rows are strided), the result as
+  // [B H S, D], the lengths as one row, the block table as it is.
+  Value cacheArg = op.getCache(), resultInit = op.getInit(),
+        lens = op.getSeqLens();
+  func::FuncOp kernel = kvKernel(f, ob, [&](RankedTensorType t) {
+    if (t.getRank() == 1)
+      return MemRefType::get({1, t.getDimSize(0)}, t.getElementType());
+    if (t.getRank() == 2)
+      return MemRefType::get(t.getShape(), t.getElementType());
+    if (t == cacheArg.getType())
+      return MemRefType::get({NB * BS, H * D}, t.getElementType());
+    return MemRefType::get({t.getNumElements() / D, D}, t.getElementType());
+  });
+  (void)resultInit;
+  (void)lens;
+  Block *entry = &kernel.getBody().front();
+  Location loc = f.getLoc();
+  KernelBuilder kb{
+      ob,     loc, GemmOp(), 0, 0,
+      0,      0,   0,        0, llvm::DenseMap<Operation *, Value>(),
+      Value()};
+  auto argOf = [&](Value v) {
+    return entry->getArgument(cast<BlockArgument>(v).getArgNumber());
+  };
+  Value cache = argOf(op.getCache()), table = argOf(op.getBlockTable()),
+        seqLens = argOf(op.getSeqLens()),
+        out = entry->getArgument(f.getNumArguments());
+  Value ubs[2] = {kb.alloc(MemorySpace::ub, BS, D, elem),
+                  kb.alloc(MemorySpace::ub, BS, D, elem)};
+  using P = Pipe;
+  kb.set(P::mte3, P::mte2, 0);
+  kb.set(P::mte3, P::mte2, 1);
+  int64_t SB = llvm::divideCeil(S, BS);
+  Value core = CoreIdOp::create(ob, loc, ob.getIndexType());
+  Value cores = NumCoresOp::create(ob, loc, ob.getIndexType());
+  forPairs(kb, core, kb.idx(B * H * SB), cores, [&](Value u, int e) {
+    Value j = arith::RemUIOp::create(ob, loc, u, kb.idx(SB));
+    Value bh = arith::DivUIOp::create(ob, loc, u, kb.idx(SB));
+    Value b = arith::DivUIOp::create(ob, loc, bh, kb.idx(H));
+    Value h = arith::RemUIOp::create(ob, loc, bh, kb.idx(H));
+    Value j0 = kb.mul(j, kb.idx(BS));
+    // Valid rows: clamp(len - j0, 0, rows of the block in the result); a
+    // block with none (or a table entry outside the cache) reads nothing.
+    Value len =
+        ReadIndexOp::create(ob, loc, ob.getIndexType(), seqLens, kb.idx(0), b);
+    Value entryBlock =
+        ReadIndexOp::create(ob, loc, ob.getIndexType(), table, b, j);
+    auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) {
+      return arith::CmpIOp::create(ob, loc, p, x, y).getResult();
+    };
+    Value inCache = arith::AndIOp::create(
+        ob, loc, cmp(arith::CmpIPredicate::sge, entryBlock, kb.idx(0)),
+        cmp(arith::CmpIPredicate::slt, entryBlock, kb.idx(NB)));
+    Value rows =
+        arith::MaxSIOp::create(ob, loc,
+                               arith::MinSIOp::create(ob, loc, kb.sub(len, j0),
+                                                      kb.idx(std::min(BS, S))),
+                               kb.idx(0));
+    rows = arith::MinSIOp::create(ob, loc, rows, kb.sub(kb.idx(S), j0));
+    rows = arith::SelectOp::create(ob, loc, inCache, rows, kb.idx(0));
+    Value blk =
+        arith::SelectOp::create(ob, loc, inCache, entryBlock, kb.idx(0));
+    Value src = kb.slice(cache, kb.mul(blk, kb.idx(BS)), kb.mul(h, kb.idx(D)),
+                         OpFoldResult(rows), ob.getIndexAttr(D));
+    Value dst = kb.slice(out, kb.add(kb.mul(bh, kb.idx(S)), j0), kb.idx(0),
+                         kb.extent(j0, S, BS), ob.getIndexAttr(D));
+    throughUB(kb, src, ubs[e], dst, e);
+  });
+  kb.wait(P::mte3, P::mte2, 0);
+  kb.wait(P::mte3, P::mte2, 1);
+  func::ReturnOp::create(ob, loc);
+  kernel.setVisibility(f.getVisibility());
+  f.erase();
+  return success();
+}
+
 namespace {
 struct ConvertSinterToNPUPass
     : public sinter::impl::ConvertSinterToNPUBase<ConvertSinterToNPUPass> {
   void runOnOperation() override {
     SmallVector<std::pair<func::FuncOp, GemmOp>> work;
-    SmallVector<std::pair<func::FuncOp, AttentionOp>> attentions;
+    // Functions of one attention or KV-cache op.
+    SmallVector<std::pair<func::FuncOp, Operation *>> singles;
     bool failedAny = false;
     for (auto f : getOperation().getOps<func::FuncOp>()) {
       if (!f.isPublic() || f.isExternal())
@@ -1083,15 +1361,16 @@ struct ConvertSinterToNPUPass
           gemm = g;
           continue;
         }
-        if (auto a = dyn_cast<AttentionOp>(op);
-            a && !gemm && &op == &*std::prev(f.getBody().front().end(), 2)) {
-          attentions.push_back({f, a});
+        if (isa<AttentionOp, KVAppendOp, KVGatherOp>(op) && !gemm &&
+            &op == &*std::prev(f.getBody().front().end(), 2)) {
+          singles.push_back({f, &op});
           break;
         }
         f.emitError() << "NPU target: function @" << f.getName() << " has '"
                       << op.getName()
-                      << "'; only functions that fuse into one sinter.gemm "
-                         "compile for the NPU yet";
+                      << "'; only functions that fuse into one sinter.gemm, "
+                         "or are one sinter.attention, kv.append or "
+                         "kv.gather, compile for the NPU yet";
         failedAny = true;
         gemm = nullptr;
         break;
@@ -1101,8 +1380,17 @@ struct ConvertSinterToNPUPass
     }
     for (auto [f, gemm] : work)
       failedAny |= failed(convertFunction(f, gemm));
-    for (auto [f, attn] : attentions)
-      failedAny |= failed(convertAttentionFunction(f, attn));
+    for (auto [f, op] : singles)
+      failedAny |= failed(llvm::TypeSwitch<Operation *, LogicalResult>(op)
+                              .Case([&, f = f](AttentionOp a) {
+                                return convertAttentionFunction(f, a);
+                              })
+                              .Case([&, f = f](KVAppendOp a) {
+                                return convertKVAppendFunction(f, a);
+                              })
+                              .Case([&, f = f](KVGatherOp g) {
+                                return convertKVGatherFunction(f, g);
+                              }));
     if (failedAny)
       signalPassFailure();
   }

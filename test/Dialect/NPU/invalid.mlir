@@ -269,3 +269,35 @@ func.func @vmask_window(%a: memref<16x16xf32, #npu.space<ub>>, %d: index) {
   npu.vmask %a, %d {window = 0} : memref<16x16xf32, #npu.space<ub>>
   return
 }
+
+// -----
+
+func.func @read_index_local(%t: memref<1x16xi32, #npu.space<ub>>, %i: index) -> index {
+  // expected-error @+1 {{the tile must be in global, not ub}}
+  %v = npu.read_index %t[%i, %i] : memref<1x16xi32, #npu.space<ub>>
+  return %v : index
+}
+
+// -----
+
+func.func @read_index_float(%t: memref<1x16xf16>, %i: index) -> index {
+  // expected-error @+1 {{reads i8, i32 or i64 elements, got 'f16'}}
+  %v = npu.read_index %t[%i, %i] : memref<1x16xf16>
+  return %v : index
+}
+
+// -----
+
+func.func @same_buffer_local(%a: memref<16x16xf16>, %b: memref<16x16xf16, #npu.space<ub>>) -> i1 {
+  // expected-error @+1 {{rhs must be in global, not ub}}
+  %s = npu.same_buffer %a, %b : memref<16x16xf16>, memref<16x16xf16, #npu.space<ub>>
+  return %s : i1
+}
+
+// -----
+
+func.func @dma_dynamic_local(%a: memref<?x16xf16, #npu.space<ub>>, %b: memref<16x16xf16>) {
+  // expected-error @+1 {{takes a dynamically sized source only in global memory}}
+  npu.dma %a, %b : memref<?x16xf16, #npu.space<ub>>, memref<16x16xf16>
+  return
+}

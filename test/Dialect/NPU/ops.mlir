@@ -113,3 +113,14 @@ func.func @fill(%m: memref<128x1xf32, #npu.space<ub>>) {
   npu.vfill %m {value = 0xFF800000 : f32} : memref<128x1xf32, #npu.space<ub>>
   return
 }
+
+// The scalar unit's reads and the in-place test of the KV-cache programs.
+// CHECK-LABEL: func.func @scalar
+func.func @scalar(%slots: memref<1x8xi32>, %a: memref<64x32xf16>, %b: memref<64x32xf16>, %t: index) -> (index, i1) {
+  %c0 = arith.constant 0 : index
+  // CHECK: npu.read_index %{{.*}}[%{{.*}}, %{{.*}}] : memref<1x8xi32>
+  %s = npu.read_index %slots[%c0, %t] : memref<1x8xi32>
+  // CHECK: npu.same_buffer %{{.*}}, %{{.*}} : memref<64x32xf16>, memref<64x32xf16>
+  %same = npu.same_buffer %a, %b : memref<64x32xf16>, memref<64x32xf16>
+  return %s, %same : index, i1
+}

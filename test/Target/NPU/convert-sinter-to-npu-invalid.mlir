@@ -70,7 +70,7 @@ func.func @row_first(%a: tensor<64x32xf16>, %b: tensor<32x64xf16>, %bias: tensor
 
 // -----
 
-// expected-error @+1 {{NPU target: function @two_ops has 'sinter.softmax'; only functions that fuse into one sinter.gemm compile for the NPU yet}}
+// expected-error @+1 {{NPU target: function @two_ops has 'sinter.softmax'; only functions that fuse into one sinter.gemm, or are one sinter.attention, kv.append or kv.gather, compile for the NPU yet}}
 func.func @two_ops(%x: tensor<64x64xf32>) -> tensor<64x64xf32> {
   %o = tensor.empty() : tensor<64x64xf32>
   %y = sinter.softmax ins(%x : tensor<64x64xf32>) outs(%o : tensor<64x64xf32>) {dim = 1 : i64} -> tensor<64x64xf32>
@@ -176,4 +176,30 @@ func.func @decode_masked(%q: tensor<1x4x1x64xf16>, %k: tensor<1x1x128x64xf16>, %
   // expected-error @+1 {{a decode sees every cached key (no mask) on the NPU}}
   %r = sinter.attention ins(%q, %k, %v : tensor<1x4x1x64xf16>, tensor<1x1x128x64xf16>, tensor<1x1x128x64xf16>) outs(%o : tensor<1x4x1x64xf16>) {mask = #sinter.mask<causal>, query_offset = 127} -> tensor<1x4x1x64xf16>
   return %r : tensor<1x4x1x64xf16>
+}
+
+// -----
+
+func.func @gather_index_table(%c: tensor<8x16x2x64xf16>, %bt: tensor<2x3xindex>, %l: tensor<2xi32>) -> tensor<2x2x40x64xf16> {
+  %o = tensor.empty() : tensor<2x2x40x64xf16>
+  // expected-error @+1 {{NPU target: cannot compile the kv.gather in @gather_index_table: slots, block tables and lengths must be i32 or i64 on the NPU}}
+  %g = sinter.kv.gather ins(%c, %bt, %l : tensor<8x16x2x64xf16>, tensor<2x3xindex>, tensor<2xi32>) outs(%o : tensor<2x2x40x64xf16>) -> tensor<2x2x40x64xf16>
+  return %g : tensor<2x2x40x64xf16>
+}
+
+// -----
+
+func.func @gather_too_big(%c: tensor<2x512x1x512xf32>, %bt: tensor<1x1xi32>, %l: tensor<1xi32>) -> tensor<1x1x512x512xf32> {
+  %o = tensor.empty() : tensor<1x1x512x512xf32>
+  // expected-error @+1 {{NPU target: cannot compile the kv.gather in @gather_too_big: two 512 x 512 blocks of the cache do not fit a quarter of the unified buffer}}
+  %g = sinter.kv.gather ins(%c, %bt, %l : tensor<2x512x1x512xf32>, tensor<1x1xi32>, tensor<1xi32>) outs(%o : tensor<1x1x512x512xf32>) -> tensor<1x1x512x512xf32>
+  return %g : tensor<1x1x512x512xf32>
+}
+
+// -----
+
+func.func @append_dynamic(%u: tensor<?x2x64xf16>, %s: tensor<?xi32>, %c: tensor<8x16x2x64xf16>) -> tensor<8x16x2x64xf16> {
+  // expected-error @+1 {{NPU target: cannot compile the kv.append in @append_dynamic: dynamic shapes are not supported}}
+  %r = sinter.kv.append ins(%u, %s : tensor<?x2x64xf16>, tensor<?xi32>) outs(%c : tensor<8x16x2x64xf16>) -> tensor<8x16x2x64xf16>
+  return %r : tensor<8x16x2x64xf16>
 }

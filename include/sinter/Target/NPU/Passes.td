@@ -52,6 +52,17 @@ def ConvertSinterToNPU : Pass<"convert-sinter-to-npu", "::mlir::ModuleOp"> {
     16) as the rows of one item. The kernel's Q, K, V and O are the
     flattened [rows, D] tiles.
 
+    `sinter.kv.append` and `sinter.kv.gather` (static shapes; slots,
+    block tables and lengths i32/i64) become DMA programs: the scalar
+    unit reads slots, table entries and lengths (`npu.read_index`) and the
+    rows move global -> UB -> global through two buffers. kv.append: cores
+    own the cache's blocks round-robin, copy theirs into the result unless
+    it is the cache (`npu.same_buffer`: in place), then write the tokens
+    landing in them in token order (the later of two wins); negative and
+    out-of-range slots are skipped. kv.gather: (sequence, head, block)
+    items read the block's valid rows of the head (strided in the cache),
+    zero-padded past the sequence's end.
+
     Supported so far: f16/bf16 A [batch..., M, K] and B [K, N] or [N, K]
     (the latter copied transposed into L0B; int8/int4 B as above, [K, N];
     a B shared by the batch, whose dimensions fold into M; no transposed

@@ -120,6 +120,23 @@ LogicalResult AllocOp::verify() {
   return success();
 }
 
+LogicalResult ReadIndexOp::verify() {
+  if (failed(expectTile(*this, getTile(), "the tile", MemorySpace::global)))
+    return failure();
+  Type e = getTile().getType().getElementType();
+  if (!(e.isInteger(8) || e.isInteger(32) || e.isInteger(64)))
+    return emitOpError() << "reads i8, i32 or i64 elements, got " << e;
+  return success();
+}
+
+LogicalResult SameBufferOp::verify() {
+  for (auto [v, what] :
+       {std::pair(getLhs(), "lhs"), std::pair(getRhs(), "rhs")})
+    if (failed(expectTile(*this, v, what, MemorySpace::global)))
+      return failure();
+  return success();
+}
+
 LogicalResult DmaOp::verify() {
   FailureOr<MemorySpace> from = spaceOf(*this, getSource(), "the source");
   FailureOr<MemorySpace> to = spaceOf(*this, getTarget(), "the target");

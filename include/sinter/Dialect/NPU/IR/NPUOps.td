@@ -171,6 +171,48 @@ def NPU_NumCoresOp : NPU_Op<"num_cores", [Pure]> {
   let assemblyFormat = "attr-dict";
 }
 
+def NPU_ReadIndexOp : NPU_Op<"read_index"> {
+  let summary = "The scalar unit reads an integer from global memory";
+  let description = [{
+    Element `[row, col]` of an i8, i32 or i64 tile in global memory, as an
+    index the kernel's control flow and addresses use: a cache slot, a
+    block-table entry, a sequence length. Data-dependent DMA programs (the
+    KV-cache ops) are built on it.
+
+    Example:
+    ```mlir
+    %s = npu.read_index %slots[%c0, %t] : memref<1x64xi32>
+    ```
+  }];
+  let arguments = (ins Arg<AnyStaticShapeMemRef, "a global tile",
+                           [MemRead]>:$tile,
+                       Index:$row, Index:$col);
+  let results = (outs Index:$value);
+  let assemblyFormat = [{
+    $tile `[` $row `,` $col `]` attr-dict `:` type($tile)
+  }];
+  let hasVerifier = 1;
+}
+
+def NPU_SameBufferOp : NPU_Op<"same_buffer", [Pure]> {
+  let summary = "Whether two global tiles start at one address";
+  let description = [{
+    True when `lhs` and `rhs` are the same memory: a kernel whose result
+    is its cache argument (an update in place) skips copying the cache.
+
+    Example:
+    ```mlir
+    %same = npu.same_buffer %cache, %out : memref<512x128xf16>, memref<512x128xf16>
+    ```
+  }];
+  let arguments = (ins AnyStaticShapeMemRef:$lhs, AnyStaticShapeMemRef:$rhs);
+  let results = (outs I1:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//
