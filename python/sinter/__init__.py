@@ -1,8 +1,37 @@
 """Sinter: an MLIR compiler for transformer workloads (Python side).
 
-`sinter.runner` executes MLIR functions (sinter ops included) on the CPU
-through `sinter-opt --sinter-reference-to-llvm` and `mlir-runner`, with numpy
-arrays in and out. It is the reference executor that tests and examples use.
+    import sinter
+    mod = sinter.compile("model.onnx", target="cpu")   # or MLIR text, a
+    y = mod(x)                                         # ModelProto, a Module
+
+* `sinter.compile` imports ONNX (`sinter.onnx`), runs the compiler in
+  process (the `_sinter` extension over the C API, include/sinter-c/
+  compiler.h) and, for CPU targets, loads the artifacts as a callable on
+  numpy arrays; for GPU and NPU targets it returns the artifacts and the
+  manifest.
+* `sinter.parse` / `sinter.Context` give Modules to print and run pass
+  pipelines on.
+* `sinter.runner` executes MLIR functions on the CPU through
+  `sinter-opt --sinter-reference-to-llvm` and `mlir-runner` (the reference
+  executor the tests use); `sinter.aot` runs sinter-compile's objects
+  through a generated C++ driver.
+* `python3 -m sinter compile|report` is the command line.
 """
 
+import os as _os
+
 __version__ = "0.1.0"
+
+# The compiled extension sits beside these files once installed; in a
+# build tree it is in <build>/python/sinter ($SINTER_BUILD_DIR, default
+# <source>/build).
+_build = _os.environ.get("SINTER_BUILD_DIR") or _os.path.join(
+    _os.path.dirname(_os.path.dirname(_os.path.dirname(_os.path.abspath(__file__)))), "build")
+_ext = _os.path.join(_build, "python", "sinter")
+if _os.path.isdir(_ext) and _ext not in __path__:
+    __path__.append(_ext)
+
+from .compiler import (Artifacts, CompileError, CompiledModule, Context,  # noqa: E402
+                       Module, compile, parse)
+
+__all__ = ["Artifacts", "CompileError", "CompiledModule", "Context", "Module", "compile", "parse"]

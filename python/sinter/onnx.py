@@ -1,0 +1,1083 @@
+"""ONNX import: an ONNX graph as a function on tensors in linalg/tensor/
+arith/math, ready for the compiler's raise -> fuse pipeline.
+
+    text = sinter.onnx.import_model("model.onnx")      # MLIR text
+    mod = sinter.compile("model.onnx", target="cpu")   # or all at once
+
+Shapes must be static (export with fixed sizes). Initializers become
+`dense_resource` constants (small ones inline `dense` literals); nodes
+whose inputs are all constants (the Shape -> Gather -> Concat -> Reshape
+chains PyTorch exports) are folded with numpy at import. Elementwise ops
+with numpy broadcasting become `linalg.generic`s whose maps drop the
+broadcast dimensions (a bias is a row of the output, as the fusion passes
+expect); MatMul/Gemm become `linalg.matmul`/`linalg.batch_matmul`;
+Softmax `linalg.softmax`; LayerNormalization the two-pass form that
+sinter-raise recognizes. docs/onnx.md lists every op and its limits.
+
+An unsupported op, attribute or dynamic shape raises OnnxImportError
+naming the node, its op type and the reason.
+"""
+
+import math
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+__all__ = ["OnnxImportError", "import_model", "SUPPORTED_OPS"]
+
+
+class OnnxImportError(ValueError):
+    """An ONNX graph the importer cannot express: names the node, its op
+    type and the reason."""
+
+
+# ONNX element types -> (MLIR element type, numpy dtype).
+_ELEM = {1: ("f32", np.float32), 10: ("f16", np.float16), 11: ("f64", np.float64),
+         16: ("bf16", None), 7: ("i64", np.int64), 6: ("i32", np.int32),
+         3: ("i8", np.int8), 9: ("i1", np.bool_)}
+_NP_TO_ELEM = {np.dtype(np.float32): "f32", np.dtype(np.float16): "f16", np.dtype(np.float64): "f64",
+               np.dtype(np.int64): "i64", np.dtype(np.int32): "i32", np.dtype(np.int8): "i8",
+               np.dtype(np.bool_): "i1"}
+_FLOATS = ("f32", "f16", "bf16", "f64")
+
+
+def _ttype(shape: Sequence[int], elem: str) -> str:
+    return "tensor<" + "".join(f"{d}x" for d in shape) + elem + ">"
+
+
+def _np_elem(a: np.ndarray) -> str:
+    if a.dtype not in _NP_TO_ELEM:
+        raise OnnxImportError(f"constant of dtype {a.dtype} is not supported")
+    return _NP_TO_ELEM[a.dtype]
+
+
+class _Value:
+    """A tensor of the graph: an SSA value, or a numpy constant (folded
+    until an op needs it as a tensor)."""
+
+    def __init__(self, shape, elem, ssa=None, const=None):
+        self.shape, self.elem, self.ssa, self.const = tuple(int(d) for d in shape), elem, ssa, const
+
+    @property
+    def rank(self):
+        return len(self.shape)
+
+
+class _Node:
+    def __init__(self, node):
+        self.node = node
+        self.attrs = {}
+        import onnx
+        for a in node.attribute:
+            self.attrs[a.name] = onnx.helper.get_attribute_value(a)
+
+    def attr(self, name, default=None):
+        v = self.attrs.get(name, default)
+        return v.decode() if isinstance(v, bytes) else v
+
+    def error(self, why: str) -> OnnxImportError:
+        n = self.node
+        return OnnxImportError(f"node '{n.name or n.output[0]}' ({n.op_type}): {why}")
+
+
+class _Importer:
+    def __init__(self, opset: int, inline_limit: int = 16):
+        self.lines: List[str] = []
+        self.resources: List[Tuple[str, str]] = []
+        self.counter = 0
+        self.opset = opset
+        self.inline_limit = inline_limit
+        self.materialized: Dict[int, _Value] = {}
+
+    # --- emission helpers -------------------------------------------------
+    def fresh(self, hint="v") -> str:
+        self.counter += 1
+        return f"%{hint}{self.counter}"
+
+    def emit(self, line: str):
+        self.lines.append("  " + line)
+
+    def tensor(self, v: _Value) -> str:
+        """v's SSA name, materializing a constant."""
+        if v.ssa is not None:
+            return v.ssa
+        key = id(v)
+        if key not in self.materialized:
+            v.ssa = self.constant(v.const, v.elem)
+            self.materialized[key] = v
+        return v.ssa
+
+    def constant(self, a: np.ndarray, elem: str) -> str:
+        t = _ttype(a.shape, elem)
+        n = self.fresh("cst")
+        if a.size <= self.inline_limit:
+            if elem == "i1":
+                vals = ["true" if x else "false" for x in a.reshape(-1)]
+            elif elem in _FLOATS:
+                vals = [repr(float(x)) if math.isfinite(float(x)) else
+                        ("0x7FC00000" if math.isnan(float(x)) else ("0x7F800000" if x > 0 else "0xFF800000"))
+                        for x in a.reshape(-1).astype(np.float64)]
+                if elem != "f32":
+                    vals = [x if not x.startswith("0x") else {"0x7F800000": "0x7C00", "0xFF800000": "0xFC00",
+                                                              "0x7FC00000": "0x7E00"}[x] for x in vals]
+            else:
+                vals = [str(int(x)) for x in a.reshape(-1)]
+            body = vals[0] if a.ndim == 0 else "[" + ", ".join(vals) + "]"
+            if a.ndim > 1:
+                # A nested literal: dense<[[...], [...]]>.
+                body = np.array2string(np.array(vals, dtype=object).reshape(a.shape), separator=", ",
+                                       threshold=1 << 30, formatter={"all": lambda s: s}).replace("\n", "")
+            self.emit(f"{n} = arith.constant dense<{body}> : {t}")
+            return n
+        res = f"onnx_{len(self.resources)}"
+        data = a.astype(a.dtype.newbyteorder("<")).tobytes() if elem != "i1" else a.astype(np.uint8).tobytes()
+        align = max(1, a.dtype.itemsize)
+        self.resources.append((res, "0x" + align.to_bytes(4, "little").hex() + data.hex()))
+        self.emit(f"{n} = arith.constant dense_resource<{res}> : {t}")
+        return n
+
+    def empty(self, shape, elem) -> str:
+        n = self.fresh("e")
+        self.emit(f"{n} = tensor.empty() : {_ttype(shape, elem)}")
+        return n
+
+    def scalar_const(self, value, elem) -> str:
+        n = self.fresh("c")
+        if elem in _FLOATS:
+            f = float(value)
+            lit = repr(f) if math.isfinite(f) else ("0xFF800000" if f < 0 else "0x7F800000")
+            if elem == "f16" and not math.isfinite(f):
+                lit = "0xFC00" if f < 0 else "0x7C00"
+            if elem == "bf16" and not math.isfinite(f):
+                lit = "0xFF80" if f < 0 else "0x7F80"
+            self.emit(f"{n} = arith.constant {lit} : {elem}")
+        elif elem == "i1":
+            self.emit(f"{n} = arith.constant {'true' if value else 'false'}")
+        else:
+            self.emit(f"{n} = arith.constant {int(value)} : {elem}")
+        return n
+
+    def fill(self, shape, elem, value) -> str:
+        c = self.scalar_const(value, elem)
+        e = self.empty(shape, elem)
+        n = self.fresh("f")
+        self.emit(f"{n} = linalg.fill ins({c} : {elem}) outs({e} : {_ttype(shape, elem)}) -> {_ttype(shape, elem)}")
+        return n
+
+    # --- shapes ---------------------------------------------------------------
+    def reshape(self, v: _Value, shape) -> _Value:
+        shape = tuple(int(d) for d in shape)
+        if int(np.prod(shape, dtype=np.int64)) != int(np.prod(v.shape, dtype=np.int64)):
+            raise OnnxImportError(f"cannot reshape {list(v.shape)} to {list(shape)}")
+        if v.const is not None:
+            return _Value(shape, v.elem, const=v.const.reshape(shape))
+        if shape == v.shape:
+            return v
+        src = self.tensor(v)
+        st, tt = _ttype(v.shape, v.elem), _ttype(shape, v.elem)
+        if v.rank == 0 or len(shape) == 0:
+            n = self.fresh("r")
+            if v.rank == 0:
+                self.emit(f"{n} = tensor.expand_shape {src} [] output_shape {list(shape)} : {st} into {tt}")
+            else:
+                self.emit(f"{n} = tensor.collapse_shape {src} [] : {st} into {tt}")
+            return _Value(shape, v.elem, ssa=n)
+        groups = _groups(v.shape, shape)
+        if groups and all(len(s) == 1 for s, _ in groups):
+            n = self.fresh("r")
+            re = [t for _, t in groups]
+            self.emit(f"{n} = tensor.expand_shape {src} {re} output_shape {list(shape)} : {st} into {tt}")
+            return _Value(shape, v.elem, ssa=n)
+        if groups and all(len(t) == 1 for _, t in groups):
+            n = self.fresh("r")
+            re = [s for s, _ in groups]
+            self.emit(f"{n} = tensor.collapse_shape {src} {re} : {st} into {tt}")
+            return _Value(shape, v.elem, ssa=n)
+        flat = self.reshape(v, (int(np.prod(v.shape)),))
+        return self.reshape(flat, shape)
+
+    def drop_units(self, v: _Value, keep: Sequence[bool]) -> _Value:
+        """v without the unit dimensions where keep is False."""
+        shape = tuple(d for d, k in zip(v.shape, keep) if k)
+        return self.reshape(v, shape)
+
+    # --- elementwise ------------------------------------------------------------
+    def elementwise(self, inputs: Sequence[_Value], out_elem: str,
+                    body: Callable[[List[str]], str], shape=None) -> _Value:
+        """A linalg.generic over the broadcast shape of `inputs`; body gets
+        the scalar block arguments and returns the result's scalar."""
+        out_shape = tuple(shape) if shape is not None else tuple(np.broadcast_shapes(*[x.shape for x in inputs]))
+        R = len(out_shape)
+        ins, types, maps = [], [], []
+        for x in inputs:
+            off = R - x.rank
+            keep = [not (d == 1 and out_shape[off + i] != 1) for i, d in enumerate(x.shape)]
+            y = self.drop_units(x, keep) if not all(keep) else x
+            dims = [f"d{off + i}" for i, k in enumerate(keep) if k]
+            ins.append(self.tensor(y))
+            types.append(_ttype(y.shape, y.elem))
+            maps.append(f"affine_map<({', '.join(f'd{i}' for i in range(R))}) -> ({', '.join(dims)})>")
+        ident = f"affine_map<({', '.join(f'd{i}' for i in range(R))}) -> ({', '.join(f'd{i}' for i in range(R))})>"
+        e = self.empty(out_shape, out_elem)
+        n = self.fresh("g")
+        its = ", ".join(['"parallel"'] * R)
+        self.emit(f"{n} = linalg.generic {{indexing_maps = [{', '.join(maps + [ident])}], iterator_types = [{its}]}}"
+                  f" ins({', '.join(ins)} : {', '.join(types)}) outs({e} : {_ttype(out_shape, out_elem)}) {{")
+        args = [self.fresh("a") for _ in inputs]
+        o = self.fresh("o")
+        self.emit("^bb0(" + ", ".join(f"{a}: {x.elem}" for a, x in zip(args, inputs)) + f", {o}: {out_elem}):")
+        r = body(args)
+        self.emit(f"  linalg.yield {r} : {out_elem}")
+        self.emit(f"}} -> {_ttype(out_shape, out_elem)}")
+        return _Value(out_shape, out_elem, ssa=n)
+
+    def op(self, text: str, elem: str) -> str:
+        n = self.fresh("s")
+        self.emit(f"  {n} = {text} : {elem}")
+        return n
+
+    def cmp(self, pred: str, a: str, b: str, elem: str) -> str:
+        n = self.fresh("s")
+        kind = "cmpf" if elem in _FLOATS else "cmpi"
+        self.emit(f"  {n} = arith.{kind} {pred}, {a}, {b} : {elem}")
+        return n
+
+    def sconst(self, value, elem) -> str:
+        n = self.fresh("k")
+        if elem in _FLOATS:
+            self.emit(f"  {n} = arith.constant {float(value)!r} : {elem}")
+        else:
+            self.emit(f"  {n} = arith.constant {int(value)} : {elem}")
+        return n
+
+    def convert(self, s: str, src: str, dst: str) -> str:
+        if src == dst:
+            return s
+        n = self.fresh("s")
+        fb = {"f16": 16, "bf16": 16, "f32": 32, "f64": 64}
+        ib = {"i1": 1, "i8": 8, "i32": 32, "i64": 64}
+        if src in fb and dst in fb:
+            op = "arith.extf" if fb[dst] > fb[src] else "arith.truncf"
+            if fb[dst] == fb[src]:  # f16 <-> bf16 through f32
+                t = self.convert(s, src, "f32")
+                return self.convert(t, "f32", dst)
+        elif src in ib and dst in fb:
+            op = "arith.uitofp" if src == "i1" else "arith.sitofp"
+        elif src in fb and dst in ib:
+            if dst == "i1":
+                z = self.sconst(0.0, src)
+                return self.cmp("une", s, z, src)
+            op = "arith.fptosi"
+        else:
+            if dst == "i1":
+                z = self.sconst(0, src)
+                return self.cmp("ne", s, z, src)
+            op = "arith.extui" if src == "i1" else ("arith.extsi" if ib[dst] > ib[src] else "arith.trunci")
+        self.emit(f"  {n} = {op} {s} : {src} to {dst}")
+        return n
+
+    # --- reductions --------------------------------------------------------------
+    def reduce(self, x: _Value, axes: Sequence[int], keepdims: bool, kind: str) -> _Value:
+        R = x.rank
+        axes = sorted(set(a % R for a in axes)) if axes else list(range(R))
+        kept = [i for i in range(R) if i not in axes]
+        out_shape = tuple(x.shape[i] for i in kept)
+        init = {"sum": 0.0, "max": -math.inf, "min": math.inf, "prod": 1.0}[kind]
+        if x.elem not in _FLOATS:
+            init = {"sum": 0, "max": np.iinfo(np.int64).min, "min": np.iinfo(np.int64).max, "prod": 1}[kind]
+        acc = self.fill(out_shape, x.elem, init)
+        d = ", ".join(f"d{i}" for i in range(R))
+        imap = f"affine_map<({d}) -> ({d})>"
+        omap = f"affine_map<({d}) -> ({', '.join(f'd{i}' for i in kept)})>"
+        its = ", ".join('"reduction"' if i in axes else '"parallel"' for i in range(R))
+        n = self.fresh("red")
+        ot = _ttype(out_shape, x.elem)
+        self.emit(f"{n} = linalg.generic {{indexing_maps = [{imap}, {omap}], iterator_types = [{its}]}}"
+                  f" ins({self.tensor(x)} : {_ttype(x.shape, x.elem)}) outs({acc} : {ot}) {{")
+        a, o = self.fresh("a"), self.fresh("o")
+        self.emit(f"^bb0({a}: {x.elem}, {o}: {x.elem}):")
+        fl = x.elem in _FLOATS
+        op = {"sum": "arith.addf" if fl else "arith.addi", "prod": "arith.mulf" if fl else "arith.muli",
+              "max": "arith.maximumf" if fl else "arith.maxsi", "min": "arith.minimumf" if fl else "arith.minsi"}[kind]
+        r = self.op(f"{op} {o}, {a}", x.elem)
+        self.emit(f"  linalg.yield {r} : {x.elem}")
+        self.emit(f"}} -> {ot}")
+        v = _Value(out_shape, x.elem, ssa=n)
+        if keepdims:
+            v = self.reshape(v, tuple(1 if i in axes else x.shape[i] for i in range(R)))
+        return v
+
+
+def _groups(src, dst):
+    """Pairs of (source dims, target dims) with equal products, in order,
+    or None when the shapes do not line up that way."""
+    groups, i, j = [], 0, 0
+    while i < len(src) or j < len(dst):
+        if i == len(src):
+            if dst[j] != 1 or not groups:
+                return None
+            groups[-1][1].append(j)
+            j += 1
+            continue
+        if j == len(dst):
+            if src[i] != 1 or not groups:
+                return None
+            groups[-1][0].append(i)
+            i += 1
+            continue
+        gs, gd, ps, pd = [i], [j], src[i], dst[j]
+        i, j = i + 1, j + 1
+        while ps != pd:
+            if ps < pd:
+                if i == len(src):
+                    return None
+                gs.append(i)
+                ps *= src[i]
+                i += 1
+            else:
+                if j == len(dst):
+                    return None
+                gd.append(j)
+                pd *= dst[j]
+                j += 1
+        groups.append((gs, gd))
+    return groups
+
+
+# --- numpy folding of all-constant nodes (shape arithmetic and friends) -------
+def _np_unary(f):
+    return lambda n, xs: [f(xs[0])]
+
+
+def _fold_table():
+    def reshape(n, xs):
+        shape = [int(d) for d in xs[1]]
+        shape = [xs[0].shape[i] if d == 0 and not n.attr("allowzero", 0) else d for i, d in enumerate(shape)]
+        return [xs[0].reshape(shape)]
+
+    def unsqueeze(n, xs):
+        axes = list(xs[1]) if len(xs) > 1 else n.attr("axes")
+        y = xs[0]
+        r = y.ndim + len(axes)
+        for a in sorted(int(a) % r for a in axes):
+            y = np.expand_dims(y, a)
+        return [y]
+
+    def squeeze(n, xs):
+        axes = list(xs[1]) if len(xs) > 1 else n.attr("axes")
+        return [np.squeeze(xs[0], axis=tuple(int(a) for a in axes) if axes is not None else None)]
+
+    def gather(n, xs):
+        return [np.take(xs[0], xs[1].astype(np.int64), axis=n.attr("axis", 0))]
+
+    def concat(n, xs):
+        return [np.concatenate(xs, axis=n.attr("axis"))]
+
+    def slice_(n, xs):
+        starts, ends = xs[1], xs[2]
+        axes = xs[3] if len(xs) > 3 else np.arange(len(starts))
+        steps = xs[4] if len(xs) > 4 else np.ones(len(starts), np.int64)
+        sl = [slice(None)] * xs[0].ndim
+        for s, e, a, st in zip(starts, ends, axes, steps):
+            sl[int(a)] = slice(int(s), int(e), int(st))
+        return [xs[0][tuple(sl)]]
+
+    def cast(n, xs):
+        to = n.attr("to")
+        if to not in _ELEM or _ELEM[to][1] is None:
+            raise n.error(f"cast to ONNX type {to} is not supported")
+        return [xs[0].astype(_ELEM[to][1])]
+
+    def constant_of_shape(n, xs):
+        import onnx
+        v = n.attr("value")
+        val = onnx.numpy_helper.to_array(v) if v is not None else np.zeros(1, np.float32)
+        return [np.full([int(d) for d in xs[0]], val.reshape(-1)[0], dtype=val.dtype)]
+
+    def range_(n, xs):
+        return [np.arange(xs[0], xs[1], xs[2]).astype(xs[0].dtype)]
+
+    def where(n, xs):
+        return [np.where(xs[0], xs[1], xs[2])]
+
+    def expand(n, xs):
+        return [xs[0] * np.ones([int(d) for d in xs[1]], dtype=xs[0].dtype)]
+
+    def transpose(n, xs):
+        return [np.transpose(xs[0], n.attr("perm"))]
+
+    def div(n, xs):
+        a, b = xs
+        if np.issubdtype(a.dtype, np.integer):
+            return [(np.trunc(a / b)).astype(a.dtype)]
+        return [a / b]
+
+    return {
+        "Reshape": reshape, "Unsqueeze": unsqueeze, "Squeeze": squeeze, "Gather": gather,
+        "Concat": concat, "Slice": slice_, "Cast": cast, "ConstantOfShape": constant_of_shape,
+        "Range": range_, "Where": where, "Expand": expand, "Transpose": transpose,
+        "Add": lambda n, xs: [xs[0] + xs[1]], "Sub": lambda n, xs: [xs[0] - xs[1]],
+        "Mul": lambda n, xs: [xs[0] * xs[1]], "Div": div,
+        "Equal": lambda n, xs: [np.equal(xs[0], xs[1])], "Less": lambda n, xs: [np.less(xs[0], xs[1])],
+        "Greater": lambda n, xs: [np.greater(xs[0], xs[1])], "Not": _np_unary(np.logical_not),
+        "Neg": _np_unary(np.negative), "Sqrt": _np_unary(np.sqrt),
+        "Identity": lambda n, xs: [xs[0]],
+        "Flatten": lambda n, xs: [xs[0].reshape(int(np.prod(xs[0].shape[:n.attr("axis", 1)])), -1)],
+    }
+
+
+_FOLD = _fold_table()
+
+
+class _Graph:
+    """Walks the graph's nodes, keeping name -> _Value."""
+
+    def __init__(self, imp: _Importer, graph):
+        self.imp, self.graph = imp, graph
+        self.env: Dict[str, _Value] = {}
+
+    def get(self, n: _Node, i: int) -> Optional[_Value]:
+        names = n.node.input
+        if i >= len(names) or names[i] == "":
+            return None
+        if names[i] not in self.env:
+            raise n.error(f"input '{names[i]}' is not defined")
+        return self.env[names[i]]
+
+    def const_input(self, n: _Node, i: int, what: str) -> Optional[np.ndarray]:
+        v = self.get(n, i)
+        if v is None:
+            return None
+        if v.const is None:
+            raise n.error(f"{what} (input {i}) must be a constant for static shapes")
+        return v.const
+
+    def run(self, node):
+        n = _Node(node)
+        op = node.op_type
+        if node.domain not in ("", "ai.onnx"):
+            raise n.error(f"domain '{node.domain}' is not supported")
+        if op == "Constant":
+            self.env[node.output[0]] = self.constant_node(n)
+            return
+        ins = [self.get(n, i) for i in range(len(node.input))]
+        if op in _FOLD and ins and all(v is not None and v.const is not None for v in ins):
+            try:
+                outs = _FOLD[op](n, [v.const for v in ins])
+            except OnnxImportError:
+                raise
+            except Exception as e:  # a malformed constant subgraph
+                raise n.error(f"cannot fold: {e}")
+            for name, val in zip(node.output, outs):
+                val = np.asarray(val)
+                self.env[name] = _Value(val.shape, _np_elem(val), const=val)
+            return
+        handler = getattr(self, "op_" + op, None)
+        if handler is None:
+            raise n.error("unsupported op (see docs/onnx.md for the supported ones)")
+        outs = handler(n, ins)
+        if isinstance(outs, _Value):
+            outs = [outs]
+        for name, val in zip(node.output, outs):
+            if name:
+                self.env[name] = val
+
+    def constant_node(self, n: _Node) -> _Value:
+        import onnx
+        for key in ("value", "value_float", "value_floats", "value_int", "value_ints"):
+            if key in n.attrs:
+                v = n.attrs[key]
+                if key == "value":
+                    a = onnx.numpy_helper.to_array(v)
+                elif key.startswith("value_float"):
+                    a = np.array(v, dtype=np.float32)
+                else:
+                    a = np.array(v, dtype=np.int64)
+                return _Value(a.shape, _np_elem(a), const=a)
+        raise n.error("only value, value_float(s) and value_int(s) constants are supported")
+
+    # --- elementwise ------------------------------------------------------------
+    def _binary(self, n, ins, fop, iop, out_elem=None):
+        a, b = ins
+        if a.elem != b.elem:
+            raise n.error(f"operands have different element types ({a.elem}, {b.elem})")
+        fl = a.elem in _FLOATS
+        op = fop if fl else iop
+        if op is None:
+            raise n.error(f"not supported on {a.elem}")
+        imp = self.imp
+        return imp.elementwise([a, b], out_elem or a.elem, lambda s: imp.op(f"{op} {s[0]}, {s[1]}", a.elem))
+
+    def op_Add(self, n, ins):
+        return self._binary(n, ins, "arith.addf", "arith.addi")
+
+    def op_Sub(self, n, ins):
+        return self._binary(n, ins, "arith.subf", "arith.subi")
+
+    def op_Mul(self, n, ins):
+        return self._binary(n, ins, "arith.mulf", "arith.muli")
+
+    def op_Div(self, n, ins):
+        return self._binary(n, ins, "arith.divf", "arith.divsi")
+
+    def op_Max(self, n, ins):
+        return self._binary(n, ins, "arith.maximumf", "arith.maxsi")
+
+    def op_Min(self, n, ins):
+        return self._binary(n, ins, "arith.minimumf", "arith.minsi")
+
+    def op_Pow(self, n, ins):
+        a, b = ins
+        imp = self.imp
+        if a.elem not in _FLOATS:
+            raise n.error("integer powers are not supported")
+        if b.const is not None and b.const.size == 1 and float(b.const.reshape(-1)[0]) in (1.0, 2.0, 3.0, 0.5):
+            e = float(b.const.reshape(-1)[0])
+
+            def body(s):
+                x = s[0]
+                if e == 0.5:
+                    return imp.op(f"math.sqrt {x}", a.elem)
+                y = x
+                for _ in range(int(e) - 1):
+                    y = imp.op(f"arith.mulf {y}, {x}", a.elem)
+                return y
+            return imp.elementwise([a], a.elem, body)
+        if b.elem != a.elem:
+            b = self._cast_value(b, a.elem)
+        return imp.elementwise([a, b], a.elem, lambda s: imp.op(f"math.powf {s[0]}, {s[1]}", a.elem))
+
+    def _cmp(self, n, ins, fpred, ipred):
+        a, b = ins
+        imp = self.imp
+        pred = fpred if a.elem in _FLOATS else ipred
+        return imp.elementwise([a, b], "i1", lambda s: imp.cmp(pred, s[0], s[1], a.elem))
+
+    def op_Equal(self, n, ins):
+        return self._cmp(n, ins, "oeq", "eq")
+
+    def op_Less(self, n, ins):
+        return self._cmp(n, ins, "olt", "slt")
+
+    def op_Greater(self, n, ins):
+        return self._cmp(n, ins, "ogt", "sgt")
+
+    def op_Not(self, n, ins):
+        imp = self.imp
+        return imp.elementwise(ins, "i1", lambda s: imp.op(f"arith.xori {s[0]}, {imp.sconst(1, 'i1')}", "i1"))
+
+    def _unary(self, n, ins, body, floats_only=True):
+        (x,) = ins[:1]
+        if floats_only and x.elem not in _FLOATS:
+            raise n.error(f"not supported on {x.elem}")
+        return self.imp.elementwise([x], x.elem, lambda s: body(s[0], x.elem))
+
+    def op_Sqrt(self, n, ins):
+        return self._unary(n, ins, lambda s, t: self.imp.op(f"math.sqrt {s}", t))
+
+    def op_Exp(self, n, ins):
+        return self._unary(n, ins, lambda s, t: self.imp.op(f"math.exp {s}", t))
+
+    def op_Log(self, n, ins):
+        return self._unary(n, ins, lambda s, t: self.imp.op(f"math.log {s}", t))
+
+    def op_Tanh(self, n, ins):
+        return self._unary(n, ins, lambda s, t: self.imp.op(f"math.tanh {s}", t))
+
+    def op_Erf(self, n, ins):
+        return self._unary(n, ins, lambda s, t: self.imp.op(f"math.erf {s}", t))
+
+    def op_Abs(self, n, ins):
+        return self._unary(n, ins, lambda s, t: self.imp.op(f"math.absf {s}", t))
+
+    def op_Neg(self, n, ins):
+        return self._unary(n, ins, lambda s, t: self.imp.op(f"arith.negf {s}", t))
+
+    def op_Reciprocal(self, n, ins):
+        imp = self.imp
+        return self._unary(n, ins, lambda s, t: imp.op(f"arith.divf {imp.sconst(1.0, t)}, {s}", t))
+
+    def op_Relu(self, n, ins):
+        imp = self.imp
+        return self._unary(n, ins, lambda s, t: imp.op(f"arith.maximumf {s}, {imp.sconst(0.0, t)}", t))
+
+    def op_Sigmoid(self, n, ins):
+        imp = self.imp
+
+        def body(s, t):
+            e = imp.op(f"math.exp {imp.op(f'arith.negf {s}', t)}", t)
+            one = imp.sconst(1.0, t)
+            return imp.op(f"arith.divf {one}, {imp.op(f'arith.addf {one}, {e}', t)}", t)
+        return self._unary(n, ins, body)
+
+    def op_Gelu(self, n, ins):
+        imp = self.imp
+        approx = n.attr("approximate", "none")
+
+        def body(s, t):
+            half, one = imp.sconst(0.5, t), imp.sconst(1.0, t)
+            if approx == "tanh":
+                c = imp.sconst(math.sqrt(2 / math.pi), t)
+                k = imp.sconst(0.044715, t)
+                x2 = imp.op(f"arith.mulf {s}, {s}", t)
+                x3 = imp.op(f"arith.mulf {x2}, {s}", t)
+                kx3 = imp.op(f"arith.mulf {k}, {x3}", t)
+                u = imp.op(f"arith.addf {s}, {kx3}", t)
+                inner = imp.op(f"arith.mulf {c}, {u}", t)
+                g = imp.op(f"math.tanh {inner}", t)
+            else:
+                r2 = imp.sconst(1 / math.sqrt(2), t)
+                g = imp.op(f"math.erf {imp.op(f'arith.mulf {s}, {r2}', t)}", t)
+            hx = imp.op(f"arith.mulf {half}, {s}", t)
+            return imp.op(f"arith.mulf {hx}, {imp.op(f'arith.addf {one}, {g}', t)}", t)
+        if approx not in ("none", "tanh"):
+            raise n.error(f"approximate='{approx}' is not supported")
+        return self._unary(n, ins, body)
+
+    def op_Where(self, n, ins):
+        c, a, b = ins
+        if c.elem != "i1":
+            raise n.error("the condition must be bool")
+        imp = self.imp
+        return imp.elementwise([c, a, b], a.elem, lambda s: imp.op(f"arith.select {s[0]}, {s[1]}, {s[2]}", a.elem))
+
+    def _cast_value(self, x: _Value, elem: str) -> _Value:
+        if x.const is not None and elem != "bf16":
+            a = x.const.astype({v[0]: v[1] for v in _ELEM.values() if v[1] is not None}[elem])
+            return _Value(a.shape, elem, const=a)
+        imp = self.imp
+        return imp.elementwise([x], elem, lambda s: imp.convert(s[0], x.elem, elem))
+
+    def op_Cast(self, n, ins):
+        to = n.attr("to")
+        if to not in _ELEM:
+            raise n.error(f"cast to ONNX type {to} is not supported")
+        return self._cast_value(ins[0], _ELEM[to][0])
+
+    def op_Identity(self, n, ins):
+        return ins[0]
+
+    def op_Dropout(self, n, ins):
+        return ins[0]  # inference: the identity (no mask output)
+
+    # --- reductions -----------------------------------------------------------------
+    def _axes(self, n, ins):
+        if len(ins) > 1 and ins[1] is not None:
+            return [int(a) for a in self.const_input(n, 1, "axes")]
+        a = n.attr("axes")
+        return [int(x) for x in a] if a is not None else []
+
+    def _reduce(self, n, ins, kind, mean=False):
+        x = ins[0]
+        axes = self._axes(n, ins)
+        if not axes and n.attr("noop_with_empty_axes", 0):
+            return x
+        imp = self.imp
+        y = imp.reduce(x, axes, bool(n.attr("keepdims", 1)), kind)
+        if mean:
+            count = int(np.prod([x.shape[a % x.rank] for a in axes])) if axes else int(np.prod(x.shape))
+            c = _Value((), x.elem, const=np.array(count, dtype=np.float64).astype(
+                {v[0]: v[1] for v in _ELEM.values() if v[1] is not None}.get(x.elem, np.float32)))
+            y = imp.elementwise([y, c], x.elem, lambda s: imp.op(f"arith.divf {s[0]}, {s[1]}", x.elem))
+        return y
+
+    def op_ReduceSum(self, n, ins):
+        return self._reduce(n, ins, "sum")
+
+    def op_ReduceMean(self, n, ins):
+        return self._reduce(n, ins, "sum", mean=True)
+
+    def op_ReduceMax(self, n, ins):
+        return self._reduce(n, ins, "max")
+
+    def op_Softmax(self, n, ins):
+        x = ins[0]
+        axis = n.attr("axis", -1 if self.imp.opset >= 13 else 1) % x.rank
+        if self.imp.opset < 13 and axis != x.rank - 1:
+            raise n.error("opset < 13 Softmax flattens from its axis; only the last axis is supported")
+        imp = self.imp
+        e = imp.empty(x.shape, x.elem)
+        out = imp.fresh("sm")
+        t = _ttype(x.shape, x.elem)
+        imp.emit(f"{out} = linalg.softmax dimension({axis}) ins({imp.tensor(x)} : {t}) outs({e} : {t}) -> {t}")
+        return _Value(x.shape, x.elem, ssa=out)
+
+    def op_LayerNormalization(self, n, ins):
+        x, scale, bias = ins[0], ins[1], ins[2] if len(ins) > 2 else None
+        axis = n.attr("axis", -1) % x.rank
+        if axis != x.rank - 1:
+            raise n.error("only normalization over the last axis is supported")
+        if len(n.node.output) > 1 and any(n.node.output[1:]):
+            raise n.error("the Mean and InvStdDev outputs are not supported")
+        eps = float(n.attr("epsilon", 1e-5))
+        imp, t = self.imp, x.elem
+        mean = self._mean_last(x)
+        xc = imp.elementwise([x, mean], t, lambda s: imp.op(f"arith.subf {s[0]}, {s[1]}", t))
+        sq = imp.elementwise([xc], t, lambda s: imp.op(f"arith.mulf {s[0]}, {s[0]}", t))
+        var = self._mean_last(sq)
+
+        def norm(s):
+            d = imp.op(f"arith.addf {s[1]}, {imp.sconst(eps, t)}", t)
+            r = imp.op(f"math.rsqrt {d}", t)
+            y = imp.op(f"arith.mulf {s[0]}, {r}", t)
+            y = imp.op(f"arith.mulf {y}, {s[2]}", t)
+            return imp.op(f"arith.addf {y}, {s[3]}", t) if len(s) > 3 else y
+        return imp.elementwise([xc, var, scale] + ([bias] if bias is not None else []), t, norm)
+
+    def _mean_last(self, x: _Value) -> _Value:
+        imp = self.imp
+        s = imp.reduce(x, [x.rank - 1], True, "sum")
+        c = _Value((), x.elem, const=np.array(x.shape[-1], dtype=np.float32).astype(
+            {"f32": np.float32, "f16": np.float16, "f64": np.float64}.get(x.elem, np.float32)))
+        return imp.elementwise([s, c], x.elem, lambda a: imp.op(f"arith.divf {a[0]}, {a[1]}", x.elem))
+
+    # --- contractions ---------------------------------------------------------------
+    def _matmul(self, a: _Value, b: _Value) -> _Value:
+        imp = self.imp
+        if a.elem != b.elem:
+            raise OnnxImportError(f"MatMul of {a.elem} and {b.elem}")
+        a1, b1 = a.rank == 1, b.rank == 1
+        if a1:
+            a = imp.reshape(a, (1,) + a.shape)
+        if b1:
+            b = imp.reshape(b, b.shape + (1,))
+        M, K = a.shape[-2:]
+        K2, N = b.shape[-2:]
+        if K != K2:
+            raise OnnxImportError(f"MatMul shapes {list(a.shape)} x {list(b.shape)} do not contract")
+        batch = tuple(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]))
+        t = a.elem
+        zero = 0.0 if t in _FLOATS else 0
+        if b.rank == 2:
+            # B shared by the batch: the batch folds into M.
+            P = int(np.prod(a.shape[:-1]))
+            a2 = imp.reshape(a, (P, K))
+            acc = imp.fill((P, N), t, zero)
+            y = imp.fresh("mm")
+            imp.emit(f"{y} = linalg.matmul ins({imp.tensor(a2)}, {imp.tensor(b)} : {_ttype(a2.shape, t)}, "
+                     f"{_ttype(b.shape, t)}) outs({acc} : {_ttype((P, N), t)}) -> {_ttype((P, N), t)}")
+            out = imp.reshape(_Value((P, N), t, ssa=y), a.shape[:-1] + (N,))
+        else:
+            Bn = int(np.prod(batch)) if batch else 1
+            ab = self._broadcast_to(a, batch + (M, K))
+            bb = self._broadcast_to(b, batch + (K, N))
+            a3, b3 = imp.reshape(ab, (Bn, M, K)), imp.reshape(bb, (Bn, K, N))
+            acc = imp.fill((Bn, M, N), t, zero)
+            y = imp.fresh("bmm")
+            imp.emit(f"{y} = linalg.batch_matmul ins({imp.tensor(a3)}, {imp.tensor(b3)} : {_ttype(a3.shape, t)}, "
+                     f"{_ttype(b3.shape, t)}) outs({acc} : {_ttype((Bn, M, N), t)}) -> {_ttype((Bn, M, N), t)}")
+            out = imp.reshape(_Value((Bn, M, N), t, ssa=y), batch + (M, N))
+        if a1:
+            out = imp.reshape(out, out.shape[:-2] + out.shape[-1:])
+        if b1:
+            out = imp.reshape(out, out.shape[:-1])
+        return out
+
+    def _broadcast_to(self, x: _Value, shape) -> _Value:
+        shape = tuple(shape)
+        if x.shape == shape:
+            return x
+        if x.const is not None:
+            a = np.broadcast_to(x.const, shape).copy()
+            return _Value(shape, x.elem, const=a)
+        return self.imp.elementwise([x], x.elem, lambda s: s[0], shape=shape)
+
+    def op_MatMul(self, n, ins):
+        try:
+            return self._matmul(ins[0], ins[1])
+        except OnnxImportError as e:
+            raise n.error(str(e))
+
+    def op_Gemm(self, n, ins):
+        a, b, c = ins[0], ins[1], ins[2] if len(ins) > 2 else None
+        if a.rank != 2 or b.rank != 2:
+            raise n.error("Gemm takes 2-d A and B")
+        if n.attr("transA", 0):
+            a = self._transpose(a, (1, 0))
+        if n.attr("transB", 0):
+            b = self._transpose(b, (1, 0))
+        alpha, beta = float(n.attr("alpha", 1.0)), float(n.attr("beta", 1.0))
+        imp = self.imp
+        y = self._matmul(a, b)
+        t = y.elem
+        if alpha != 1.0:
+            y = imp.elementwise([y], t, lambda s: imp.op(f"arith.mulf {s[0]}, {imp.sconst(alpha, t)}", t))
+        if c is not None:
+            if beta != 1.0:
+                c = imp.elementwise([c], t, lambda s: imp.op(f"arith.mulf {s[0]}, {imp.sconst(beta, t)}", t))
+            y = imp.elementwise([y, c], t, lambda s: imp.op(f"arith.addf {s[0]}, {s[1]}", t))
+        return y
+
+    # --- data movement ----------------------------------------------------------------
+    def _transpose(self, x: _Value, perm) -> _Value:
+        perm = [int(p) for p in perm]
+        if perm == list(range(x.rank)):
+            return x
+        shape = tuple(x.shape[p] for p in perm)
+        if x.const is not None:
+            return _Value(shape, x.elem, const=np.transpose(x.const, perm).copy())
+        imp = self.imp
+        e = imp.empty(shape, x.elem)
+        y = imp.fresh("tr")
+        imp.emit(f"{y} = linalg.transpose ins({imp.tensor(x)} : {_ttype(x.shape, x.elem)}) "
+                 f"outs({e} : {_ttype(shape, x.elem)}) permutation = {perm}")
+        return _Value(shape, x.elem, ssa=y)
+
+    def op_Transpose(self, n, ins):
+        x = ins[0]
+        perm = n.attr("perm") or list(reversed(range(x.rank)))
+        return self._transpose(x, perm)
+
+    def op_Reshape(self, n, ins):
+        x = ins[0]
+        shape = [int(d) for d in self.const_input(n, 1, "the shape")]
+        if not n.attr("allowzero", 0):
+            shape = [x.shape[i] if d == 0 else d for i, d in enumerate(shape)]
+        if shape.count(-1) > 1:
+            raise n.error("more than one -1 in the shape")
+        if -1 in shape:
+            known = int(np.prod([d for d in shape if d != -1]))
+            shape[shape.index(-1)] = int(np.prod(x.shape)) // max(known, 1)
+        try:
+            return self.imp.reshape(x, shape)
+        except OnnxImportError as e:
+            raise n.error(str(e))
+
+    def op_Flatten(self, n, ins):
+        x = ins[0]
+        axis = n.attr("axis", 1) % (x.rank + 1) if x.rank else 0
+        return self.imp.reshape(x, (int(np.prod(x.shape[:axis])), int(np.prod(x.shape[axis:]))))
+
+    def op_Squeeze(self, n, ins):
+        x = ins[0]
+        axes = self._axes(n, ins)
+        axes = [a % x.rank for a in axes] if axes else [i for i, d in enumerate(x.shape) if d == 1]
+        for a in axes:
+            if x.shape[a] != 1:
+                raise n.error(f"cannot squeeze axis {a} of size {x.shape[a]}")
+        return self.imp.reshape(x, tuple(d for i, d in enumerate(x.shape) if i not in axes))
+
+    def op_Unsqueeze(self, n, ins):
+        x = ins[0]
+        axes = self._axes(n, ins)
+        r = x.rank + len(axes)
+        axes = sorted(a % r for a in axes)
+        shape = list(x.shape)
+        for a in axes:
+            shape.insert(a, 1)
+        return self.imp.reshape(x, shape)
+
+    def op_Expand(self, n, ins):
+        x = ins[0]
+        shape = [int(d) for d in self.const_input(n, 1, "the shape")]
+        return self._broadcast_to(x, tuple(np.broadcast_shapes(x.shape, tuple(shape))))
+
+    def op_Shape(self, n, ins):
+        x = ins[0]
+        s = np.array(x.shape, dtype=np.int64)
+        start, end = n.attr("start", 0), n.attr("end", None)
+        s = s[start:end]
+        return _Value(s.shape, "i64", const=s)
+
+    def _extract(self, x: _Value, offsets, sizes, strides) -> _Value:
+        if x.const is not None:
+            sl = tuple(slice(o, o + s * st, st) for o, s, st in zip(offsets, sizes, strides))
+            a = x.const[sl].copy()
+            return _Value(a.shape, x.elem, const=a)
+        if list(offsets) == [0] * x.rank and tuple(sizes) == x.shape:
+            return x
+        imp = self.imp
+        y = imp.fresh("sl")
+        out = tuple(sizes)
+        imp.emit(f"{y} = tensor.extract_slice {imp.tensor(x)}{list(offsets)} {list(sizes)} {list(strides)} : "
+                 f"{_ttype(x.shape, x.elem)} to {_ttype(out, x.elem)}")
+        return _Value(out, x.elem, ssa=y)
+
+    def op_Slice(self, n, ins):
+        x = ins[0]
+        if self.imp.opset < 10:
+            starts, ends, axes = n.attr("starts"), n.attr("ends"), n.attr("axes")
+            steps = None
+        else:
+            starts = self.const_input(n, 1, "starts")
+            ends = self.const_input(n, 2, "ends")
+            axes = self.const_input(n, 3, "axes") if len(ins) > 3 and ins[3] is not None else None
+            steps = self.const_input(n, 4, "steps") if len(ins) > 4 and ins[4] is not None else None
+        axes = list(range(len(starts))) if axes is None else [int(a) % x.rank for a in axes]
+        steps = [1] * len(starts) if steps is None else [int(s) for s in steps]
+        offsets, sizes, strides = [0] * x.rank, list(x.shape), [1] * x.rank
+        for s, e, a, st in zip(starts, ends, axes, steps):
+            if st <= 0:
+                raise n.error("only positive steps are supported")
+            d = x.shape[a]
+            s, e = int(s), int(e)
+            s = min(max(s + d if s < 0 else s, 0), d)
+            e = min(max(e + d if e < 0 else e, 0), d)
+            offsets[a], sizes[a], strides[a] = s, max(0, -(-(e - s) // st)), st
+        return self._extract(x, offsets, sizes, strides)
+
+    def op_Split(self, n, ins):
+        x = ins[0]
+        axis = n.attr("axis", 0) % x.rank
+        outs = len(n.node.output)
+        if len(ins) > 1 and ins[1] is not None:
+            split = [int(s) for s in self.const_input(n, 1, "split")]
+        elif n.attr("split") is not None:
+            split = [int(s) for s in n.attr("split")]
+        else:
+            d = x.shape[axis]
+            k = -(-d // outs)
+            split = [k] * (outs - 1) + [d - k * (outs - 1)]
+        if sum(split) != x.shape[axis]:
+            raise n.error(f"split sizes {split} do not add up to {x.shape[axis]}")
+        res, off = [], 0
+        for s in split:
+            offsets = [0] * x.rank
+            sizes = list(x.shape)
+            offsets[axis], sizes[axis] = off, s
+            res.append(self._extract(x, offsets, sizes, [1] * x.rank))
+            off += s
+        return res
+
+    def op_Concat(self, n, ins):
+        axis = n.attr("axis") % ins[0].rank
+        parts = [v for v in ins if v is not None and v.shape[axis] > 0]
+        if any(p.elem != parts[0].elem for p in parts):
+            raise n.error("inputs have different element types")
+        shape = list(parts[0].shape)
+        shape[axis] = sum(p.shape[axis] for p in parts)
+        imp = self.imp
+        t = _ttype(shape, parts[0].elem)
+        cur = imp.empty(shape, parts[0].elem)
+        off = 0
+        for p in parts:
+            offsets = [0] * len(shape)
+            offsets[axis] = off
+            y = imp.fresh("cat")
+            imp.emit(f"{y} = tensor.insert_slice {imp.tensor(p)} into {cur}{offsets} {list(p.shape)} "
+                     f"{[1] * len(shape)} : {_ttype(p.shape, p.elem)} into {t}")
+            cur, off = y, off + p.shape[axis]
+        return _Value(shape, parts[0].elem, ssa=cur)
+
+    def op_Gather(self, n, ins):
+        data, idx = ins
+        axis = n.attr("axis", 0) % data.rank
+        if idx.elem not in ("i64", "i32"):
+            raise n.error("indices must be int64 or int32")
+        if idx.const is not None and idx.const.ndim == 0:
+            # One index: a slice without the axis.
+            i = int(idx.const) % data.shape[axis]
+            offsets = [0] * data.rank
+            sizes = list(data.shape)
+            offsets[axis], sizes[axis] = i, 1
+            s = self._extract(data, offsets, sizes, [1] * data.rank)
+            return self.imp.reshape(s, tuple(d for k, d in enumerate(s.shape) if k != axis))
+        imp = self.imp
+        out = data.shape[:axis] + idx.shape + data.shape[axis + 1:]
+        R, q = len(out), idx.rank
+        d = ", ".join(f"d{i}" for i in range(R))
+        imap = f"affine_map<({d}) -> ({', '.join(f'd{axis + i}' for i in range(q))})>"
+        omap = f"affine_map<({d}) -> ({d})>"
+        e = imp.empty(out, data.elem)
+        y = imp.fresh("gat")
+        its = ", ".join(['"parallel"'] * R)
+        ot = _ttype(out, data.elem)
+        src = imp.tensor(data)
+        imp.emit(f"{y} = linalg.generic {{indexing_maps = [{imap}, {omap}], iterator_types = [{its}]}}"
+                 f" ins({imp.tensor(idx)} : {_ttype(idx.shape, idx.elem)}) outs({e} : {ot}) {{")
+        a, o = imp.fresh("a"), imp.fresh("o")
+        imp.emit(f"^bb0({a}: {idx.elem}, {o}: {data.elem}):")
+        ii = imp.fresh("s")
+        imp.emit(f"  {ii} = arith.index_cast {a} : {idx.elem} to index")
+        # Negative indices count from the end.
+        dim = imp.fresh("s")
+        imp.emit(f"  {dim} = arith.constant {data.shape[axis]} : index")
+        zero = imp.fresh("s")
+        imp.emit(f"  {zero} = arith.constant 0 : index")
+        neg = imp.fresh("s")
+        imp.emit(f"  {neg} = arith.cmpi slt, {ii}, {zero} : index")
+        wrapped = imp.fresh("s")
+        imp.emit(f"  {wrapped} = arith.addi {ii}, {dim} : index")
+        sel = imp.fresh("s")
+        imp.emit(f"  {sel} = arith.select {neg}, {wrapped}, {ii} : index")
+        coords = []
+        for k in range(data.rank):
+            if k == axis:
+                coords.append(sel)
+                continue
+            j = k if k < axis else k - 1 + q
+            c = imp.fresh("s")
+            imp.emit(f"  {c} = linalg.index {j} : index")
+            coords.append(c)
+        v = imp.fresh("s")
+        imp.emit(f"  {v} = tensor.extract {src}[{', '.join(coords)}] : {_ttype(data.shape, data.elem)}")
+        imp.emit(f"  linalg.yield {v} : {data.elem}")
+        imp.emit(f"}} -> {ot}")
+        return _Value(out, data.elem, ssa=y)
+
+
+SUPPORTED_OPS = sorted({m[3:] for m in dir(_Graph) if m.startswith("op_")} | {"Constant"} | set(_FOLD))
+
+
+def _load(model):
+    import onnx
+    if isinstance(model, str):
+        return onnx.load(model)
+    if isinstance(model, bytes):
+        return onnx.load_from_string(model)
+    return model
+
+
+def _symbol(name: str) -> str:
+    s = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
+    return s if s and not s[0].isdigit() else "f_" + s
+
+
+def import_model(model, func_name: str = "main", inline_limit: int = 16) -> str:
+    """MLIR text for `model` (a path, serialized bytes or an
+    onnx.ModelProto): one public function `func_name` taking the graph's
+    inputs and returning its outputs."""
+    m = _load(model)
+    opset = next((o.version for o in m.opset_import if o.domain in ("", "ai.onnx")), 13)
+    g = m.graph
+    imp = _Importer(opset, inline_limit)
+    walker = _Graph(imp, g)
+    import onnx
+    inits = {t.name for t in g.initializer}
+    for t in g.initializer:
+        if t.data_type not in _ELEM or _ELEM[t.data_type][1] is None:
+            raise OnnxImportError(f"initializer '{t.name}': element type {t.data_type} is not supported")
+        a = onnx.numpy_helper.to_array(t)
+        walker.env[t.name] = _Value(a.shape, _ELEM[t.data_type][0], const=a)
+    params = []
+    for i, inp in enumerate(x for x in g.input if x.name not in inits):
+        tt = inp.type.tensor_type
+        if tt.elem_type not in _ELEM:
+            raise OnnxImportError(f"input '{inp.name}': element type {tt.elem_type} is not supported")
+        shape = []
+        for d in tt.shape.dim:
+            if not d.HasField("dim_value"):
+                what = f"'{d.dim_param}'" if d.dim_param else "unknown"
+                raise OnnxImportError(f"input '{inp.name}': dimension {len(shape)} is dynamic ({what}); "
+                                      "export with static shapes")
+            shape.append(d.dim_value)
+        elem = _ELEM[tt.elem_type][0]
+        ssa = f"%arg{i}"
+        walker.env[inp.name] = _Value(shape, elem, ssa=ssa)
+        params.append(f"{ssa}: {_ttype(shape, elem)}")
+    for node in g.node:
+        walker.run(node)
+    rets = []
+    for out in g.output:
+        if out.name not in walker.env:
+            raise OnnxImportError(f"output '{out.name}' is not computed by any node")
+        v = walker.env[out.name]
+        rets.append((imp.tensor(v), _ttype(v.shape, v.elem)))
+    body = "\n".join(imp.lines)
+    text = (f"// Imported from ONNX (opset {opset}) by sinter.onnx.\n"
+            f"func.func @{_symbol(func_name)}({', '.join(params)}) -> ({', '.join(t for _, t in rets)}) {{\n"
+            f"{body}\n  return {', '.join(s for s, _ in rets)} : {', '.join(t for _, t in rets)}\n}}\n")
+    if imp.resources:
+        blobs = ",\n".join(f"      {k}: \"{v}\"" for k, v in imp.resources)
+        text += "\n{-#\n  dialect_resources: {\n    builtin: {\n" + blobs + "\n    }\n  }\n#-}\n"
+    return text
