@@ -49,8 +49,11 @@ struct Diagnostics {
                  : d.getSeverity() == DiagnosticSeverity::Warning ? "warning: "
                                                                   : "note: ")
              << d << "\n";
+          // Notes that dump the IR ("see current operation") would bury
+          // the message.
           for (Diagnostic &note : d.getNotes())
-            os << note.getLocation() << ": note: " << note << "\n";
+            if (!StringRef(note.str()).starts_with("see current operation"))
+              os << note.getLocation() << ": note: " << note << "\n";
           return success();
         }) {
     ctx->error.clear();
@@ -188,11 +191,15 @@ int sinterModuleRunPipeline(SinterModule module, const char *pipeline,
   PassManager pm(module->ctx->context.get());
   std::string parseErrors;
   llvm::raw_string_ostream errs(parseErrors);
-  llvm::StringRef text(pipeline);
-  if (failed(text.starts_with("builtin.module(")
-                 ? parsePassPipeline(text, pm, errs)
-                 : parsePassPipeline(("builtin.module(" + text + ")").str(), pm,
-                                     errs))) {
+  // The pass manager is anchored on the module: a "builtin.module(...)"
+  // wrapper names that anchor, it does not nest one.
+  llvm::StringRef text = llvm::StringRef(pipeline).trim();
+  if (text.consume_front("builtin.module(") && !text.consume_back(")")) {
+    diags.fail(llvm::Twine("cannot parse the pipeline '") + pipeline +
+               "': unbalanced parentheses");
+    return 1;
+  }
+  if (failed(parsePassPipeline(text, pm, errs))) {
     diags.fail(llvm::Twine("cannot parse the pipeline '") + pipeline +
                "': " + parseErrors);
     return 1;

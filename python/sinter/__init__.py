@@ -31,7 +31,16 @@ _ext = _os.path.join(_build, "python", "sinter")
 if _os.path.isdir(_ext) and _ext not in __path__:
     __path__.append(_ext)
 
-from .compiler import (Artifacts, CompileError, CompiledModule, Context,  # noqa: E402
-                       Module, compile, parse)
-
 __all__ = ["Artifacts", "CompileError", "CompiledModule", "Context", "Module", "compile", "parse"]
+
+
+def __getattr__(name):
+    # The compiler (and its extension) load on first use: sinter.runner and
+    # sinter.aot work without the extension.
+    if name in __all__:
+        from . import compiler
+        return getattr(compiler, name)
+    if name == "onnx":
+        import importlib
+        return importlib.import_module(".onnx", __name__)
+    raise AttributeError(f"module 'sinter' has no attribute {name!r}")

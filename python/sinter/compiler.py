@@ -55,7 +55,7 @@ def _install_prefix() -> Optional[str]:
 def _runtime_lib() -> str:
     """libsinter_runtime.a: $SINTER_RUNTIME_LIB, the build tree's or the
     install prefix's."""
-    from . import _build
+    from . import _build  # noqa: F401 (set by the package's __init__)
     cands = [os.environ.get("SINTER_RUNTIME_LIB"), os.path.join(_build, "lib", "libsinter_runtime.a")]
     prefix = _install_prefix()
     if prefix:

@@ -68,6 +68,8 @@ class _Node:
         self.node = node
         self.attrs = {}
         import onnx
+        import onnx.helper
+        import onnx.numpy_helper
         for a in node.attribute:
             self.attrs[a.name] = onnx.helper.get_attribute_value(a)
 
@@ -129,8 +131,13 @@ class _Importer:
                                        threshold=1 << 30, formatter={"all": lambda s: s}).replace("\n", "")
             self.emit(f"{n} = arith.constant dense<{body}> : {t}")
             return n
+        if elem == "i1":
+            # LLVM has no i1 blob: bytes, compared with zero.
+            bytes_ = _Value(a.shape, "i8", ssa=self.constant(a.astype(np.int8), "i8"))
+            v = self.elementwise([bytes_], "i1", lambda s: self.cmp("ne", s[0], self.sconst(0, "i8"), "i8"))
+            return v.ssa
         res = f"onnx_{len(self.resources)}"
-        data = a.astype(a.dtype.newbyteorder("<")).tobytes() if elem != "i1" else a.astype(np.uint8).tobytes()
+        data = a.astype(a.dtype.newbyteorder("<")).tobytes()
         align = max(1, a.dtype.itemsize)
         self.resources.append((res, "0x" + align.to_bytes(4, "little").hex() + data.hex()))
         self.emit(f"{n} = arith.constant dense_resource<{res}> : {t}")
@@ -390,6 +397,8 @@ def _fold_table():
 
     def constant_of_shape(n, xs):
         import onnx
+        import onnx.helper
+        import onnx.numpy_helper
         v = n.attr("value")
         val = onnx.numpy_helper.to_array(v) if v is not None else np.zeros(1, np.float32)
         return [np.full([int(d) for d in xs[0]], val.reshape(-1)[0], dtype=val.dtype)]
@@ -484,6 +493,8 @@ class _Graph:
 
     def constant_node(self, n: _Node) -> _Value:
         import onnx
+        import onnx.helper
+        import onnx.numpy_helper
         for key in ("value", "value_float", "value_floats", "value_int", "value_ints"):
             if key in n.attrs:
                 v = n.attrs[key]
@@ -1021,6 +1032,8 @@ SUPPORTED_OPS = sorted({m[3:] for m in dir(_Graph) if m.startswith("op_")} | {"C
 
 def _load(model):
     import onnx
+    import onnx.helper
+    import onnx.numpy_helper
     if isinstance(model, str):
         return onnx.load(model)
     if isinstance(model, bytes):
@@ -1043,6 +1056,8 @@ def import_model(model, func_name: str = "main", inline_limit: int = 16) -> str:
     imp = _Importer(opset, inline_limit)
     walker = _Graph(imp, g)
     import onnx
+    import onnx.helper
+    import onnx.numpy_helper
     inits = {t.name for t in g.initializer}
     for t in g.initializer:
         if t.data_type not in _ELEM or _ELEM[t.data_type][1] is None:

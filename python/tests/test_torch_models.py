@@ -1,0 +1,51 @@
+"""Whole blocks exported from torch 1.13 to ONNX, imported, compiled for
+the host CPU and run from numpy, against torch's own outputs."""
+import collections
+import os
+
+import numpy as np
+import onnx
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import sinter  # noqa: E402
+from torch_blocks import GPT2Block, LlamaBlock, export  # noqa: E402
+
+
+def compile_and_compare(module, x, tmp_path, tol):
+    module.eval()
+    path = os.path.join(tmp_path, "block.onnx")
+    export(module, x, path)
+    ops = collections.Counter(n.op_type for n in onnx.load(path).graph.node)
+    compiled = sinter.compile(path, output_dir=os.path.join(tmp_path, "out"))
+    got = compiled(x.numpy())
+    with torch.no_grad():
+        want = module(x).numpy()
+    assert got.shape == want.shape
+    err = float(np.abs(got - want).max())
+    assert err <= tol, f"max |error| {err:.3g} > {tol} (ops: {dict(ops)})"
+    return compiled, ops
+
+
+def test_transformer_encoder_layer(tmp_path):
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerEncoderLayer(d_model=64, nhead=4, dim_feedforward=96, dropout=0.0,
+                                             batch_first=True)
+    x = torch.randn(2, 11, 64)
+    _, ops = compile_and_compare(layer, x, tmp_path, 1e-4)
+    assert ops["LayerNormalization"] == 2 and ops["Softmax"] == 1
+
+
+def test_gpt2_block(tmp_path):
+    torch.manual_seed(1)
+    x = torch.randn(2, 13, 64)
+    _, ops = compile_and_compare(GPT2Block(seq=13), x, tmp_path, 1e-4)
+    assert ops["Where"] >= 1 or ops["Not"] >= 1
+
+
+def test_llama_block_gqa_rope(tmp_path):
+    torch.manual_seed(2)
+    x = torch.randn(1, 11, 64)
+    compiled, ops = compile_and_compare(LlamaBlock(seq=11), x, tmp_path, 1e-4)
+    assert ops["Concat"] >= 1  # rotate-half and the K/V head repeat
