@@ -170,6 +170,13 @@ struct KernelBuilder {
   }
   /// Where the epilogue's tiles are allocated (before the tile loop).
   Value hoistPoint;
+  /// A builder for kernels without GEMM tiles (attention, KV-cache ops).
+  static KernelBuilder plain(OpBuilder &b, Location loc) {
+    return KernelBuilder{
+        b,      loc, GemmOp(), 0, 0,
+        0,      0,   0,        0, llvm::DenseMap<Operation *, Value>(),
+        Value()};
+  }
   Value castTo(Value tile, Type t, Operation *key) {
     auto type = cast<MemRefType>(tile.getType());
     if (type.getElementType() == t)
@@ -180,6 +187,11 @@ struct KernelBuilder {
   }
 };
 } // namespace
+
+/// The kernel's argument (in `entry`) for function argument `v`.
+static Value kernelArgument(Block *entry, Value v) {
+  return entry->getArgument(cast<BlockArgument>(v).getArgNumber());
+}
 
 /// The memref a kernel takes for tensor operand `v` of `gemm`: rank-1
 /// epilogue operands become a row or a column of the output; nullopt for a
@@ -745,13 +757,8 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
   Block *entry = kernel.addEntryBlock();
   ob.setInsertionPointToStart(entry);
   Location loc = f.getLoc();
-  KernelBuilder kb{
-      ob,     loc, GemmOp(), 0, 0,
-      0,      0,   0,        0, llvm::DenseMap<Operation *, Value>(),
-      Value()};
-  auto argOf = [&](Value v) {
-    return entry->getArgument(cast<BlockArgument>(v).getArgNumber());
-  };
+  KernelBuilder kb = KernelBuilder::plain(ob, loc);
+  auto argOf = [&](Value v) { return kernelArgument(entry, v); };
   Value Q = argOf(op.getQuery()), K = argOf(op.getKey()),
         V = argOf(op.getValue()), O = entry->getArgument(f.getNumArguments());
   Type f32 = ob.getF32Type();
@@ -1170,13 +1177,8 @@ static LogicalResult convertKVAppendFunction(func::FuncOp f, KVAppendOp op) {
   });
   Block *entry = &kernel.getBody().front();
   Location loc = f.getLoc();
-  KernelBuilder kb{
-      ob,     loc, GemmOp(), 0, 0,
-      0,      0,   0,        0, llvm::DenseMap<Operation *, Value>(),
-      Value()};
-  auto argOf = [&](Value v) {
-    return entry->getArgument(cast<BlockArgument>(v).getArgNumber());
-  };
+  KernelBuilder kb = KernelBuilder::plain(ob, loc);
+  auto argOf = [&](Value v) { return kernelArgument(entry, v); };
   Value update = argOf(op.getUpdate()), slots = argOf(op.getSlots()),
         cache = argOf(op.getCache()),
         out = entry->getArgument(f.getNumArguments());
@@ -1268,8 +1270,7 @@ static LogicalResult convertKVGatherFunction(func::FuncOp f, KVGatherOp op) {
   OpBuilder ob(f);
   // The cache as [NB BS, H D] (a head's rows are strided), the result as
   // [B H S, D], the lengths as one row, the block table as it is.
-  Value cacheArg = op.getCache(), resultInit = op.getInit(),
-        lens = op.getSeqLens();
+  Value cacheArg = op.getCache();
   func::FuncOp kernel = kvKernel(f, ob, [&](RankedTensorType t) {
     if (t.getRank() == 1)
       return MemRefType::get({1, t.getDimSize(0)}, t.getElementType());
@@ -1279,17 +1280,10 @@ static LogicalResult convertKVGatherFunction(func::FuncOp f, KVGatherOp op) {
       return MemRefType::get({NB * BS, H * D}, t.getElementType());
     return MemRefType::get({t.getNumElements() / D, D}, t.getElementType());
   });
-  (void)resultInit;
-  (void)lens;
   Block *entry = &kernel.getBody().front();
   Location loc = f.getLoc();
-  KernelBuilder kb{
-      ob,     loc, GemmOp(), 0, 0,
-      0,      0,   0,        0, llvm::DenseMap<Operation *, Value>(),
-      Value()};
-  auto argOf = [&](Value v) {
-    return entry->getArgument(cast<BlockArgument>(v).getArgNumber());
-  };
+  KernelBuilder kb = KernelBuilder::plain(ob, loc);
+  auto argOf = [&](Value v) { return kernelArgument(entry, v); };
   Value cache = argOf(op.getCache()), table = argOf(op.getBlockTable()),
         seqLens = argOf(op.getSeqLens()),
         out = entry->getArgument(f.getNumArguments());
