@@ -720,27 +720,81 @@ class _Graph:
             raise n.error("only normalization over the last axis is supported")
         if len(n.node.output) > 1 and any(n.node.output[1:]):
             raise n.error("the Mean and InvStdDev outputs are not supported")
+        if x.elem not in _FLOATS:
+            raise n.error(f"not supported on {x.elem}")
         eps = float(n.attr("epsilon", 1e-5))
-        imp, t = self.imp, x.elem
-        mean = self._mean_last(x)
-        xc = imp.elementwise([x, mean], t, lambda s: imp.op(f"arith.subf {s[0]}, {s[1]}", t))
-        sq = imp.elementwise([xc], t, lambda s: imp.op(f"arith.mulf {s[0]}, {s[0]}", t))
-        var = self._mean_last(sq)
+        imp, t, R = self.imp, x.elem, x.rank
+        inv_n = 1.0 / x.shape[-1]
+        # The two-pass form sinter-raise turns into sinter.layer_norm:
+        # s1 = sum(x), s2 = sum((x - s1 / n)^2), then the normalization.
+        s1 = imp.reduce(x, [R - 1], False, "sum")
+        rows = x.shape[:-1]
+        acc = imp.fill(rows, t, 0.0)
+        d = ", ".join(f"d{i}" for i in range(R))
+        ident = f"affine_map<({d}) -> ({d})>"
+        row = f"affine_map<({d}) -> ({', '.join(f'd{i}' for i in range(R - 1))})>"
+        its = ", ".join(['"parallel"'] * (R - 1) + ['"reduction"'])
+        s2 = imp.fresh("var")
+        imp.emit(f"{s2} = linalg.generic {{indexing_maps = [{ident}, {row}, {row}], iterator_types = [{its}]}}"
+                 f" ins({imp.tensor(x)}, {s1.ssa} : {_ttype(x.shape, t)}, {_ttype(rows, t)})"
+                 f" outs({acc} : {_ttype(rows, t)}) {{")
+        a, m, o = imp.fresh("a"), imp.fresh("a"), imp.fresh("o")
+        imp.emit(f"^bb0({a}: {t}, {m}: {t}, {o}: {t}):")
+        mean = imp.op(f"arith.mulf {m}, {imp.sconst(inv_n, t)}", t)
+        dv = imp.op(f"arith.subf {a}, {mean}", t)
+        sq = imp.op(f"arith.mulf {dv}, {dv}", t)
+        r = imp.op(f"arith.addf {o}, {sq}", t)
+        imp.emit(f"  linalg.yield {r} : {t}")
+        imp.emit(f"}} -> {_ttype(rows, t)}")
+        var = _Value(rows, t, ssa=s2)
 
-        def norm(s):
-            d = imp.op(f"arith.addf {s[1]}, {imp.sconst(eps, t)}", t)
-            r = imp.op(f"math.rsqrt {d}", t)
-            y = imp.op(f"arith.mulf {s[0]}, {r}", t)
-            y = imp.op(f"arith.mulf {y}, {s[2]}", t)
-            return imp.op(f"arith.addf {y}, {s[3]}", t) if len(s) > 3 else y
-        return imp.elementwise([xc, var, scale] + ([bias] if bias is not None else []), t, norm)
+        def norm(v):
+            k = imp.sconst(inv_n, t)
+            mu = imp.op(f"arith.mulf {v[1]}, {k}", t)
+            var_ = imp.op(f"arith.mulf {v[2]}, {k}", t)
+            c = imp.op(f"arith.subf {v[0]}, {mu}", t)
+            rs = imp.op(f"math.rsqrt {imp.op(f'arith.addf {var_}, {imp.sconst(eps, t)}', t)}", t)
+            y = imp.op(f"arith.mulf {imp.op(f'arith.mulf {c}, {rs}', t)}, {v[3]}", t)
+            return imp.op(f"arith.addf {y}, {v[4]}", t) if len(v) > 4 else y
+        # s1 and s2 are read per row; gamma and beta along the last dim.
+        return self._rowwise(x, [s1, var], [scale] + ([bias] if bias is not None else []), norm)
 
-    def _mean_last(self, x: _Value) -> _Value:
-        imp = self.imp
-        s = imp.reduce(x, [x.rank - 1], True, "sum")
-        c = _Value((), x.elem, const=np.array(x.shape[-1], dtype=np.float32).astype(
-            {"f32": np.float32, "f16": np.float16, "f64": np.float64}.get(x.elem, np.float32)))
-        return imp.elementwise([s, c], x.elem, lambda a: imp.op(f"arith.divf {a[0]}, {a[1]}", x.elem))
+    def _rowwise(self, x: _Value, row_stats, params, body) -> _Value:
+        """A generic over x's shape reading x, per-row statistics (rank - 1)
+        and last-dim parameters."""
+        imp, R, t = self.imp, x.rank, x.elem
+        d = ", ".join(f"d{i}" for i in range(R))
+        ident = f"affine_map<({d}) -> ({d})>"
+        row = f"affine_map<({d}) -> ({', '.join(f'd{i}' for i in range(R - 1))})>"
+        last = f"affine_map<({d}) -> (d{R - 1})>"
+        params = [self._broadcast_param(p, x.shape[-1]) for p in params]
+        vals = [x] + list(row_stats) + params
+        maps = [ident] + [row] * len(row_stats) + [last] * len(params) + [ident]
+        e = imp.empty(x.shape, t)
+        n = imp.fresh("g")
+        its = ", ".join(['"parallel"'] * R)
+        imp.emit(f"{n} = linalg.generic {{indexing_maps = [{', '.join(maps)}], iterator_types = [{its}]}}"
+                 f" ins({', '.join(imp.tensor(v) for v in vals)} : {', '.join(_ttype(v.shape, v.elem) for v in vals)})"
+                 f" outs({e} : {_ttype(x.shape, t)}) {{")
+        args = [imp.fresh("a") for _ in vals]
+        o = imp.fresh("o")
+        imp.emit("^bb0(" + ", ".join(f"{a}: {v.elem}" for a, v in zip(args, vals)) + f", {o}: {t}):")
+        r = body(args)
+        imp.emit(f"  linalg.yield {r} : {t}")
+        imp.emit(f"}} -> {_ttype(x.shape, t)}")
+        return _Value(x.shape, t, ssa=n)
+
+    def _broadcast_param(self, p: _Value, n: int) -> _Value:
+        """A scale or bias as a vector of n."""
+        if p.shape == (n,):
+            return p
+        if p.const is not None:
+            a = np.broadcast_to(p.const, (n,)).copy() if p.const.size in (1, n) else None
+            if a is not None:
+                return _Value((n,), p.elem, const=a)
+        if int(np.prod(p.shape)) == n:
+            return self.imp.reshape(p, (n,))
+        raise OnnxImportError(f"a LayerNormalization parameter of shape {list(p.shape)} (expected [{n}])")
 
     # --- contractions ---------------------------------------------------------------
     def _matmul(self, a: _Value, b: _Value) -> _Value:

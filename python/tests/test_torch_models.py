@@ -2,6 +2,7 @@
 the host CPU and run from numpy, against torch's own outputs."""
 import collections
 import os
+import re
 
 import numpy as np
 import onnx
@@ -49,3 +50,19 @@ def test_llama_block_gqa_rope(tmp_path):
     x = torch.randn(1, 11, 64)
     compiled, ops = compile_and_compare(LlamaBlock(seq=11), x, tmp_path, 1e-4)
     assert ops["Concat"] >= 1  # rotate-half and the K/V head repeat
+
+
+def test_encoder_layer_fuses(tmp_path):
+    """What the graph pipeline makes of the import: both LayerNorms raised,
+    the bias adds and residuals in GEMM epilogues (18 kernels, 6 of them
+    GEMMs, from 35)."""
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerEncoderLayer(d_model=64, nhead=4, dim_feedforward=96, dropout=0.0,
+                                             batch_first=True).eval()
+    path = os.path.join(tmp_path, "layer.onnx")
+    export(layer, torch.randn(2, 11, 64), path)
+    m = sinter.parse(sinter.onnx.import_model(path))
+    out = m.run_pipeline("sinter-attach-target{target=x86-avx512},sinter-graph-pipeline,sinter-report-traffic")
+    assert str(m).count("sinter.layer_norm ") == 2
+    kernels = re.search(r"kernels: (\d+) \((\d+) gemm", out)
+    assert int(kernels[1]) <= 18 and int(kernels[2]) == 6, out

@@ -7,6 +7,7 @@
 // explained with remarks.
 //
 //===----------------------------------------------------------------------===//
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
@@ -922,6 +923,18 @@ struct FusePass : public sinter::impl::SinterFuseBase<FusePass> {
     RewritePatternSet epilogues(&getContext());
     epilogues.add<FusePairwise, FuseElementwiseIntoEpilogue>(&getContext(),
                                                              remarks);
+    // An elementwise op on a gemm's result seen through an expand_shape
+    // (the [batch * seq, d] product reshaped to [batch, seq, d], as ONNX
+    // exports write MatMul + Add) runs on the gemm's own shape instead, and
+    // the reshape moves after it, where the epilogue patterns find it.
+    linalg::populateFoldReshapeOpsByCollapsingPatterns(
+        epilogues, [](OpOperand *operand) {
+          auto expand = operand->get().getDefiningOp<tensor::ExpandShapeOp>();
+          auto generic = dyn_cast<linalg::GenericOp>(operand->getOwner());
+          return expand && expand.getSrc().getDefiningOp<GemmOp>() &&
+                 generic &&
+                 generic.getNumParallelLoops() == generic.getNumLoops();
+        });
     if (failed(applyPatternsGreedily(getOperation(), std::move(epilogues))))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());

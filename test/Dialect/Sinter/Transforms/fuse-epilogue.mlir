@@ -160,3 +160,49 @@ module attributes {sinter.target = #sinter.target<name = "tiny", kind = "cpu", c
     return %1 : tensor<4x3xf32>
   }
 }
+
+// -----
+
+// The [batch * seq, d] product reshaped to [batch, seq, d] before its bias
+// add (how ONNX exports write MatMul + Add): the add runs on the gemm's own
+// shape, fuses into its epilogue, and the reshape moves after the gemm.
+// CHECK-LABEL: func @bias_through_expand_shape
+// CHECK-NOT: linalg.generic
+// CHECK: %[[G:.*]] = sinter.gemm {{.*}} epilogue_ins(%arg2 : tensor<3xf32>)
+// CHECK: tensor.expand_shape %[[G]] {{\[}}[0, 1], [2]] output_shape [2, 2, 3] : tensor<4x3xf32> into tensor<2x2x3xf32>
+func.func @bias_through_expand_shape(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>, %bias: tensor<3xf32>) -> tensor<2x2x3xf32> {
+  %e = tensor.empty() : tensor<4x3xf32>
+  %0 = sinter.gemm ins(%a, %b : tensor<4x8xf32>, tensor<8x3xf32>) outs(%e : tensor<4x3xf32>) {acc_type = f32} -> tensor<4x3xf32>
+  %1 = tensor.expand_shape %0 [[0, 1], [2]] output_shape [2, 2, 3] : tensor<4x3xf32> into tensor<2x2x3xf32>
+  %e3 = tensor.empty() : tensor<2x2x3xf32>
+  %2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%1, %bias : tensor<2x2x3xf32>, tensor<3xf32>) outs(%e3 : tensor<2x2x3xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<2x2x3xf32>
+  return %2 : tensor<2x2x3xf32>
+}
+
+// -----
+
+// The same reshape in front of a reduction is left alone (only
+// elementwise consumers move onto the gemm's shape).
+// CHECK-LABEL: func @reduction_through_expand_shape
+// CHECK: tensor.expand_shape
+// CHECK: linalg.generic {{.*}}"reduction"
+func.func @reduction_through_expand_shape(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) -> tensor<2x2xf32> {
+  %e = tensor.empty() : tensor<4x3xf32>
+  %0 = sinter.gemm ins(%a, %b : tensor<4x8xf32>, tensor<8x3xf32>) outs(%e : tensor<4x3xf32>) {acc_type = f32} -> tensor<4x3xf32>
+  %1 = tensor.expand_shape %0 [[0, 1], [2]] output_shape [2, 2, 3] : tensor<4x3xf32> into tensor<2x2x3xf32>
+  %z = arith.constant 0.0 : f32
+  %e2 = tensor.empty() : tensor<2x2xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e2 : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%1 : tensor<2x2x3xf32>) outs(%f : tensor<2x2xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = arith.addf %x, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<2x2xf32>
+  return %2 : tensor<2x2xf32>
+}

@@ -84,6 +84,12 @@ def SinterFuse : Pass<"sinter-fuse"> {
       reduction over `x`). Load-time values are constants and function
       arguments marked `sinter.weight`.
 
+    An elementwise `linalg.generic` that reads a gemm's result through a
+    `tensor.expand_shape` (a [batch * seq, d] product viewed as
+    [batch, seq, d], as ONNX exports write MatMul + Add) is first
+    collapsed onto the gemm's shape, the reshape moving after it, so that
+    it fuses like any other epilogue.
+
     A fusion happens when it saves HBM traffic (the intermediate is neither
     written nor read back) and the accumulator tile plus one tile per
     epilogue operand fit in the target's innermost per-core memory that can
