@@ -148,20 +148,9 @@ class _Importer:
         self.emit(f"{n} = tensor.empty() : {_ttype(shape, elem)}")
         return n
 
-    def scalar_const(self, value, elem) -> str:
+    def scalar_const(self, value, elem, indent="") -> str:
         n = self.fresh("c")
-        if elem in _FLOATS:
-            f = float(value)
-            lit = repr(f) if math.isfinite(f) else ("0xFF800000" if f < 0 else "0x7F800000")
-            if elem == "f16" and not math.isfinite(f):
-                lit = "0xFC00" if f < 0 else "0x7C00"
-            if elem == "bf16" and not math.isfinite(f):
-                lit = "0xFF80" if f < 0 else "0x7F80"
-            self.emit(f"{n} = arith.constant {lit} : {elem}")
-        elif elem == "i1":
-            self.emit(f"{n} = arith.constant {'true' if value else 'false'}")
-        else:
-            self.emit(f"{n} = arith.constant {int(value)} : {elem}")
+        self.emit(f"{indent}{n} = arith.constant {_scalar_literal(value, elem)}")
         return n
 
     def fill(self, shape, elem, value) -> str:
@@ -215,8 +204,12 @@ class _Importer:
         the scalar block arguments and returns the result's scalar."""
         out_shape = tuple(shape) if shape is not None else tuple(np.broadcast_shapes(*[x.shape for x in inputs]))
         R = len(out_shape)
-        ins, types, maps = [], [], []
-        for x in inputs:
+        ins, types, maps, scalars = [], [], [], {}
+        for i, x in enumerate(inputs):
+            if x.const is not None and x.const.size == 1:
+                # A scalar constant is a constant of the payload, not an operand.
+                scalars[i] = x.const.reshape(-1)[0]
+                continue
             off = R - x.rank
             keep = [not (d == 1 and out_shape[off + i] != 1) for i, d in enumerate(x.shape)]
             y = self.drop_units(x, keep) if not all(keep) else x
@@ -229,10 +222,14 @@ class _Importer:
         n = self.fresh("g")
         its = ", ".join(['"parallel"'] * R)
         self.emit(f"{n} = linalg.generic {{indexing_maps = [{', '.join(maps + [ident])}], iterator_types = [{its}]}}"
-                  f" ins({', '.join(ins)} : {', '.join(types)}) outs({e} : {_ttype(out_shape, out_elem)}) {{")
+                  + (f" ins({', '.join(ins)} : {', '.join(types)})" if ins else "")
+                  + f" outs({e} : {_ttype(out_shape, out_elem)}) {{")
         args = [self.fresh("a") for _ in inputs]
         o = self.fresh("o")
-        self.emit("^bb0(" + ", ".join(f"{a}: {x.elem}" for a, x in zip(args, inputs)) + f", {o}: {out_elem}):")
+        self.emit("^bb0(" + ", ".join(f"{a}: {x.elem}" for i, (a, x) in enumerate(zip(args, inputs))
+                                      if i not in scalars) + f", {o}: {out_elem}):")
+        for i, v in scalars.items():
+            args[i] = self.sconst(v, inputs[i].elem)
         r = body(args)
         self.emit(f"  linalg.yield {r} : {out_elem}")
         self.emit(f"}} -> {_ttype(out_shape, out_elem)}")
@@ -250,12 +247,8 @@ class _Importer:
         return n
 
     def sconst(self, value, elem) -> str:
-        n = self.fresh("k")
-        if elem in _FLOATS:
-            self.emit(f"  {n} = arith.constant {float(value)!r} : {elem}")
-        else:
-            self.emit(f"  {n} = arith.constant {int(value)} : {elem}")
-        return n
+        """A scalar constant inside a payload."""
+        return self.scalar_const(value, elem, indent="  ")
 
     def convert(self, s: str, src: str, dst: str) -> str:
         if src == dst:
@@ -313,6 +306,23 @@ class _Importer:
         if keepdims:
             v = self.reshape(v, tuple(1 if i in axes else x.shape[i] for i in range(R)))
         return v
+
+
+def _scalar_literal(value, elem: str) -> str:
+    """`value : elem` as an arith.constant's attribute."""
+    if elem == "i1":
+        return "true" if value else "false"
+    if elem not in _FLOATS:
+        return f"{int(value)} : {elem}"
+    f = float(value)
+    if math.isfinite(f):
+        return f"{f!r} : {elem}"
+    if math.isnan(f):
+        bits = {"f32": "0x7FC00000", "f16": "0x7E00", "bf16": "0x7FC0", "f64": "0x7FF8000000000000"}[elem]
+    else:
+        bits = {"f32": ("0x7F800000", "0xFF800000"), "f16": ("0x7C00", "0xFC00"), "bf16": ("0x7F80", "0xFF80"),
+                "f64": ("0x7FF0000000000000", "0xFFF0000000000000")}[elem][f < 0]
+    return f"{bits} : {elem}"
 
 
 def _groups(src, dst):
@@ -890,7 +900,15 @@ class _Graph:
 
     def op_Transpose(self, n, ins):
         x = ins[0]
-        perm = n.attr("perm") or list(reversed(range(x.rank)))
+        perm = [int(p) for p in (n.attr("perm") or list(reversed(range(x.rank))))]
+        R = len(perm)
+        if x.const is None and R > 2 and perm[-2] > perm[-1] and perm[:-2] != list(range(R - 2)):
+            # A head transpose and a K^T in one (torch writes
+            # k.transpose(0, 1).transpose(1, 2) as perm [1, 2, 0]): two
+            # transposes, so that the swap of the last two dimensions folds
+            # into the consuming GEMM (transpose_b) when it is raised.
+            first = perm[:-2] + [perm[-1], perm[-2]]
+            return self._transpose(self._transpose(x, first), list(range(R - 2)) + [R - 1, R - 2])
         return self._transpose(x, perm)
 
     def op_Reshape(self, n, ins):

@@ -40,8 +40,7 @@ TargetAttr mlir::sinter::lookupTarget(Operation *op) {
   return {};
 }
 
-FailureOr<TargetAttr> mlir::sinter::resolveTarget(Operation *op,
-                                                  StringRef name,
+FailureOr<TargetAttr> mlir::sinter::resolveTarget(Operation *op, StringRef name,
                                                   StringRef fallback) {
   if (!name.empty()) {
     if (TargetAttr t = getTargetPreset(op->getContext(), name))
@@ -931,8 +930,7 @@ struct FusePass : public sinter::impl::SinterFuseBase<FusePass> {
         epilogues, [](OpOperand *operand) {
           auto expand = operand->get().getDefiningOp<tensor::ExpandShapeOp>();
           auto generic = dyn_cast<linalg::GenericOp>(operand->getOwner());
-          return expand && expand.getSrc().getDefiningOp<GemmOp>() &&
-                 generic &&
+          return expand && expand.getSrc().getDefiningOp<GemmOp>() && generic &&
                  generic.getNumParallelLoops() == generic.getNumLoops();
         });
     if (failed(applyPatternsGreedily(getOperation(), std::move(epilogues))))

@@ -100,24 +100,31 @@ std::optional<bool> matchLayout(ArrayRef<unsigned> dims,
   return std::nullopt;
 }
 
-/// If `v` is a transpose that swaps its last two dimensions, returns its
-/// input.
-Value foldableTranspose(Value v) {
-  ArrayRef<int64_t> perm;
-  Value input;
-  if (auto t = v.getDefiningOp<linalg::TransposeOp>()) {
-    perm = t.getPermutation();
-    input = t.getInput();
-  } else {
+/// If `v` is a transpose whose last two dimensions come out swapped,
+/// returns what is left once that swap folds into a GEMM operand's
+/// transpose flag: its input when the swap is all it does, or (a head
+/// transpose and a K^T in one, as in perm [1, 2, 0]) a transpose of its
+/// input by the permutation without the swap, built with `b`.
+Value foldableTranspose(OpBuilder &b, Value v) {
+  auto t = v.getDefiningOp<linalg::TransposeOp>();
+  if (!t)
     return {};
-  }
+  ArrayRef<int64_t> perm = t.getPermutation();
   int64_t r = perm.size();
-  if (r < 2 || perm[r - 2] != r - 1 || perm[r - 1] != r - 2)
+  if (r < 2 || perm[r - 2] < perm[r - 1])
     return {};
-  for (int64_t i = 0; i < r - 2; ++i)
-    if (perm[i] != i)
-      return {};
-  return input;
+  SmallVector<int64_t> rest(perm);
+  std::swap(rest[r - 2], rest[r - 1]);
+  if (llvm::equal(rest, llvm::seq<int64_t>(0, r)))
+    return t.getInput();
+  auto inT = cast<RankedTensorType>(t.getInput().getType());
+  SmallVector<int64_t> shape;
+  for (int64_t d : rest)
+    shape.push_back(inT.getDimSize(d));
+  Value init =
+      tensor::EmptyOp::create(b, t.getLoc(), shape, inT.getElementType());
+  return linalg::TransposeOp::create(b, t.getLoc(), t.getInput(), init, rest)
+      ->getResult(0);
 }
 
 /// If `v` broadcasts a 2-D tensor along leading (batch) dims, returns it.
@@ -207,14 +214,14 @@ struct RaiseContraction : OpInterfaceRewritePattern<linalg::LinalgOp> {
 
     // Fold explicit transposes of the last two dims and batch broadcasts of
     // shared weights into the operands.
-    if (Value t = foldableTranspose(lhs)) {
+    if (Value t = foldableTranspose(rewriter, lhs)) {
       lhs = t;
       transA = !*transA;
     }
     if (Value bc = foldableBatchBroadcast(rhs); bc && !batch.empty()) {
       rhs = bc;
     }
-    if (Value t = foldableTranspose(rhs)) {
+    if (Value t = foldableTranspose(rewriter, rhs)) {
       rhs = t;
       transB = !*transB;
     }
@@ -1054,6 +1061,24 @@ struct RaiseAttention : OpRewritePattern<GemmOp> {
       return failure();
     Value q = qk.getA();
     Type e = getElementTypeOrSelf(q.getType());
+    // Q scaled by a constant before Q K^T (torch's multi-head attention
+    // scales q by 1 / sqrt(d)): the factor joins the attention's scale.
+    if (auto pre = q.getDefiningOp<linalg::GenericOp>();
+        pre && isElementwiseGeneric(pre) && pre.getNumDpsInputs() == 1 &&
+        pre.getIndexingMapsArray()[0].isIdentity() && pre->hasOneUse() &&
+        getElementTypeOrSelf(pre.getDpsInputs()[0].getType()) == e) {
+      std::optional<double> c = evaluatePayload(*pre.getBody(), {1.0, 0.0});
+      if (c && *c != 0 &&
+          payloadMatches(
+              *pre.getBody(),
+              [](int i) {
+                return SmallVector<double>{sampleValue(i, 0), 0.0};
+              },
+              [&](ArrayRef<double> a) { return a[0] * *c; })) {
+        q = pre.getDpsInputs()[0];
+        mask.scale *= *c;
+      }
+    }
     if (getElementTypeOrSelf(k.getType()) != e ||
         getElementTypeOrSelf(v.getType()) != e || !isFloatGemmType(e))
       return failure();

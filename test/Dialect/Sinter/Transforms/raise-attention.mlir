@@ -188,3 +188,66 @@ func.func @token_major(%qs: tensor<5x2x8xf32>, %ks: tensor<5x2x8xf32>, %vs: tens
   %o = linalg.batch_matmul ins(%p, %v : tensor<2x5x5xf32>, tensor<2x5x8xf32>) outs(%zo : tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
   return %o : tensor<2x5x8xf32>
 }
+
+// -----
+
+// torch's multi-head attention as ONNX exports it: q, k, v token-major
+// [S, B*H, D]; q is scaled by 1 / sqrt(D) before Q K^T (the factor joins
+// the attention's scale) and K comes in through one transpose that is both
+// the head transpose and K^T (perm [1, 2, 0]: its last-two swap folds into
+// the GEMM, what is left reads K token-major).
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-LABEL: func @torch_mha
+// CHECK: sinter.attention ins({{.*}} : tensor<1x7x4x8xf32>, tensor<1x7x4x8xf32>, tensor<1x7x4x8xf32>)
+// CHECK-SAME: layout = #sinter.layout<bshd>, scale = 0.353553{{[0-9]*}} : f32
+// CHECK-NOT: sinter.gemm
+// CHECK-NOT: arith.divf
+func.func @torch_mha(%q: tensor<7x4x8xf32>, %k: tensor<7x4x8xf32>, %v: tensor<7x4x8xf32>) -> tensor<4x7x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x7x8xf32>
+  %qt = linalg.transpose ins(%q : tensor<7x4x8xf32>) outs(%e : tensor<4x7x8xf32>) permutation = [1, 0, 2]
+  %vt = linalg.transpose ins(%v : tensor<7x4x8xf32>) outs(%e : tensor<4x7x8xf32>) permutation = [1, 0, 2]
+  %qs = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%qt : tensor<4x7x8xf32>) outs(%e : tensor<4x7x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %c = arith.constant 2.82842708 : f32
+    %y = arith.divf %x, %c : f32
+    linalg.yield %y : f32
+  } -> tensor<4x7x8xf32>
+  %ekt = tensor.empty() : tensor<4x8x7xf32>
+  %kt = linalg.transpose ins(%k : tensor<7x4x8xf32>) outs(%ekt : tensor<4x8x7xf32>) permutation = [1, 2, 0]
+  %es = tensor.empty() : tensor<4x7x7xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<4x7x7xf32>) -> tensor<4x7x7xf32>
+  %s = linalg.batch_matmul ins(%qs, %kt : tensor<4x7x8xf32>, tensor<4x8x7xf32>) outs(%zs : tensor<4x7x7xf32>) -> tensor<4x7x7xf32>
+  %p = linalg.softmax dimension(2) ins(%s : tensor<4x7x7xf32>) outs(%es : tensor<4x7x7xf32>) -> tensor<4x7x7xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%e : tensor<4x7x8xf32>) -> tensor<4x7x8xf32>
+  %o = linalg.batch_matmul ins(%p, %vt : tensor<4x7x7xf32>, tensor<4x7x8xf32>) outs(%zo : tensor<4x7x8xf32>) -> tensor<4x7x8xf32>
+  return %o : tensor<4x7x8xf32>
+}
+
+// -----
+
+// A q pre-scale that is not a constant factor (x * x) stays outside.
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-LABEL: func @q_squared
+// CHECK: linalg.generic
+// CHECK: sinter.attention {{.*}}scale = 1.000000e+00
+func.func @q_squared(%q: tensor<4x7x8xf32>, %k: tensor<4x7x8xf32>, %v: tensor<4x7x8xf32>) -> tensor<4x7x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x7x8xf32>
+  %qs = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%q : tensor<4x7x8xf32>) outs(%e : tensor<4x7x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %x, %x : f32
+    linalg.yield %y : f32
+  } -> tensor<4x7x8xf32>
+  %ekt = tensor.empty() : tensor<4x8x7xf32>
+  %kt = linalg.transpose ins(%k : tensor<4x7x8xf32>) outs(%ekt : tensor<4x8x7xf32>) permutation = [0, 2, 1]
+  %es = tensor.empty() : tensor<4x7x7xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<4x7x7xf32>) -> tensor<4x7x7xf32>
+  %s = linalg.batch_matmul ins(%qs, %kt : tensor<4x7x8xf32>, tensor<4x8x7xf32>) outs(%zs : tensor<4x7x7xf32>) -> tensor<4x7x7xf32>
+  %p = linalg.softmax dimension(2) ins(%s : tensor<4x7x7xf32>) outs(%es : tensor<4x7x7xf32>) -> tensor<4x7x7xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%e : tensor<4x7x8xf32>) -> tensor<4x7x8xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<4x7x7xf32>, tensor<4x7x8xf32>) outs(%zo : tensor<4x7x8xf32>) -> tensor<4x7x8xf32>
+  return %o : tensor<4x7x8xf32>
+}

@@ -38,7 +38,9 @@ def SinterRaise : Pass<"sinter-raise"> {
     * contractions (`linalg.matmul`, `linalg.batch_matmul`, their forms with
       transposed indexing maps, or a `linalg.generic` with a multiply-add
       payload) become `sinter.gemm`; explicit `linalg.transpose`s of the
-      last two dimensions fold into `transpose_a`/`transpose_b`, a
+      last two dimensions fold into `transpose_a`/`transpose_b` (a
+      transpose that also moves other dimensions, such as the [1, 2, 0]
+      of a head transpose and K^T in one, leaves a transpose of the rest), a
       `linalg.broadcast` of shared weights across batch dims folds away,
       a transposed output swaps the operands, and a non-zero initial value
       becomes an epilogue add. Accumulation is promoted to f32 (i32 for i8
@@ -52,7 +54,9 @@ def SinterRaise : Pass<"sinter-raise"> {
       on slices becomes `sinter.rope`;
     * scores gemm -> scale / mask / softcap -> softmax -> PV gemm, with GQA
       spelled as a K/V head repeat, becomes `sinter.attention` (causal and
-      sliding-window masks with a query offset are recognized).
+      sliding-window masks with a query offset are recognized; Q scaled by
+      a constant before the scores gemm, as torch's multi-head attention
+      does, folds into the scale).
 
     Payloads are recognized by evaluating them at sample points (masks over
     the whole index grid), so spellings do not matter.
