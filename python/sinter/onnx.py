@@ -205,10 +205,17 @@ class _Importer:
         out_shape = tuple(shape) if shape is not None else tuple(np.broadcast_shapes(*[x.shape for x in inputs]))
         R = len(out_shape)
         ins, types, maps, scalars = [], [], [], {}
+        masks = {}
         for i, x in enumerate(inputs):
             if x.const is not None and x.const.size == 1:
                 # A scalar constant is a constant of the payload, not an operand.
                 scalars[i] = x.const.reshape(-1)[0]
+                continue
+            kind = _causal_kind(x, out_shape)
+            if kind:
+                # A causal mask buffer is computed from the indices (what
+                # sinter-raise recognizes), not read.
+                masks[i] = kind
                 continue
             off = R - x.rank
             keep = [not (d == 1 and out_shape[off + i] != 1) for i, d in enumerate(x.shape)]
@@ -227,13 +234,28 @@ class _Importer:
         args = [self.fresh("a") for _ in inputs]
         o = self.fresh("o")
         self.emit("^bb0(" + ", ".join(f"{a}: {x.elem}" for i, (a, x) in enumerate(zip(args, inputs))
-                                      if i not in scalars) + f", {o}: {out_elem}):")
+                                      if i not in scalars and i not in masks) + f", {o}: {out_elem}):")
         for i, v in scalars.items():
             args[i] = self.sconst(v, inputs[i].elem)
+        for i, kind in masks.items():
+            args[i] = self.causal_payload(kind, R, inputs[i].elem)
         r = body(args)
         self.emit(f"  linalg.yield {r} : {out_elem}")
         self.emit(f"}} -> {_ttype(out_shape, out_elem)}")
         return _Value(out_shape, out_elem, ssa=n)
+
+    def causal_payload(self, kind: str, R: int, elem: str) -> str:
+        """In a payload over R dims: key j visible to query i (j <= i) as a
+        bool, or as the additive mask 0 / -inf."""
+        i, j, keep = self.fresh("s"), self.fresh("s"), self.fresh("s")
+        self.emit(f"  {i} = linalg.index {R - 2} : index")
+        self.emit(f"  {j} = linalg.index {R - 1} : index")
+        self.emit(f"  {keep} = arith.cmpi ule, {j}, {i} : index")
+        if kind == "bool":
+            return keep
+        r = self.fresh("s")
+        self.emit(f"  {r} = arith.select {keep}, {self.sconst(0.0, elem)}, {self.sconst(-math.inf, elem)} : {elem}")
+        return r
 
     def op(self, text: str, elem: str) -> str:
         n = self.fresh("s")
@@ -306,6 +328,25 @@ class _Importer:
         if keepdims:
             v = self.reshape(v, tuple(1 if i in axes else x.shape[i] for i in range(R)))
         return v
+
+
+def _causal_kind(x: "_Value", out_shape) -> Optional[str]:
+    """'bool' or 'additive' when constant x is a causal mask over the last
+    two dims of out_shape (true / 0 where key j <= query i, false / -inf
+    above), the same for every leading index; None otherwise."""
+    a = x.const
+    if a is None or a.ndim < 2 or len(out_shape) < 2 or a.shape[-2:] != tuple(out_shape[-2:]):
+        return None
+    if any(d != 1 for d in a.shape[:-2]) or a.shape[-1] < 2:
+        return None
+    sq, sk = a.shape[-2:]
+    tril = np.tril(np.ones((sq, sk), dtype=bool))
+    m = a.reshape(sq, sk)
+    if a.dtype == np.bool_ and np.array_equal(m, tril):
+        return "bool"
+    if np.issubdtype(a.dtype, np.floating) and np.all(m[tril] == 0) and np.all(np.isneginf(m[~tril])):
+        return "additive"
+    return None
 
 
 def _scalar_literal(value, elem: str) -> str:
