@@ -55,12 +55,25 @@ class _Value:
     """A tensor of the graph: an SSA value, or a numpy constant (folded
     until an op needs it as a tensor)."""
 
-    def __init__(self, shape, elem, ssa=None, const=None):
+    def __init__(self, shape, elem, ssa=None, const=None, expr=None):
         self.shape, self.elem, self.ssa, self.const = tuple(int(d) for d in shape), elem, ssa, const
+        # A pending elementwise computation (_Expr), emitted when a
+        # non-elementwise op needs the tensor; `uses` (graph values only)
+        # lets a single consumer take it into its own payload.
+        self.expr, self.uses = expr, None
 
     @property
     def rank(self):
         return len(self.shape)
+
+
+class _Expr:
+    """An elementwise computation not yet emitted: its leaves (tensors,
+    each with the output dimension each of its dimensions reads, None for
+    a broadcast unit dimension) and a payload from one scalar per leaf."""
+
+    def __init__(self, leaves, body, uses_index=False):
+        self.leaves, self.body, self.uses_index = leaves, body, uses_index
 
 
 class _Node:
@@ -100,8 +113,12 @@ class _Importer:
         self.lines.append("  " + line)
 
     def tensor(self, v: _Value) -> str:
-        """v's SSA name, materializing a constant."""
+        """v's SSA name, materializing a constant or a pending expression."""
         if v.ssa is not None:
+            return v.ssa
+        if v.expr is not None:
+            v.ssa = self.materialize(v)
+            v.expr = None
             return v.ssa
         key = id(v)
         if key not in self.materialized:
@@ -135,7 +152,7 @@ class _Importer:
             # LLVM has no i1 blob: bytes, compared with zero.
             bytes_ = _Value(a.shape, "i8", ssa=self.constant(a.astype(np.int8), "i8"))
             v = self.elementwise([bytes_], "i1", lambda s: self.cmp("ne", s[0], self.sconst(0, "i8"), "i8"))
-            return v.ssa
+            return self.tensor(v)
         res = f"onnx_{len(self.resources)}"
         data = a.astype(a.dtype.newbyteorder("<")).tobytes()
         align = max(1, a.dtype.itemsize)
@@ -200,30 +217,72 @@ class _Importer:
     # --- elementwise ------------------------------------------------------------
     def elementwise(self, inputs: Sequence[_Value], out_elem: str,
                     body: Callable[[List[str]], str], shape=None) -> _Value:
-        """A linalg.generic over the broadcast shape of `inputs`; body gets
-        the scalar block arguments and returns the result's scalar."""
+        """The elementwise op body(inputs) over their broadcast shape, as a
+        pending expression: a single-use elementwise input is taken into
+        the payload (one linalg.generic for a chain such as x / sqrt(mean
+        + eps) * w, which is what sinter-raise matches), the rest become
+        operands when the expression is emitted."""
         out_shape = tuple(shape) if shape is not None else tuple(np.broadcast_shapes(*[x.shape for x in inputs]))
         R = len(out_shape)
-        ins, types, maps, scalars = [], [], [], {}
-        masks = {}
-        for i, x in enumerate(inputs):
+        leaves, parts, uses_index = [], [], False
+        for x in inputs:
+            off = R - x.rank
+            dims = tuple(None if d == 1 and out_shape[off + k] != 1 else off + k for k, d in enumerate(x.shape))
             if x.const is not None and x.const.size == 1:
                 # A scalar constant is a constant of the payload, not an operand.
-                scalars[i] = x.const.reshape(-1)[0]
+                parts.append(("scalar", x.const.reshape(-1)[0], x.elem))
                 continue
             kind = _causal_kind(x, out_shape)
             if kind:
                 # A causal mask buffer is computed from the indices (what
                 # sinter-raise recognizes), not read.
-                masks[i] = kind
+                parts.append(("mask", kind, x.elem))
+                uses_index = True
                 continue
-            off = R - x.rank
-            keep = [not (d == 1 and out_shape[off + i] != 1) for i, d in enumerate(x.shape)]
-            y = self.drop_units(x, keep) if not all(keep) else x
-            dims = [f"d{off + i}" for i, k in enumerate(keep) if k]
+            if x.expr is not None and x.uses == 1 and (x.shape == out_shape or not x.expr.uses_index):
+                start = len(leaves)
+                for lv, ld in x.expr.leaves:
+                    leaves.append((lv, tuple(None if d is None else dims[d] for d in ld)))
+                parts.append(("expr", x.expr, start, len(x.expr.leaves)))
+                uses_index |= x.expr.uses_index
+                continue
+            parts.append(("leaf", len(leaves)))
+            leaves.append((x, dims))
+
+        def payload(args, R=R):
+            vals = []
+            for part in parts:
+                if part[0] == "scalar":
+                    vals.append(self.sconst(part[1], part[2]))
+                elif part[0] == "mask":
+                    vals.append(self.causal_payload(part[1], R, part[2]))
+                elif part[0] == "expr":
+                    vals.append(part[1].body(args[part[2]:part[2] + part[3]]))
+                else:
+                    vals.append(args[part[1]])
+            return body(vals)
+        return _Value(out_shape, out_elem, expr=_Expr(leaves, payload, uses_index))
+
+    def materialize(self, v: _Value) -> str:
+        """Emits v's pending expression as one linalg.generic."""
+        expr, out_shape, out_elem = v.expr, v.shape, v.elem
+        R = len(out_shape)
+        # One operand per distinct (tensor, dimensions) leaf.
+        operands, index = [], []
+        for lv, ld in expr.leaves:
+            key = next((k for k, (ov, od) in enumerate(operands) if ov is lv and od == ld), None)
+            if key is None:
+                key = len(operands)
+                operands.append((lv, ld))
+            index.append(key)
+        ins, types, maps = [], [], []
+        for lv, ld in operands:
+            keep = [d is not None for d in ld]
+            y = self.drop_units(lv, keep) if not all(keep) else lv
             ins.append(self.tensor(y))
             types.append(_ttype(y.shape, y.elem))
-            maps.append(f"affine_map<({', '.join(f'd{i}' for i in range(R))}) -> ({', '.join(dims)})>")
+            maps.append(f"affine_map<({', '.join(f'd{i}' for i in range(R))}) -> "
+                        f"({', '.join(f'd{d}' for d in ld if d is not None)})>")
         ident = f"affine_map<({', '.join(f'd{i}' for i in range(R))}) -> ({', '.join(f'd{i}' for i in range(R))})>"
         e = self.empty(out_shape, out_elem)
         n = self.fresh("g")
@@ -231,18 +290,13 @@ class _Importer:
         self.emit(f"{n} = linalg.generic {{indexing_maps = [{', '.join(maps + [ident])}], iterator_types = [{its}]}}"
                   + (f" ins({', '.join(ins)} : {', '.join(types)})" if ins else "")
                   + f" outs({e} : {_ttype(out_shape, out_elem)}) {{")
-        args = [self.fresh("a") for _ in inputs]
+        args = [self.fresh("a") for _ in operands]
         o = self.fresh("o")
-        self.emit("^bb0(" + ", ".join(f"{a}: {x.elem}" for i, (a, x) in enumerate(zip(args, inputs))
-                                      if i not in scalars and i not in masks) + f", {o}: {out_elem}):")
-        for i, v in scalars.items():
-            args[i] = self.sconst(v, inputs[i].elem)
-        for i, kind in masks.items():
-            args[i] = self.causal_payload(kind, R, inputs[i].elem)
-        r = body(args)
+        self.emit("^bb0(" + "".join(f"{a}: {lv.elem}, " for a, (lv, _) in zip(args, operands)) + f"{o}: {out_elem}):")
+        r = expr.body([args[k] for k in index])
         self.emit(f"  linalg.yield {r} : {out_elem}")
         self.emit(f"}} -> {_ttype(out_shape, out_elem)}")
-        return _Value(out_shape, out_elem, ssa=n)
+        return n
 
     def causal_payload(self, kind: str, R: int, elem: str) -> str:
         """In a payload over R dims: key j visible to query i (j <= i) as a
@@ -250,6 +304,9 @@ class _Importer:
         i, j, keep = self.fresh("s"), self.fresh("s"), self.fresh("s")
         self.emit(f"  {i} = linalg.index {R - 2} : index")
         self.emit(f"  {j} = linalg.index {R - 1} : index")
+        if kind == "bool_masked":  # true where the key is hidden
+            self.emit(f"  {keep} = arith.cmpi ugt, {j}, {i} : index")
+            return keep
         self.emit(f"  {keep} = arith.cmpi ule, {j}, {i} : index")
         if kind == "bool":
             return keep
@@ -309,15 +366,24 @@ class _Importer:
             init = {"sum": 0, "max": np.iinfo(np.int64).min, "min": np.iinfo(np.int64).max, "prod": 1}[kind]
         acc = self.fill(out_shape, x.elem, init)
         d = ", ".join(f"d{i}" for i in range(R))
-        imap = f"affine_map<({d}) -> ({d})>"
         omap = f"affine_map<({d}) -> ({', '.join(f'd{i}' for i in kept)})>"
         its = ", ".join('"reduction"' if i in axes else '"parallel"' for i in range(R))
         n = self.fresh("red")
         ot = _ttype(out_shape, x.elem)
-        self.emit(f"{n} = linalg.generic {{indexing_maps = [{imap}, {omap}], iterator_types = [{its}]}}"
-                  f" ins({self.tensor(x)} : {_ttype(x.shape, x.elem)}) outs({acc} : {ot}) {{")
-        a, o = self.fresh("a"), self.fresh("o")
-        self.emit(f"^bb0({a}: {x.elem}, {o}: {x.elem}):")
+        # A single-use elementwise input (x * x of a mean of squares) is
+        # computed in the reduction's payload.
+        fused = x.expr is not None and x.uses == 1 and not x.expr.uses_index and all(
+            all(d is not None for d in ld) for _, ld in x.expr.leaves)
+        leaves = x.expr.leaves if fused else [(x, tuple(range(R)))]
+        maps = [f"affine_map<({d}) -> ({', '.join(f'd{i}' for i in ld)})>" for _, ld in leaves]
+        ins = [self.tensor(lv) for lv, _ in leaves]
+        self.emit(f"{n} = linalg.generic {{indexing_maps = [{', '.join(maps)}, {omap}], iterator_types = [{its}]}}"
+                  f" ins({', '.join(ins)} : {', '.join(_ttype(lv.shape, lv.elem) for lv, _ in leaves)})"
+                  f" outs({acc} : {ot}) {{")
+        args = [self.fresh("a") for _ in leaves]
+        o = self.fresh("o")
+        self.emit("^bb0(" + "".join(f"{a}: {lv.elem}, " for a, (lv, _) in zip(args, leaves)) + f"{o}: {x.elem}):")
+        a = x.expr.body(args) if fused else args[0]
         fl = x.elem in _FLOATS
         op = {"sum": "arith.addf" if fl else "arith.addi", "prod": "arith.mulf" if fl else "arith.muli",
               "max": "arith.maximumf" if fl else "arith.maxsi", "min": "arith.minimumf" if fl else "arith.minsi"}[kind]
@@ -331,9 +397,10 @@ class _Importer:
 
 
 def _causal_kind(x: "_Value", out_shape) -> Optional[str]:
-    """'bool' or 'additive' when constant x is a causal mask over the last
-    two dims of out_shape (true / 0 where key j <= query i, false / -inf
-    above), the same for every leading index; None otherwise."""
+    """'bool' (true where key j <= query i), 'bool_masked' (true above
+    that: the hidden keys) or 'additive' (0 / -inf) when constant x is a
+    causal mask over the last two dims of out_shape, the same for every
+    leading index; None otherwise."""
     a = x.const
     if a is None or a.ndim < 2 or len(out_shape) < 2 or a.shape[-2:] != tuple(out_shape[-2:]):
         return None
@@ -344,6 +411,8 @@ def _causal_kind(x: "_Value", out_shape) -> Optional[str]:
     m = a.reshape(sq, sk)
     if a.dtype == np.bool_ and np.array_equal(m, tril):
         return "bool"
+    if a.dtype == np.bool_ and np.array_equal(m, ~tril):
+        return "bool_masked"
     if np.issubdtype(a.dtype, np.floating) and np.all(m[tril] == 0) and np.all(np.isneginf(m[~tril])):
         return "additive"
     return None
@@ -495,6 +564,13 @@ class _Graph:
     def __init__(self, imp: _Importer, graph):
         self.imp, self.graph = imp, graph
         self.env: Dict[str, _Value] = {}
+        # How many node inputs and graph outputs read each value.
+        self.uses: Dict[str, int] = {}
+        for node in graph.node:
+            for name in node.input:
+                self.uses[name] = self.uses.get(name, 0) + 1
+        for out in graph.output:
+            self.uses[out.name] = self.uses.get(out.name, 0) + 1
 
     def get(self, n: _Node, i: int) -> Optional[_Value]:
         names = n.node.input
@@ -541,6 +617,8 @@ class _Graph:
         for name, val in zip(node.output, outs):
             if name:
                 self.env[name] = val
+                if val.expr is not None:
+                    val.uses = self.uses.get(name, 0)
 
     def constant_node(self, n: _Node) -> _Value:
         import onnx
@@ -776,6 +854,7 @@ class _Graph:
         eps = float(n.attr("epsilon", 1e-5))
         imp, t, R = self.imp, x.elem, x.rank
         inv_n = 1.0 / x.shape[-1]
+        imp.tensor(x)  # read three times below: one tensor
         # The two-pass form sinter-raise turns into sinter.layer_norm:
         # s1 = sum(x), s2 = sum((x - s1 / n)^2), then the normalization.
         s1 = imp.reduce(x, [R - 1], False, "sum")
@@ -873,6 +952,27 @@ class _Graph:
             imp.emit(f"{y} = linalg.matmul ins({imp.tensor(a2)}, {imp.tensor(b)} : {_ttype(a2.shape, t)}, "
                      f"{_ttype(b.shape, t)}) outs({acc} : {_ttype((P, N), t)}) -> {_ttype((P, N), t)}")
             out = imp.reshape(_Value((P, N), t, ssa=y), a.shape[:-1] + (N,))
+        elif a.shape[:-2] == b.shape[:-2] and len(batch) == 2:
+            # [B, H, M, K] x [B, H, K, N] (attention's scores and P V): a
+            # contraction over the batch dims as they are, so the ops on its
+            # result (scale, mask, softmax) see the GEMM directly.
+            d = "b0, b1, m, n, k"
+            acc = imp.fill(batch + (M, N), t, zero)
+            y = imp.fresh("bmm")
+            ot = _ttype(batch + (M, N), t)
+            mul, add = ("arith.mulf", "arith.addf") if t in _FLOATS else ("arith.muli", "arith.addi")
+            imp.emit(f"{y} = linalg.generic {{indexing_maps = [affine_map<({d}) -> (b0, b1, m, k)>, "
+                     f"affine_map<({d}) -> (b0, b1, k, n)>, affine_map<({d}) -> (b0, b1, m, n)>], "
+                     f"iterator_types = [\"parallel\", \"parallel\", \"parallel\", \"parallel\", \"reduction\"]}}"
+                     f" ins({imp.tensor(a)}, {imp.tensor(b)} : {_ttype(a.shape, t)}, {_ttype(b.shape, t)})"
+                     f" outs({acc} : {ot}) {{")
+            x1, x2, o = imp.fresh("a"), imp.fresh("a"), imp.fresh("o")
+            imp.emit(f"^bb0({x1}: {t}, {x2}: {t}, {o}: {t}):")
+            pr = imp.op(f"{mul} {x1}, {x2}", t)
+            sm = imp.op(f"{add} {o}, {pr}", t)
+            imp.emit(f"  linalg.yield {sm} : {t}")
+            imp.emit(f"}} -> {ot}")
+            out = _Value(batch + (M, N), t, ssa=y)
         else:
             Bn = int(np.prod(batch)) if batch else 1
             ab = self._broadcast_to(a, batch + (M, K))
