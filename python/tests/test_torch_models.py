@@ -56,7 +56,7 @@ FUSION = {
     # block: (kernels at most, GEMMs, sinter ops that must appear, how many)
     "encoder": (11, 4, {"sinter.attention": 1, "sinter.layer_norm": 2}),
     "gpt2": (9, 4, {"sinter.attention": 1, "sinter.layer_norm": 2}),
-    "llama": (27, 4, {"sinter.attention": 1, "sinter.rms_norm": 2}),
+    "llama": (21, 4, {"sinter.attention": 1, "sinter.rms_norm": 2, "sinter.rope": 2}),
 }
 
 

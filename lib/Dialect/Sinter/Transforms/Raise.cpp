@@ -8,6 +8,7 @@
 #include "PayloadEval.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -623,6 +624,165 @@ IntegerAttr ropeSeqDimAttr(Builder &b, int64_t seqDim, int64_t rank) {
   return seqDim == rank - 2 ? IntegerAttr() : b.getI64IntegerAttr(seqDim);
 }
 
+/// Rotate-half RoPE as PyTorch exports it: y = x * cos + rotate_half(x) *
+/// sin with full-width [S, D] tables whose two halves are equal (cat(f,
+/// f)), and rotate_half(x) = concat(-x[..., D/2:], x[..., :D/2]) written as
+/// two insert_slices -> sinter.rope with the half tables.
+struct RaiseFullTableRope : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  /// x when `v` is concat(-x[..., h:], x[..., :h]) over the last dim.
+  static Value rotatedHalfOf(Value v) {
+    auto second = v.getDefiningOp<tensor::InsertSliceOp>();
+    auto first = second
+                     ? second.getDest().getDefiningOp<tensor::InsertSliceOp>()
+                     : nullptr;
+    if (!first || !first.getDest().getDefiningOp<tensor::EmptyOp>())
+      return {};
+    auto t = cast<RankedTensorType>(v.getType());
+    int64_t r = t.getRank(), d = t.getShape().back();
+    if (d % 2 || !second.hasUnitStride() || !first.hasUnitStride())
+      return {};
+    // Offsets 0 and d/2 on the last dim (either order), whole elsewhere.
+    auto half = [&](tensor::InsertSliceOp ins) -> std::optional<int64_t> {
+      ArrayRef<int64_t> off = ins.getStaticOffsets(),
+                        size = ins.getStaticSizes();
+      for (int64_t i = 0; i + 1 < r; ++i)
+        if (off[i] != 0 || size[i] != t.getDimSize(i))
+          return std::nullopt;
+      if (size[r - 1] != d / 2 || (off[r - 1] != 0 && off[r - 1] != d / 2))
+        return std::nullopt;
+      return off[r - 1];
+    };
+    std::optional<int64_t> o1 = half(first), o2 = half(second);
+    if (!o1 || !o2 || *o1 == *o2)
+      return {};
+    Value lowPart = *o1 == 0 ? first.getSource() : second.getSource();
+    Value highPart = *o1 == 0 ? second.getSource() : first.getSource();
+    // The low half is -x[..., h:], the high half x[..., :h].
+    auto neg = lowPart.getDefiningOp<linalg::GenericOp>();
+    if (!neg || !isElementwiseGeneric(neg) || neg.getNumDpsInputs() != 1 ||
+        !neg.getIndexingMapsArray()[0].isIdentity() ||
+        !payloadMatches(
+            *neg.getBody(),
+            [](int i) {
+              return SmallVector<double>{sampleValue(i, 0), 0.0};
+            },
+            [](ArrayRef<double> a) { return -a[0]; }))
+      return {};
+    auto hi = neg.getDpsInputs()[0].getDefiningOp<tensor::ExtractSliceOp>();
+    auto lo = highPart.getDefiningOp<tensor::ExtractSliceOp>();
+    if (!hi || !lo || hi.getSource() != lo.getSource() ||
+        hi.getStaticOffsets().back() != d / 2 ||
+        lo.getStaticOffsets().back() != 0 || !hi.hasUnitStride() ||
+        !lo.hasUnitStride())
+      return {};
+    for (auto sl : {hi, lo})
+      for (int64_t i = 0; i + 1 < r; ++i)
+        if (sl.getStaticOffsets()[i] != 0 ||
+            sl.getStaticSizes()[i] != t.getDimSize(i))
+          return {};
+    return lo.getSource();
+  }
+  /// The first half of a constant [S, D] table whose halves are equal.
+  static std::optional<DenseElementsAttr> halfTable(Value v) {
+    ElementsAttr attr;
+    if (!matchPattern(v, m_Constant(&attr)))
+      return std::nullopt;
+    auto t = cast<RankedTensorType>(attr.getType());
+    if (t.getRank() != 2 || t.getDimSize(1) % 2 ||
+        !isa<FloatType>(t.getElementType()))
+      return std::nullopt;
+    int64_t s = t.getDimSize(0), d = t.getDimSize(1);
+    SmallVector<APFloat> vals;
+    if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+      vals.assign(dense.getValues<APFloat>().begin(),
+                  dense.getValues<APFloat>().end());
+    } else if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
+      // Imported weights are resources (f32 tables).
+      std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef();
+      if (!data || int64_t(data->size()) != s * d)
+        return std::nullopt;
+      for (float f : *data)
+        vals.push_back(APFloat(f));
+    } else {
+      return std::nullopt;
+    }
+    SmallVector<APFloat> half;
+    for (int64_t i = 0; i < s; ++i)
+      for (int64_t j = 0; j < d / 2; ++j) {
+        if (vals[i * d + j].compare(vals[i * d + j + d / 2]) !=
+            APFloat::cmpEqual)
+          return std::nullopt;
+        half.push_back(vals[i * d + j]);
+      }
+    return DenseElementsAttr::get(
+        RankedTensorType::get({s, d / 2}, t.getElementType()), half);
+  }
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isElementwiseGeneric(op) || op.getNumDpsInputs() != 4 ||
+        op.getNumResults() != 1)
+      return failure();
+    unsigned rank = op.getNumLoops();
+    if (rank < 2)
+      return failure();
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    AffineMap table = AffineMap::get(rank, 0,
+                                     {getAffineDimExpr(rank - 2, getContext()),
+                                      getAffineDimExpr(rank - 1, getContext())},
+                                     getContext());
+    // Operand roles: x, the rotated x, and two tables.
+    int xi = -1, ri = -1;
+    SmallVector<int> tables;
+    Value x;
+    for (int i = 0; i < 4; ++i) {
+      Value in = op.getDpsInputs()[i];
+      if (maps[i] == table) {
+        tables.push_back(i);
+        continue;
+      }
+      if (!maps[i].isIdentity())
+        return failure();
+      if (Value src = rotatedHalfOf(in)) {
+        ri = i;
+        x = src;
+      } else {
+        xi = i;
+      }
+    }
+    if (xi < 0 || ri < 0 || tables.size() != 2 || op.getDpsInputs()[xi] != x)
+      return failure();
+    // y = x * cos + rot * sin: which table is which.
+    for (auto [ci, si] :
+         {std::pair(tables[0], tables[1]), std::pair(tables[1], tables[0])}) {
+      bool matches = payloadMatches(
+          *op.getBody(),
+          [](int i) {
+            return SmallVector<double>{sampleValue(i, 0), sampleValue(i, 1),
+                                       sampleValue(i, 2), sampleValue(i, 3),
+                                       0.0};
+          },
+          [&](ArrayRef<double> a) { return a[xi] * a[ci] + a[ri] * a[si]; });
+      if (!matches)
+        continue;
+      std::optional<DenseElementsAttr> cosH = halfTable(op.getDpsInputs()[ci]);
+      std::optional<DenseElementsAttr> sinH = halfTable(op.getDpsInputs()[si]);
+      if (!cosH || !sinH)
+        return failure();
+      Location loc = op.getLoc();
+      Value cosV = arith::ConstantOp::create(rewriter, loc, *cosH);
+      Value sinV = arith::ConstantOp::create(rewriter, loc, *sinH);
+      auto rope =
+          RopeOp::create(rewriter, loc, op.getResult(0).getType(), x, cosV,
+                         sinV, op.getDpsInits()[0], RopeMode::half,
+                         ropeSeqDimAttr(rewriter, rank - 2, rank));
+      rewriter.replaceOp(op, rope.getResult());
+      return success();
+    }
+    return failure();
+  }
+};
+
 /// Rotate-half RoPE spelled on slices: the two halves of the last dim are
 /// extracted, rotated by a two-result generic (x1 c - x2 s, x2 c + x1 s)
 /// with cos/sin broadcast from [S, R/2], and inserted back into a fresh
@@ -1166,10 +1326,9 @@ struct RaisePass : public sinter::impl::SinterRaiseBase<RaisePass> {
     // Attention is recognized last, once its operands have their final
     // form (RoPE raised, layout transposes sunk below it).
     RewritePatternSet operands(&getContext());
-    operands
-        .add<RaiseContraction, RaiseSoftmax, RaiseNamedSoftmax, RaiseRMSNorm,
-             RaiseLayerNorm, RaiseSlicedRope, SinkTransposeBelowRope>(
-            &getContext());
+    operands.add<RaiseContraction, RaiseSoftmax, RaiseNamedSoftmax,
+                 RaiseRMSNorm, RaiseLayerNorm, RaiseSlicedRope,
+                 RaiseFullTableRope, SinkTransposeBelowRope>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(operands))))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
@@ -1182,6 +1341,7 @@ struct RaisePass : public sinter::impl::SinterRaiseBase<RaisePass> {
 
 void mlir::sinter::populateRaisePatterns(RewritePatternSet &patterns) {
   patterns.add<RaiseContraction, RaiseSoftmax, RaiseNamedSoftmax, RaiseRMSNorm,
-               RaiseLayerNorm, RaiseSlicedRope, SinkTransposeBelowRope,
-               RaiseAttention, RaiseDequantizedWeights>(patterns.getContext());
+               RaiseLayerNorm, RaiseSlicedRope, RaiseFullTableRope,
+               SinkTransposeBelowRope, RaiseAttention, RaiseDequantizedWeights>(
+      patterns.getContext());
 }

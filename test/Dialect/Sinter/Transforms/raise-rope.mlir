@@ -73,3 +73,77 @@ func.func @sink_transpose(%x: tensor<5x2x8xf32>, %cos: tensor<5x4xf32>, %sin: te
   %r = sinter.rope ins(%t, %cos, %sin : tensor<2x5x8xf32>, tensor<5x4xf32>, tensor<5x4xf32>) outs(%e : tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
   return %r : tensor<2x5x8xf32>
 }
+
+// -----
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#tab = affine_map<(d0, d1, d2) -> (d1, d2)>
+
+// Rotate-half RoPE as torch exports it: x * cos + concat(-x2, x1) * sin
+// with full-width constant tables cat(f, f): sinter.rope on the half
+// tables.
+// CHECK-LABEL: func @rope_full_tables
+// CHECK-DAG: %[[C:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, 5.000000e-01], [2.500000e-01, 1.250000e-01]]> : tensor<2x2xf32>
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<{{\[\[}}0.000000e+00, 2.000000e+00], [3.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
+// CHECK: %[[R:.*]] = sinter.rope ins(%arg0, %[[C]], %[[S]] : tensor<3x2x4xf32>, tensor<2x2xf32>, tensor<2x2xf32>)
+// CHECK-NEXT: return %[[R]]
+func.func @rope_full_tables(%x: tensor<3x2x4xf32>) -> tensor<3x2x4xf32> {
+  %cos = arith.constant dense<[[1.0, 0.5, 1.0, 0.5], [0.25, 0.125, 0.25, 0.125]]> : tensor<2x4xf32>
+  %sin = arith.constant dense<[[0.0, 2.0, 0.0, 2.0], [3.0, 4.0, 3.0, 4.0]]> : tensor<2x4xf32>
+  %x1 = tensor.extract_slice %x[0, 0, 0] [3, 2, 2] [1, 1, 1] : tensor<3x2x4xf32> to tensor<3x2x2xf32>
+  %x2 = tensor.extract_slice %x[0, 0, 2] [3, 2, 2] [1, 1, 1] : tensor<3x2x4xf32> to tensor<3x2x2xf32>
+  %eh = tensor.empty() : tensor<3x2x2xf32>
+  %n = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x2 : tensor<3x2x2xf32>) outs(%eh : tensor<3x2x2xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.negf %a : f32
+    linalg.yield %m : f32
+  } -> tensor<3x2x2xf32>
+  %e = tensor.empty() : tensor<3x2x4xf32>
+  %r0 = tensor.insert_slice %n into %e[0, 0, 0] [3, 2, 2] [1, 1, 1] : tensor<3x2x2xf32> into tensor<3x2x4xf32>
+  %rot = tensor.insert_slice %x1 into %r0[0, 0, 2] [3, 2, 2] [1, 1, 1] : tensor<3x2x2xf32> into tensor<3x2x4xf32>
+  %y = linalg.generic {indexing_maps = [#id3, #tab, #id3, #tab, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %cos, %rot, %sin : tensor<3x2x4xf32>, tensor<2x4xf32>, tensor<3x2x4xf32>, tensor<2x4xf32>) outs(%e : tensor<3x2x4xf32>) {
+  ^bb0(%a: f32, %c: f32, %r: f32, %s: f32, %o: f32):
+    %ac = arith.mulf %a, %c : f32
+    %rs = arith.mulf %r, %s : f32
+    %t = arith.addf %ac, %rs : f32
+    linalg.yield %t : f32
+  } -> tensor<3x2x4xf32>
+  return %y : tensor<3x2x4xf32>
+}
+
+// -----
+
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#tab = affine_map<(d0, d1, d2) -> (d1, d2)>
+
+// Left alone: the table's halves differ (not cat(f, f)), so it is not a
+// rotation by one angle per pair.
+// CHECK-LABEL: func @rope_unequal_halves
+// CHECK-NOT: sinter.rope
+func.func @rope_unequal_halves(%x: tensor<3x2x4xf32>) -> tensor<3x2x4xf32> {
+  %cos = arith.constant dense<[[1.0, 0.5, 1.0, 0.7], [0.25, 0.125, 0.25, 0.125]]> : tensor<2x4xf32>
+  %sin = arith.constant dense<[[0.0, 2.0, 0.0, 2.0], [3.0, 4.0, 3.0, 4.0]]> : tensor<2x4xf32>
+  %x1 = tensor.extract_slice %x[0, 0, 0] [3, 2, 2] [1, 1, 1] : tensor<3x2x4xf32> to tensor<3x2x2xf32>
+  %x2 = tensor.extract_slice %x[0, 0, 2] [3, 2, 2] [1, 1, 1] : tensor<3x2x4xf32> to tensor<3x2x2xf32>
+  %eh = tensor.empty() : tensor<3x2x2xf32>
+  %n = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x2 : tensor<3x2x2xf32>) outs(%eh : tensor<3x2x2xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.negf %a : f32
+    linalg.yield %m : f32
+  } -> tensor<3x2x2xf32>
+  %e = tensor.empty() : tensor<3x2x4xf32>
+  %r0 = tensor.insert_slice %n into %e[0, 0, 0] [3, 2, 2] [1, 1, 1] : tensor<3x2x2xf32> into tensor<3x2x4xf32>
+  %rot = tensor.insert_slice %x1 into %r0[0, 0, 2] [3, 2, 2] [1, 1, 1] : tensor<3x2x2xf32> into tensor<3x2x4xf32>
+  %y = linalg.generic {indexing_maps = [#id3, #tab, #id3, #tab, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %cos, %rot, %sin : tensor<3x2x4xf32>, tensor<2x4xf32>, tensor<3x2x4xf32>, tensor<2x4xf32>) outs(%e : tensor<3x2x4xf32>) {
+  ^bb0(%a: f32, %c: f32, %r: f32, %s: f32, %o: f32):
+    %ac = arith.mulf %a, %c : f32
+    %rs = arith.mulf %r, %s : f32
+    %t = arith.addf %ac, %rs : f32
+    linalg.yield %t : f32
+  } -> tensor<3x2x4xf32>
+  return %y : tensor<3x2x4xf32>
+}

@@ -51,7 +51,9 @@ def SinterRaise : Pass<"sinter-raise"> {
     * softmax (named, or max-subtracted / plain `exp / sum(exp)`) becomes
       `sinter.softmax`; RMSNorm becomes `sinter.rms_norm` and two-pass
       LayerNorm `sinter.layer_norm`; rotate-half RoPE
-      on slices becomes `sinter.rope`;
+      on slices, or as PyTorch exports it (x * cos + concat(-x2, x1) * sin
+      with constant full-width tables of equal halves), becomes
+      `sinter.rope`;
     * scores gemm -> scale / mask / softcap -> softmax -> PV gemm, with GQA
       spelled as a K/V head repeat, becomes `sinter.attention` (causal and
       sliding-window masks with a query offset are recognized; Q scaled by
