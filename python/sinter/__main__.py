@@ -51,25 +51,35 @@ class _Progress:
         sys.stderr.flush()
 
 
-def _module(path: str, ctx):
+def _module(path: str, ctx, weights: str = "constants"):
+    """(Module, weights passed as arguments)."""
     if path.endswith(".onnx"):
         from . import onnx as sonnx
-        return ctx.parse(sonnx.import_model(path))
+        if weights == "arguments":
+            text, arrays = sonnx.import_model_with_weights(path)
+            return ctx.parse(text), arrays
+        return ctx.parse(sonnx.import_model(path)), []
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such file: {path}")
-    return ctx.parse_file(path)
+    return ctx.parse_file(path), []
 
 
 def cmd_compile(args) -> int:
     progress = _Progress(args.quiet)
     ctx = compiler.context()
     progress("import: reading " + args.model)
-    module = _module(args.model, ctx)
+    module, weights = _module(args.model, ctx, args.weights)
     name = args.name or os.path.splitext(os.path.basename(args.model))[0]
     target = "" if args.target in ("cpu", "host") else args.target
     os.makedirs(args.output, exist_ok=True)
     module.compile(target=target, output_dir=args.output, name=name, no_graph=args.no_graph,
                    stop_after=args.stop_after or "", progress=progress)
+    if weights:
+        import numpy as np
+        path = os.path.join(args.output, f"{name}.weights.npz")
+        np.savez(path, *weights)
+        if not args.quiet:
+            sys.stderr.write(f"weights: {len(weights)} arrays, passed after the inputs in this order: {path}\n")
     if not args.quiet and args.stop_after:
         sys.stderr.write(f"stopped after {args.stop_after}\n")
     return 0
@@ -120,7 +130,7 @@ def _table(rows: List[List[str]], header: List[str]) -> str:
 
 def cmd_report(args) -> int:
     ctx = compiler.context()
-    module = _module(args.model, ctx)
+    module, _ = _module(args.model, ctx)
     target = args.target
     before = module.run_pipeline(f"sinter-attach-target{{target={target}}},inline,"
                                  "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,tosa-to-tensor),"
@@ -202,6 +212,8 @@ def main(argv=None) -> int:
     c.add_argument("--name", default="")
     c.add_argument("--no-graph", action="store_true")
     c.add_argument("--stop-after", choices=["graph", "tile", "llvm"])
+    c.add_argument("--weights", choices=["constants", "arguments"], default="constants",
+                   help="ONNX weights in the code, or as trailing arguments (saved to NAME.weights.npz)")
     c.add_argument("--quiet", action="store_true")
     r = sub.add_parser("report", help="fusion, traffic and tiling reports and a roofline plot")
     r.add_argument("model")

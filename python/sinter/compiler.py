@@ -105,13 +105,17 @@ class Function:
     converted. Outputs are new arrays (returned alone or as a tuple);
     in/out arguments are updated in place when passed zero-copy."""
 
-    def __init__(self, lib: ctypes.CDLL, spec: dict):
+    def __init__(self, lib: ctypes.CDLL, spec: dict, bound: Sequence[np.ndarray] = ()):
         self.spec = spec
+        # Trailing inputs supplied by the module (weights passed as
+        # arguments), kept alive and C-contiguous here.
+        self.bound = [np.ascontiguousarray(b) for b in bound]
         self.name = spec["name"]
         self._fn = getattr(lib, spec["symbol"])
         self._fn.restype = None
         self._fn.argtypes = [ctypes.c_void_p] * len(spec["arguments"])
-        self.inputs = [a for a in spec["arguments"] if a["role"] != "output"]
+        inputs = [a for a in spec["arguments"] if a["role"] != "output"]
+        self.inputs = inputs[:len(inputs) - len(self.bound)]
         self.outputs = [a for a in spec["arguments"] if a["role"] == "output"]
 
     def __call__(self, *args: np.ndarray):
@@ -119,7 +123,7 @@ class Function:
             raise TypeError(f"{self.name} takes {len(self.inputs)} arrays "
                             f"({', '.join(a['name'] for a in self.inputs)}), got {len(args)}")
         keep, ptrs, outs = [], [], []
-        it = iter(args)
+        it = iter(list(args) + self.bound)
         for a in self.spec["arguments"]:
             dt, shape = _NP[a["dtype"]], tuple(a["shape"])
             if a["role"] == "output":
@@ -145,7 +149,7 @@ class CompiledModule(Artifacts):
     """A CPU compile loaded as a shared library: `mod.NAME(...)` calls an
     exported function; `mod(...)` calls the only (or the first) one."""
 
-    def __init__(self, output_dir: str, name: str, manifest: dict):
+    def __init__(self, output_dir: str, name: str, manifest: dict, weights: Sequence[np.ndarray] = ()):
         super().__init__(output_dir, name, manifest)
         so = os.path.join(output_dir, f"lib{name}.so")
         omp = _omp_dir()
@@ -156,7 +160,8 @@ class CompiledModule(Artifacts):
             raise CompileError(f"linking {so} failed:\n{built.stderr}")
         self._lib = ctypes.CDLL(so)
         self._functions: Dict[str, Function] = {
-            f["name"]: Function(self._lib, f) for f in manifest["functions"]}
+            f["name"]: Function(self._lib, f, weights if len(manifest["functions"]) == 1 else ())
+            for f in manifest["functions"]}
 
     def __getattr__(self, name: str) -> Function:
         fns = self.__dict__.get("_functions", {})
@@ -168,33 +173,43 @@ class CompiledModule(Artifacts):
         return next(iter(self._functions.values()))(*args)
 
 
-def _to_module(model, ctx: Context) -> Module:
+def _to_module(model, ctx: Context, weights: str):
+    """(Module, weights bound as trailing arguments)."""
+    def onnx_module(m):
+        from . import onnx as sonnx
+        if weights == "arguments":
+            text, arrays = sonnx.import_model_with_weights(m)
+            return ctx.parse(text), arrays
+        return ctx.parse(sonnx.import_model(m)), []
     if isinstance(model, Module):
-        return model.clone()
+        return model.clone(), []
     if isinstance(model, str) and not model.lstrip().startswith(("func.func", "module", "#", "//", "!")) \
             and os.path.exists(model):
         if model.endswith(".onnx"):
-            from . import onnx as sonnx
-            return ctx.parse(sonnx.import_model(model))
-        return ctx.parse_file(model)
+            return onnx_module(model)
+        return ctx.parse_file(model), []
     if isinstance(model, str):
-        return ctx.parse(model)
+        return ctx.parse(model), []
     if type(model).__name__ == "ModelProto":
-        from . import onnx as sonnx
-        return ctx.parse(sonnx.import_model(model))
+        return onnx_module(model)
     raise TypeError(f"cannot compile a {type(model).__name__} (MLIR text, a .mlir/.onnx path, "
                     "an onnx.ModelProto or a sinter.Module)")
 
 
 def compile(model, target: str = "cpu", output_dir: Optional[str] = None, name: str = "model",
             no_graph: bool = False, progress: Optional[Callable[[str], None]] = None,
-            **options):
+            weights: str = "constants", **options):
     """Compiles `model` for `target` ("cpu" is the host's CPU preset).
 
-    Returns a CompiledModule for CPU targets, Artifacts otherwise. Options:
+    Returns a CompiledModule for CPU targets, Artifacts otherwise. ONNX
+    weights are constants in the code (`weights="constants"`) or, with
+    `weights="arguments"`, trailing {sinter.weight} arguments the
+    CompiledModule passes itself (`Artifacts.weights` otherwise). Options:
     stop_after, gpu_gemm_schedule, k_block (as sinter-compile's)."""
+    if weights not in ("constants", "arguments"):
+        raise ValueError(f"weights must be 'constants' or 'arguments', got {weights!r}")
     ctx = context()
-    module = _to_module(model, ctx)
+    module, arrays = _to_module(model, ctx, weights)
     out = output_dir or tempfile.mkdtemp(prefix="sinter-")
     os.makedirs(out, exist_ok=True)
     preset = "" if target in ("cpu", "host") else target
@@ -206,5 +221,7 @@ def compile(model, target: str = "cpu", output_dir: Optional[str] = None, name: 
         return Artifacts(out, name, {"functions": [], "stopped_after": options["stop_after"]})
     manifest = json.loads(ctx.read_manifest(out, name))
     if "object" in manifest:
-        return CompiledModule(out, name, manifest)
-    return Artifacts(out, name, manifest)
+        return CompiledModule(out, name, manifest, arrays)
+    art = Artifacts(out, name, manifest)
+    art.weights = arrays
+    return art

@@ -96,13 +96,17 @@ class _Node:
 
 
 class _Importer:
-    def __init__(self, opset: int, inline_limit: int = 16):
+    def __init__(self, opset: int, inline_limit: int = 16, weights_as_arguments: bool = False):
         self.lines: List[str] = []
         self.resources: List[Tuple[str, str]] = []
         self.counter = 0
         self.opset = opset
         self.inline_limit = inline_limit
         self.materialized: Dict[int, _Value] = {}
+        # weights_as_arguments: constants larger than inline_limit become
+        # trailing {sinter.weight} arguments (their arrays in `weights`).
+        self.weights_as_arguments = weights_as_arguments
+        self.weights: List[Tuple[str, np.ndarray]] = []
 
     # --- emission helpers -------------------------------------------------
     def fresh(self, hint="v") -> str:
@@ -128,6 +132,10 @@ class _Importer:
 
     def constant(self, a: np.ndarray, elem: str) -> str:
         t = _ttype(a.shape, elem)
+        if self.weights_as_arguments and a.size > self.inline_limit and elem != "i1":
+            n = f"%w{len(self.weights)}"
+            self.weights.append((t, np.ascontiguousarray(a)))
+            return n
         n = self.fresh("cst")
         if a.size <= self.inline_limit:
             if elem == "i1":
@@ -1262,11 +1270,24 @@ def _symbol(name: str) -> str:
 def import_model(model, func_name: str = "main", inline_limit: int = 16) -> str:
     """MLIR text for `model` (a path, serialized bytes or an
     onnx.ModelProto): one public function `func_name` taking the graph's
-    inputs and returning its outputs."""
+    inputs and returning its outputs; weights are constants in it."""
+    return _import(model, func_name, inline_limit, False)[0]
+
+
+def import_model_with_weights(model, func_name: str = "main", inline_limit: int = 16):
+    """(MLIR text, weights): as import_model, but every constant larger
+    than inline_limit elements (the initializers, and what folding made of
+    them) is a trailing function argument marked {sinter.weight}, in the
+    order of `weights` (numpy arrays). Keeps large models' text small; the
+    compiled function takes the weights after the inputs."""
+    return _import(model, func_name, inline_limit, True)
+
+
+def _import(model, func_name: str, inline_limit: int, weights_as_arguments: bool):
     m = _load(model)
     opset = next((o.version for o in m.opset_import if o.domain in ("", "ai.onnx")), 13)
     g = m.graph
-    imp = _Importer(opset, inline_limit)
+    imp = _Importer(opset, inline_limit, weights_as_arguments)
     walker = _Graph(imp, g)
     import onnx
     import onnx.helper
@@ -1302,10 +1323,11 @@ def import_model(model, func_name: str = "main", inline_limit: int = 16) -> str:
         v = walker.env[out.name]
         rets.append((imp.tensor(v), _ttype(v.shape, v.elem)))
     body = "\n".join(imp.lines)
+    params += [f"%w{i}: {t} {{sinter.weight}}" for i, (t, _) in enumerate(imp.weights)]
     text = (f"// Imported from ONNX (opset {opset}) by sinter.onnx.\n"
             f"func.func @{_symbol(func_name)}({', '.join(params)}) -> ({', '.join(t for _, t in rets)}) {{\n"
             f"{body}\n  return {', '.join(s for s, _ in rets)} : {', '.join(t for _, t in rets)}\n}}\n")
     if imp.resources:
         blobs = ",\n".join(f"      {k}: \"{v}\"" for k, v in imp.resources)
         text += "\n{-#\n  dialect_resources: {\n    builtin: {\n" + blobs + "\n    }\n  }\n#-}\n"
-    return text
+    return text, [a for _, a in imp.weights]

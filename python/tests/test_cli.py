@@ -43,6 +43,17 @@ def test_compile(tmp_path):
     assert "NPU target: function @main has 'arith.constant'" in r.stderr
 
 
+def test_compile_weights_as_arguments(tmp_path):
+    mlp(str(tmp_path / "mlp.onnx"))
+    r = sinter_cli("compile", str(tmp_path / "mlp.onnx"), "-o", str(tmp_path / "out"), "--weights", "arguments")
+    assert r.returncode == 0, r.stderr
+    header = (tmp_path / "out" / "mlp.h").read_text()
+    # x, then the three weights (w1, b1, w2), then the result.
+    assert "arg3: f32 [40, 10]" in header and "result0: f32 [7, 10] (output)" in header
+    w = np.load(tmp_path / "out" / "mlp.weights.npz")
+    assert [w[k].shape for k in sorted(w.files, key=lambda k: int(k.split("_")[1]))] == [(24, 40), (40,), (40, 10)]
+
+
 def test_report(tmp_path):
     mlp(str(tmp_path / "mlp.onnx"))
     r = sinter_cli("report", str(tmp_path / "mlp.onnx"), "--target", "x86-avx512", "-o", str(tmp_path / "rep"))

@@ -83,3 +83,21 @@ def test_blocks_fuse(block, tmp_path):
         assert text.count(op + " ") == count, (op, out)
     kernels = re.search(r"kernels: (\d+) \((\d+) gemm", out)
     assert int(kernels[1]) <= most and int(kernels[2]) == gemms, out
+
+
+def test_weights_as_arguments(tmp_path):
+    """weights="arguments": the initializers are {sinter.weight} arguments
+    (the MLIR text holds no weight blobs) that the module passes itself;
+    the values are the same."""
+    torch.manual_seed(3)
+    block = GPT2Block(seq=13).eval()
+    x = torch.randn(2, 13, 64)
+    path = os.path.join(tmp_path, "block.onnx")
+    export(block, x, path)
+    text, weights = sinter.onnx.import_model_with_weights(path)
+    assert "dense_resource" not in text and text.count("{sinter.weight}") == len(weights) > 4
+    compiled = sinter.compile(path, weights="arguments", output_dir=os.path.join(tmp_path, "out"))
+    assert len(compiled.main.inputs) == 1
+    with torch.no_grad():
+        want = block(x).numpy()
+    assert float(np.abs(compiled(x.numpy()) - want).max()) <= 1e-4
