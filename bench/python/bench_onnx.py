@@ -1,0 +1,86 @@
+"""Imported torch blocks on the CPU: sinter.compile (ONNX import, raise,
+fuse, tile, CPU backend) against torch's own forward (its CPU kernels:
+oneDNN/MKL GEMMs), measured in the same run.
+
+    /usr/bin/python3 bench/python/bench_onnx.py [--tokens 128] [--d 256] [--reps 20]
+
+Prints, per block, the median time of each, torch / sinter (above 1:
+sinter is faster), sinter's GFLOP/s (the FLOPs sinter-report-traffic
+counts for the fused graph) and the max |difference|. Debian 12's torch
+1.13 runs its CPU GEMMs far from this machine's peak, so the GFLOP/s
+column is the one to compare with docs/performance-cpu.md. Weights are passed as
+arguments (weights="arguments") so the compile does not carry them as text.
+"""
+import argparse
+import os
+import re
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "python", "tests"))
+import sinter  # noqa: E402
+from torch_blocks import GPT2Block, LlamaBlock, export  # noqa: E402
+
+
+def median_time(fn, reps):
+    fn()
+    ts = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t)
+    return float(np.median(ts))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--tokens", type=int, default=128)
+    p.add_argument("--d", type=int, default=256)
+    p.add_argument("--reps", type=int, default=20)
+    a = p.parse_args()
+    torch.manual_seed(0)
+    # The same threads for both: torch's intra-op pool and sinter's OpenMP.
+    threads = int(os.environ.get("OMP_NUM_THREADS", os.cpu_count()))
+    torch.set_num_threads(threads)
+    S, D = a.tokens, a.d
+    blocks = [
+        ("TransformerEncoderLayer", torch.nn.TransformerEncoderLayer(d_model=D, nhead=D // 64, dim_feedforward=4 * D,
+                                                                     dropout=0.0, batch_first=True), (1, S, D)),
+        ("GPT-2 block", GPT2Block(d=D, heads=D // 64, seq=S), (1, S, D)),
+        ("LLaMA block (GQA, RoPE)", LlamaBlock(d=D, heads=D // 64, kv_heads=max(1, D // 128), mlp=8 * D // 3 // 16 * 16,
+                                               seq=S), (1, S, D)),
+    ]
+    print(f"threads: torch {torch.get_num_threads()}, sinter (OpenMP) {threads}; torch {torch.__version__}")
+    print("| block | tokens x d | torch ms | sinter ms | torch / sinter | sinter GFLOP/s | max abs diff | compile s |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, mod, shape in blocks:
+        mod.eval()
+        x = torch.randn(*shape)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "m.onnx")
+            export(mod, x, path)
+            t = time.perf_counter()
+            compiled = sinter.compile(path, weights="arguments", output_dir=os.path.join(tmp, "out"))
+            ct = time.perf_counter() - t
+            xn = x.numpy()
+            with torch.no_grad():
+                want = mod(x).numpy()
+                tt = median_time(lambda: mod(x), a.reps)
+            got = compiled(xn)
+            st = median_time(lambda: compiled(xn), a.reps)
+            m = sinter.parse(sinter.onnx.import_model_with_weights(path)[0])
+            report = m.run_pipeline("sinter-attach-target{target=x86-avx512},sinter-graph-pipeline,"
+                                    "sinter-report-traffic")
+            flops = int(re.search(r"flops: (\d+)", report)[1])
+        print(f"| {name} | {S} x {D} | {tt * 1e3:.3f} | {st * 1e3:.3f} | {tt / st:.2f} | {flops / st / 1e9:.1f} | "
+              f"{float(np.abs(got - want).max()):.2g} | {ct:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
