@@ -998,15 +998,78 @@ struct SinkTransposeBelowRope : OpRewritePattern<RopeOp> {
 // Attention
 //===----------------------------------------------------------------------===//
 
+/// If `v` broadcasts x along dimension `d` only (a linalg.broadcast, or an
+/// elementwise generic that copies x with `d` missing from its map),
+/// returns x.
+Value broadcastSource(Value v, int64_t d) {
+  if (auto b = v.getDefiningOp<linalg::BroadcastOp>())
+    return b.getDimensions().size() == 1 && b.getDimensions()[0] == d
+               ? b.getInput()
+               : Value();
+  auto g = v.getDefiningOp<linalg::GenericOp>();
+  if (!g || !isElementwiseGeneric(g) || g.getNumDpsInputs() != 1 ||
+      g.getNumResults() != 1)
+    return {};
+  AffineMap m = g.getIndexingMapsArray()[0];
+  unsigned r = g.getNumLoops();
+  if (m.getNumResults() != r - 1)
+    return {};
+  for (unsigned i = 0, k = 0; i < r; ++i) {
+    if (i == d)
+      continue;
+    if (m.getResult(k++) != getAffineDimExpr(i, v.getContext()))
+      return {};
+  }
+  Block &body = *g.getBody();
+  if (cast<linalg::YieldOp>(body.getTerminator()).getOperand(0) !=
+      body.getArgument(0))
+    return {};
+  return g.getDpsInputs()[0];
+}
+
 /// K/V heads repeated for GQA: `collapse_shape(broadcast(kv, dims = [g]))`
-/// merging [Hkv, G] into the head dim `headDim`. Returns kv and G.
+/// merging [Hkv, G] into the head dim `headDim`, or (torch's
+/// repeat_interleave as exported) that repeat per head, the one-head slices
+/// of kv concatenated with insert_slices. Returns kv and G.
 std::pair<Value, int64_t> seeThroughHeadRepeat(Value v, unsigned headDim) {
+  if (v.getDefiningOp<tensor::InsertSliceOp>()) {
+    // The chain of inserts into an empty tensor, each one repeated head.
+    Value cur = v, kv;
+    int64_t g = 0;
+    llvm::SmallDenseSet<int64_t> heads;
+    while (auto ins = cur.getDefiningOp<tensor::InsertSliceOp>()) {
+      auto [piece, gi] = seeThroughHeadRepeat(ins.getSource(), headDim);
+      auto sl = piece.getDefiningOp<tensor::ExtractSliceOp>();
+      if (gi <= 1 || (g && gi != g) || !sl || !sl.hasUnitStride() ||
+          !ins.hasUnitStride() || (kv && sl.getSource() != kv))
+        return {v, 1};
+      g = gi;
+      kv = sl.getSource();
+      auto kvT = cast<RankedTensorType>(kv.getType());
+      ArrayRef<int64_t> so = sl.getStaticOffsets(), ss = sl.getStaticSizes(),
+                        io = ins.getStaticOffsets();
+      for (int64_t d = 0; d < kvT.getRank(); ++d) {
+        bool head = d == int64_t(headDim);
+        if ((!head && (so[d] != 0 || ss[d] != kvT.getDimSize(d) || io[d])) ||
+            (head && (ss[d] != 1 || ShapedType::isDynamic(so[d]) ||
+                      io[d] != so[d] * g)))
+          return {v, 1};
+      }
+      if (!heads.insert(so[headDim]).second)
+        return {v, 1};
+      cur = ins.getDest();
+    }
+    if (!cur.getDefiningOp<tensor::EmptyOp>() || !kv ||
+        int64_t(heads.size()) !=
+            cast<RankedTensorType>(kv.getType()).getDimSize(headDim))
+      return {v, 1};
+    return {kv, g};
+  }
   auto collapse = v.getDefiningOp<tensor::CollapseShapeOp>();
   if (!collapse)
     return {v, 1};
-  auto bcast = collapse.getSrc().getDefiningOp<linalg::BroadcastOp>();
-  if (!bcast || bcast.getDimensions().size() != 1 ||
-      bcast.getDimensions()[0] != int64_t(headDim) + 1)
+  Value src = broadcastSource(collapse.getSrc(), headDim + 1);
+  if (!src)
     return {v, 1};
   SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
   for (auto [i, g] : llvm::enumerate(groups)) {
@@ -1020,11 +1083,11 @@ std::pair<Value, int64_t> seeThroughHeadRepeat(Value v, unsigned headDim) {
     if (g != want)
       return {v, 1};
   }
-  auto outT = cast<RankedTensorType>(bcast.getInit().getType());
+  auto outT = cast<RankedTensorType>(collapse.getSrc().getType());
   int64_t g = outT.getDimSize(headDim + 1);
   if (ShapedType::isDynamic(g))
     return {v, 1};
-  return {bcast.getInput(), g};
+  return {src, g};
 }
 
 struct MaskInfo {

@@ -55,7 +55,9 @@ def SinterRaise : Pass<"sinter-raise"> {
       with constant full-width tables of equal halves), becomes
       `sinter.rope`;
     * scores gemm -> scale / mask / softcap -> softmax -> PV gemm, with GQA
-      spelled as a K/V head repeat, becomes `sinter.attention` (causal and
+      spelled as a K/V head repeat (a broadcast and collapse of all heads,
+      or per-head slices repeated and concatenated, as torch exports
+      `repeat_interleave`), becomes `sinter.attention` (causal and
       sliding-window masks with a query offset are recognized; Q scaled by
       a constant before the scores gemm, as torch's multi-head attention
       does, folds into the scale).
