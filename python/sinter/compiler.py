@@ -188,6 +188,8 @@ def _to_module(model, ctx: Context, weights: str):
         if model.endswith(".onnx"):
             return onnx_module(model)
         return ctx.parse_file(model), []
+    if isinstance(model, str) and model.endswith((".onnx", ".mlir")) and "\n" not in model:
+        raise FileNotFoundError(f"no such file: {model}")
     if isinstance(model, str):
         return ctx.parse(model), []
     if type(model).__name__ == "ModelProto":

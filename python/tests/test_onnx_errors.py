@@ -45,3 +45,5 @@ def test_compile_errors_are_compile_errors():
                        target="tpu-9")
     with pytest.raises(FileNotFoundError):
         sinter.onnx.import_model("/nonexistent/model.onnx")
+    with pytest.raises(FileNotFoundError, match="no such file: /nonexistent/model.onnx"):
+        sinter.compile("/nonexistent/model.onnx")
