@@ -850,6 +850,24 @@ class _Graph:
         imp.emit(f"{out} = linalg.softmax dimension({axis}) ins({imp.tensor(x)} : {t}) outs({e} : {t}) -> {t}")
         return _Value(x.shape, x.elem, ssa=out)
 
+    def op_LogSoftmax(self, n, ins):
+        x = ins[0]
+        if x.elem not in _FLOATS:
+            raise n.error(f"not supported on {x.elem}")
+        axis = n.attr("axis", -1 if self.imp.opset >= 13 else 1) % x.rank
+        if self.imp.opset < 13 and axis != x.rank - 1:
+            raise n.error("opset < 13 LogSoftmax flattens from its axis; only the last axis is supported")
+        imp, t = self.imp, x.elem
+        # x - max - log(sum(exp(x - max))), stable for large logits.
+        imp.tensor(x)
+        mx = imp.reduce(x, [axis], True, "max")
+        d = imp.elementwise([x, mx], t, lambda s: imp.op(f"arith.subf {s[0]}, {s[1]}", t))
+        imp.tensor(d)
+        e = imp.elementwise([d], t, lambda s: imp.op(f"math.exp {s[0]}", t))
+        e.uses = 1
+        lse = imp.reduce(e, [axis], True, "sum")
+        return imp.elementwise([d, lse], t, lambda s: imp.op(f"arith.subf {s[0]}, {imp.op(f'math.log {s[1]}', t)}", t))
+
     def op_LayerNormalization(self, n, ins):
         x, scale, bias = ins[0], ins[1], ins[2] if len(ins) > 2 else None
         axis = n.attr("axis", -1) % x.rank

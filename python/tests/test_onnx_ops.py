@@ -105,6 +105,14 @@ def test_softmax(axis):
     check(run(m, x), e / e.sum(axis=axis, keepdims=True), 1e-6)
 
 
+@pytest.mark.parametrize("axis", [-1, 0])
+def test_log_softmax(axis):
+    x = rand(7, 13, lo=-20, hi=20)
+    m = model([helper.make_node("LogSoftmax", ["x"], ["y"], axis=axis)], [("x", F, x.shape)], [("y", F, x.shape)])
+    mx = x.max(axis=axis, keepdims=True)
+    check(run(m, x), x - mx - np.log(np.exp(x - mx).sum(axis=axis, keepdims=True)), 1e-5)
+
+
 def test_layer_norm():
     x, g, b = rand(2, 5, 24), rand(24), rand(24)
     m = model([helper.make_node("LayerNormalization", ["x", "g", "b"], ["y"], epsilon=1e-5)],

@@ -11,7 +11,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import sinter  # noqa: E402
-from torch_blocks import GPT2Block, LlamaBlock, export  # noqa: E402
+from torch_blocks import GPT2Block, LlamaBlock, TinyLM, export  # noqa: E402
 
 
 def compile_and_compare(module, x, tmp_path, tol):
@@ -43,6 +43,15 @@ def test_gpt2_block(tmp_path):
     x = torch.randn(2, 13, 64)
     _, ops = compile_and_compare(GPT2Block(seq=13), x, tmp_path, 1e-4)
     assert ops["Where"] >= 1 or ops["Not"] >= 1
+
+
+def test_tiny_language_model(tmp_path):
+    """int64 token ids in (the embedding is a Gather of the table), a
+    LLaMA block, LogSoftmax over the vocabulary out."""
+    torch.manual_seed(4)
+    ids = torch.randint(0, 50, (2, 9))
+    _, ops = compile_and_compare(TinyLM(), ids, tmp_path, 1e-4)
+    assert ops["Gather"] >= 1 and ops["LogSoftmax"] == 1
 
 
 def test_llama_block_gqa_rope(tmp_path):

@@ -79,6 +79,23 @@ class LlamaBlock(nn.Module):
         return x + self.down(nn.functional.silu(self.gate(h)) * self.up(h))
 
 
+class TinyLM(nn.Module):
+    """Token ids -> embedding + learned positions -> a LLaMA block ->
+    LayerNorm -> vocabulary log-probabilities."""
+
+    def __init__(self, vocab=50, d=64, seq=9):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, d)
+        self.pos = nn.Parameter(torch.randn(seq, d) * 0.1)
+        self.block = LlamaBlock(d=d, seq=seq)
+        self.norm = nn.LayerNorm(d)
+        self.head = nn.Linear(d, vocab, bias=False)
+
+    def forward(self, ids):
+        h = self.emb(ids) + self.pos
+        return self.head(self.norm(self.block(h))).log_softmax(-1)
+
+
 def export(module, x, path, opset=17):
     """torch.onnx.export with static shapes; grad stays enabled so that
     nn.TransformerEncoderLayer takes its exportable (non-fused) path."""
