@@ -53,13 +53,13 @@ int sinterModuleRunPipeline(SinterModule module, const char *pipeline,
                             char **output);
 
 typedef struct SinterCompileOptions {
-  const char *target;      /* preset name; NULL or "": the host CPU */
-  const char *output_dir;  /* NULL: "." */
-  const char *name;        /* artifacts' base name; NULL: "model" */
-  int no_graph;            /* skip raising and fusion */
-  const char *stop_after;  /* NULL, "graph", "tile" or "llvm" */
+  const char *target;            /* preset name; NULL or "": the host CPU */
+  const char *output_dir;        /* NULL: "." */
+  const char *name;              /* artifacts' base name; NULL: "model" */
+  int no_graph;                  /* skip raising and fusion */
+  const char *stop_after;        /* NULL, "graph", "tile" or "llvm" */
   const char *gpu_gemm_schedule; /* NULL: "auto" */
-  int64_t k_block;         /* CPU micro-kernel k block (0: from L1) */
+  int64_t k_block;               /* CPU micro-kernel k block (0: from L1) */
 } SinterCompileOptions;
 
 void sinterCompileOptionsInit(SinterCompileOptions *options);
