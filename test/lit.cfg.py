@@ -18,6 +18,8 @@ config.substitutions.append(("%sinter_src", config.sinter_src_root))
 config.substitutions.append(("%sinter_obj", config.sinter_obj_root))
 config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%cxx", config.cxx_compiler))
+config.substitutions.append(("%cc", config.c_compiler))
+config.substitutions.append(("%llvm_lib", config.llvm_lib_dir))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
 
 llvm_config.use_default_substitutions()
