@@ -85,6 +85,9 @@ class Artifacts:
 
     def __init__(self, output_dir: str, name: str, manifest: dict):
         self.output_dir, self.name, self.manifest = output_dir, name, manifest
+        # With weights="arguments": the arrays the functions take after
+        # their inputs, in order.
+        self.weights: List[np.ndarray] = []
 
     def path(self, key: str) -> str:
         return os.path.join(self.output_dir, self.manifest[key])
@@ -151,6 +154,7 @@ class CompiledModule(Artifacts):
 
     def __init__(self, output_dir: str, name: str, manifest: dict, weights: Sequence[np.ndarray] = ()):
         super().__init__(output_dir, name, manifest)
+        self.weights = list(weights)
         so = os.path.join(output_dir, f"lib{name}.so")
         omp = _omp_dir()
         built = subprocess.run([_cc(), "-shared", "-o", so, os.path.join(output_dir, manifest["object"]),
