@@ -114,6 +114,18 @@ private:
   std::FILE *file = nullptr;
   int saved = -1;
 };
+/// `buffer` (named `name` in diagnostics) as a module of the context, or
+/// null with `failure` as the call's error.
+SinterModule parseModule(Diagnostics &diags, llvm::StringRef buffer,
+                         llvm::StringRef name, const llvm::Twine &failure) {
+  ParserConfig config(diags.ctx->context.get());
+  OwningOpRef<ModuleOp> m = parseSourceString<ModuleOp>(buffer, config, name);
+  if (!m) {
+    diags.fail(failure);
+    return nullptr;
+  }
+  return new SinterModuleImpl{diags.ctx, std::move(m)};
+}
 } // namespace
 
 extern "C" {
@@ -138,14 +150,8 @@ const char *sinterContextGetError(SinterContext ctx) {
 SinterModule sinterModuleParse(SinterContext ctx, const char *text,
                                size_t length) {
   Diagnostics diags(ctx);
-  ParserConfig config(ctx->context.get());
-  OwningOpRef<ModuleOp> m = parseSourceString<ModuleOp>(
-      llvm::StringRef(text, length), config, "<input>");
-  if (!m) {
-    diags.fail("cannot parse the module");
-    return nullptr;
-  }
-  return new SinterModuleImpl{ctx, std::move(m)};
+  return parseModule(diags, llvm::StringRef(text, length), "<input>",
+                     "cannot parse the module");
 }
 
 SinterModule sinterModuleParseFile(SinterContext ctx, const char *path) {
@@ -156,14 +162,8 @@ SinterModule sinterModuleParseFile(SinterContext ctx, const char *path) {
                "': " + buf.getError().message());
     return nullptr;
   }
-  ParserConfig config(ctx->context.get());
-  OwningOpRef<ModuleOp> m =
-      parseSourceString<ModuleOp>((*buf)->getBuffer(), config, path);
-  if (!m) {
-    diags.fail(llvm::Twine("cannot parse '") + path + "'");
-    return nullptr;
-  }
-  return new SinterModuleImpl{ctx, std::move(m)};
+  return parseModule(diags, (*buf)->getBuffer(), path,
+                     llvm::Twine("cannot parse '") + path + "'");
 }
 
 void sinterModuleDestroy(SinterModule module) { delete module; }

@@ -13,6 +13,7 @@ or .svg).
 """
 
 import argparse
+import errno
 import os
 import re
 import sys
@@ -52,16 +53,10 @@ class _Progress:
 
 
 def _module(path: str, ctx, weights: str = "constants"):
-    """(Module, weights passed as arguments)."""
-    if path.endswith(".onnx"):
-        from . import onnx as sonnx
-        if weights == "arguments":
-            text, arrays = sonnx.import_model_with_weights(path)
-            return ctx.parse(text), arrays
-        return ctx.parse(sonnx.import_model(path)), []
+    """(Module, weights passed as arguments) of a model file."""
     if not os.path.exists(path):
-        raise FileNotFoundError(f"no such file: {path}")
-    return ctx.parse_file(path), []
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
+    return compiler._to_module(path, ctx, weights)
 
 
 def cmd_compile(args) -> int:

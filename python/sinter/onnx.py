@@ -39,6 +39,8 @@ _NP_TO_ELEM = {np.dtype(np.float32): "f32", np.dtype(np.float16): "f16", np.dtyp
                np.dtype(np.int64): "i64", np.dtype(np.int32): "i32", np.dtype(np.int8): "i8",
                np.dtype(np.bool_): "i1"}
 _FLOATS = ("f32", "f16", "bf16", "f64")
+# MLIR element type -> numpy dtype (bf16 has none).
+_NP_OF = {e: t for e, t in _ELEM.values() if t is not None}
 
 
 def _ttype(shape: Sequence[int], elem: str) -> str:
@@ -138,22 +140,7 @@ class _Importer:
             return n
         n = self.fresh("cst")
         if a.size <= self.inline_limit:
-            if elem == "i1":
-                vals = ["true" if x else "false" for x in a.reshape(-1)]
-            elif elem in _FLOATS:
-                vals = [repr(float(x)) if math.isfinite(float(x)) else
-                        ("0x7FC00000" if math.isnan(float(x)) else ("0x7F800000" if x > 0 else "0xFF800000"))
-                        for x in a.reshape(-1).astype(np.float64)]
-                if elem != "f32":
-                    vals = [x if not x.startswith("0x") else {"0x7F800000": "0x7C00", "0xFF800000": "0xFC00",
-                                                              "0x7FC00000": "0x7E00"}[x] for x in vals]
-            else:
-                vals = [str(int(x)) for x in a.reshape(-1)]
-            body = vals[0] if a.ndim == 0 else "[" + ", ".join(vals) + "]"
-            if a.ndim > 1:
-                # A nested literal: dense<[[...], [...]]>.
-                body = np.array2string(np.array(vals, dtype=object).reshape(a.shape), separator=", ",
-                                       threshold=1 << 30, formatter={"all": lambda s: s}).replace("\n", "")
+            body = _nested([_literal(x, elem) for x in a.reshape(-1)], a.shape)
             self.emit(f"{n} = arith.constant dense<{body}> : {t}")
             return n
         if elem == "i1":
@@ -426,21 +413,34 @@ def _causal_kind(x: "_Value", out_shape) -> Optional[str]:
     return None
 
 
-def _scalar_literal(value, elem: str) -> str:
-    """`value : elem` as an arith.constant's attribute."""
+def _literal(value, elem: str) -> str:
+    """`value` as an element of an `elem` attribute (non-finite floats as
+    their bits)."""
     if elem == "i1":
         return "true" if value else "false"
     if elem not in _FLOATS:
-        return f"{int(value)} : {elem}"
+        return str(int(value))
     f = float(value)
     if math.isfinite(f):
-        return f"{f!r} : {elem}"
+        return repr(f)
     if math.isnan(f):
-        bits = {"f32": "0x7FC00000", "f16": "0x7E00", "bf16": "0x7FC0", "f64": "0x7FF8000000000000"}[elem]
-    else:
-        bits = {"f32": ("0x7F800000", "0xFF800000"), "f16": ("0x7C00", "0xFC00"), "bf16": ("0x7F80", "0xFF80"),
-                "f64": ("0x7FF0000000000000", "0xFFF0000000000000")}[elem][f < 0]
-    return f"{bits} : {elem}"
+        return {"f32": "0x7FC00000", "f16": "0x7E00", "bf16": "0x7FC0", "f64": "0x7FF8000000000000"}[elem]
+    return {"f32": ("0x7F800000", "0xFF800000"), "f16": ("0x7C00", "0xFC00"), "bf16": ("0x7F80", "0xFF80"),
+            "f64": ("0x7FF0000000000000", "0xFFF0000000000000")}[elem][f < 0]
+
+
+def _scalar_literal(value, elem: str) -> str:
+    """`value : elem` as an arith.constant's attribute."""
+    lit = _literal(value, elem)
+    return lit if elem == "i1" else f"{lit} : {elem}"
+
+
+def _nested(vals: List[str], shape) -> str:
+    """The body of a dense<...> literal: [[a, b], [c, d]] for shape (2, 2)."""
+    if not shape:
+        return vals[0]
+    step = int(np.prod(shape[1:], dtype=np.int64))
+    return "[" + ", ".join(_nested(vals[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])) + "]"
 
 
 def _groups(src, dst):
@@ -656,23 +656,7 @@ class _Graph:
         imp = self.imp
         return imp.elementwise([a, b], out_elem or a.elem, lambda s: imp.op(f"{op} {s[0]}, {s[1]}", a.elem))
 
-    def op_Add(self, n, ins):
-        return self._binary(n, ins, "arith.addf", "arith.addi")
-
-    def op_Sub(self, n, ins):
-        return self._binary(n, ins, "arith.subf", "arith.subi")
-
-    def op_Mul(self, n, ins):
-        return self._binary(n, ins, "arith.mulf", "arith.muli")
-
-    def op_Div(self, n, ins):
-        return self._binary(n, ins, "arith.divf", "arith.divsi")
-
-    def op_Max(self, n, ins):
-        return self._binary(n, ins, "arith.maximumf", "arith.maxsi")
-
-    def op_Min(self, n, ins):
-        return self._binary(n, ins, "arith.minimumf", "arith.minsi")
+    # Add, Sub, Mul, Div, Max, Min: see _binary_op below the class.
 
     def op_Pow(self, n, ins):
         a, b = ins
@@ -720,26 +704,7 @@ class _Graph:
             raise n.error(f"not supported on {x.elem}")
         return self.imp.elementwise([x], x.elem, lambda s: body(s[0], x.elem))
 
-    def op_Sqrt(self, n, ins):
-        return self._unary(n, ins, lambda s, t: self.imp.op(f"math.sqrt {s}", t))
-
-    def op_Exp(self, n, ins):
-        return self._unary(n, ins, lambda s, t: self.imp.op(f"math.exp {s}", t))
-
-    def op_Log(self, n, ins):
-        return self._unary(n, ins, lambda s, t: self.imp.op(f"math.log {s}", t))
-
-    def op_Tanh(self, n, ins):
-        return self._unary(n, ins, lambda s, t: self.imp.op(f"math.tanh {s}", t))
-
-    def op_Erf(self, n, ins):
-        return self._unary(n, ins, lambda s, t: self.imp.op(f"math.erf {s}", t))
-
-    def op_Abs(self, n, ins):
-        return self._unary(n, ins, lambda s, t: self.imp.op(f"math.absf {s}", t))
-
-    def op_Neg(self, n, ins):
-        return self._unary(n, ins, lambda s, t: self.imp.op(f"arith.negf {s}", t))
+    # Sqrt, Exp, Log, Tanh, Erf, Abs, Neg: see _unary_op below the class.
 
     def op_Reciprocal(self, n, ins):
         imp = self.imp
@@ -791,7 +756,7 @@ class _Graph:
 
     def _cast_value(self, x: _Value, elem: str) -> _Value:
         if x.const is not None and elem != "bf16":
-            a = x.const.astype({v[0]: v[1] for v in _ELEM.values() if v[1] is not None}[elem])
+            a = x.const.astype(_NP_OF[elem])
             return _Value(a.shape, elem, const=a)
         imp = self.imp
         return imp.elementwise([x], elem, lambda s: imp.convert(s[0], x.elem, elem))
@@ -824,8 +789,7 @@ class _Graph:
         y = imp.reduce(x, axes, bool(n.attr("keepdims", 1)), kind)
         if mean:
             count = int(np.prod([x.shape[a % x.rank] for a in axes])) if axes else int(np.prod(x.shape))
-            c = _Value((), x.elem, const=np.array(count, dtype=np.float64).astype(
-                {v[0]: v[1] for v in _ELEM.values() if v[1] is not None}.get(x.elem, np.float32)))
+            c = _Value((), x.elem, const=np.array(count, dtype=_NP_OF.get(x.elem, np.float32)))
             y = imp.elementwise([y, c], x.elem, lambda s: imp.op(f"arith.divf {s[0]}, {s[1]}", x.elem))
         return y
 
@@ -1264,6 +1228,28 @@ class _Graph:
         imp.emit(f"  linalg.yield {v} : {data.elem}")
         imp.emit(f"}} -> {ot}")
         return _Value(out, data.elem, ssa=y)
+
+
+def _binary_op(float_op: str, int_op: str):
+    def handler(self, n, ins):
+        return self._binary(n, ins, float_op, int_op)
+    return handler
+
+
+def _unary_op(mlir_op: str):
+    def handler(self, n, ins):
+        return self._unary(n, ins, lambda s, t: self.imp.op(f"{mlir_op} {s}", t))
+    return handler
+
+
+for _name, (_f, _i) in {"Add": ("arith.addf", "arith.addi"), "Sub": ("arith.subf", "arith.subi"),
+                        "Mul": ("arith.mulf", "arith.muli"), "Div": ("arith.divf", "arith.divsi"),
+                        "Max": ("arith.maximumf", "arith.maxsi"),
+                        "Min": ("arith.minimumf", "arith.minsi")}.items():
+    setattr(_Graph, "op_" + _name, _binary_op(_f, _i))
+for _name, _op in {"Sqrt": "math.sqrt", "Exp": "math.exp", "Log": "math.log", "Tanh": "math.tanh",
+                   "Erf": "math.erf", "Abs": "math.absf", "Neg": "arith.negf"}.items():
+    setattr(_Graph, "op_" + _name, _unary_op(_op))
 
 
 SUPPORTED_OPS = sorted({m[3:] for m in dir(_Graph) if m.startswith("op_")} | {"Constant"} | set(_FOLD))

@@ -239,15 +239,18 @@ struct Emitter {
                  << " " << sym << " " << of(b->getOperand(1)) << ";\n";
           return success();
         })
-        .Case<arith::MinUIOp, arith::MaxUIOp>([&](Operation *b) {
-          std::string n = fresh("i");
-          names[b->getResult(0)] = n;
-          line() << "const int64_t " << n
-                 << " = std::" << (isa<arith::MinUIOp>(b) ? "min" : "max")
-                 << "<int64_t>(" << of(b->getOperand(0)) << ", "
-                 << of(b->getOperand(1)) << ");\n";
-          return success();
-        })
+        // Index values the kernels compare this way are non-negative when
+        // unsigned (extents, block counts), so one form serves both.
+        .Case<arith::MinUIOp, arith::MaxUIOp, arith::MinSIOp, arith::MaxSIOp>(
+            [&](Operation *b) {
+              std::string n = fresh("i");
+              names[b->getResult(0)] = n;
+              line() << "const int64_t " << n << " = std::"
+                     << (isa<arith::MinUIOp, arith::MinSIOp>(b) ? "min" : "max")
+                     << "<int64_t>(" << of(b->getOperand(0)) << ", "
+                     << of(b->getOperand(1)) << ");\n";
+              return success();
+            })
         .Case([&](ReadIndexOp r) {
           std::string n = fresh("i");
           names[r.getValue()] = n;
@@ -303,15 +306,6 @@ struct Emitter {
           line() << "const int64_t " << n << " = " << of(s.getCondition())
                  << " ? " << of(s.getTrueValue()) << " : "
                  << of(s.getFalseValue()) << ";\n";
-          return success();
-        })
-        .Case<arith::MinSIOp, arith::MaxSIOp>([&](Operation *b) {
-          std::string n = fresh("i");
-          names[b->getResult(0)] = n;
-          line() << "const int64_t " << n
-                 << " = std::" << (isa<arith::MinSIOp>(b) ? "min" : "max")
-                 << "<int64_t>(" << of(b->getOperand(0)) << ", "
-                 << of(b->getOperand(1)) << ");\n";
           return success();
         })
         .Case([&](scf::IfOp branch) -> LogicalResult {

@@ -924,6 +924,20 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
     // folded in (block j + 1's softmax runs in between).
     auto pSlot = [&](Value j) { return kb.ringSlot(pRing, j, 2, BQ, BK); };
     auto alphaOf = [&](Value j) { return kb.ringSlot(alphaRing, j, 2, BQ, 1); };
+    // lhs x rhs on the cube into L0C tile `acc`, then through the fixpipe
+    // into UB tile `ub` for the vector unit: L0C and UB are handed over
+    // with flag `event`, the L0 operands freed for MTE1 with `operands`.
+    auto cubeToVector = [&](Value lhs, Value rhs, Value acc, Value ub,
+                            int event, int operands) {
+      kb.wait(P::fix, P::m, event);
+      MmadOp::create(ob, loc, lhs, rhs, acc, false);
+      kb.set(P::m, P::mte1, operands);
+      kb.handoff(P::m, P::fix, event);
+      kb.wait(P::v, P::fix, event);
+      kb.dma(acc, ub, Layout::nz, Layout::nd);
+      kb.set(P::fix, P::m, event);
+      kb.handoff(P::fix, P::v, event);
+    };
     // Block j's scores and softmax: S = Q K^T on the cube, the online
     // softmax on V, P into L1. `masked` applies the causal mask.
     auto scores = [&](Value j, bool masked) {
@@ -936,14 +950,7 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
       DmaOp::create(ob, loc, ringSlot(kRing, j), kL0, Layout::nz, Layout::nz,
                     /*transpose=*/true);
       kb.handoff(P::mte1, P::m, 1);
-      kb.wait(P::fix, P::m, 0);
-      MmadOp::create(ob, loc, qL0, kL0, sL0, false);
-      kb.set(P::m, P::mte1, 1);
-      kb.handoff(P::m, P::fix, 0);
-      kb.wait(P::v, P::fix, 0);
-      kb.dma(sL0, sUB, Layout::nz, Layout::nd);
-      kb.set(P::fix, P::m, 0);
-      kb.handoff(P::fix, P::v, 0);
+      cubeToVector(qL0, kL0, sL0, sUB, 0, 1);
       vscalar(BinaryKind::mul, sUB, sUB, scale);
       if (softcap) {
         // cap * tanh(x / cap), before the mask.
@@ -996,14 +1003,7 @@ static LogicalResult convertAttentionFunction(func::FuncOp f, AttentionOp op) {
       kb.set(P::mte1, P::mte3, 0);
       kb.set(P::mte1, P::mte2, 1);
       kb.handoff(P::mte1, P::m, 2);
-      kb.wait(P::fix, P::m, 1);
-      MmadOp::create(ob, loc, pL0, vL0, pvL0, false);
-      kb.set(P::m, P::mte1, 2);
-      kb.handoff(P::m, P::fix, 1);
-      kb.wait(P::v, P::fix, 1);
-      kb.dma(pvL0, pvUB, Layout::nz, Layout::nd);
-      kb.set(P::fix, P::m, 1);
-      kb.handoff(P::fix, P::v, 1);
+      cubeToVector(pL0, vL0, pvL0, pvUB, 1, 2);
       vbinary(BinaryKind::mul, oUB, alphaOf(j), oUB);
       vbinary(BinaryKind::add, oUB, pvUB, oUB);
       kb.set(P::v, P::fix, 1);
