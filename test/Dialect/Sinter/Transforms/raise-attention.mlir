@@ -321,3 +321,72 @@ func.func @repeat_interleave_gqa(%q: tensor<1x4x5x8xf32>, %k: tensor<1x2x5x8xf32
   } -> tensor<1x4x5x8xf32>
   return %o : tensor<1x4x5x8xf32>
 }
+
+// -----
+
+// Left alone: K's per-head copies are concatenated in the wrong order
+// (head 1 first), which is not a repeat of K's heads, so neither is it
+// the same repeat as V's: no attention.
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#b5i = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>
+#b5o = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
+// CHECK-LABEL: func @repeat_interleave_swapped
+// CHECK-NOT: sinter.attention
+func.func @repeat_interleave_swapped(%q: tensor<1x4x5x8xf32>, %k: tensor<1x2x5x8xf32>, %v: tensor<1x2x5x8xf32>) -> tensor<1x4x5x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e5 = tensor.empty() : tensor<1x1x2x5x8xf32>
+  %e4 = tensor.empty() : tensor<1x4x5x8xf32>
+  %k0 = tensor.extract_slice %k[0, 0, 0, 0] [1, 1, 5, 8] [1, 1, 1, 1] : tensor<1x2x5x8xf32> to tensor<1x1x5x8xf32>
+  %k1 = tensor.extract_slice %k[0, 1, 0, 0] [1, 1, 5, 8] [1, 1, 1, 1] : tensor<1x2x5x8xf32> to tensor<1x1x5x8xf32>
+  %kb0 = linalg.generic {indexing_maps = [#b5i, #b5o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%k0 : tensor<1x1x5x8xf32>) outs(%e5 : tensor<1x1x2x5x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<1x1x2x5x8xf32>
+  %kb1 = linalg.generic {indexing_maps = [#b5i, #b5o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%k1 : tensor<1x1x5x8xf32>) outs(%e5 : tensor<1x1x2x5x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<1x1x2x5x8xf32>
+  %kc0 = tensor.collapse_shape %kb0 [[0], [1, 2], [3], [4]] : tensor<1x1x2x5x8xf32> into tensor<1x2x5x8xf32>
+  %kc1 = tensor.collapse_shape %kb1 [[0], [1, 2], [3], [4]] : tensor<1x1x2x5x8xf32> into tensor<1x2x5x8xf32>
+  %kr0 = tensor.insert_slice %kc1 into %e4[0, 0, 0, 0] [1, 2, 5, 8] [1, 1, 1, 1] : tensor<1x2x5x8xf32> into tensor<1x4x5x8xf32>
+  %kr = tensor.insert_slice %kc0 into %kr0[0, 2, 0, 0] [1, 2, 5, 8] [1, 1, 1, 1] : tensor<1x2x5x8xf32> into tensor<1x4x5x8xf32>
+  %v0 = tensor.extract_slice %v[0, 0, 0, 0] [1, 1, 5, 8] [1, 1, 1, 1] : tensor<1x2x5x8xf32> to tensor<1x1x5x8xf32>
+  %v1 = tensor.extract_slice %v[0, 1, 0, 0] [1, 1, 5, 8] [1, 1, 1, 1] : tensor<1x2x5x8xf32> to tensor<1x1x5x8xf32>
+  %vb0 = linalg.generic {indexing_maps = [#b5i, #b5o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%v0 : tensor<1x1x5x8xf32>) outs(%e5 : tensor<1x1x2x5x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<1x1x2x5x8xf32>
+  %vb1 = linalg.generic {indexing_maps = [#b5i, #b5o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%v1 : tensor<1x1x5x8xf32>) outs(%e5 : tensor<1x1x2x5x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<1x1x2x5x8xf32>
+  %vc0 = tensor.collapse_shape %vb0 [[0], [1, 2], [3], [4]] : tensor<1x1x2x5x8xf32> into tensor<1x2x5x8xf32>
+  %vc1 = tensor.collapse_shape %vb1 [[0], [1, 2], [3], [4]] : tensor<1x1x2x5x8xf32> into tensor<1x2x5x8xf32>
+  %vr0 = tensor.insert_slice %vc0 into %e4[0, 0, 0, 0] [1, 2, 5, 8] [1, 1, 1, 1] : tensor<1x2x5x8xf32> into tensor<1x4x5x8xf32>
+  %vr = tensor.insert_slice %vc1 into %vr0[0, 2, 0, 0] [1, 2, 5, 8] [1, 1, 1, 1] : tensor<1x2x5x8xf32> into tensor<1x4x5x8xf32>
+  %ekt = tensor.empty() : tensor<1x4x8x5xf32>
+  %kt = linalg.transpose ins(%kr : tensor<1x4x5x8xf32>) outs(%ekt : tensor<1x4x8x5xf32>) permutation = [0, 1, 3, 2]
+  %es = tensor.empty() : tensor<1x4x5x5xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<1x4x5x5xf32>) -> tensor<1x4x5x5xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, affine_map<(b, h, m, n, k) -> (b, h, k, n)>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %kt : tensor<1x4x5x8xf32>, tensor<1x4x8x5xf32>) outs(%zs : tensor<1x4x5x5xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %t = arith.addf %o, %p : f32
+    linalg.yield %t : f32
+  } -> tensor<1x4x5x5xf32>
+  %p = linalg.softmax dimension(3) ins(%s : tensor<1x4x5x5xf32>) outs(%es : tensor<1x4x5x5xf32>) -> tensor<1x4x5x5xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%e4 : tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32>
+  %o = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, k) -> (b, h, m, k)>, affine_map<(b, h, m, n, k) -> (b, h, k, n)>, affine_map<(b, h, m, n, k) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %vr : tensor<1x4x5x5xf32>, tensor<1x4x5x8xf32>) outs(%zo : tensor<1x4x5x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o2: f32):
+    %pr = arith.mulf %a, %b : f32
+    %t = arith.addf %o2, %pr : f32
+    linalg.yield %t : f32
+  } -> tensor<1x4x5x8xf32>
+  return %o : tensor<1x4x5x8xf32>
+}
