@@ -99,14 +99,14 @@ def main():
 
     # Graph compilation of the plain spelling.
     path = os.path.join(HERE, "block_linalg.mlir")
-    for label, passes in (("as written", []), ("after --sinter-graph-pipeline", ["--sinter-graph-pipeline"])):
+    for label, passes in (("as written", ["--sinter-attach-target=target=nvidia-h100"]), ("after --sinter-graph-pipeline", ["--sinter-attach-target=target=nvidia-h100", "--sinter-graph-pipeline"])):
         report = subprocess.run([sinter_opt(), path, *passes, "--sinter-report-traffic", "-o", "/dev/null"],
                                 capture_output=True, text=True, check=True).stdout
         summary = [l.strip() for l in report.splitlines() if l.strip().startswith(("kernels:", "ratio"))]
         print(f"  block_linalg.mlir {label}: " + "; ".join(summary))
     with open(path) as fh:
         (fused,) = run(fh.read(), "decoder_block", inputs, [("f32", (S, HID))],
-                       extra_passes="--sinter-graph-pipeline")
+                       extra_passes="--sinter-attach-target=target=nvidia-h100 --sinter-graph-pipeline")
     check("block_linalg.mlir raised+fused vs numpy reference", fused, want, atol=1e-4, rtol=1e-4)
     print("decoder block OK")
 

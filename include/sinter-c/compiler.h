@@ -52,6 +52,16 @@ void sinterStringFree(char *s);
 int sinterModuleRunPipeline(SinterModule module, const char *pipeline,
                             char **output);
 
+/* The passes and pipelines a pipeline can name, as `sinter-opt
+ * --list-passes` prints them; free with sinterStringFree. */
+char *sinterListPasses(void);
+
+/* Whether `name` is a registered pass or pipeline. */
+int sinterPassIsRegistered(const char *name);
+
+/* The target presets, one name per line; free with sinterStringFree. */
+char *sinterListTargets(void);
+
 typedef struct SinterCompileOptions {
   const char *target;            /* preset name; NULL or "": the host CPU */
   const char *output_dir;        /* NULL: "." */

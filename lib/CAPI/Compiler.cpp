@@ -14,6 +14,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "sinter/Compiler/Compile.h"
+#include "sinter/InitAll.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -133,9 +134,9 @@ extern "C" {
 const char *sinterVersion(void) { return SINTER_VERSION; }
 
 SinterContext sinterContextCreate(void) {
-  sinter::registerCompilerPasses();
+  sinter::registerAllPasses();
   auto *ctx = new SinterContextImpl();
-  sinter::registerCompilerDialects(ctx->registry);
+  sinter::registerAllDialects(ctx->registry);
   ctx->context = std::make_unique<MLIRContext>(ctx->registry);
   ctx->context->loadAllAvailableDialects();
   return ctx;
@@ -214,6 +215,27 @@ int sinterModuleRunPipeline(SinterModule module, const char *pipeline,
     return 1;
   }
   return 0;
+}
+
+char *sinterListPasses(void) {
+  sinter::registerAllPasses();
+  // The listing sinter-opt --list-passes prints, from the same registry.
+  StdoutCapture capture(true);
+  printRegisteredPasses();
+  return copyString(capture.take());
+}
+
+int sinterPassIsRegistered(const char *name) {
+  sinter::registerAllPasses();
+  return PassInfo::lookup(name) || PassPipelineInfo::lookup(name);
+}
+
+char *sinterListTargets(void) {
+  sinter::registerAllBackends();
+  std::string text;
+  for (const std::string &name : sinter::getTargetPresetNames())
+    text += name + "\n";
+  return copyString(text);
 }
 
 void sinterCompileOptionsInit(SinterCompileOptions *options) {

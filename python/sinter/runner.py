@@ -182,9 +182,8 @@ def run(module: str, func: str, args: Sequence[Arg],
         from .aot import compile_and_run
         return compile_and_run(module, func, args, results)
     text = module + "\n" + _driver(func, args, results)
-    pipeline = ["--sinter-reference-to-llvm"]
-    if extra_passes:
-        pipeline.insert(0, extra_passes)
+    # `extra_passes`: sinter-opt flags, separated by spaces.
+    pipeline = extra_passes.split() + ["--sinter-reference-to-llvm"]
     lowered = subprocess.run([sinter_opt(), *pipeline], input=text, capture_output=True, text=True)
     if lowered.returncode != 0:
         raise RuntimeError(f"sinter-opt failed:\n{lowered.stderr}")

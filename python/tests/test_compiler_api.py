@@ -24,16 +24,20 @@ def test_parse_print_clone():
     assert "linalg.matmul" in str(m)
     assert '"linalg.matmul"' in m.print(generic=True)
     c = m.clone()
-    c.run_pipeline("sinter-graph-pipeline")
+    c.run_pipeline("sinter-attach-target{target=x86-avx2},sinter-graph-pipeline")
     assert "sinter.gemm" in str(c) and "sinter.gemm" not in str(m)
 
 
 def test_pipeline_reports_and_errors():
     m = sinter.parse(MATMUL)
-    out = m.run_pipeline("builtin.module(sinter-graph-pipeline,sinter-report-traffic)")
-    assert "sinter traffic report: @f" in out and "ratio to minimum: 1.000" in out
+    out = m.run_pipeline("builtin.module(sinter-attach-target{target=nvidia-h100},sinter-graph-pipeline,"
+                         "sinter-report-traffic)")
+    assert "sinter traffic report: @f on nvidia-h100" in out and "ratio to minimum: 1.000" in out
     with pytest.raises(sinter.CompileError, match="'no-such-pass' does not refer to a registered pass"):
         m.run_pipeline("no-such-pass")
+    # Passes decide on the module's target description and never guess one.
+    with pytest.raises(sinter.CompileError, match="sinter-fuse needs the module's target description"):
+        sinter.parse(MATMUL).run_pipeline("sinter-graph-pipeline")
 
 
 def test_compile_cpu_callable_zero_copy_inputs(tmp_path):

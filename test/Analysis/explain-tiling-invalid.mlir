@@ -1,5 +1,5 @@
-// RUN: sinter-opt %s --split-input-file --sinter-explain-tiling=target=x86-avx2 -o /dev/null -verify-diagnostics
-// RUN: not sinter-opt %s --sinter-explain-tiling=target=tpu -o /dev/null 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// RUN: sinter-opt --sinter-attach-target=target=x86-avx2 %s --split-input-file --sinter-explain-tiling -o /dev/null -verify-diagnostics
+// RUN: not sinter-opt --sinter-attach-target=target=tpu %s --sinter-explain-tiling -o /dev/null 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // UNKNOWN: error: unknown target 'tpu'
 
 func.func @too_big(%a: tensor<2048x2048xf32>, %b: tensor<2048x2048xf32>, %c: tensor<2048x2048xf32>) -> tensor<2048x2048xf32> {

@@ -1,6 +1,6 @@
-// RUN: sinter-opt %s --sinter-explain-tiling=target=nvidia-h100 -o /dev/null | FileCheck %s --check-prefix=H100
-// RUN: sinter-opt %s --sinter-explain-tiling=target=x86-avx512 -o /dev/null | FileCheck %s --check-prefix=AVX512
-// RUN: sinter-opt %s --sinter-explain-tiling=target=npu-910 -o /dev/null | FileCheck %s --check-prefix=NPU
+// RUN: sinter-opt --sinter-attach-target=target=nvidia-h100 %s --sinter-explain-tiling -o /dev/null | FileCheck %s --check-prefix=H100
+// RUN: sinter-opt --sinter-attach-target=target=x86-avx512 %s --sinter-explain-tiling -o /dev/null | FileCheck %s --check-prefix=AVX512
+// RUN: sinter-opt --sinter-attach-target=target=npu-910 %s --sinter-explain-tiling -o /dev/null | FileCheck %s --check-prefix=NPU
 //
 // The table of docs/tiling.md: predicted traffic against the lower bounds
 // for the GEMM and attention shapes of issue 4 on three targets.

@@ -44,13 +44,13 @@ for name, S, HID, H, HKV, FF, T, tol in [("mha f32", 19, 32, 2, 2, 40, "f32", 1e
              mlp_norm=1 + f(HID, s=0.1), wgate=f(HID, FF, s=HID ** -0.5), wup=f(HID, FF, s=HID ** -0.5),
              wdown=f(FF, HID, s=FF ** -0.5), cos=round_to(np.cos(ang), T), sin=round_to(np.sin(ang), T))
     mod = gen.emit(S, HID, H, HKV, FF, T)
-    fused_ir = subprocess.run([sinter_opt(), "--sinter-graph-pipeline"], input=mod, capture_output=True,
+    fused_ir = subprocess.run([sinter_opt(), "--sinter-attach-target=target=nvidia-h100", "--sinter-graph-pipeline"], input=mod, capture_output=True,
                               text=True, check=True).stdout
     assert fused_ir.count("sinter.attention") == 1, name
     assert "linalg.matmul" not in fused_ir and "sinter.rms_norm" not in fused_ir, name
     order = ["x", "attn_norm", "wq", "wk", "wv", "wo", "mlp_norm", "wgate", "wup", "wdown", "cos", "sin"]
     args = [Arg(p[n], T) for n in order]
-    (fused,) = run(mod, "decoder_block", args, [(T, (S, HID))], extra_passes="--sinter-graph-pipeline")
+    (fused,) = run(mod, "decoder_block", args, [(T, (S, HID))], extra_passes="--sinter-attach-target=target=nvidia-h100 --sinter-graph-pipeline")
     want = reference(p, S=S, HID=HID, H=H, HKV=HKV)
     if T == "f32":
         (plain,) = run(mod, "decoder_block", args, [(T, (S, HID))])

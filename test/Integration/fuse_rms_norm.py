@@ -21,12 +21,12 @@ args = [Arg(r.standard_normal((4, 32)).astype(np.float32), "f32"),
         Arg(r.standard_normal((8, 16)).astype(np.float32), "f32")]
 res = [("f32", (4, 8)), ("f32", (4, 8))]
 plain = run(src[0], "from_gemm", args, res)
-fused = run(src[0], "from_gemm", args, res, extra_passes="--sinter-fuse")
+fused = run(src[0], "from_gemm", args, res, extra_passes="--sinter-attach-target=target=nvidia-h100 --sinter-fuse")
 for i in range(2):
     check(f"folded norm from gemm #{i}", fused[i], plain[i], 1e-5, 1e-5)
 
 args = [Arg(r.standard_normal((4, 16)), "bf16"), Arg(1 + 0.2 * r.standard_normal(16), "bf16"),
         Arg(r.standard_normal((16, 8)), "bf16")]
 (plain,) = run(src[1], "from_argument", args, [("bf16", (4, 8))])
-(fused,) = run(src[1], "from_argument", args, [("bf16", (4, 8))], extra_passes="--sinter-fuse")
+(fused,) = run(src[1], "from_argument", args, [("bf16", (4, 8))], extra_passes="--sinter-attach-target=target=nvidia-h100 --sinter-fuse")
 check("folded norm from argument (bf16)", fused, plain, 0.05, 0.02)

@@ -47,12 +47,12 @@ func.func @lora(%x: {T((M, K), 'f32')}, %w: {T((K, N), 'f32')} {{sinter.weight}}
   }} -> {T((M, N), 'f32')}
   return %y : {T((M, N), 'f32')}
 }}"""
-ir = subprocess.run([sinter_opt(), "--sinter-graph-pipeline"], input=mod, capture_output=True, text=True,
+ir = subprocess.run([sinter_opt(), "--sinter-attach-target=target=nvidia-h100", "--sinter-graph-pipeline"], input=mod, capture_output=True, text=True,
                     check=True).stdout
 print("\n".join(l.strip() for l in ir.splitlines() if "sinter.gemm" in l or "tensor.concat" in l))
 assert "linalg.generic" not in ir and "linalg.matmul" not in ir
 args = [Arg(x, "f32"), Arg(w, "f32"), Arg(a, "f32"), Arg(b, "f32")]
 (plain,) = run(mod, "lora", args, [("f32", (M, N))])
-(fused,) = run(mod, "lora", args, [("f32", (M, N))], extra_passes="--sinter-graph-pipeline")
+(fused,) = run(mod, "lora", args, [("f32", (M, N))], extra_passes="--sinter-attach-target=target=nvidia-h100 --sinter-graph-pipeline")
 check("lora: raised+fused vs unfused", fused, plain, 1e-5, 1e-5)
 check("lora: raised+fused vs numpy", fused, x.astype(np.float64) @ w + S * (x.astype(np.float64) @ a) @ b, 1e-4, 1e-5)

@@ -25,7 +25,7 @@ r = rng(51)
 
 def same(name, mod, func, args, results, atol=1e-5):
     plain = run(mod, func, args, results)
-    fused = run(mod, func, args, results, extra_passes="--sinter-graph-pipeline")
+    fused = run(mod, func, args, results, extra_passes="--sinter-attach-target=target=nvidia-h100 --sinter-graph-pipeline")
     for i, (p, f) in enumerate(zip(plain, fused)):
         check(name if len(plain) == 1 else f"{name} #{i}", f, p, atol, atol)
 
@@ -87,28 +87,28 @@ q = r.standard_normal((4, 5, 8)).astype(np.float32)
 k = r.standard_normal((2, 5, 8)).astype(np.float32)
 v = r.standard_normal((2, 5, 8)).astype(np.float32)
 (o,) = run(att[0], "causal_gqa", [Arg(q, "f32"), Arg(k, "f32"), Arg(v, "f32")], [("f32", (4, 5, 8))],
-           extra_passes="--sinter-graph-pipeline")
+           extra_passes="--sinter-attach-target=target=nvidia-h100 --sinter-graph-pipeline")
 want = attention(q[None], k[None], v[None], scale=0.353553385, mask="causal")[0][0]
 check("raised causal gqa attention", o, want, 1e-5, 1e-5)
 q = r.standard_normal((2, 2, 3, 4)).astype(np.float32)
 k = r.standard_normal((2, 2, 7, 4)).astype(np.float32)
 v = r.standard_normal((2, 2, 7, 4)).astype(np.float32)
 (o,) = run(att[1], "sliding_window", [Arg(q, "f32"), Arg(k, "f32"), Arg(v, "f32")], [("f32", (2, 2, 3, 4))],
-           extra_passes="--sinter-graph-pipeline")
+           extra_passes="--sinter-attach-target=target=nvidia-h100 --sinter-graph-pipeline")
 want = attention(q, k, v, scale=0.5, mask="sliding_window", window=3, query_offset=4)[0]
 check("raised sliding-window attention", o, want, 1e-5, 1e-5)
 q = r.standard_normal((2, 5, 16)).astype(np.float32) * 4
 kt = r.standard_normal((2, 16, 5)).astype(np.float32) * 4
 v = r.standard_normal((2, 5, 16)).astype(np.float32)
 (o,) = run(att[3], "softcap", [Arg(q, "f32"), Arg(kt, "f32"), Arg(v, "f32")], [("f32", (2, 5, 16))],
-           extra_passes="--sinter-graph-pipeline")
+           extra_passes="--sinter-attach-target=target=nvidia-h100 --sinter-graph-pipeline")
 want = attention(q[None], kt.transpose(0, 2, 1)[None], v[None], scale=0.25, softcap=30.0)[0][0]
 check("raised softcap attention", o, want, 1e-5, 1e-5)
 qs = r.standard_normal((5, 2, 8)).astype(np.float32)
 ks = r.standard_normal((5, 2, 8)).astype(np.float32)
 vs = r.standard_normal((5, 2, 8)).astype(np.float32)
 (o,) = run(att[4], "token_major", [Arg(qs, "f32"), Arg(ks, "f32"), Arg(vs, "f32")], [("f32", (2, 5, 8))],
-           extra_passes="--sinter-graph-pipeline")
+           extra_passes="--sinter-attach-target=target=nvidia-h100 --sinter-graph-pipeline")
 tm = lambda t: t.transpose(1, 0, 2)[None]
 want = attention(tm(qs), tm(ks), tm(vs), scale=1.0)[0][0]
 check("raised token-major attention", o, want, 1e-5, 1e-5)
@@ -158,8 +158,8 @@ func.func @ln(%x: tensor<6x20xf32>, %g: tensor<20xf32>) -> tensor<6x20xf32> {{
   }} -> tensor<6x20xf32>
   return %y : tensor<6x20xf32>
 }}"""
-ir = subprocess.run([sinter_opt(), "--sinter-graph-pipeline"], input=ln_mod, capture_output=True, text=True,
+ir = subprocess.run([sinter_opt(), "--sinter-attach-target=target=nvidia-h100", "--sinter-graph-pipeline"], input=ln_mod, capture_output=True, text=True,
                     check=True).stdout
 assert "sinter.layer_norm" in ir and "linalg.generic" not in ir, ir
-(y,) = run(ln_mod, "ln", [Arg(x, "f32"), Arg(g, "f32")], [("f32", (6, 20))], extra_passes="--sinter-graph-pipeline")
+(y,) = run(ln_mod, "ln", [Arg(x, "f32"), Arg(g, "f32")], [("f32", (6, 20))], extra_passes="--sinter-attach-target=target=nvidia-h100 --sinter-graph-pipeline")
 check("raised layer_norm", y, layer_norm(x, g, np.zeros(20), 1e-5), 1e-5, 1e-5)

@@ -20,7 +20,7 @@ from refs import attention, rope, rng
 from sinter.runner import Arg, check, run, tensor_type as T
 
 r = rng(11)
-TILE = "--sinter-tile=target=x86-avx512"
+TILE = "--sinter-attach-target=target=x86-avx512 --sinter-tile"
 
 
 def module(q, k, v, attrs, bias=None, lse=False, rope_tables=None, layout_bshd=False):

@@ -27,7 +27,7 @@ from refs import rng
 from sinter.runner import Arg, check, round_to, run, sinter_opt, tensor_type as T
 
 r = rng(23)
-TILE = "--sinter-tile=target=x86-avx512"
+TILE = "--sinter-attach-target=target=x86-avx512 --sinter-tile"
 f32 = lambda *s: r.standard_normal(s).astype(np.float32)
 
 
@@ -122,7 +122,7 @@ mod2 = (mod.replace(f", {T((M,),'f32')})", ")", 1)
         .replace(f"-> {T((M,N),'f32')}, {T((M,),'f32')}", f"-> {T((M,N),'f32')}")
         .replace("%y:2 =", "%y =").replace("sinter.yield %y, %y : f32, f32", "sinter.yield %y : f32")
         .replace(f"return %y#0, %y#1 : {T((M,N),'f32')}, {T((M,),'f32')}", f"return %y : {T((M,N),'f32')}"))
-tiled = subprocess.run([sinter_opt(), TILE], input=mod2, capture_output=True, text=True, check=True).stdout
+tiled = subprocess.run([sinter_opt(), *TILE.split()], input=mod2, capture_output=True, text=True, check=True).stdout
 assert tiled.count("tensor.concat") == 1 and "step (8, 16)" in tiled, tiled
 (y,) = run(mod2, "f", [Arg(a, "f32"), Arg(wg, "f32")], [("f32", (M, N))], extra_passes=TILE)
 check("pairwise n-tiled", y, want, 1e-4, 1e-5)

@@ -18,11 +18,11 @@ from refs import rng
 from sinter.runner import Arg, check, round_to, run, sinter_opt, tensor_type as T
 
 r = rng(31)
-TILE = "--sinter-tile=target=x86-avx512"
+TILE = "--sinter-attach-target=target=x86-avx512 --sinter-tile"
 
 
 def tiled_run(mod, *a):
-    out = subprocess.run([sinter_opt(), TILE], input=mod, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sinter_opt(), *TILE.split()], input=mod, capture_output=True, text=True, check=True).stdout
     assert "scf.forall" in out and 'sinter.memory_level = "l2"' in out, out
     return run(mod, *a, extra_passes=TILE)
 

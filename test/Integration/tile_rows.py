@@ -16,11 +16,11 @@ from refs import layer_norm, rms_norm, rope, rng, softmax
 from sinter.runner import Arg, check, run, sinter_opt, tensor_type as T
 
 r = rng(37)
-TILE = "--sinter-tile=target=x86-avx512"
+TILE = "--sinter-attach-target=target=x86-avx512 --sinter-tile"
 
 
 def both(name, mod, args, shape, want, atol, rtol):
-    out = subprocess.run([sinter_opt(), TILE], input=mod, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sinter_opt(), *TILE.split()], input=mod, capture_output=True, text=True, check=True).stdout
     assert "scf.forall" in out, out
     (got,) = run(mod, "f", args, [("f32", shape)], extra_passes=TILE)
     (ref,) = run(mod, "f", args, [("f32", shape)])

@@ -92,13 +92,13 @@ func.func @mlp(%x: {T((M, K), 'bf16')}, %qg: {T((K, F), 'i4')} {{sinter.weight}}
 {matmul('down', 'act', 'wd', M, F, K)}
   return %down : {T((M, K), 'f32')}
 }}"""
-ir = subprocess.run([sinter_opt(), "--sinter-graph-pipeline"], input=mod, capture_output=True, text=True, check=True).stdout
+ir = subprocess.run([sinter_opt(), "--sinter-attach-target=target=nvidia-h100", "--sinter-graph-pipeline"], input=mod, capture_output=True, text=True, check=True).stdout
 print("\n".join(l for l in ir.splitlines() if "b_quant" in l))
 assert "linalg.matmul" not in ir
 args = [Arg(x, "bf16"), Arg(signed4(qg), "i4"), Arg(sg, "bf16"), Arg(signed4(zg), "i4"), Arg(signed4(qu), "i4"),
         Arg(su, "bf16"), Arg(signed4(zu), "i4"), Arg(qd, "i8"), Arg(sd, "bf16")]
 (plain,) = run(mod, "mlp", args, [("f32", (M, K))])
-(fused,) = run(mod, "mlp", args, [("f32", (M, K))], extra_passes="--sinter-graph-pipeline")
+(fused,) = run(mod, "mlp", args, [("f32", (M, K))], extra_passes="--sinter-attach-target=target=nvidia-h100 --sinter-graph-pipeline")
 kg = np.arange(K) // G
 wg = (qg - zg[kg]) * sg[kg]
 wu = (qu - zu[kg]) * su[kg]

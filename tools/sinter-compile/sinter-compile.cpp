@@ -16,6 +16,9 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "sinter/Compiler/Compile.h"
+#include "sinter/Dialect/Sinter/IR/Target.h"
+#include "sinter/InitAll.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -27,14 +30,17 @@ namespace cl = llvm::cl;
 
 namespace {
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"),
-                               cl::Required);
+                               cl::init(""));
 cl::opt<std::string> outputDir("o", cl::desc("Output directory"),
                                cl::value_desc("dir"), cl::init("."));
 cl::opt<std::string> targetName(
     "target",
-    cl::desc("Target preset: x86-avx512, x86-avx2, aarch64-neon (default: "
-             "the host's), nvidia-h100, nvidia-a100 or npu-910"),
+    cl::desc("Target preset (default: the host's CPU); --list-targets "
+             "shows them"),
     cl::init(""));
+cl::opt<bool> listTargets("list-targets",
+                          cl::desc("Print the target presets and exit"),
+                          cl::init(false));
 cl::opt<std::string>
     libName("name",
             cl::desc("Base name of the outputs (default: the input's stem)"),
@@ -72,15 +78,24 @@ cl::opt<int64_t> kBlock("k-block",
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  registerCompilerPasses();
+  registerAllPasses();
   cl::ParseCommandLineOptions(argc, argv, "Sinter ahead-of-time compiler\n");
+  if (listTargets) {
+    for (const std::string &name : getTargetPresetNames())
+      llvm::outs() << name << "\n";
+    return 0;
+  }
+  if (inputFile.empty()) {
+    llvm::errs() << "sinter-compile: error: no input file (see --help)\n";
+    return 1;
+  }
   auto fail = [](const llvm::Twine &msg) {
     llvm::errs() << "sinter-compile: error: " << msg << "\n";
     return 1;
   };
 
   DialectRegistry registry;
-  registerCompilerDialects(registry);
+  registerAllDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   llvm::SourceMgr sourceMgr;

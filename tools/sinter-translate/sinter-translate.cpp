@@ -1,9 +1,9 @@
 //===- sinter-translate.cpp - Sinter's translations -----------------------===//
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
-#include "sinter/Target/NPU/NPUTarget.h"
+#include "sinter/InitAll.h"
 
 int main(int argc, char **argv) {
-  mlir::sinter::npu::registerNPUTranslations();
+  mlir::sinter::registerAllTranslations();
   return mlir::failed(
       mlir::mlirTranslateMain(argc, argv, "Sinter translation driver\n"));
 }

@@ -1,7 +1,8 @@
 /* A C program on the compiler's C API (sinter-c/compiler.h): parse a
  * module, run the graph pipeline and the traffic report, compile it for
- * the host CPU, read the manifest, and show that errors come back as
- * messages. Prints what it checks; exits non-zero on a failed check. */
+ * the host CPU, read the manifest, list the passes and targets, and show
+ * that errors come back as messages. Prints what it checks; exits non-zero
+ * on a failed check. */
 #include "sinter-c/compiler.h"
 
 #include <stdio.h>
@@ -44,7 +45,9 @@ int main(int argc, char **argv) {
   CHECK(m);
   SinterModule copy = sinterModuleClone(m);
   char *report = NULL;
-  CHECK(sinterModuleRunPipeline(copy, "sinter-graph-pipeline,sinter-report-traffic",
+  CHECK(sinterModuleRunPipeline(copy,
+                                "sinter-attach-target{target=nvidia-h100},"
+                                "sinter-graph-pipeline,sinter-report-traffic",
                                 &report) == 0);
   printf("report: %.*s\n", (int)strcspn(report, "\n"), report);
   sinterStringFree(report);
@@ -55,6 +58,21 @@ int main(int argc, char **argv) {
   printf("pipeline error: %.*s\n",
          (int)strcspn(sinterContextGetError(ctx), "\n"),
          sinterContextGetError(ctx));
+
+  /* Every pass sinter-opt knows can be named here (the Python test
+   * compares the two listings in full). */
+  char *passes = sinterListPasses();
+  CHECK(passes && strstr(passes, "--convert-sinter-to-npu") &&
+        strstr(passes, "--sinter-cpu-vectorize-gemm"));
+  sinterStringFree(passes);
+  CHECK(sinterPassIsRegistered("convert-sinter-to-gpu"));
+  CHECK(sinterPassIsRegistered("npu-plan-scratchpads"));
+  CHECK(sinterPassIsRegistered("sinter-lower-to-cpu")); /* a pipeline */
+  CHECK(!sinterPassIsRegistered("no-such-pass"));
+  printf("passes ok\n");
+  char *targets = sinterListTargets();
+  printf("targets: %.*s\n", (int)strcspn(targets, "\n"), targets);
+  sinterStringFree(targets);
 
   SinterCompileOptions o;
   sinterCompileOptionsInit(&o);

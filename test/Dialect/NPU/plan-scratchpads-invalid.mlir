@@ -1,4 +1,4 @@
-// RUN: sinter-opt %s --split-input-file --npu-plan-scratchpads --verify-diagnostics
+// RUN: sinter-opt --sinter-attach-target=target=npu-910 %s --split-input-file --npu-plan-scratchpads --verify-diagnostics
 
 // Two 40 KiB operand tiles live at once do not fit the 64 KiB L0A of the
 // npu-910: the second is refused.

@@ -1,4 +1,4 @@
-// RUN: sinter-opt %s --split-input-file --npu-plan-scratchpads | FileCheck %s
+// RUN: sinter-opt --sinter-attach-target=target=npu-910 %s --split-input-file --npu-plan-scratchpads | FileCheck %s
 
 // Buffers live at the same time get disjoint offsets (32-byte aligned);
 // one whose lifetime starts after another's ended reuses its bytes; each

@@ -1,11 +1,14 @@
 // Parses a module with a sinter op, decomposes it and prints the result,
-// using only the installed headers and libraries.
+// and looks a target preset up (the backends register them), using only
+// the installed headers and libraries.
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
+#include "sinter/Dialect/Sinter/IR/Target.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
+#include "sinter/InitAll.h"
 #include "llvm/Support/raw_ostream.h"
 
 int main() {
@@ -23,6 +26,7 @@ int main() {
   pm.addPass(mlir::sinter::createSinterDecompose());
   if (mlir::failed(pm.run(*module)))
     return 1;
+  mlir::sinter::registerAllBackends();
   auto target = mlir::sinter::getTargetPreset(&ctx, "npu-910");
   llvm::outs() << "preset " << target.getName() << " cores "
                << target.getCores() << "\n";

@@ -37,7 +37,7 @@ struct NPUPlanScratchpadsPass
     func::FuncOp f = getOperation();
     if (f.isExternal())
       return;
-    FailureOr<TargetAttr> target = resolveTarget(f, targetName, "npu-910");
+    FailureOr<TargetAttr> target = requireTarget(f, "npu-plan-scratchpads");
     if (failed(target))
       return signalPassFailure();
     // Program order of the body's top-level ops; a nested op counts as its

@@ -4,6 +4,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -34,11 +35,15 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  StringRef name, StringRef kind, int64_t cores,
                                  ArrayAttr levels, ArrayAttr peaks,
                                  DenseI64ArrayAttr matrixShape,
-                                 int64_t vectorBytes) {
-  if (kind != "gpu" && kind != "cpu" && kind != "npu")
-    return emitError()
-           << "target kind must be \"gpu\", \"cpu\" or \"npu\", got \"" << kind
-           << "\"";
+                                 int64_t vectorBytes, DictionaryAttr config) {
+  // Which kinds exist is the backends' business (the compiler refuses a
+  // kind no backend compiles); the description only needs to name one.
+  if (kind.empty() || !llvm::all_of(kind, [](char c) {
+        return llvm::isAlnum(c) || c == '-' || c == '_';
+      }))
+    return emitError() << "target kind must be a backend's name (letters, "
+                          "digits, '-' and '_'), got \""
+                       << kind << "\"";
   if (cores <= 0)
     return emitError() << "target must have at least one core, got " << cores;
   if (levels.empty())
@@ -81,6 +86,20 @@ MemoryLevelAttr TargetAttr::getLevel(StringRef levelName) const {
     if (auto level = cast<MemoryLevelAttr>(a); level.getName() == levelName)
       return level;
   return {};
+}
+
+StringRef TargetAttr::getConfigString(StringRef key) const {
+  if (DictionaryAttr config = getConfig())
+    if (auto s = config.getAs<StringAttr>(key))
+      return s.getValue();
+  return "";
+}
+
+int64_t TargetAttr::getConfigInt(StringRef key, int64_t fallback) const {
+  if (DictionaryAttr config = getConfig())
+    if (auto i = config.getAs<IntegerAttr>(key))
+      return i.getInt();
+  return fallback;
 }
 
 int64_t TargetAttr::getPeakGops(Type type) const {

@@ -1,10 +1,11 @@
-//===- AttachTarget.cpp - Put a target preset on the module ---------------===//
-#include "sinter/Dialect/Sinter/IR/SinterOps.h"
+//===- AttachTarget.cpp - Put a target preset on the module (or drop it) --===//
+#include "sinter/Dialect/Sinter/IR/Target.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include "llvm/ADT/StringExtras.h"
 
 namespace mlir::sinter {
 #define GEN_PASS_DEF_SINTERATTACHTARGET
+#define GEN_PASS_DEF_SINTERDETACHTARGET
 #include "sinter/Dialect/Sinter/Transforms/Passes.h.inc"
 } // namespace mlir::sinter
 
@@ -16,6 +17,12 @@ struct AttachTargetPass
     : public sinter::impl::SinterAttachTargetBase<AttachTargetPass> {
   using Base::Base;
   void runOnOperation() override {
+    if (targetName.empty()) {
+      getOperation().emitError()
+          << "sinter-attach-target needs target=NAME; known targets: "
+          << llvm::join(getTargetPresetNames(), ", ");
+      return signalPassFailure();
+    }
     TargetAttr target = getTargetPreset(&getContext(), targetName);
     if (!target) {
       getOperation().emitError()
@@ -24,6 +31,13 @@ struct AttachTargetPass
       return signalPassFailure();
     }
     getOperation()->setAttr(kTargetAttrName, target);
+  }
+};
+
+struct DetachTargetPass
+    : public sinter::impl::SinterDetachTargetBase<DetachTargetPass> {
+  void runOnOperation() override {
+    getOperation()->removeAttr(kTargetAttrName);
   }
 };
 } // namespace

@@ -37,7 +37,7 @@ struct ExplainTilingPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     FailureOr<TargetAttr> resolved =
-        resolveTarget(module, targetName, "nvidia-h100");
+        requireTarget(module, "sinter-explain-tiling");
     if (failed(resolved))
       return signalPassFailure();
     TargetAttr target = *resolved;

@@ -33,29 +33,6 @@ int64_t mlir::sinter::getTensorBytes(Type type) {
   return (t.getNumElements() * bits + 7) / 8;
 }
 
-TargetAttr mlir::sinter::lookupTarget(Operation *op) {
-  for (Operation *p = op; p; p = p->getParentOp())
-    if (auto t = p->getAttrOfType<TargetAttr>(kTargetAttrName))
-      return t;
-  return {};
-}
-
-FailureOr<TargetAttr> mlir::sinter::resolveTarget(Operation *op, StringRef name,
-                                                  StringRef fallback) {
-  if (!name.empty()) {
-    if (TargetAttr t = getTargetPreset(op->getContext(), name))
-      return t;
-    return op->emitError() << "unknown target '" << name << "'", failure();
-  }
-  if (TargetAttr t = lookupTarget(op))
-    return t;
-  if (!fallback.empty())
-    return getTargetPreset(op->getContext(), fallback);
-  return op->emitError() << "no sinter.target on the module; attach one or "
-                            "pass target=NAME",
-         failure();
-}
-
 namespace {
 
 /// "file:line:col" of a location (the callee's for inlined code), the
@@ -84,13 +61,15 @@ struct TileBudget {
   int64_t tileElements = 0;
 };
 
-/// Derives the on-chip budget from the target (the module's
-/// `sinter.target`, `nvidia-h100` if there is none): the innermost per-core
+/// Derives the on-chip budget from the module's `sinter.target` (sinter-fuse
+/// requires one; without one the budget is empty): the innermost per-core
 /// memory that can hold an f32 accumulator tile holds the epilogue's
 /// operand tiles next to it.
 TileBudget tileBudgetFor(Operation *op) {
   TileBudget o;
-  TargetAttr target = *resolveTarget(op, "", "nvidia-h100");
+  TargetAttr target = lookupTarget(op);
+  if (!target)
+    return o;
   ArrayRef<int64_t> mma = target.getMatrixShape().asArrayRef();
   // A tile covers at least 16x16 outputs, more on wide matrix units.
   o.tileElements =
@@ -917,6 +896,8 @@ struct FuseRopeIntoAttention : OpRewritePattern<AttentionOp> {
 struct FusePass : public sinter::impl::SinterFuseBase<FusePass> {
   using Base::Base;
   void runOnOperation() override {
+    if (failed(requireTarget(getOperation(), "sinter-fuse")))
+      return signalPassFailure();
     // Epilogues first, so that a norm sees the final producer of its input
     // (and can take its statistics from that gemm), then everything.
     RewritePatternSet epilogues(&getContext());

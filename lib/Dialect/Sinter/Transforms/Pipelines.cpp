@@ -21,7 +21,8 @@ static constexpr const char *kReferencePipeline =
     "arith-expand{include-bf16},convert-arith-to-apfloat,"
     "convert-math-to-llvm,convert-math-to-libm,"
     "finalize-memref-to-llvm,convert-func-to-llvm,convert-arith-to-llvm,"
-    "convert-cf-to-llvm,convert-index-to-llvm,reconcile-unrealized-casts";
+    "convert-cf-to-llvm,convert-index-to-llvm,reconcile-unrealized-casts,"
+    "sinter-detach-target";
 
 /// Graph compilation: make the whole dataflow visible (inline helpers,
 /// tosa -> linalg), raise into sinter ops, fuse, clean up.

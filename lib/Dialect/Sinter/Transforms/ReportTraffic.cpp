@@ -66,7 +66,11 @@ struct ReportTrafficPass
     : public sinter::impl::SinterReportTrafficBase<ReportTrafficPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    TargetAttr target = *resolveTarget(module, "", "nvidia-h100");
+    FailureOr<TargetAttr> resolved =
+        requireTarget(module, "sinter-report-traffic");
+    if (failed(resolved))
+      return signalPassFailure();
+    TargetAttr target = *resolved;
     llvm::raw_ostream &os = llvm::outs();
     module.walk([&](func::FuncOp func) {
       if (func.isExternal())

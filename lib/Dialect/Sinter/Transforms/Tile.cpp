@@ -204,7 +204,7 @@ struct TilePass : public sinter::impl::SinterTileBase<TilePass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    FailureOr<TargetAttr> resolved = resolveTarget(module, targetName);
+    FailureOr<TargetAttr> resolved = requireTarget(module, "sinter-tile");
     if (failed(resolved))
       return signalPassFailure();
     TargetAttr target = *resolved;

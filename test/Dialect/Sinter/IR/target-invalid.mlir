@@ -1,7 +1,7 @@
 // RUN: sinter-opt %s -split-input-file -verify-diagnostics
 
-// expected-error @+1 {{target kind must be "gpu", "cpu" or "npu", got "fpga"}}
-module attributes {sinter.target = #sinter.target<name = "x", kind = "fpga", cores = 1,
+// expected-error @+1 {{target kind must be a backend's name (letters, digits, '-' and '_'), got "f p"}}
+module attributes {sinter.target = #sinter.target<name = "x", kind = "f p", cores = 1,
     levels = [#sinter.memory<name = "dram", capacity = 1024, bandwidth = 1>], peaks = [],
     matrix_shape = [1, 1, 1], vector_bytes = 16>} {}
 
@@ -56,5 +56,13 @@ module attributes {sinter.target = #sinter.target<name = "x", kind = "cpu", core
 
 // -----
 
-// expected-error @+1 {{expected ','}}
+// expected-error @+1 {{struct is missing required parameter: vector_bytes}}
 module attributes {sinter.target = #sinter.target<name = "x", kind = "cpu", cores = 1, levels = [], peaks = [], matrix_shape = [1, 1, 1]>} {}
+
+// -----
+
+// expected-error @+4 {{invalid kind of attribute specified}}
+// expected-error @+3 {{failed to parse Sinter_TargetAttr parameter 'config' which is to be a `::mlir::DictionaryAttr`}}
+module attributes {sinter.target = #sinter.target<name = "x", kind = "cpu", cores = 1,
+    levels = [#sinter.memory<name = "dram", capacity = 1024, bandwidth = 1>], peaks = [],
+    matrix_shape = [1, 1, 1], vector_bytes = 16, config = [1, 2]>} {}

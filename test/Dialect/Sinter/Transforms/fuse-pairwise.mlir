@@ -1,5 +1,5 @@
-// RUN: sinter-opt %s --sinter-fuse --split-input-file | FileCheck %s
-// RUN: sinter-opt %s --sinter-fuse=remarks=true --split-input-file -mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARK
+// RUN: sinter-opt --sinter-attach-target=target=nvidia-h100 %s --sinter-fuse --split-input-file | FileCheck %s
+// RUN: sinter-opt --sinter-attach-target=target=nvidia-h100 %s --sinter-fuse=remarks=true --split-input-file -mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARK
 
 #id = affine_map<(d0, d1) -> (d0, d1)>
 

@@ -1,4 +1,4 @@
-// RUN: sinter-opt %s --sinter-fuse --split-input-file | FileCheck %s
+// RUN: sinter-opt --sinter-attach-target=target=nvidia-h100 %s --sinter-fuse --split-input-file | FileCheck %s
 
 // x comes from a gemm: its row sum of squares becomes an extra reduction of
 // that gemm; both consumers read x, scale gamma into their weights, and

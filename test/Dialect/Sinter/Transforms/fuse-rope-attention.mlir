@@ -1,4 +1,4 @@
-// RUN: sinter-opt %s --sinter-fuse | FileCheck %s
+// RUN: sinter-opt --sinter-attach-target=target=nvidia-h100 %s --sinter-fuse | FileCheck %s
 
 // RoPE on token-major Q and K feeding attention is applied by the attention.
 // CHECK-LABEL: func @rope_then_attention

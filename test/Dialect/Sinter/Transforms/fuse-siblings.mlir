@@ -1,4 +1,4 @@
-// RUN: sinter-opt %s --sinter-fuse --split-input-file | FileCheck %s
+// RUN: sinter-opt --sinter-attach-target=target=nvidia-h100 %s --sinter-fuse --split-input-file | FileCheck %s
 
 // Three projections of the same activations (QKV) become one gemm over
 // concatenated weights; the results are slices of its output.

@@ -1,5 +1,5 @@
-// RUN: sinter-opt %s --sinter-graph-pipeline | FileCheck %s
-// RUN: sinter-opt %s --sinter-graph-pipeline=fusion-remarks=true -mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
+// RUN: sinter-opt --sinter-attach-target=target=nvidia-h100 %s --sinter-graph-pipeline | FileCheck %s
+// RUN: sinter-opt --sinter-attach-target=target=nvidia-h100 %s --sinter-graph-pipeline=fusion-remarks=true -mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
 
 // The bias add and the sigmoid are one generic by then (elementwise fusion).
 // REMARK: remark: fused linalg.generic ({{.*}}graph-pipeline.mlir:{{[0-9]+}}:{{[0-9]+}}) into the epilogue of sinter.gemm ({{.*}}graph-pipeline.mlir:{{[0-9]+}}:{{[0-9]+}}): saves 256 HBM bytes

@@ -1,4 +1,4 @@
-// RUN: sinter-opt %s --sinter-report-traffic -o /dev/null | FileCheck %s
+// RUN: sinter-opt --sinter-attach-target=target=nvidia-h100 %s --sinter-report-traffic -o /dev/null | FileCheck %s
 
 // A kernel that only reads weights (arguments marked sinter.weight) runs
 // once at load time: it is listed, but not counted per call.

@@ -1,5 +1,5 @@
-// RUN: sinter-opt %s --sinter-report-traffic -o /dev/null | FileCheck %s
-// RUN: sinter-opt %s --sinter-fuse --sinter-report-traffic -o /dev/null | FileCheck %s --check-prefix=FUSED
+// RUN: sinter-opt --sinter-attach-target=target=nvidia-h100 %s --sinter-report-traffic -o /dev/null | FileCheck %s
+// RUN: sinter-opt --sinter-attach-target=target=nvidia-h100 %s --sinter-fuse --sinter-report-traffic -o /dev/null | FileCheck %s --check-prefix=FUSED
 
 // A 64x128 * 128x32 f32 GEMM followed by a bias add, on the H100 preset:
 // reads A (32768 B) + B (16384 B), writes C (8192 B); the bias kernel reads

@@ -1,4 +1,4 @@
-// RUN: sinter-opt %s --split-input-file --sinter-tile=target=nvidia-h100 | FileCheck %s
+// RUN: sinter-opt --sinter-attach-target=target=nvidia-h100 %s --split-input-file --sinter-tile | FileCheck %s
 
 // Causal GQA (4 query heads on 2 KV heads): a tile holds both query heads
 // of its group; the key loop ends at the diagonal; the mask runs only on

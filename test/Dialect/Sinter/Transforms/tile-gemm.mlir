@@ -1,4 +1,4 @@
-// RUN: sinter-opt %s --split-input-file --sinter-tile=target=nvidia-h100 | FileCheck %s
+// RUN: sinter-opt --sinter-attach-target=target=nvidia-h100 %s --split-input-file --sinter-tile | FileCheck %s
 
 // Chosen tiles: 64x128 output tiles in shared memory (128 tiles keep the
 // 132 SMs busy), k whole (its step recorded for the backend), one batch

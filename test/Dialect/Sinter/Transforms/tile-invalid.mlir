@@ -1,8 +1,8 @@
-// RUN: sinter-opt %s --split-input-file --sinter-tile=target=nvidia-h100 -verify-diagnostics
+// RUN: sinter-opt --sinter-attach-target=target=nvidia-h100 %s --split-input-file --sinter-tile -verify-diagnostics
 // RUN: not sinter-opt %s --split-input-file --sinter-tile 2>&1 | FileCheck %s --check-prefix=NOTARGET
-// RUN: not sinter-opt %s --split-input-file --sinter-tile=target=tpu 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// RUN: not sinter-opt --sinter-attach-target=target=tpu %s --split-input-file --sinter-tile 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 
-// NOTARGET: error: no sinter.target on the module; attach one or pass target=NAME
+// NOTARGET: error: sinter-tile needs the module's target description: attach one with --sinter-attach-target=target=NAME
 // UNKNOWN: error: unknown target 'tpu'
 
 func.func @too_big(%a: tensor<2048x2048xbf16>, %b: tensor<2048x2048xbf16>, %c: tensor<2048x2048xbf16>) -> tensor<2048x2048xbf16> {

@@ -1,4 +1,4 @@
-// RUN: sinter-opt %s --split-input-file --sinter-tile=target=nvidia-h100 -verify-diagnostics | FileCheck %s
+// RUN: sinter-opt --sinter-attach-target=target=nvidia-h100 %s --split-input-file --sinter-tile -verify-diagnostics | FileCheck %s
 // The memory-bound ops (KV cache, norms, softmax, RoPE) tile through their
 // TilingInterface over the dimensions their semantics keeps independent.
 

@@ -1,4 +1,4 @@
-// RUN: sinter-opt %s --sinter-tile="target=nvidia-h100 remarks=true" -verify-diagnostics -o /dev/null
+// RUN: sinter-opt --sinter-attach-target=target=nvidia-h100 %s --sinter-tile=remarks=true -verify-diagnostics -o /dev/null
 
 func.func @gemm(%a: tensor<4096x4096xbf16>, %b: tensor<4096x4096xbf16>, %c: tensor<4096x4096xbf16>) -> tensor<4096x4096xbf16> {
   // expected-remark @below {{gemm tile 128x256 with k step 64 in smem; A panel of 4096 rows resident in l2; predicted off-chip 100663296 B (bound 100663296 B, ratio 1.000)}}

@@ -10,8 +10,8 @@ def NPUPlanScratchpads : Pass<"npu-plan-scratchpads", "::mlir::func::FuncOp"> {
     Gives each `npu.alloc` of a function a byte `offset` in its memory space
     (`l1`, `l0a`, `l0b`, `l0c`, `ub`) so that buffers live at the same time
     never share bytes, and checks that everything fits the capacities the
-    target description gives those levels (`#sinter.target`: the `target`
-    option, else the module's `sinter.target`, else `npu-910`).
+    target description gives those levels (the module's `sinter.target`,
+    which the pass requires).
 
     A buffer lives from its `npu.alloc` to the last op of the function's
     body that uses it (an op with a region counts as using what its region
@@ -31,11 +31,6 @@ def NPUPlanScratchpads : Pass<"npu-plan-scratchpads", "::mlir::func::FuncOp"> {
     becomes `{offset = 0}` and `{offset = 32768}` while both are live, and
     both `{offset = 0}` when `%a` is dead before `%b` is allocated.
   }];
-  let options = [
-    Option<"targetName", "target", "std::string", "\"\"",
-           "NPU target preset (default: the module's sinter.target, else "
-           "npu-910)">
-  ];
 }
 
 #endif // SINTER_NPU_PASSES_TD

@@ -197,15 +197,19 @@ def Sinter_PeakComputeAttr : Sinter_Attr<"PeakCompute", "peak"> {
 def Sinter_TargetAttr : Sinter_Attr<"Target", "target"> {
   let summary = "The hardware description that tiling, fusion and backends read";
   let description = [{
-    One description of a target: its kind (`gpu`, `cpu` or `npu`), the
-    number of cores (SMs, CPU cores, AI cores), the memory levels from the
-    largest (off-chip) to the smallest (registers / L0), the peak compute
-    per input type, the matrix unit's native `[m, n, k]` tile and the vector
-    unit's width in bytes. Named presets exist for `nvidia-h100`, `nvidia-a100`,
-    `x86-avx512`, `x86-avx2`, `aarch64-neon` and `npu-910`
-    (`--sinter-attach-target=target=NAME` puts one on a module as the
-    `sinter.target` attribute); every later pass reads hardware facts from
-    this attribute alone.
+    One description of a target: its kind (the backend that compiles for
+    it: `gpu`, `cpu` or `npu`), the number of cores (SMs, CPU cores, AI
+    cores), the memory levels from the largest (off-chip) to the smallest
+    (registers / L0), the peak compute per input type, the matrix unit's
+    native `[m, n, k]` tile, the vector unit's width in bytes, and an
+    optional `config` dictionary with what only the backend reads: the
+    instruction set it generates code for (`chip = "sm_90a"` for NVIDIA
+    GPUs; `triple`, `cpu` and `features` for LLVM CPU targets) and, for the
+    NPU, the simulator's fixed latencies. Each backend offers named presets
+    (`nvidia-h100`, `nvidia-a100`, `x86-avx512`, `x86-avx2`,
+    `aarch64-neon`, `npu-910`); `--sinter-attach-target=target=NAME` puts
+    one on a module as the `sinter.target` attribute, and every later pass
+    reads hardware facts from this attribute alone.
 
     Example:
     ```mlir
@@ -213,14 +217,16 @@ def Sinter_TargetAttr : Sinter_Attr<"Target", "target"> {
       levels = [#sinter.memory<name = "dram", capacity = 1073741824, bandwidth = 20>,
                 #sinter.memory<name = "l1", capacity = 32768, bandwidth = 200, per_core = true>],
       peaks = [#sinter.peak<type = f32, unit = "vector", gops = 100>],
-      matrix_shape = [8, 8, 1], vector_bytes = 32>
+      matrix_shape = [8, 8, 1], vector_bytes = 32,
+      config = {triple = "x86_64-unknown-linux-gnu", cpu = "x86-64-v3"}>
     ```
   }];
   let parameters = (ins StringRefParameter<>:$name, StringRefParameter<>:$kind,
                         "int64_t":$cores, "::mlir::ArrayAttr":$levels,
                         "::mlir::ArrayAttr":$peaks,
                         "::mlir::DenseI64ArrayAttr":$matrix_shape,
-                        "int64_t":$vector_bytes);
+                        "int64_t":$vector_bytes,
+                        OptionalParameter<"::mlir::DictionaryAttr">:$config);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
@@ -228,6 +234,10 @@ def Sinter_TargetAttr : Sinter_Attr<"Target", "target"> {
     MemoryLevelAttr getLevel(::llvm::StringRef name) const;
     /// Peak throughput in GOP/s for inputs of `type`, or 0 when unknown.
     int64_t getPeakGops(::mlir::Type type) const;
+    /// The string `config` entry `key`, or empty.
+    ::llvm::StringRef getConfigString(::llvm::StringRef key) const;
+    /// The integer `config` entry `key`, or `fallback`.
+    int64_t getConfigInt(::llvm::StringRef key, int64_t fallback) const;
   }];
 }
 

@@ -20,13 +20,4 @@
 #define GET_OP_CLASSES
 #include "sinter/Dialect/Sinter/IR/SinterOps.h.inc"
 
-namespace mlir::sinter {
-/// Names of the built-in target presets, in a stable order.
-llvm::ArrayRef<llvm::StringRef> getTargetPresetNames();
-/// The preset called `name`, or null if there is none.
-TargetAttr getTargetPreset(MLIRContext *ctx, llvm::StringRef name);
-/// The name of the module attribute that holds a `#sinter.target`.
-inline constexpr llvm::StringLiteral kTargetAttrName = "sinter.target";
-} // namespace mlir::sinter
-
 #endif

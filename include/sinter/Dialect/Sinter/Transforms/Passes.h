@@ -11,6 +11,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
+#include "sinter/Dialect/Sinter/IR/Target.h"
 
 namespace mlir {
 class RewritePatternSet;
@@ -30,16 +31,6 @@ void populateFusePatterns(RewritePatternSet &patterns, bool remarks);
 
 /// Bytes of a statically shaped tensor type, 0 otherwise.
 int64_t getTensorBytes(Type type);
-
-/// The `sinter.target` of the closest enclosing op that has one, or null.
-TargetAttr lookupTarget(Operation *op);
-
-/// The target a pass option names (`target=NAME`), or else the module's
-/// `sinter.target`, or else the preset `fallback` (if not empty). Emits an
-/// error on `op` and fails for an unknown name, or when nothing is found
-/// and there is no fallback.
-FailureOr<TargetAttr> resolveTarget(Operation *op, StringRef name,
-                                    StringRef fallback = "");
 
 /// The reference semantics of a quantized weight element:
 /// (q - zp) * scale in f32 (`zp` may be null); q and zp are read as unsigned

@@ -101,8 +101,8 @@ def SinterFuse : Pass<"sinter-fuse"> {
     A fusion happens when it saves HBM traffic (the intermediate is neither
     written nor read back) and the accumulator tile plus one tile per
     epilogue operand fit in the target's innermost per-core memory that can
-    hold the accumulator (`sinter.target` on the module, `nvidia-h100` by
-    default). With `remarks`, every decision is reported as an MLIR remark
+    hold the accumulator (`sinter.target` on the module, which the pass
+    requires). With `remarks`, every decision is reported as an MLIR remark
     naming the ops, the decision and the HBM bytes saved.
   }];
   let options = [
@@ -124,8 +124,7 @@ def SinterReportTraffic : Pass<"sinter-report-traffic", "::mlir::ModuleOp"> {
     Prints, for every function, one row per kernel (every op that is not a
     view, a constant, an empty tensor or a fill used only as a destination):
     bytes read from and written to the outermost memory level, FLOPs and
-    the roofline time on the module's `sinter.target` (`nvidia-h100` if
-    none); then the totals, the compulsory minimum (each argument and
+    the roofline time on the module's `sinter.target` (required); then the totals, the compulsory minimum (each argument and
     constant read once, each result written once), their ratio, and the
     number of GEMM, attention and other kernels. The IR is not changed.
   }];
@@ -134,17 +133,28 @@ def SinterReportTraffic : Pass<"sinter-report-traffic", "::mlir::ModuleOp"> {
 def SinterAttachTarget : Pass<"sinter-attach-target", "::mlir::ModuleOp"> {
   let summary = "Attach a named #sinter.target preset to the module";
   let description = [{
-    Sets the module's `sinter.target` attribute to one of the built-in
-    presets (`nvidia-h100`, `nvidia-a100`, `x86-avx512`, `x86-avx2`, `aarch64-neon`,
-    `npu-910`). Tiling,
-    fusion and the backends read hardware facts from that attribute only.
-    An existing description is replaced.
+    Sets the module's `sinter.target` attribute to one of the presets the
+    backends offer (`x86-avx512`, `x86-avx2`, `aarch64-neon`,
+    `nvidia-h100`, `nvidia-a100`, `npu-910`; `sinter-compile
+    --list-targets`). Tiling, fusion and the backends read hardware facts
+    from that attribute only; this pass is the one place a preset's name
+    becomes a description. An existing description is replaced. There is
+    no default: `target` must name a preset.
   }];
   let dependentDialects = ["::mlir::sinter::SinterDialect"];
   let options = [
-    Option<"targetName", "target", "std::string", "\"x86-avx2\"",
-           "Name of the target preset">
+    Option<"targetName", "target", "std::string", "\"\"",
+           "Name of the target preset (required)">
   ];
+}
+
+def SinterDetachTarget : Pass<"sinter-detach-target", "::mlir::ModuleOp"> {
+  let summary = "Remove the module's #sinter.target";
+  let description = [{
+    Drops the module's `sinter.target` attribute, for tools that do not
+    load the sinter dialect (mlir-runner after `sinter-reference-to-llvm`,
+    which ends with this pass).
+  }];
 }
 
 def SinterExplainTiling : Pass<"sinter-explain-tiling", "::mlir::ModuleOp"> {
@@ -158,25 +168,21 @@ def SinterExplainTiling : Pass<"sinter-explain-tiling", "::mlir::ModuleOp"> {
     predicted bytes moved from the shared level into the cores with the
     same bound for one core's level (2MNK/sqrt(S) for GEMM, the
     FlashAttention I/O bound Sq*Skv*D*Dv/S per head), their ratio, and the
-    roofline time. The target is the module's `sinter.target`, or the
-    preset named by `target` (which wins). The IR is not changed.
+    roofline time. The target is the module's `sinter.target` (required).
+    The IR is not changed.
 
     ```
-    sinter-opt m.mlir --sinter-explain-tiling=target=npu-910 -o /dev/null
+    sinter-opt m.mlir --sinter-attach-target=target=npu-910 \
+      --sinter-explain-tiling -o /dev/null
     ```
   }];
-  let options = [
-    Option<"targetName", "target", "std::string", "\"\"",
-           "Target preset to use instead of the module's sinter.target">
-  ];
 }
 
 def SinterTile : Pass<"sinter-tile", "::mlir::ModuleOp"> {
   let summary = "Tile GEMMs and decompose attention into the flash form";
   let description = [{
     Applies the cost model's tiles (see `--sinter-explain-tiling`; pinned
-    `sinter.tile_sizes` win) on the module's `sinter.target`, or on the
-    preset named by `target`:
+    `sinter.tile_sizes` win) on the module's `sinter.target` (required):
 
     * `sinter.gemm` is tiled through its `TilingInterface` into an
       `scf.forall` over output tiles (batch, rows, columns); the epilogue
@@ -208,8 +214,6 @@ def SinterTile : Pass<"sinter-tile", "::mlir::ModuleOp"> {
     predicted bytes, bound, time). Ops with dynamic shapes are left alone.
   }];
   let options = [
-    Option<"targetName", "target", "std::string", "\"\"",
-           "Target preset to use instead of the module's sinter.target">,
     Option<"remarks", "remarks", "bool", "false",
            "Explain every tiling decision with a remark">
   ];
