@@ -51,10 +51,12 @@ def jobs(tmp):
     import cases  # noqa: E402
     out = []
     for group, name in ((cases.CASES, "tests"), (cases.BENCH, "bench")):
-        src = os.path.join(tmp, f"gpu-{name}.mlir")
-        with open(src, "w") as f:
-            f.write("\n".join(c["mlir"] for c in group))
         for target in ("nvidia-h100", "nvidia-a100"):
+            # sm_80 has no fp8 conversions: those cases are refused there.
+            chosen = [c for c in group if target == "nvidia-h100" or "f8E4M3FN" not in c["mlir"]]
+            src = os.path.join(tmp, f"gpu-{name}-{target}.mlir")
+            with open(src, "w") as f:
+                f.write("\n".join(c["mlir"] for c in chosen))
             for schedule in ("auto", "pingpong"):
                 if target == "nvidia-a100" and schedule != "auto":
                     continue

@@ -708,15 +708,17 @@ mlir::sinter::gpu_kernels::unsupportedKVCache(Operation *op,
   return "";
 }
 
-SmallVector<KernelLaunch> mlir::sinter::gpu_kernels::createKVCacheKernels(
+KernelPlan mlir::sinter::gpu_kernels::createKVCacheKernels(
     OpBuilder &b, Operation *op, func::FuncOp f, ArrayRef<Type> params,
-    int64_t &workspaceBytes) {
-  workspaceBytes = 0;
+    const GPUResources &gpu) {
+  KernelPlan plan;
   if (auto g = dyn_cast<KVGatherOp>(op))
-    return gather(b, g, f, params);
-  if (auto a = dyn_cast<KVAppendOp>(op))
-    return append(b, a, f, params, workspaceBytes);
-  if (auto e = dyn_cast<KVEvictOp>(op))
-    return evict(b, e, f, params);
-  return quantize(b, cast<KVQuantizeOp>(op), f, params);
+    plan.launches = gather(b, g, f, params);
+  else if (auto a = dyn_cast<KVAppendOp>(op))
+    plan.launches = append(b, a, f, params, plan.workspaceBytes);
+  else if (auto e = dyn_cast<KVEvictOp>(op))
+    plan.launches = evict(b, e, f, params);
+  else
+    plan.launches = quantize(b, cast<KVQuantizeOp>(op), f, params);
+  return plan;
 }

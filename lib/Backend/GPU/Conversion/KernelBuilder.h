@@ -1,12 +1,12 @@
 //===- KernelBuilder.h - IR-building helpers shared by the GPU kernels ----===//
 //
 // Index arithmetic, shared-memory addresses, ldmatrix, mma.sync and cp.async
-// as the kernel generators of lib/Backend/GPU/Conversion use them. Internal to the
-// library.
+// as the kernel generators of lib/Backend/GPU/Conversion use them. Internal to
+// the library.
 //
 //===----------------------------------------------------------------------===//
-#ifndef SINTER_LIB_TARGET_GPU_KERNELBUILDER_H
-#define SINTER_LIB_TARGET_GPU_KERNELBUILDER_H
+#ifndef SINTER_LIB_BACKEND_GPU_CONVERSION_KERNELBUILDER_H
+#define SINTER_LIB_BACKEND_GPU_CONVERSION_KERNELBUILDER_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -309,16 +309,15 @@ struct KernelBuilder {
   }
 };
 
-/// Why `op` (sinter.attention or sinter.paged_attention) cannot become GPU
-/// kernels, or empty.
-std::string unsupportedAttention(Operation *op);
-
-/// What the target description says about the GPU's SMs.
+/// What the target description says about the GPU's SMs, and the
+/// compile's choices for the kernels.
 struct GPUResources {
   int64_t sms;
   int64_t sharedBytesPerSM;
   /// sm_90a: warpgroup MMA, TMA and mbarriers.
   bool hopper = false;
+  /// The Hopper GEMM schedule: ping-pong instead of cooperative.
+  bool gemmPingpong = false;
 };
 
 /// One kernel launch of a compiled function.
@@ -330,31 +329,56 @@ struct KernelLaunch {
   int64_t sharedBytes = 0;
 };
 
-/// Creates (at `b`'s insertion point, in a gpu.module) the kernels of `f`,
-/// whose body is `op` (sinter.attention or sinter.paged_attention) on its
-/// arguments; `params` are the kernels' parameters (f's arguments, then its
-/// results, as memrefs), followed by an f32 workspace of `workspaceBytes`
-/// when that is set non-zero. The SMs and their shared memory size the
-/// split-KV grid.
-/// Returns the launches in order.
-SmallVector<KernelLaunch> createAttentionKernels(OpBuilder &b, Operation *op,
-                                                 func::FuncOp f,
-                                                 ArrayRef<Type> params,
-                                                 const GPUResources &gpu,
-                                                 int64_t &workspaceBytes);
+/// A TMA descriptor the launch code encodes and passes by value after the
+/// other parameters: of the row-major matrix argument `arg` (its position
+/// among the function's arguments, then its results; `batches` matrices
+/// of rows x cols, a 3-d map, when not 0), in boxes of boxRows x boxCols
+/// elements of elemBytes.
+struct TensorMap {
+  int64_t arg, batches, rows, cols, boxRows, boxCols, elemBytes;
+};
+
+/// How a function's kernels are launched, which every kernel family
+/// returns: the launches in stream order (the first named like the
+/// function), the f32 scratch bytes they share (passed to each kernel after
+/// the function's results) and the TMA descriptors they read through.
+struct KernelPlan {
+  SmallVector<KernelLaunch> launches;
+  int64_t workspaceBytes = 0;
+  SmallVector<TensorMap> tensorMaps;
+};
+
+// Every kernel family is entered the same way:
+//
+//   KernelPlan createXKernels(OpBuilder &b, <the op>, func::FuncOp f,
+//                             ArrayRef<Type> params, const GPUResources &gpu)
+//
+// creates, at `b`'s insertion point in the gpu.module, the kernels of `f`,
+// whose body is the op on its arguments; `params` are the kernels'
+// parameters (f's arguments, then its results, as memrefs; the workspace
+// and the descriptors follow when the plan has them). The GEMM families
+// are declared in GemmKernel.h.
+
+/// Why `op` (sinter.attention or sinter.paged_attention) cannot become GPU
+/// kernels, or empty.
+std::string unsupportedAttention(Operation *op);
+
+/// sinter.attention (the Hopper kernel where it applies, else
+/// FlashAttention-2) and sinter.paged_attention (split-KV decode and its
+/// combine kernel; the SMs and their shared memory size the split).
+KernelPlan createAttentionKernels(OpBuilder &b, Operation *op, func::FuncOp f,
+                                  ArrayRef<Type> params,
+                                  const GPUResources &gpu);
 
 /// Why `op` (sinter.kv.gather, kv.append, kv.evict or kv.quantize) cannot
 /// become GPU kernels, or empty. fp8 needs a chip that converts to it (sm_89
 /// and later; Hopper here).
 std::string unsupportedKVCache(Operation *op, const GPUResources &resources);
 
-/// Creates the kernels of `f`, whose body is the KV-cache op `op`, as
-/// createAttentionKernels does.
-SmallVector<KernelLaunch> createKVCacheKernels(OpBuilder &b, Operation *op,
-                                               func::FuncOp f,
-                                               ArrayRef<Type> params,
-                                               int64_t &workspaceBytes);
+/// The KV-cache ops.
+KernelPlan createKVCacheKernels(OpBuilder &b, Operation *op, func::FuncOp f,
+                                ArrayRef<Type> params, const GPUResources &gpu);
 
 } // namespace mlir::sinter::gpu_kernels
 
-#endif // SINTER_LIB_TARGET_GPU_KERNELBUILDER_H
+#endif // SINTER_LIB_BACKEND_GPU_CONVERSION_KERNELBUILDER_H
