@@ -36,7 +36,9 @@ config.environment["SINTER_MLIR_LIB_DIR"] = config.mlir_lib_dir
 config.environment["PYTHONPATH"] = os.pathsep.join(
     [os.path.join(config.sinter_src_root, "python"),
      os.path.join(config.sinter_src_root, "test", "Integration", "lib")])
-# Ahead-of-time tests compile with sinter-compile and link the runtime.
+# The compiled path of the harness (and the examples) runs the product:
+# the sinter package from the source tree with the build's extension.
+config.environment["SINTER_BUILD_DIR"] = config.sinter_obj_root
 config.environment["SINTER_COMPILE"] = os.path.join(config.sinter_tools_dir, "sinter-compile")
 config.environment["SINTER_RUNTIME_LIB"] = os.path.join(config.sinter_obj_root, "lib", "libsinter_runtime.a")
 config.environment["CXX"] = config.cxx_compiler

@@ -28,7 +28,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "python"))
-from sinter.aot import cxx, omp_lib_dir  # noqa: E402
+from sinter.toolchain import cxx_compiler as cxx, omp_lib_dir  # noqa: E402
 
 from sinter.snippets import gelu_tanh  # noqa: E402
 

@@ -20,7 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "python"))
 sys.path.insert(0, os.path.join(ROOT, "examples", "decoder_block"))
 from run import make_inputs, reference  # noqa: E402  (decoder_block/run.py)
-from sinter.aot import cxx, omp_lib_dir  # noqa: E402
+from sinter.toolchain import cxx_compiler as cxx, omp_lib_dir  # noqa: E402
 
 ORDER = ["x", "attn_norm", "wq", "wk", "wv", "wo", "mlp_norm", "wgate", "wup", "wdown", "cos", "sin"]
 

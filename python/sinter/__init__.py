@@ -6,15 +6,15 @@
 
 * `sinter.compile` imports ONNX (`sinter.onnx`), runs the compiler in
   process (the `_sinter` extension over the C API, include/sinter-c/
-  compiler.h) and, for CPU targets, loads the artifacts as a callable on
-  numpy arrays; for GPU and NPU targets it returns the artifacts and the
-  manifest.
+  compiler.h) and, for CPU targets, loads the artifacts as a
+  CompiledModule callable on numpy arrays (the one way to run compiled
+  code; element types by `sinter.dtypes`); for GPU and NPU targets it
+  returns the artifacts and the manifest.
 * `sinter.parse` / `sinter.Context` give Modules to print and run pass
-  pipelines on.
-* `sinter.runner` executes MLIR functions on the CPU through
-  `sinter-opt --sinter-reference-to-llvm` and `mlir-runner` (the reference
-  executor the tests use); `sinter.aot` runs sinter-compile's objects
-  through a generated C++ driver.
+  pipelines on; `sinter.passes()` and `sinter.targets()` list what
+  pipelines and compiles can name.
+* `sinter.toolchain` finds the compilers and runtime that programs built
+  against the artifacts need.
 * `python3 -m sinter compile|report` is the command line.
 """
 
@@ -31,12 +31,13 @@ _ext = _os.path.join(_build, "python", "sinter")
 if _os.path.isdir(_ext) and _ext not in __path__:
     __path__.append(_ext)
 
-__all__ = ["Artifacts", "CompileError", "CompiledModule", "Context", "Module", "compile", "parse"]
+__all__ = ["Artifacts", "CompileError", "CompiledModule", "Context", "Module", "compile", "parse",
+           "pass_is_registered", "passes", "targets"]
 
 
 def __getattr__(name):
-    # The compiler (and its extension) load on first use: sinter.runner and
-    # sinter.aot work without the extension.
+    # The compiler (and its extension) load on first use: sinter.dtypes and
+    # sinter.toolchain work without the extension.
     if name in __all__:
         from . import compiler
         return getattr(compiler, name)

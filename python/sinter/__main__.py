@@ -201,18 +201,19 @@ def main(argv=None) -> int:
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("compile", help="compile an ONNX or MLIR model to artifacts")
     c.add_argument("model")
-    c.add_argument("--target", default="cpu", help="cpu (the host's), x86-avx512, x86-avx2, aarch64-neon, "
-                   "nvidia-h100, nvidia-a100 or npu-910")
+    presets = ", ".join(compiler.targets())
+    c.add_argument("--target", default="cpu", help=f"cpu (the host's) or a preset: {presets}")
     c.add_argument("-o", "--output", default=".")
     c.add_argument("--name", default="")
     c.add_argument("--no-graph", action="store_true")
-    c.add_argument("--stop-after", choices=["graph", "tile", "llvm"])
+    c.add_argument("--stop-after", choices=["graph", "tile", "llvm"],
+                   help="stop after a stage (the NPU has no llvm stage) and write its output")
     c.add_argument("--weights", choices=["constants", "arguments"], default="constants",
                    help="ONNX weights in the code, or as trailing arguments (saved to NAME.weights.npz)")
     c.add_argument("--quiet", action="store_true")
     r = sub.add_parser("report", help="fusion, traffic and tiling reports and a roofline plot")
     r.add_argument("model")
-    r.add_argument("--target", default="x86-avx512")
+    r.add_argument("--target", default="x86-avx512", help=f"a preset: {presets}")
     r.add_argument("-o", "--output", default="sinter-report")
     r.add_argument("--format", choices=["png", "svg"], default="png")
     args = p.parse_args(argv)

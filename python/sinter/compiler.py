@@ -7,7 +7,6 @@ GPU and NPU targets, `Artifacts` (the output folder and the manifest).
 """
 
 import ctypes
-import glob
 import json
 import os
 import subprocess
@@ -16,7 +15,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
-from . import _sinter
+from . import _sinter, dtypes, toolchain
 
 CompileError = _sinter.CompileError
 Context = _sinter.Context
@@ -38,46 +37,26 @@ def parse(text: str) -> Module:
     return context().parse(text)
 
 
-_NP = {"f32": np.float32, "f64": np.float64, "f16": np.float16, "bf16": np.uint16,
-       "i1": np.bool_, "i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64,
-       "index": np.int64, "i4": np.uint8}
-_CPU_TARGETS = ("x86-avx512", "x86-avx2", "aarch64-neon")
+def passes() -> List[str]:
+    """The passes a pipeline can name (the names `sinter-opt --list-passes`
+    lists; named pipelines such as sinter-graph-pipeline too, see
+    `pass_is_registered`)."""
+    names = []
+    for line in _sinter.list_passes().splitlines():
+        # "  --name   -   summary"; options are indented further.
+        if line.startswith("  --") and not line.startswith("    "):
+            names.append(line.split()[0][2:])
+    return names
 
 
-def _install_prefix() -> Optional[str]:
-    try:
-        from . import _install  # written by cmake --install
-        return _install.PREFIX
-    except ImportError:
-        return None
+def pass_is_registered(name: str) -> bool:
+    """Whether a pipeline can name `name` (a pass or a named pipeline)."""
+    return _sinter.pass_is_registered(name)
 
 
-def _runtime_lib() -> str:
-    """libsinter_runtime.a: $SINTER_RUNTIME_LIB, the build tree's or the
-    install prefix's."""
-    from . import _build  # noqa: F401 (set by the package's __init__)
-    cands = [os.environ.get("SINTER_RUNTIME_LIB"), os.path.join(_build, "lib", "libsinter_runtime.a")]
-    prefix = _install_prefix()
-    if prefix:
-        cands.append(os.path.join(prefix, "lib", "libsinter_runtime.a"))
-    for c in cands:
-        if c and os.path.exists(c):
-            return c
-    raise CompileError("libsinter_runtime.a not found (set $SINTER_RUNTIME_LIB)")
-
-
-def _omp_dir() -> str:
-    found = sorted(glob.glob("/usr/lib/llvm-*/lib/libomp.so")) + sorted(glob.glob("/usr/lib/*/libomp.so"))
-    if not found:
-        raise CompileError("libomp.so not found (install libomp-dev)")
-    return os.path.dirname(found[-1])
-
-
-def _cc() -> str:
-    for c in (os.environ.get("CC"), "clang-22", "cc", "gcc"):
-        if c and subprocess.run(["which", c], capture_output=True).returncode == 0:
-            return c
-    raise CompileError("no C compiler found (set $CC)")
+def targets() -> List[str]:
+    """The target presets `compile` takes (besides "cpu", the host's)."""
+    return _sinter.list_targets().split()
 
 
 class Artifacts:
@@ -103,35 +82,41 @@ class Artifacts:
 class Function:
     """One exported function of a CPU library, called on numpy arrays.
 
-    Inputs are passed zero-copy when they are C-contiguous with the
-    manifest's dtype (f16 as float16, bf16 as its uint16 bits); others are
-    converted. Outputs are new arrays (returned alone or as a tuple);
-    in/out arguments are updated in place when passed zero-copy."""
+    Arguments are converted to their element type's storage by the one
+    dtype table (`sinter.dtypes`): an argument already C-contiguous with
+    that storage is passed zero-copy (f16 as float16, bf16 as uint16 bits;
+    float arrays for bf16 are rounded to it). Results are new arrays in the
+    closest numpy type (bf16 as float32), returned alone or as a tuple;
+    in/out arguments are updated in place when passed zero-copy. A wrong
+    number of arrays or a wrong shape is a TypeError / ValueError naming the
+    argument."""
 
     def __init__(self, lib: ctypes.CDLL, spec: dict, bound: Sequence[np.ndarray] = ()):
         self.spec = spec
-        # Trailing inputs supplied by the module (weights passed as
-        # arguments), kept alive and C-contiguous here.
-        self.bound = [np.ascontiguousarray(b) for b in bound]
         self.name = spec["name"]
+        for a in spec["arguments"]:
+            dtypes.lookup(a["dtype"])  # refuse unknown element types up front
+        # Trailing inputs supplied by the module (weights passed as
+        # arguments), kept alive in their storage here.
+        inputs = [a for a in spec["arguments"] if a["role"] != "output"]
+        self.inputs = inputs[:len(inputs) - len(bound)]
+        self.bound = [dtypes.to_storage(x, a["dtype"]) for x, a in zip(bound, inputs[len(self.inputs):])]
+        self.outputs = [a for a in spec["arguments"] if a["role"] == "output"]
         self._fn = getattr(lib, spec["symbol"])
         self._fn.restype = None
         self._fn.argtypes = [ctypes.c_void_p] * len(spec["arguments"])
-        inputs = [a for a in spec["arguments"] if a["role"] != "output"]
-        self.inputs = inputs[:len(inputs) - len(self.bound)]
-        self.outputs = [a for a in spec["arguments"] if a["role"] == "output"]
 
-    def __call__(self, *args: np.ndarray):
+    def __call__(self, *args):
         if len(args) != len(self.inputs):
             raise TypeError(f"{self.name} takes {len(self.inputs)} arrays "
                             f"({', '.join(a['name'] for a in self.inputs)}), got {len(args)}")
         keep, ptrs, outs = [], [], []
         it = iter(list(args) + self.bound)
         for a in self.spec["arguments"]:
-            dt, shape = _NP[a["dtype"]], tuple(a["shape"])
+            shape = tuple(a["shape"])
             if a["role"] == "output":
-                out = np.empty(shape, dtype=dt)
-                outs.append(out)
+                out = np.empty(shape, dtype=dtypes.lookup(a["dtype"]).storage)
+                outs.append((out, a["dtype"]))
                 ptrs.append(out.ctypes.data)
                 continue
             x = next(it)
@@ -139,13 +124,12 @@ class Function:
                 x = np.asarray(x)
             if x.shape != shape:
                 raise ValueError(f"{self.name}: {a['name']} must have shape {shape}, got {x.shape}")
-            if a["dtype"] == "i4":
-                x = (x.astype(np.int64) & 0xF).astype(np.uint8)
-            x = np.ascontiguousarray(x, dtype=dt)
+            x = dtypes.to_storage(x, a["dtype"])
             keep.append(x)
             ptrs.append(x.ctypes.data)
         self._fn(*ptrs)
-        return outs[0] if len(outs) == 1 else tuple(outs)
+        results = [dtypes.from_storage(out, dt) for out, dt in outs]
+        return results[0] if len(results) == 1 else tuple(results)
 
 
 class CompiledModule(Artifacts):
@@ -156,10 +140,13 @@ class CompiledModule(Artifacts):
         super().__init__(output_dir, name, manifest)
         self.weights = list(weights)
         so = os.path.join(output_dir, f"lib{name}.so")
-        omp = _omp_dir()
-        built = subprocess.run([_cc(), "-shared", "-o", so, os.path.join(output_dir, manifest["object"]),
-                                _runtime_lib(), f"-L{omp}", "-lomp", "-lm", "-lstdc++", f"-Wl,-rpath,{omp}"],
-                               capture_output=True, text=True)
+        try:
+            omp = toolchain.omp_lib_dir()
+            cmd = [toolchain.c_compiler(), "-shared", "-o", so, os.path.join(output_dir, manifest["object"]),
+                   toolchain.runtime_lib(), f"-L{omp}", "-lomp", "-lm", "-lstdc++", f"-Wl,-rpath,{omp}"]
+        except toolchain.ToolchainError as e:
+            raise CompileError(str(e)) from None
+        built = subprocess.run(cmd, capture_output=True, text=True)
         if built.returncode != 0:
             raise CompileError(f"linking {so} failed:\n{built.stderr}")
         self._lib = ctypes.CDLL(so)

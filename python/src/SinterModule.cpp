@@ -55,6 +55,18 @@ PYBIND11_MODULE(_sinter, m) {
       PyErr_NewException("sinter.CompileError", PyExc_RuntimeError, nullptr));
   m.attr("CompileError") = compileError;
   m.def("version", [] { return std::string(sinterVersion()); });
+  m.def(
+      "list_passes", [] { return take(sinterListPasses()); },
+      "The registered passes, as `sinter-opt --list-passes` prints them.");
+  m.def(
+      "pass_is_registered",
+      [](const std::string &name) {
+        return sinterPassIsRegistered(name.c_str()) != 0;
+      },
+      py::arg("name"), "Whether a pipeline can name `name`.");
+  m.def(
+      "list_targets", [] { return take(sinterListTargets()); },
+      "The target presets, one per line.");
 
   py::class_<Context, std::shared_ptr<Context>>(m, "Context")
       .def(py::init<>())

@@ -69,3 +69,40 @@ def test_stop_after_stage(tmp_path):
     art = sinter.compile(MATMUL, output_dir=str(tmp_path), name="mm", stop_after="graph")
     assert "sinter.gemm" in open(tmp_path / "mm.graph.mlir").read()
     assert art.manifest["stopped_after"] == "graph"
+
+
+BF16_GEMM = """
+func.func @g(%a: tensor<5x24xbf16>, %b: tensor<24x7xbf16>) -> tensor<5x7xbf16> {
+  %o = tensor.empty() : tensor<5x7xbf16>
+  %y = sinter.gemm ins(%a, %b : tensor<5x24xbf16>, tensor<24x7xbf16>) outs(%o : tensor<5x7xbf16>)
+      {acc_type = f32} -> tensor<5x7xbf16>
+  return %y : tensor<5x7xbf16>
+}
+"""
+
+
+def test_compiled_module_element_types(tmp_path):
+    """bf16 through the one dtype table: float arrays are rounded to bf16,
+    uint16 arrays are taken as bf16 bits (zero-copy), results come back as
+    float32; a wrong shape or an fp8 float array is refused by name."""
+    from sinter import dtypes
+    mod = sinter.compile(BF16_GEMM, output_dir=str(tmp_path), name="g")
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((5, 24)).astype(np.float32)
+    b = rng.standard_normal((24, 7)).astype(np.float32)
+    y = mod.g(a, b)
+    assert y.dtype == np.float32 and y.shape == (5, 7)
+    want = dtypes.round_bf16(dtypes.round_bf16(a).astype(np.float64) @ dtypes.round_bf16(b))
+    np.testing.assert_allclose(y, want, rtol=1e-2, atol=1e-2)
+    bits = dtypes.to_storage(a, "bf16")
+    assert bits.dtype == np.uint16 and dtypes.to_storage(bits, "bf16") is bits
+    np.testing.assert_array_equal(mod.g(bits, dtypes.to_storage(b, "bf16")), y)
+    with pytest.raises(ValueError, match=r"g: arg0 must have shape \(5, 24\)"):
+        mod.g(a.T.copy(), b)
+    with pytest.raises(TypeError, match="g takes 2 arrays"):
+        mod.g(a)
+    with pytest.raises(TypeError, match="pass f8E4M3FN arguments as uint8"):
+        dtypes.to_storage(a, "f8E4M3FN")
+    i4 = dtypes.to_storage(np.array([-8, -3, 0, 7]), "i4")
+    np.testing.assert_array_equal(i4, [8, 13, 0, 7])
+    np.testing.assert_array_equal(dtypes.from_storage(i4, "i4"), [-8, -3, 0, 7])

@@ -1,4 +1,5 @@
-# The CPU GEMM micro-kernel with k blocked (sinter-compile --k-block=64):
+# The CPU GEMM micro-kernel with k blocked (sinter.compile(k_block=64), as
+# sinter-compile --k-block=64):
 # partial sums kept in an f32 tile buffer across blocks, one epilogue at the
 # end; ragged K = 150 (two full blocks and a partial one), pairwise + bias
 # and a transposed plain GEMM, against float64 numpy.
@@ -8,8 +9,7 @@
 # CHECK: PASS k-blocked over a B packed once
 import numpy as np
 from refs import rng
-from sinter.aot import compile_and_run
-from sinter.runner import Arg, check, tensor_type as T
+from harness import Arg, check, run, tensor_type as T
 
 r = rng(41)
 M, K, N = 23, 150, 37
@@ -36,12 +36,11 @@ func.func @t(%a: {T((K,M),'f32')}, %b: {T((N,K),'f32')}) -> {T((M,N),'f32')} {{
       {{acc_type = f32, transpose_a, transpose_b}} -> {T((M,N),'f32')}
   return %y : {T((M,N),'f32')}
 }}"""
-(y,) = compile_and_run(mod, "f", [Arg(a, "f32"), Arg(w, "f32"), Arg(bias, "f32")], [("f32", (M, N))],
-                       flags=["--k-block=64"])
+(y,) = run(mod, "f", [Arg(a, "f32"), Arg(w, "f32"), Arg(bias, "f32")], [("f32", (M, N))], k_block=64)
 acc = a.astype(np.float64) @ w
 check("k-blocked pairwise", y, acc[:, :N] * acc[:, N:] + bias, 1e-3, 1e-5)
 at, bt = a.T.copy(), w[:, :N].T.copy()
-(y,) = compile_and_run(mod, "t", [Arg(at, "f32"), Arg(bt, "f32")], [("f32", (M, N))], flags=["--k-block=64"])
+(y,) = run(mod, "t", [Arg(at, "f32"), Arg(bt, "f32")], [("f32", (M, N))], k_block=64)
 check("k-blocked transposed", y, a.astype(np.float64) @ w[:, :N], 1e-4, 1e-5)
 
 # Three rows of 32-row tiles share B, so it is packed once for the whole
@@ -56,5 +55,5 @@ func.func @g(%a: {T((M2,K2),'f32')}, %b: {T((K2,N2),'f32')}) -> {T((M2,N2),'f32'
       {{acc_type = f32, sinter.tile_sizes = array<i64: 32, 64, 64>}} -> {T((M2,N2),'f32')}
   return %y : {T((M2,N2),'f32')}
 }}"""
-(y,) = compile_and_run(mod2, "g", [Arg(a2, "f32"), Arg(b2, "f32")], [("f32", (M2, N2))], flags=["--k-block=64"])
+(y,) = run(mod2, "g", [Arg(a2, "f32"), Arg(b2, "f32")], [("f32", (M2, N2))], k_block=64)
 check("k-blocked over a B packed once", y, a2.astype(np.float64) @ b2, 1e-4, 1e-5)

@@ -9,7 +9,7 @@
 # CHECK: PASS bshd layout lse
 import numpy as np
 from refs import attention, rng
-from sinter.runner import Arg, check, round_to, run, tensor_type as T
+from harness import Arg, check, round_to, run, tensor_type as T
 
 r = rng(21)
 B, Hq, Hkv, Sq, Skv, D = 2, 6, 2, 13, 29, 24

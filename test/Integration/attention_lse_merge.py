@@ -6,7 +6,7 @@
 # CHECK: PASS merged lse
 import numpy as np
 from refs import attention, rng
-from sinter.runner import Arg, check, round_to, run, tensor_type as T
+from harness import Arg, check, round_to, run, tensor_type as T
 
 r = rng(41)
 B, Hq, Hkv, Sq, Skv, D = 1, 4, 2, 3, 30, 16

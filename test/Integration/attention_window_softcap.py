@@ -9,7 +9,7 @@
 # CHECK: PASS rope inside attention
 import numpy as np
 from refs import attention, rng
-from sinter.runner import Arg, check, run, tensor_type as T
+from harness import Arg, check, run, tensor_type as T
 
 r = rng(5)
 B, Hq, Hkv, Sq, Skv, D, W = 2, 4, 2, 17, 17, 8, 5

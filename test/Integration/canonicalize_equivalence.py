@@ -7,7 +7,7 @@
 # CHECK: PASS trivial epilogue unchanged
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, run, tensor_type as T
+from harness import Arg, check, run, tensor_type as T
 
 r = rng(8)
 

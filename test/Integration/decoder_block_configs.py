@@ -14,7 +14,7 @@ import os
 import subprocess
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, round_to, run, sinter_opt
+from harness import Arg, check, round_to, run, sinter_opt
 
 here = os.path.dirname(os.path.abspath(__file__))
 example = os.path.join(here, "..", "..", "examples", "decoder_block")

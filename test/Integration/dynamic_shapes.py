@@ -6,7 +6,7 @@
 # CHECK: PASS dynamic rms_norm
 import numpy as np
 from refs import attention, rms_norm, rng
-from sinter.runner import Arg, check, run, tensor_type as T
+from harness import Arg, check, run, tensor_type as T
 
 r = rng(31)
 q = r.standard_normal((1, 4, 11, 8)).astype(np.float32)

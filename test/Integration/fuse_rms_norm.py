@@ -9,7 +9,7 @@
 import os
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, run
+from harness import Arg, check, run
 
 src = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Dialect", "Sinter", "Transforms",
                         "fuse-rms-norm.mlir")).read().split("// -----")

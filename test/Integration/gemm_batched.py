@@ -5,7 +5,7 @@
 # CHECK: PASS batched per-batch bias
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, round_to, run, tensor_type as T
+from harness import Arg, check, round_to, run, tensor_type as T
 
 r = rng(13)
 Bt, M, K, N = 3, 10, 27, 14

@@ -8,7 +8,7 @@
 # CHECK: PASS plain f16
 import numpy as np
 from refs import gelu_tanh, rng
-from sinter.runner import Arg, check, round_to, run, tensor_type as T
+from harness import Arg, check, round_to, run, tensor_type as T
 
 def gelu_residual_region(dt):
     """Epilogue: y = gelu_tanh(acc + bias) + residual, stored as `dt`."""

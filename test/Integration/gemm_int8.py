@@ -5,7 +5,7 @@
 # CHECK: PASS int8 dequantized
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, round_to, run, tensor_type as T
+from harness import Arg, check, round_to, run, tensor_type as T
 
 r = rng(11)
 # int8 GEMM: the i32 accumulator is exact, the epilogue applies scales.

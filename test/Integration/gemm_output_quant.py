@@ -6,7 +6,7 @@
 # CHECK: PASS row absmax
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, run, tensor_type as T
+from harness import Arg, check, run, tensor_type as T
 
 r = rng(37)
 M, K, N = 15, 33, 22

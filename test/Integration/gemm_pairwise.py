@@ -9,7 +9,7 @@
 import os
 import numpy as np
 from refs import gelu_tanh, rng
-from sinter.runner import Arg, check, round_to, run, tensor_type as T
+from harness import Arg, check, round_to, run, tensor_type as T
 
 r = rng(91)
 M, K, N = 11, 37, 13

@@ -9,7 +9,7 @@
 # CHECK: PASS a_row_sum_sq
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, run, tensor_type as T
+from harness import Arg, check, run, tensor_type as T
 
 M, K, N = 23, 41, 17
 r = rng(7)

@@ -5,7 +5,7 @@
 # CHECK: PASS w4a16 grouped
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, round_to, run, tensor_type as T
+from harness import Arg, check, round_to, run, tensor_type as T
 
 r = rng(11)
 # W4A16: unsigned 4-bit weights in groups of 16 along K (K = 70 is ragged),

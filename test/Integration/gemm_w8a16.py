@@ -4,7 +4,7 @@
 # CHECK: PASS w8a16 per-channel
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, round_to, run, tensor_type as T
+from harness import Arg, check, round_to, run, tensor_type as T
 
 r = rng(11)
 # W8A16, per-channel scales, A given transposed ([K, M]).

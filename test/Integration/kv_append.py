@@ -7,7 +7,7 @@
 # CHECK: PASS append bf16 index-slots
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, round_to, run, tensor_type as T
+from harness import Arg, check, round_to, run, tensor_type as T
 
 r = rng(23)
 NB, BS, H, D = 5, 3, 2, 4

@@ -7,7 +7,7 @@
 # CHECK: PASS retention
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, run, tensor_type as T
+from harness import Arg, check, run, tensor_type as T
 
 r = rng(3)
 B, H, S, D, Dv, C = 2, 3, 23, 4, 5, 10

@@ -6,7 +6,7 @@
 # CHECK: PASS gather index table
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, run, tensor_type as T
+from harness import Arg, check, run, tensor_type as T
 
 r = rng(29)
 NB, BS, H, D = 7, 4, 3, 5

@@ -8,7 +8,7 @@
 # CHECK: PASS densify
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, round_to, run, tensor_type as T
+from harness import Arg, check, round_to, run, tensor_type as T
 
 r = rng(17)
 B, S, D, K = 2, 6, 21, 8

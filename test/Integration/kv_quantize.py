@@ -9,7 +9,7 @@
 # CHECK: PASS fp8 per_token round trip
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, round_to, run, tensor_type as T
+from harness import Arg, check, round_to, run, tensor_type as T
 
 r = rng(9)
 H, S, D = 2, 13, 19

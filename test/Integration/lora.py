@@ -11,7 +11,7 @@
 import subprocess
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, run, sinter_opt, tensor_type as T
+from harness import Arg, check, run, sinter_opt, tensor_type as T
 
 M, K, N, R, S = 9, 40, 24, 4, 0.5
 r = rng(81)

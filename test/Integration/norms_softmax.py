@@ -6,7 +6,7 @@
 # CHECK: PASS softmax dim 0
 import numpy as np
 from refs import layer_norm, rms_norm, rng, softmax
-from sinter.runner import Arg, check, round_to, run, tensor_type as T
+from harness import Arg, check, round_to, run, tensor_type as T
 
 r = rng(2)
 x = round_to(r.standard_normal((7, 45)) * 2, "bf16")

@@ -1,7 +1,7 @@
 # NPU kernels against sinter's reference decomposition on the CPU: each
 # function is compiled with `sinter-compile --target=npu-910`, run on the
 # simulator over 2 cores (a generated harness reads the inputs and writes
-# the outputs as f32), and compared with `sinter.runner.run` (the
+# the outputs as f32), and compared with `harness.run` (the
 # --sinter-decompose path, JIT-run by mlir-runner) on the same inputs.
 # RUN: %python %s %sinter_obj %t | FileCheck %s
 # CHECK: PASS gemm bias tanh
@@ -25,7 +25,7 @@ import sys
 
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, round_to, run, tensor_type as T
+from harness import Arg, check, round_to, run, tensor_type as T
 
 OBJ, WORK = sys.argv[1], sys.argv[2]
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -9,7 +9,7 @@
 # CHECK: PASS chunked prefill
 import numpy as np
 from refs import attention, rng
-from sinter.runner import Arg, check, round_to, run, tensor_type as T
+from harness import Arg, check, round_to, run, tensor_type as T
 
 r = rng(42)
 NB, BS, Hkv, Hq, D = 12, 4, 2, 4, 16

@@ -18,7 +18,7 @@ import os
 import subprocess
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, run, sinter_opt, tensor_type as T
+from harness import Arg, check, run, sinter_opt, tensor_type as T
 
 r = rng(51)
 

@@ -5,7 +5,7 @@
 # CHECK: PASS rope interleaved partial
 import numpy as np
 from refs import rng, rope
-from sinter.runner import Arg, check, round_to, run, tensor_type as T
+from harness import Arg, check, round_to, run, tensor_type as T
 
 r = rng(4)
 

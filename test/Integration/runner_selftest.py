@@ -10,7 +10,7 @@
 # CHECK: check rejects a wrong shape
 # CHECK: check rejects NaN
 import numpy as np
-from sinter.runner import Arg, check, round_bf16, run, tensor_type as T
+from harness import Arg, check, round_bf16, run, tensor_type as T
 
 vals = np.array([0.0, -0.0, 1.0, -2.5, 3.14159265, 1e-30, 6.5e4, -1e30, 1 / 3])
 for dt, want in [("f32", vals.astype(np.float32)), ("bf16", round_bf16(vals)),

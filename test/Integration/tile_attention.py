@@ -17,7 +17,7 @@
 # CHECK: PASS model-chosen tiles
 import numpy as np
 from refs import attention, rope, rng
-from sinter.runner import Arg, check, run, tensor_type as T
+from harness import Arg, check, run, tensor_type as T
 
 r = rng(11)
 TILE = "--sinter-attach-target=target=x86-avx512 --sinter-tile"

@@ -24,7 +24,7 @@
 import subprocess
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, round_to, run, sinter_opt, tensor_type as T
+from harness import Arg, check, round_to, run, sinter_opt, tensor_type as T
 
 r = rng(23)
 TILE = "--sinter-attach-target=target=x86-avx512 --sinter-tile"

@@ -13,7 +13,7 @@
 import subprocess
 import numpy as np
 from refs import layer_norm, rms_norm, rope, rng, softmax
-from sinter.runner import Arg, check, run, sinter_opt, tensor_type as T
+from harness import Arg, check, run, sinter_opt, tensor_type as T
 
 r = rng(37)
 TILE = "--sinter-attach-target=target=x86-avx512 --sinter-tile"

@@ -15,7 +15,7 @@
 import subprocess
 import numpy as np
 from refs import rng
-from sinter.runner import Arg, check, round_to, run, sinter_opt, tensor_type as T
+from harness import Arg, check, round_to, run, sinter_opt, tensor_type as T
 
 M, K, F, G = 7, 48, 40, 16
 NG = K // G

@@ -5,7 +5,7 @@ an integration test compares two separate implementations.
 """
 import numpy as np
 
-from sinter.runner import tensor_type  # noqa: F401  (re-exported for tests)
+from harness import tensor_type  # noqa: F401  (re-exported for tests)
 
 
 def rng(seed=0):

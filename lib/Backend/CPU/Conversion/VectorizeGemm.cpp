@@ -42,6 +42,7 @@
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include "sinter/Backend/CPU/Passes.h"
+#include "sinter/Support/ScalarBuilder.h"
 
 namespace mlir::sinter {
 #define GEN_PASS_DEF_SINTERCPUVECTORIZEGEMM
@@ -106,16 +107,14 @@ std::string unsupported(GemmOp op) {
   return "";
 }
 
-struct Kernel {
-  OpBuilder &b;
-  Location loc;
+/// A tiled GEMM's micro-kernel under construction: the scalar IR of
+/// ScalarBuilder and the vector loops.
+struct Kernel : ScalarBuilder {
   GemmOp op;
   int64_t lanes; // NR
   /// B packed once for the whole gemm (before the tile loop) and the panel
   /// where this tile's columns start; null to pack per tile.
   Value globalPacked = {}, panelBase = {};
-
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
   /// Indices of a [batch..., x, y] tensor at (x, y), batch indices 0.
   SmallVector<Value> at(Value t, Value x, Value y) {
@@ -780,7 +779,7 @@ struct CPUVectorizeGemmPass
     });
     for (GemmOp op : work) {
       OpBuilder b(op);
-      Kernel k{b, op.getLoc(), op, lanes};
+      Kernel k{{b, op.getLoc()}, op, lanes};
       packOnce(k, lanes);
       int64_t blockK = kBlock > 0   ? kBlock
                        : kBlock < 0 ? std::numeric_limits<int64_t>::max()

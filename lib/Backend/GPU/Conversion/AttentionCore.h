@@ -49,7 +49,7 @@ struct RowMask {
 inline Value keyVisible(KernelBuilder &k, MaskKind mask, int64_t window,
                         Value keyLimit, Value key, Value pos) {
   Value visible;
-  auto also = [&](Value c) { visible = visible ? k.both(visible, c) : c; };
+  auto also = [&](Value c) { visible = visible ? k.andi(visible, c) : c; };
   if (keyLimit)
     also(k.lt(key, keyLimit));
   if (mask != MaskKind::none) {

@@ -59,12 +59,6 @@ struct FlashCore : KernelBuilder {
     cols.push_back(dv);
     return cols;
   }
-  Value minsi(Value x, Value y) {
-    return arith::MinSIOp::create(b, loc, x, y).getResult();
-  }
-  Value maxsi(Value x, Value y) {
-    return arith::MaxSIOp::create(b, loc, x, y).getResult();
-  }
   /// The softmax of this kernel's scale and softcap.
   OnlineSoftmax softmax() { return {*this, scale, softcap, {}, {}}; }
 
@@ -595,10 +589,12 @@ KernelPlan gpu_kernels::createFlashAttentionKernels(OpBuilder &b,
   for (unsigned r = 0; r < f.getNumResults(); ++r)
     outs.push_back(entry.getArgument(f.getNumArguments() + r));
   k.build(kernel, qkv, outs);
-  return KernelPlan{{KernelLaunch{
+  KernelPlan plan;
+  plan.launches = {KernelLaunch{
       f.getName().str(),
       {int64_t(llvm::divideCeil(k.sq, AttentionKernel::kBM)), k.hq, k.batch},
-      32 * AttentionKernel::kWarps}}};
+      32 * AttentionKernel::kWarps}};
+  return plan;
 }
 
 KernelPlan gpu_kernels::createPagedAttentionKernels(OpBuilder &b,

@@ -163,7 +163,7 @@ struct GemmKernel : KernelBuilder {
     auto reductions = op.getReductions().getAsRange<ReductionAttr>();
     SmallVector<Type> redTypes(op.getReductions().size(), b.getF32Type());
     auto guard = scf::IfOp::create(b, loc, redTypes,
-                                   both(lt(row, idx(M)), lt(col, idx(N))),
+                                   andi(lt(row, idx(M)), lt(col, idx(N))),
                                    /*withElseRegion=*/!redTypes.empty());
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(&guard.getThenRegion().front());

@@ -77,8 +77,11 @@ KernelPlan gpu_kernels::createTiledGemmKernels(OpBuilder &b, GemmOp gemm,
                       {int64_t(llvm::divideCeil(N, tileN)),
                        int64_t(llvm::divideCeil(M, family.tileM)), batches},
                       kThreads};
-  if (!reduces)
-    return KernelPlan{{launch}};
+  KernelPlan plan;
+  if (!reduces) {
+    plan.launches = {launch};
+    return plan;
+  }
 
   // With reductions, a first kernel sets their outputs to the combiners'
   // identities; the GEMM kernel then adds to them atomically.
@@ -118,5 +121,6 @@ KernelPlan gpu_kernels::createTiledGemmKernels(OpBuilder &b, GemmOp gemm,
       f.getName().str(),
       {std::max<int64_t>(1, llvm::divideCeil(largest, kThreads)), 1, 1},
       kThreads};
-  return KernelPlan{{init, launch}};
+  plan.launches = {init, launch};
+  return plan;
 }

@@ -52,7 +52,7 @@ struct MmaGemmKernel : GemmKernel {
               int64_t cols, bool swap, bool vectorized, Shift shift = {}) {
     auto vt = VectorType::get({8}, elem);
     if (vectorized) {
-      Value inside = both(lt(x, idx(rows)), lt(y, idx(cols)));
+      Value inside = andi(lt(x, idx(rows)), lt(y, idx(cols)));
       auto ifOp = scf::IfOp::create(b, loc, TypeRange{vt}, inside, true);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(&ifOp.getThenRegion().front());
@@ -81,7 +81,7 @@ struct MmaGemmKernel : GemmKernel {
     Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
     for (int64_t j = 0; j < 8; ++j) {
       Value yj = add(y, idx(j));
-      Value inside = both(lt(x, idx(rows)), lt(yj, idx(cols)));
+      Value inside = andi(lt(x, idx(rows)), lt(yj, idx(cols)));
       auto ifOp = scf::IfOp::create(b, loc, TypeRange{elem}, inside, true);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(&ifOp.getThenRegion().front());
@@ -372,7 +372,7 @@ struct MmaGemmKernel : GemmKernel {
             v = shuffleCombine(attr, v, {1, 2});
             Value row = rowOf(mi, half);
             atomic(v,
-                   both(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                   andi(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                               t2, zeroIdx),
                         lt(row, idx(M))),
                    row);
@@ -387,7 +387,7 @@ struct MmaGemmKernel : GemmKernel {
             v = shuffleCombine(attr, v, {4, 8, 16});
             Value col = colOf(ni, e2);
             atomic(v,
-                   both(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                   andi(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                               g, zeroIdx),
                         lt(col, idx(N))),
                    col);

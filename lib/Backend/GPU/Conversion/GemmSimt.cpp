@@ -91,7 +91,7 @@ struct SimtGemmKernel : GemmKernel {
       auto stage = [&](Value m, Value tile, Value k, Value j, Value origin,
                        int64_t extent, bool kMajor, Value shift) {
         Value gk = add(kt, k), gj = add(origin, j);
-        Value inside = both(lt(gk, idx(K)), lt(gj, idx(extent)));
+        Value inside = andi(lt(gk, idx(K)), lt(gj, idx(extent)));
         if (shift)
           gj = add(gj, shift);
         Value v = kMajor ? loadOrZeroAcc(m, gk, gj, inside)
@@ -113,7 +113,7 @@ struct SimtGemmKernel : GemmKernel {
         }
         // Tile column j: output column n0 + j % 32, of the half j / 32.
         Value gk = add(kt, k), oc = add(n0, remu(j, kTileN / 2));
-        Value inside = both(lt(gk, idx(K)), lt(oc, idx(N)));
+        Value inside = andi(lt(gk, idx(K)), lt(oc, idx(N)));
         Value real = add(oc, mul(divu(j, kTileN / 2), idx(N)));
         Value v = op.getTransposeB() ? loadOrZeroAcc(B, real, gk, inside)
                                      : loadOrZeroAcc(B, gk, real, inside);
@@ -191,7 +191,7 @@ struct SimtGemmKernel : GemmKernel {
             v = combine(attr, v, contrib[r][i * colsPerThread + j]);
           v = shuffleCombine(attr, v, {1, 2, 4, 8});
           atomicCombine(attr, out, batch, rowOf(i), v,
-                        both(eq(tCol, 0), lt(rowOf(i), idx(M))));
+                        andi(eq(tCol, 0), lt(rowOf(i), idx(M))));
         }
         continue;
       }
@@ -201,7 +201,7 @@ struct SimtGemmKernel : GemmKernel {
           v = combine(attr, v, contrib[r][i * colsPerThread + j]);
         v = shuffleCombine(attr, v, {16});
         atomicCombine(attr, out, batch, colOf(j), v,
-                      both(lt(lane, idx(16)), lt(colOf(j), idx(N))));
+                      andi(lt(lane, idx(16)), lt(colOf(j), idx(N))));
       }
     }
     gpu::ReturnOp::create(b, loc);

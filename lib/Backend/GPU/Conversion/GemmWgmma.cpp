@@ -92,7 +92,7 @@ struct WgmmaGemmKernel : GemmKernel {
   /// values with one store (aligned to their size: row * N + col is even).
   void storeOutputPair(Value acc0, Value acc1, Value row, Value col, int64_t M,
                        int64_t N) {
-    ifThen(both(lt(row, idx(M)), lt(col, idx(N))), [&] {
+    ifThen(andi(lt(row, idx(M)), lt(col, idx(N))), [&] {
       SmallVector<Value> v0 = epilogue(acc0, {}, row, col);
       SmallVector<Value> v1 = epilogue(acc1, {}, row, add(col, idx(1)));
       for (auto [x, y, out] : llvm::zip(v0, v1, outs)) {
@@ -154,7 +154,7 @@ struct WgmmaGemmKernel : GemmKernel {
         // Outside M x N the box holds zeros (the store clips them) and the
         // epilogue's operands are not read.
         auto inside = scf::IfOp::create(b, loc, TypeRange{t, t},
-                                        both(lt(row, idx(M)), lt(col, idx(N))),
+                                        andi(lt(row, idx(M)), lt(col, idx(N))),
                                         /*withElseRegion=*/true);
         {
           OpBuilder::InsertionGuard g(b);

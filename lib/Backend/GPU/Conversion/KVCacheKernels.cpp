@@ -173,7 +173,7 @@ SmallVector<KernelLaunch> append(OpBuilder &b, KVAppendOp op, func::FuncOp f,
         auto [id, inside] = k.flatThread(copyN);
         Value distinct =
             k.cmpi(arith::CmpIPredicate::ne, k.address(cache), k.address(out));
-        k.ifThen(k.both(inside, distinct), [&] {
+        k.ifThen(k.andi(inside, distinct), [&] {
           SmallVector<Value> c = k.delinearize(id, {numBlocks, bs, H, D / cw});
           c[3] = k.mul(c[3], k.idx(cw));
           k.vstore(k.vload(vt, cache, c), out, c);
@@ -188,7 +188,7 @@ SmallVector<KernelLaunch> append(OpBuilder &b, KVAppendOp op, func::FuncOp f,
         auto [t, inside] = k.flatThread(T);
         k.ifThen(inside, [&] {
           Value slot = k.loadIndex(slots, t);
-          Value keep = k.both(
+          Value keep = k.andi(
               k.cmpi(arith::CmpIPredicate::sge, slot, k.idx(0)),
               k.cmpi(arith::CmpIPredicate::slt, slot, k.idx(numBlocks * bs)));
           auto later = scf::ForOp::create(b, k.loc, k.add(t, k.idx(1)),
@@ -199,7 +199,7 @@ SmallVector<KernelLaunch> append(OpBuilder &b, KVAppendOp op, func::FuncOp f,
             Value other = k.loadIndex(slots, later.getInductionVar());
             scf::YieldOp::create(
                 b, k.loc,
-                k.both(later.getRegionIterArgs()[0],
+                k.andi(later.getRegionIterArgs()[0],
                        k.cmpi(arith::CmpIPredicate::ne, other, slot)));
           }
           Value flag = arith::SelectOp::create(b, k.loc, later.getResult(0),
@@ -465,7 +465,7 @@ SmallVector<KernelLaunch> evict(OpBuilder &b, KVEvictOp op, func::FuncOp f,
         enum : int64_t { kDrop = 0, kCandidate = 1, kForced = 2 };
         forTokens([&](Value p) {
           Value valid = slt(p, len);
-          Value forced = k.both(
+          Value forced = k.andi(
               valid,
               arith::OrIOp::create(b, loc, slt(p, k.idx(sinks)),
                                    k.cmpi(arith::CmpIPredicate::sle,
@@ -479,7 +479,7 @@ SmallVector<KernelLaunch> evict(OpBuilder &b, KVEvictOp op, func::FuncOp f,
                 memref::LoadOp::create(b, loc, scores, ValueRange{bIdx, h, p}));
             Value notForced = arith::XOrIOp::create(
                 b, loc, forced, arith::ConstantIntOp::create(b, loc, 1, 1));
-            candidate = k.both(valid, notForced);
+            candidate = k.andi(valid, notForced);
             if (policy == EvictPolicy::retention) {
               // decay^age as 2^(age log2 decay).
               Value age = arith::SIToFPOp::create(
@@ -490,7 +490,7 @@ SmallVector<KernelLaunch> evict(OpBuilder &b, KVEvictOp op, func::FuncOp f,
               sc = arith::MulFOp::create(
                   b, loc, sc,
                   k.exp2(arith::MulFOp::create(b, loc, age, k.f32(l2))));
-              candidate = k.both(
+              candidate = k.andi(
                   candidate, arith::CmpFOp::create(
                                  b, loc, arith::CmpFPredicate::OGE, sc,
                                  k.f32(op.getThreshold()->convertToFloat())));
@@ -530,10 +530,10 @@ SmallVector<KernelLaunch> evict(OpBuilder &b, KVEvictOp op, func::FuncOp f,
                   b, loc,
                   arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, sq,
                                         sp),
-                  k.both(arith::CmpFOp::create(
+                  k.andi(arith::CmpFOp::create(
                              b, loc, arith::CmpFPredicate::OEQ, sq, sp),
                          k.lt(q, p)));
-              Value beats = k.both(isEq(load(cls, q), c32(kCandidate)), better);
+              Value beats = k.andi(isEq(load(cls, q), c32(kCandidate)), better);
               Value r = rankLoop.getRegionIterArgs()[0];
               scf::YieldOp::create(
                   b, loc,

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "sinter/Support/ScalarBuilder.h"
 #include <array>
 #include <string>
 
@@ -38,45 +39,16 @@ inline gpu::GPUFuncOp createKernelFunc(OpBuilder &b, Location loc,
   return kernel;
 }
 
-struct KernelBuilder {
-  OpBuilder &b;
-  Location loc;
-
-  /// Builds `body` inside an scf.if on `cond`.
-  void ifThen(Value cond, llvm::function_ref<void()> body) {
-    auto i = scf::IfOp::create(b, loc, TypeRange{}, cond, false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&i.getThenRegion().front());
-    body();
-  }
+/// The GPU kernels' builder: the scalar IR of ScalarBuilder, and memref
+/// addresses and pointers, shared memory, ldmatrix, mma.sync, cp.async,
+/// mbarriers, TMA, wgmma descriptors and warp shuffles.
+struct KernelBuilder : ScalarBuilder {
   /// An integer element of `m` as an index.
   Value loadIndex(Value m, ValueRange ids) {
     Value v = memref::LoadOp::create(b, loc, m, ids);
     return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
   }
 
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value divu(Value x, int64_t y) {
-    return arith::DivUIOp::create(b, loc, x, idx(y));
-  }
-  Value remu(Value x, int64_t y) {
-    return arith::RemUIOp::create(b, loc, x, idx(y));
-  }
-  Value lt(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
-  }
-  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
-  Value f32(float v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value toF32(Value v) {
-    return v.getType().isF32()
-               ? v
-               : arith::ExtFOp::create(b, loc, b.getF32Type(), v).getResult();
-  }
   Value toI64(Value index) {
     return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
   }

@@ -10,6 +10,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
+#include "sinter/Support/ScalarBuilder.h"
 #include "sinter/Backend/NPU/Passes.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include <numeric>
@@ -92,17 +93,11 @@ std::string unsupported(GemmOp op) {
   return "";
 }
 
-/// Builds one GEMM kernel's body.
-struct KernelBuilder {
-  OpBuilder &b;
-  Location loc;
+/// Builds one NPU kernel's body: the scalar IR of ScalarBuilder, and
+/// scratchpad tiles, DMA and the pipes' flags (for GEMMs, their tiles).
+struct KernelBuilder : ScalarBuilder {
   GemmOp op;
   int64_t M, N, K, BM, BN, BK;
-
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
   Value alloc(MemorySpace s, int64_t rows, int64_t cols, Type t) {
     auto type = MemRefType::get({rows, cols}, t, MemRefLayoutAttrInterface{},
                                 MemorySpaceAttr::get(b.getContext(), s));
@@ -172,10 +167,16 @@ struct KernelBuilder {
   Value hoistPoint;
   /// A builder for kernels without GEMM tiles (attention, KV-cache ops).
   static KernelBuilder plain(OpBuilder &b, Location loc) {
-    return KernelBuilder{
-        b,      loc, GemmOp(), 0, 0,
-        0,      0,   0,        0, llvm::DenseMap<Operation *, Value>(),
-        Value()};
+    return KernelBuilder{{b, loc},
+                         GemmOp(),
+                         0,
+                         0,
+                         0,
+                         0,
+                         0,
+                         0,
+                         llvm::DenseMap<Operation *, Value>(),
+                         Value()};
   }
   Value castTo(Value tile, Type t, Operation *key) {
     auto type = cast<MemRefType>(tile.getType());
@@ -303,8 +304,7 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
                                      ob.getFunctionType(params, {}));
   Block *entry = kernel.addEntryBlock();
   ob.setInsertionPointToStart(entry);
-  KernelBuilder kb{ob,
-                   f.getLoc(),
+  KernelBuilder kb{{ob, f.getLoc()},
                    gemm,
                    M,
                    N,

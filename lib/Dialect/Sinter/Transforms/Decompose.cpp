@@ -51,7 +51,7 @@ Value dequantizeWeights(Emitter &e, GemmOp op) {
     maps.push_back(scaleMap);
   }
   maps.push_back(e.identity(2));
-  Value init = e.empty(e.sizes(op.getB()), e.f32());
+  Value init = e.empty(e.sizes(op.getB()), e.f32Type());
   return e.generic1(ins, init, maps, iters(2), [&](ValueRange args) {
     return buildDequantizedWeight(e.b, e.loc, quant, args[0], args[1],
                                   args.size() == 4 ? args[2] : Value());
@@ -136,7 +136,7 @@ LogicalResult decompose(GemmOp op, PatternRewriter &rewriter) {
     for (int64_t i = 0; i < nb; ++i)
       rowDims.push_back(i);
     rowDims.push_back(op.getTransposeA() ? nb + 1 : nb);
-    Value aSS = e.generic1({op.getA()}, e.filled(rows, e.f32(), 0),
+    Value aSS = e.generic1({op.getA()}, e.filled(rows, e.f32Type(), 0),
                            {e.identity(na), e.map(na, rowDims)},
                            iters(na, {op.getTransposeA() ? nb : nb + 1}),
                            [&](ValueRange a) {
@@ -295,7 +295,7 @@ SmallVector<Value> buildAttention(Emitter &e, const AttentionSpec &s) {
 
   // S[b, h, i, j] = sum_d Q[b, h, i, d] * K[b, h / G, j, d].
   Value sT =
-      e.generic1({s.query, s.key}, e.filled(logitShape, e.f32(), 0),
+      e.generic1({s.query, s.key}, e.filled(logitShape, e.f32Type(), 0),
                  {operandMap(5, {d(0), d(1), d(2), d(4)}),
                   operandMap(5, {d(0), kvHead, d(3), d(4)}),
                   AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)},
@@ -319,7 +319,7 @@ SmallVector<Value> buildAttention(Emitter &e, const AttentionSpec &s) {
   maps.push_back(e.identity(4));
   Value numQueries = e.dim(s.query, sIdx);
   Value logits = e.generic1(
-      ins, e.empty(logitShape, e.f32()), maps, iters(4), [&](ValueRange a) {
+      ins, e.empty(logitShape, e.f32Type()), maps, iters(4), [&](ValueRange a) {
         Value x = e.mul(a[0], scale);
         if (s.softcap) {
           Value cap = e.f(*s.softcap);
@@ -349,7 +349,7 @@ SmallVector<Value> buildAttention(Emitter &e, const AttentionSpec &s) {
 
   // Row max, exponentials, row sum.
   AffineMap rowMap = e.map(4, {0, 1, 2});
-  Value rowMax = e.generic1({logits}, e.filled(rowShape, e.f32(), -INFINITY),
+  Value rowMax = e.generic1({logits}, e.filled(rowShape, e.f32Type(), -INFINITY),
                             {e.identity(4), rowMap}, iters(4, {3}),
                             [&](ValueRange a) { return e.max(a[1], a[0]); });
   auto safeMax = [&](Value m) {
@@ -357,18 +357,18 @@ SmallVector<Value> buildAttention(Emitter &e, const AttentionSpec &s) {
                     m);
   };
   Value probs = e.generic1(
-      {logits, rowMax}, e.empty(logitShape, e.f32()),
+      {logits, rowMax}, e.empty(logitShape, e.f32Type()),
       {e.identity(4), rowMap, e.identity(4)}, iters(4), [&](ValueRange a) {
         return math::ExpOp::create(e.b, e.loc, e.sub(a[0], safeMax(a[1])));
       });
-  Value rowSum = e.generic1({probs}, e.filled(rowShape, e.f32(), 0),
+  Value rowSum = e.generic1({probs}, e.filled(rowShape, e.f32Type(), 0),
                             {e.identity(4), rowMap}, iters(4, {3}),
                             [&](ValueRange a) { return e.add(a[1], a[0]); });
 
   // O[b, h, i, c] = sum_j P[b, h, i, j] * V[b, h / G, j, c] / rowSum.
   SmallVector<OpFoldResult> outShape{qSizes[0], qSizes[hIdx], qSizes[sIdx],
                                      vSizes[3]};
-  Value oAcc = e.generic1({probs, s.value}, e.filled(outShape, e.f32(), 0),
+  Value oAcc = e.generic1({probs, s.value}, e.filled(outShape, e.f32Type(), 0),
                           {AffineMap::get(5, 0, {d(0), d(1), d(2), d(4)}, ctx),
                            operandMap(5, {d(0), kvHead, d(4), d(3)}),
                            AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)},
@@ -538,7 +538,7 @@ LogicalResult decompose(KVEvictOp op, PatternRewriter &rewriter) {
   }
   maps.append(2, e.identity(3));
   SmallVector<Value> classified = e.generic(
-      ins, {e.empty(tokShape, i32), e.empty(tokShape, e.f32())}, maps, iters(3),
+      ins, {e.empty(tokShape, i32), e.empty(tokShape, e.f32Type())}, maps, iters(3),
       [&](ValueRange a) -> SmallVector<Value> {
         Value p = e.index(2), len = e.toIndex(a[0]);
         Value valid = e.cmpi(arith::CmpIPredicate::slt, p, len);
@@ -852,7 +852,7 @@ LogicalResult decompose(RMSNormOp op, PatternRewriter &rewriter) {
   int64_t rank = tensorType(x).getRank();
   Value n = lastDimAsF32(e, x);
   AffineMap row = e.dropping(rank, rank - 1), last = e.map(rank, {rank - 1});
-  Value sumSq = e.generic1({x}, e.filled(leadingSizes(e, x), e.f32(), 0),
+  Value sumSq = e.generic1({x}, e.filled(leadingSizes(e, x), e.f32Type(), 0),
                            {e.identity(rank), row}, iters(rank, {rank - 1}),
                            [&](ValueRange a) {
                              Value v = e.toF32(a[0]);
@@ -881,11 +881,11 @@ LogicalResult decompose(LayerNormOp op, PatternRewriter &rewriter) {
   AffineMap row = e.dropping(rank, rank - 1), last = e.map(rank, {rank - 1});
   SmallVector<OpFoldResult> rows = leadingSizes(e, x);
   Value sum =
-      e.generic1({x}, e.filled(rows, e.f32(), 0), {e.identity(rank), row},
+      e.generic1({x}, e.filled(rows, e.f32Type(), 0), {e.identity(rank), row},
                  iters(rank, {rank - 1}),
                  [&](ValueRange a) { return e.add(a[1], e.toF32(a[0])); });
   // Two passes (mean, then squared deviations) for numerical stability.
-  Value sqDev = e.generic1({x, sum}, e.filled(rows, e.f32(), 0),
+  Value sqDev = e.generic1({x, sum}, e.filled(rows, e.f32Type(), 0),
                            {e.identity(rank), row, row},
                            iters(rank, {rank - 1}), [&](ValueRange a) {
                              Value dev = e.sub(e.toF32(a[0]), e.div(a[1], n));
@@ -916,14 +916,14 @@ LogicalResult decompose(SoftmaxOp op, PatternRewriter &rewriter) {
   reducedShape.erase(reducedShape.begin() + dim);
   AffineMap red = e.dropping(rank, dim);
   Value rowMax =
-      e.generic1({x}, e.filled(reducedShape, e.f32(), -INFINITY),
+      e.generic1({x}, e.filled(reducedShape, e.f32Type(), -INFINITY),
                  {e.identity(rank), red}, iters(rank, {dim}),
                  [&](ValueRange a) { return e.max(a[1], e.toF32(a[0])); });
   auto expOf = [&](Value v, Value m) {
     return math::ExpOp::create(e.b, e.loc, e.sub(e.toF32(v), m));
   };
   Value sum =
-      e.generic1({x, rowMax}, e.filled(reducedShape, e.f32(), 0),
+      e.generic1({x, rowMax}, e.filled(reducedShape, e.f32Type(), 0),
                  {e.identity(rank), red, red}, iters(rank, {dim}),
                  [&](ValueRange a) { return e.add(a[2], expOf(a[0], a[1])); });
   Type outElem = tensorType(op.getInit()).getElementType();
@@ -944,9 +944,9 @@ Value mlir::sinter::buildDequantizedWeight(OpBuilder &b, Location loc,
                                           Value scale, Value zp) {
   Emitter e{b, loc};
   bool isUnsigned = quant.getIsUnsigned();
-  Value w = e.convert(q, e.f32(), isUnsigned);
+  Value w = e.convert(q, e.f32Type(), isUnsigned);
   if (zp)
-    w = e.sub(w, e.convert(zp, e.f32(), isUnsigned));
+    w = e.sub(w, e.convert(zp, e.f32Type(), isUnsigned));
   return e.mul(w, e.toF32(scale));
 }
 

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
+#include "sinter/Support/ScalarBuilder.h"
 #include <cmath>
 
 namespace mlir::sinter::detail {
@@ -22,91 +23,22 @@ constexpr IteratorType kRed = IteratorType::reduction;
 using BodyFn = function_ref<SmallVector<Value>(ValueRange args)>;
 
 /// A builder bundled with a location and the helpers every decomposition
-/// needs: constants, conversions, and linalg.generic construction.
-struct Emitter {
-  OpBuilder &b;
-  Location loc;
-
-  MLIRContext *ctx() { return b.getContext(); }
-  Type f32() { return b.getF32Type(); }
+/// needs: the scalar IR of ScalarBuilder, tensors, affine maps and
+/// linalg.generic construction.
+struct Emitter : ScalarBuilder {
+  Type f32Type() { return b.getF32Type(); }
   Type i32() { return b.getI32Type(); }
 
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value cst(Type t, double v) {
-    if (isa<FloatType>(t))
-      return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
-    if (t.isIndex())
-      return idx(static_cast<int64_t>(v));
-    return arith::ConstantOp::create(
-        b, loc, b.getIntegerAttr(t, static_cast<int64_t>(v)));
-  }
-  Value f(double v) { return cst(f32(), v); }
+  Value f(double v) { return cst(f32Type(), v); }
   Value negInf() { return f(-INFINITY); }
   Value zero(Type t) { return cst(t, 0); }
 
-  /// Converts a scalar between float, integer (signed) and index types.
-  Value convert(Value v, Type to, bool isUnsigned = false) {
-    Type from = v.getType();
-    if (from == to)
-      return v;
-    auto fromF = dyn_cast<FloatType>(from), toF = dyn_cast<FloatType>(to);
-    if (fromF && toF)
-      return fromF.getWidth() < toF.getWidth()
-                 ? arith::ExtFOp::create(b, loc, to, v).getResult()
-                 : arith::TruncFOp::create(b, loc, to, v).getResult();
-    if (from.isIndex() || to.isIndex()) {
-      if (toF)
-        return convert(convert(v, b.getI64Type()), to);
-      if (fromF)
-        return convert(convert(v, b.getI64Type()), to);
-      return arith::IndexCastOp::create(b, loc, to, v);
-    }
-    if (toF)
-      return isUnsigned ? arith::UIToFPOp::create(b, loc, to, v).getResult()
-                        : arith::SIToFPOp::create(b, loc, to, v).getResult();
-    if (fromF)
-      return arith::FPToSIOp::create(b, loc, to, v);
-    unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
-    if (fw < tw)
-      return isUnsigned ? arith::ExtUIOp::create(b, loc, to, v).getResult()
-                        : arith::ExtSIOp::create(b, loc, to, v).getResult();
-    return arith::TruncIOp::create(b, loc, to, v);
-  }
-  Value toF32(Value v) { return convert(v, f32()); }
-  Value toIndex(Value v) { return convert(v, b.getIndexType()); }
-
-  Value add(Value x, Value y) {
-    return isa<FloatType>(x.getType())
-               ? arith::AddFOp::create(b, loc, x, y).getResult()
-               : arith::AddIOp::create(b, loc, x, y).getResult();
-  }
-  Value sub(Value x, Value y) {
-    return isa<FloatType>(x.getType())
-               ? arith::SubFOp::create(b, loc, x, y).getResult()
-               : arith::SubIOp::create(b, loc, x, y).getResult();
-  }
-  Value mul(Value x, Value y) {
-    return isa<FloatType>(x.getType())
-               ? arith::MulFOp::create(b, loc, x, y).getResult()
-               : arith::MulIOp::create(b, loc, x, y).getResult();
-  }
   Value div(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
   Value max(Value x, Value y) {
     return isa<FloatType>(x.getType())
                ? arith::MaximumFOp::create(b, loc, x, y).getResult()
                : arith::MaxSIOp::create(b, loc, x, y).getResult();
   }
-  Value cmpf(arith::CmpFPredicate p, Value x, Value y) {
-    return arith::CmpFOp::create(b, loc, p, x, y);
-  }
-  Value cmpi(arith::CmpIPredicate p, Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, p, x, y);
-  }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, c, x, y);
-  }
-  Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
-  Value ori(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
   Value notI1(Value x) {
     return arith::XOrIOp::create(b, loc, x,
                                  arith::ConstantIntOp::create(b, loc, 1, 1));

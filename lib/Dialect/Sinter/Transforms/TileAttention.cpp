@@ -146,16 +146,16 @@ struct FlashAttention {
     SmallVector<OpFoldResult> shape{tensor::getMixedSize(b, loc, a, 0),
                                     tensor::getMixedSize(b, loc, bm,
                                                          transposeB ? 0 : 1)};
-    Value init = e.empty(shape, e.f32());
+    Value init = e.empty(shape, e.f32Type());
     SmallVector<Attribute> maps(extras.size(),
                                 AffineMapAttr::get(e.identity(2)));
     auto gemm = GemmOp::create(b, loc, TypeRange{init.getType()}, a, bm,
                                Value(), Value(), extras, ValueRange{init},
-                               /*transpose_a=*/false, transposeB, e.f32(),
+                               /*transpose_a=*/false, transposeB, e.f32Type(),
                                /*pairwise=*/false, b.getArrayAttr(maps),
                                WeightQuantAttr(), b.getArrayAttr({}));
     gemm->setAttr(kMemoryLevelAttrName, b.getStringAttr(level));
-    SmallVector<Type> argTypes(1 + extras.size(), e.f32());
+    SmallVector<Type> argTypes(1 + extras.size(), e.f32Type());
     SmallVector<Location> locs(argTypes.size(), loc);
     OpBuilder::InsertionGuard guard(b);
     Block *block = b.createBlock(&gemm.getEpilogue(), {}, argTypes, locs);
@@ -218,7 +218,7 @@ struct FlashAttention {
                                        kn};
       Value biasTile = slice(e, bias, bOffs, bSizes, {0});
       logits = e.generic1(
-          {logits, biasTile}, e.empty(scoreShape, e.f32()),
+          {logits, biasTile}, e.empty(scoreShape, e.f32Type()),
           {id3,
            e.map(3, {oneHead ? -1 : int64_t(headPos()), int64_t(tokPos()), 2}),
            id3},
@@ -239,7 +239,7 @@ struct FlashAttention {
         OpBuilder::InsertionGuard guard(e.b);
         e.b.setInsertionPointToStart(&ifOp.getThenRegion().front());
         Value masked = e.generic1(
-            {logits}, e.empty(scoreShape, e.f32()), {id3, id3}, iters(3),
+            {logits}, e.empty(scoreShape, e.f32Type()), {id3, id3}, iters(3),
             [&](ValueRange a) {
               Value pos = e.add(first, e.index(tokPos()));
               Value key = e.add(k0, e.index(2));
@@ -261,32 +261,32 @@ struct FlashAttention {
     Value mNew =
         e.generic1({logits}, m, {id3, rowMap}, iters(3, {2}),
                    [&](ValueRange a) { return e.max(a[1], a[0]); });
-    Value p = e.generic1({logits, mNew}, e.empty(scoreShape, e.f32()),
+    Value p = e.generic1({logits, mNew}, e.empty(scoreShape, e.f32Type()),
                          {id3, rowMap, id3}, iters(3), [&](ValueRange a) {
                            return math::ExpOp::create(
                                e.b, e.loc, e.sub(a[0], safeMax(a[1])));
                          });
     AffineMap id2 = e.identity(2);
-    Value corr = e.generic1({m, mNew}, e.empty(rs, e.f32()), {id2, id2, id2},
+    Value corr = e.generic1({m, mNew}, e.empty(rs, e.f32Type()), {id2, id2, id2},
                             iters(2), [&](ValueRange a) {
                               return math::ExpOp::create(
                                   e.b, e.loc, e.sub(a[0], safeMax(a[1])));
                             });
     Value lScaled =
-        e.generic1({l, corr}, e.empty(rs, e.f32()), {id2, id2, id2}, iters(2),
+        e.generic1({l, corr}, e.empty(rs, e.f32Type()), {id2, id2, id2}, iters(2),
                    [&](ValueRange a) { return e.mul(a[0], a[1]); });
     Value lNew =
         e.generic1({p}, lScaled, {id3, rowMap}, iters(3, {2}),
                    [&](ValueRange a) { return e.add(a[1], a[0]); });
     Value accScaled = e.generic1(
-        {acc, corr}, e.empty(e.sizes(acc), e.f32()), {id3, rowMap, id3},
+        {acc, corr}, e.empty(e.sizes(acc), e.f32Type()), {id3, rowMap, id3},
         iters(3), [&](ValueRange a) { return e.mul(a[0], a[1]); });
     // acc' = acc * c + P V: one tile gemm whose epilogue adds the rescaled
     // accumulator.
     // P stays f32; V is widened to match (a [kn, Dv] tile per step).
     Value vF32 = vTile;
     if (!tensorType(vTile).getElementType().isF32())
-      vF32 = e.generic1({vTile}, e.empty(e.sizes(vTile), e.f32()),
+      vF32 = e.generic1({vTile}, e.empty(e.sizes(vTile), e.f32Type()),
                         {e.identity(2), e.identity(2)}, iters(2),
                         [&](ValueRange a) { return e.toF32(a[0]); });
     Value accNewFlat = tileGemm(
@@ -332,10 +332,10 @@ struct FlashAttention {
     if (splits > 1) {
       SmallVector<int64_t> oShape{splits};
       llvm::append_range(oShape, tensorType(inits[0]).getShape());
-      outs = {tensor::EmptyOp::create(e.b, e.loc, oShape, e.f32()),
+      outs = {tensor::EmptyOp::create(e.b, e.loc, oShape, e.f32Type()),
               tensor::EmptyOp::create(e.b, e.loc,
                                       ArrayRef<int64_t>{splits, B, H, Sq},
-                                      e.f32())};
+                                      e.f32Type())};
     }
     SmallVector<OpFoldResult> ubs{e.b.getIndexAttr(B), e.b.getIndexAttr(Hkv),
                                   e.b.getIndexAttr(qTiles)};
@@ -378,10 +378,10 @@ struct FlashAttention {
       }
 
       SmallVector<OpFoldResult> rs = rowShape(qn);
-      SmallVector<Value> carry{e.filled(rs, e.f32(), -INFINITY),
-                               e.filled(rs, e.f32(), 0),
+      SmallVector<Value> carry{e.filled(rs, e.f32Type(), -INFINITY),
+                               e.filled(rs, e.f32Type(), 0),
                                e.filled(with(rs, e.b.getIndexAttr(Dv)),
-                                        e.f32(), 0)};
+                                        e.f32Type(), 0)};
       auto loop = scf::ForOp::create(e.b, e.loc, lo, hi, bk, carry);
       {
         OpBuilder::InsertionGuard inner(e.b);
@@ -394,7 +394,7 @@ struct FlashAttention {
       Value m = loop.getResult(0), l = loop.getResult(1),
             acc = loop.getResult(2);
       AffineMap id3 = e.identity(3), rowMap = e.map(3, {0, 1});
-      Type tileElem = splits > 1 ? e.f32() : outElem;
+      Type tileElem = splits > 1 ? e.f32Type() : outElem;
       oTile.push_back(e.generic1(
           {acc, l}, e.empty(e.sizes(acc), tileElem), {id3, rowMap, id3},
           iters(3), [&](ValueRange a) {
@@ -407,7 +407,7 @@ struct FlashAttention {
         SmallVector<OpFoldResult> lseShape{e.b.getIndexAttr(G), qn};
         AffineMap in = bshd ? e.map(2, {1, 0}) : e.identity(2);
         lseTile.push_back(e.generic1(
-            {m, l}, e.empty(lseShape, e.f32()), {in, in, e.identity(2)},
+            {m, l}, e.empty(lseShape, e.f32Type()), {in, in, e.identity(2)},
             iters(2), [&](ValueRange a) {
               Value has = e.cmpf(arith::CmpFPredicate::OGT, a[1], e.f(0));
               Value lse = e.add(safeMax(a[0]),
@@ -447,11 +447,11 @@ struct FlashAttention {
                                    e.b.getIndexAttr(Sq)};
     // Loops (b, h, i, s): partials are [s, b, h, i].
     AffineMap part = e.map(4, {3, 0, 1, 2}), row = e.map(4, {0, 1, 2});
-    Value mx = e.generic1({partL}, e.filled(rows, e.f32(), -INFINITY),
+    Value mx = e.generic1({partL}, e.filled(rows, e.f32Type(), -INFINITY),
                           {part, row}, iters(4, {3}),
                           [&](ValueRange a) { return e.max(a[1], a[0]); });
     Value den = e.generic1(
-        {partL, mx}, e.filled(rows, e.f32(), 0), {part, row, row},
+        {partL, mx}, e.filled(rows, e.f32Type(), 0), {part, row, row},
         iters(4, {3}), [&](ValueRange a) {
           return e.add(a[2], math::ExpOp::create(
                                  e.b, e.loc, e.sub(a[0], safeMax(a[1]))));
@@ -461,7 +461,7 @@ struct FlashAttention {
     SmallVector<OpFoldResult> num{rows[0], rows[1], rows[2],
                                   e.b.getIndexAttr(Dv)};
     Value sum = e.generic1(
-        {partO, partL, mx}, e.filled(num, e.f32(), 0),
+        {partO, partL, mx}, e.filled(num, e.f32Type(), 0),
         {pO, e.map(5, {4, 0, 1, 2}), e.map(5, {0, 1, 2}),
          e.map(5, {0, 1, 2, 3})},
         iters(5, {4}), [&](ValueRange a) {

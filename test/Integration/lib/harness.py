@@ -1,13 +1,22 @@
-"""Run MLIR functions on the CPU with numpy inputs and outputs.
+"""The test harness (not product code; lit puts this folder on the path):
+run MLIR functions on numpy arrays, either through the reference
+semantics or through the product, and compare results.
 
-The function's module is completed with a driver `main` that builds the
-inputs as dense constants, calls the function, widens every result to f32
-(floats) or i64 (integers) and prints it with the MLIR runner utilities.
-`sinter-opt --sinter-reference-to-llvm` lowers the whole module (sinter ops
-through their reference decomposition) and `mlir-runner` JIT-runs it.
+`run(module, func, args, results)`:
+
+* by default, on the reference path: the module is completed with a driver
+  `main` that builds the inputs as dense constants, calls the function,
+  widens every result to f32 (floats) or i64 (integers) and prints it with
+  the MLIR runner utilities; `sinter-opt --sinter-reference-to-llvm` lowers
+  the whole module (sinter ops through their reference decomposition) and
+  `mlir-runner` JIT-runs it;
+* with SINTER_RUN_MODE=aot in the environment (or `compile_options`), the
+  way users run compiled code: `sinter.compile` (the whole pipeline, CPU
+  backend) and the CompiledModule's function called on the arrays.
 
 Tools are found through $SINTER_OPT, $SINTER_MLIR_RUNNER and
-$SINTER_MLIR_LIB_DIR, falling back to build/bin and /usr/lib/llvm-22.
+$SINTER_MLIR_LIB_DIR (lit sets them), falling back to build/bin and
+/usr/lib/llvm-22.
 """
 
 import os
@@ -17,8 +26,9 @@ from dataclasses import dataclass
 from typing import List, Sequence, Tuple
 
 import numpy as np
+from sinter.dtypes import round_bf16  # noqa: F401 (re-exported for tests)
 
-_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 _LLVM = "/usr/lib/llvm-22"
 
 FLOAT_TYPES = ("f32", "f16", "bf16", "f8E4M3FN")
@@ -45,13 +55,6 @@ def mlir_lib_dir() -> str:
 # Rounding helpers: make numpy inputs exactly representable in a dtype so the
 # reference sees the same values the compiled code does.
 # ---------------------------------------------------------------------------
-
-def round_bf16(x) -> np.ndarray:
-    """Round to the nearest bf16 (ties to even), returned as float32."""
-    bits = np.asarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
-    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
-    return rounded.astype(np.uint32).view(np.float32)
-
 
 def round_to(x, dtype: str) -> np.ndarray:
     x = np.asarray(x)
@@ -167,20 +170,18 @@ def _parse(output: str, results) -> List[np.ndarray]:
 
 def run(module: str, func: str, args: Sequence[Arg],
         results: Sequence[Tuple[str, Sequence[int]]],
-        extra_passes: str = "") -> List[np.ndarray]:
+        extra_passes: str = "", **compile_options) -> List[np.ndarray]:
     """Runs `func` of `module` on `args` and returns its results.
 
     `results` lists (element type, shape) per result of `func`. Inputs are
-    rounded to their element type first (see `round_to`).
-
-    With SINTER_RUN_MODE=aot in the environment the module is compiled
-    ahead of time instead (sinter-compile: raise, fuse, tile, CPU backend)
-    and run through its C entry point; `extra_passes` is then ignored, as
-    sinter-compile runs its own pipeline.
+    rounded to their element type first (see `round_to`). `extra_passes`
+    (sinter-opt flags, separated by spaces) run before the reference
+    lowering; they do not apply to the compiled path, whose pipeline is
+    sinter-compile's. `compile_options` (e.g. k_block=64) select the
+    compiled path and go to `sinter.compile`.
     """
-    if os.environ.get("SINTER_RUN_MODE") == "aot":
-        from .aot import compile_and_run
-        return compile_and_run(module, func, args, results)
+    if os.environ.get("SINTER_RUN_MODE") == "aot" or compile_options:
+        return run_compiled(module, func, args, **compile_options)
     text = module + "\n" + _driver(func, args, results)
     # `extra_passes`: sinter-opt flags, separated by spaces.
     pipeline = extra_passes.split() + ["--sinter-reference-to-llvm"]
@@ -194,6 +195,19 @@ def run(module: str, func: str, args: Sequence[Arg],
     if ran.returncode != 0:
         raise RuntimeError(f"mlir-runner failed ({ran.returncode}):\n{ran.stderr}")
     return _parse(ran.stdout, results)
+
+
+def run_compiled(module: str, func: str, args: Sequence[Arg], target: str = "cpu",
+                 **options) -> List[np.ndarray]:
+    """`func` of `module` compiled by `sinter.compile` (MLIR text in, the
+    host CPU's artifacts out) and called through its CompiledModule."""
+    import tempfile
+
+    import sinter
+    with tempfile.TemporaryDirectory(prefix="sinter-test-") as out_dir:
+        compiled = sinter.compile(module, target=target, output_dir=out_dir, **options)
+        out = getattr(compiled, func)(*[np.asarray(a.value) for a in args])
+    return list(out) if isinstance(out, tuple) else [out]
 
 
 def check(name: str, got, want, atol: float, rtol: float = 0.0) -> float:
