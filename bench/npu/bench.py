@@ -56,8 +56,9 @@ def compile_kernel(bindir, lib, tmp, name, mlir, driver, defs=()):
     src = os.path.join(tmp, f"{name}.mlir")
     with open(src, "w") as f:
         f.write(mlir)
-    ir = subprocess.run([os.path.join(bindir, "sinter-opt"), src, "--convert-sinter-to-npu",
-                         "--npu-plan-scratchpads"], check=True, capture_output=True, text=True).stdout
+    ir = subprocess.run([os.path.join(bindir, "sinter-opt"), src, "--sinter-attach-target=target=npu-910",
+                         "--convert-sinter-to-npu", "--npu-plan-scratchpads"],
+                        check=True, capture_output=True, text=True).stdout
     cpp = os.path.join(tmp, f"{name}.cpp")
     subprocess.run([os.path.join(bindir, "sinter-translate"), "--npu-to-cpp", "-o", cpp],
                    input=ir, check=True, text=True)
