@@ -231,7 +231,9 @@ KernelPlan createGemmKernels(OpBuilder &b, GemmOp gemm, func::FuncOp f,
                              ArrayRef<Type> params, const GPUResources &gpu);
 
 /// The families that give each block one output tile (SIMT and mma.sync):
-/// the tile, the shared tiles of its kernel and how to build its body.
+/// the tile, the shared tiles of its kernel (the a_row_sum_sq buffer of
+/// tileM floats follows them when the gemm asks for it) and how to build
+/// its body.
 struct TiledGemmFamily {
   int64_t tileM, tileN;
   SmallVector<Type> sharedTiles;

@@ -57,9 +57,16 @@ KernelPlan gpu_kernels::createTiledGemmKernels(OpBuilder &b, GemmOp gemm,
   constexpr int64_t kThreads = GemmKernel::kThreads;
   bool reduces = !gemm.getReductions().empty();
   std::string gemmName = (f.getName() + (reduces ? "_gemm" : "")).str();
+  SmallVector<Type> sharedTiles(family.sharedTiles);
+  // The block's rows' sums of squares of A (a_row_sum_sq), after the tiles.
+  if (gemm.getARowSumSq())
+    sharedTiles.push_back(MemRefType::get(
+        {family.tileM}, b.getF32Type(), MemRefLayoutAttrInterface{},
+        gpu::AddressSpaceAttr::get(b.getContext(),
+                                   gpu::AddressSpace::Workgroup)));
   {
-    auto kernel = createKernelFunc(b, f.getLoc(), gemmName, params,
-                                   family.sharedTiles, kThreads);
+    auto kernel = createKernelFunc(b, f.getLoc(), gemmName, params, sharedTiles,
+                                   kThreads);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&kernel.getBody().front());
     family.build(b, gemm, f, kernel);

@@ -422,10 +422,6 @@ KernelPlan gpu_kernels::createMmaGemmKernels(OpBuilder &b, GemmOp gemm,
         k.bind(f, kernel.getBody().front());
         k.build(kernel);
       }};
-  // The block's rows' sums of squares of A (a_row_sum_sq).
-  if (gemm.getARowSumSq())
-    family.sharedTiles.push_back(MemRefType::get(
-        {Mma::kBM}, b.getF32Type(), MemRefLayoutAttrInterface{}, shared));
   // (Asking for two tensor-core blocks per SM caps them at 128 registers;
   // the spills measured 8 % slower on the H100.)
   return createTiledGemmKernels(b, gemm, f, params, family);

@@ -229,9 +229,5 @@ KernelPlan gpu_kernels::createSimtGemmKernels(OpBuilder &b, GemmOp gemm,
         k.bind(f, kernel.getBody().front());
         k.build(kernel);
       }};
-  // The block's rows' sums of squares of A (a_row_sum_sq).
-  if (gemm.getARowSumSq())
-    family.sharedTiles.push_back(MemRefType::get(
-        {kTileM}, b.getF32Type(), MemRefLayoutAttrInterface{}, shared));
   return createTiledGemmKernels(b, gemm, f, params, family);
 }
