@@ -713,7 +713,7 @@ void packOnce(Kernel &k, int64_t lanes) {
     return;
   OpBuilder::InsertionGuard g(k.b);
   k.b.setInsertionPoint(forall);
-  Kernel outer{k.b, op.getLoc(), op, lanes};
+  Kernel outer{{k.b, op.getLoc()}, op, lanes};
   k.globalPacked =
       outer.pack(full, outer.idx(0), k.b.getIndexAttr(fullT.getDimSize(kDim)),
                  outer.idx(fullT.getDimSize(nDim)), outer.idx(0),

@@ -29,6 +29,31 @@ void populateRaisePatterns(RewritePatternSet &patterns);
 /// Patterns that fuse memory-bound ops into sinter.gemm epilogues.
 void populateFusePatterns(RewritePatternSet &patterns, bool remarks);
 
+/// Host programs and kernels (sinter-partition, sinter-plan-workspace):
+/// the public function made a host program; a kernel function and its
+/// kind; a call that can run once when the model is loaded; where each
+/// call's results live (byte offsets, -1 for an output buffer); the
+/// function's workspace, persistent (load-time) area and the sum of its
+/// intermediates, in bytes.
+inline constexpr llvm::StringLiteral kHostAttrName = "sinter.host";
+inline constexpr llvm::StringLiteral kKernelAttrName = "sinter.kernel";
+inline constexpr llvm::StringLiteral kLoadTimeAttrName = "sinter.load_time";
+inline constexpr llvm::StringLiteral kResultOffsetsAttrName =
+    "sinter.result_offsets";
+inline constexpr llvm::StringLiteral kWorkspaceBytesAttrName =
+    "sinter.workspace_bytes";
+inline constexpr llvm::StringLiteral kPersistentBytesAttrName =
+    "sinter.persistent_bytes";
+inline constexpr llvm::StringLiteral kIntermediateBytesAttrName =
+    "sinter.intermediate_bytes";
+
+/// A static, unit-stride slice of a contiguous (row-major) range of its
+/// source: it reads as a pointer offset, no copy.
+bool isContiguousSlice(tensor::ExtractSliceOp slice);
+/// Ops that cost no kernel in a host program: reshapes, casts and
+/// contiguous slices.
+bool isHostView(Operation *op);
+
 /// Bytes of a statically shaped tensor type, 0 otherwise.
 int64_t getTensorBytes(Type type);
 

@@ -227,6 +227,55 @@ def SinterTile : Pass<"sinter-tile", "::mlir::ModuleOp"> {
   ];
 }
 
+def SinterPartition : Pass<"sinter-partition", "::mlir::ModuleOp"> {
+  let summary = "Split each public function into kernels and a host program";
+  let description = [{
+    After the graph stage, makes every public function a host program of
+    kernel calls: each kernel becomes a private function marked
+    `sinter.kernel` (its kind: `gemm`, `attention`, `rms_norm`, ...,
+    `generic`, `transpose`, `concat`, `copy`) and is called in order from
+    the function. Every sinter op is one kernel, with what the graph stage
+    fused into it; every other tensor op that computes (linalg ops,
+    `tensor.concat`, `tensor.pad`, a strided `tensor.extract_slice`) is one
+    too. What costs no kernel stays in the host program: views
+    (`tensor.expand_shape`, `collapse_shape`, `cast`, an `extract_slice` of
+    a contiguous range), constants, and `tensor.empty`; a `linalg.fill` used
+    only as a destination, scalar constants and empty destinations are
+    cloned into the kernels that use them. A kernel that reads only
+    load-time values (constants, `sinter.weight` arguments, or values made
+    from them) is called with `sinter.load_time`: it can run once when the
+    model is loaded. A result that does not come out of a kernel whole (an
+    argument, a constant, a slice, or a value returned twice) gets a `copy`
+    kernel, so every result is written by exactly one kernel.
+
+    Backends that launch kernels one by one (the GPU and the NPU) run this
+    after the graph stage; the CPU compiles whole functions.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def SinterPlanWorkspace : Pass<"sinter-plan-workspace", "::mlir::ModuleOp"> {
+  let summary = "Place a host program's intermediates in one workspace";
+  let description = [{
+    For every host program (a public function that `sinter-partition`
+    made), gives each kernel result a place: the function's output buffer
+    when the result (or a view of it) is returned, or else a byte offset in
+    one workspace shared by the function's intermediates. An intermediate
+    lives from its kernel to the last kernel that reads it or a view of
+    it; intermediates that are not live at the same time share bytes
+    (first fit in program order, 256-byte aligned). Load-time results get
+    offsets in a separate, persistent area.
+
+    Records on each call `sinter.result_offsets` (one per result: a byte
+    offset, or -1 for an output buffer) and on the function
+    `sinter.workspace_bytes`, `sinter.persistent_bytes` and
+    `sinter.intermediate_bytes` (the sum of all intermediates, what a plan
+    without reuse would take).
+  }];
+}
+
 def SinterApproximateMath : Pass<"sinter-approximate-math"> {
   let summary = "Polynomial approximations of transcendental functions";
   let description = [{

@@ -1,0 +1,294 @@
+//===- Partition.cpp - Kernels and a host program per function ------------===//
+//
+// sinter-partition: see Passes.td. Each computing op of a public function
+// is outlined into a private kernel function; the function keeps the
+// calls, the views, the constants and the empty tensors.
+//
+//===----------------------------------------------------------------------===//
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "sinter/Analysis/Traffic.h"
+#include "sinter/Dialect/Sinter/Transforms/Passes.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace mlir::sinter {
+#define GEN_PASS_DEF_SINTERPARTITION
+#include "sinter/Dialect/Sinter/Transforms/Passes.h.inc"
+} // namespace mlir::sinter
+
+using namespace mlir;
+using namespace mlir::sinter;
+
+bool mlir::sinter::isContiguousSlice(tensor::ExtractSliceOp slice) {
+  auto source = slice.getSourceType();
+  if (!source.hasStaticShape() || !slice.hasUnitStride() ||
+      ShapedType::isDynamicShape(slice.getStaticSizes()) ||
+      ShapedType::isDynamicShape(slice.getStaticOffsets()))
+    return false;
+  // Row-major contiguous: unit sizes, then one dimension cut anywhere,
+  // then whole dimensions.
+  ArrayRef<int64_t> sizes = slice.getStaticSizes(),
+                    offsets = slice.getStaticOffsets();
+  int64_t d = 0, rank = source.getRank();
+  while (d < rank && sizes[d] == 1)
+    ++d;
+  for (int64_t i = d + 1; i < rank; ++i)
+    if (sizes[i] != source.getDimSize(i) || offsets[i] != 0)
+      return false;
+  return true;
+}
+
+bool mlir::sinter::isHostView(Operation *op) {
+  if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp, tensor::CastOp>(op))
+    return true;
+  if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op))
+    return isContiguousSlice(slice);
+  return false;
+}
+
+namespace {
+/// The kind of kernel `op` makes: a sinter op's name, a linalg op's, or
+/// what a tensor op does.
+std::string kernelKind(Operation *op) {
+  StringRef name = op->getName().getStringRef();
+  std::string kind;
+  if (isa<linalg::GenericOp>(op))
+    kind = "generic";
+  else if (isa<tensor::ExtractSliceOp, linalg::CopyOp>(op))
+    kind = "copy";
+  else
+    kind = name.split('.').second.str();
+  for (char &c : kind)
+    if (c == '.')
+      c = '_';
+  return kind;
+}
+
+/// A fill whose every use is as the destination of a kernel op: it runs
+/// inside those kernels.
+bool isDestinationFill(Operation *op) {
+  return isa<linalg::FillOp>(op) && isFreeOp(op);
+}
+
+/// What stays in the host program (and is not cloned into kernels as it
+/// is).
+bool isHostOp(Operation *op) {
+  return isa<arith::ConstantOp, tensor::EmptyOp, func::ReturnOp>(op) ||
+         isHostView(op) || isDestinationFill(op);
+}
+
+/// Whether a kernel makes `v` itself instead of reading it: an empty
+/// destination, a destination fill, a scalar constant, or a view of one.
+bool isMadeInKernel(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return false;
+  if (isa<tensor::EmptyOp>(def) || isDestinationFill(def))
+    return true;
+  if (isa<arith::ConstantOp>(def))
+    return !isa<ShapedType>(v.getType());
+  return isHostView(def) && isMadeInKernel(def->getOperand(0));
+}
+
+/// Builds kernel functions for one host function.
+struct Partitioner {
+  func::FuncOp func;
+  SymbolTable &symbols;
+  int64_t next = 0;
+  /// Host values that are the same on every call.
+  llvm::DenseSet<Value> loadTime;
+
+  bool isLoadTime(Value v) const { return loadTime.contains(v); }
+
+  /// Creates the kernel of `ops` (in program order; the last one's results
+  /// are the kernel's) before `ops.front()` and replaces them by a call.
+  FailureOr<func::CallOp> outline(ArrayRef<Operation *> ops, StringRef kind,
+                                  bool mayRunAtLoad = true) {
+    OpBuilder hb(ops.front());
+    llvm::SetVector<Value> inputs;
+    llvm::SetVector<Operation *> clones; // helper ops cloned into the kernel
+    // Values the ops read from outside the group.
+    llvm::SetVector<Value> used;
+    for (Operation *op : ops)
+      op->walk([&](Operation *inner) {
+        for (Value v : inner->getOperands()) {
+          // Defined by the group (or in its regions), or a block argument
+          // of one of its regions.
+          Operation *owner =
+              isa<BlockArgument>(v)
+                  ? cast<BlockArgument>(v).getOwner()->getParentOp()
+                  : v.getDefiningOp();
+          if (llvm::any_of(ops,
+                           [&](Operation *g) { return g->isAncestor(owner); }))
+            continue;
+          used.insert(v);
+        }
+      });
+    // Empty destinations, destination fills and scalar constants are made
+    // inside the kernel; other values come in as arguments.
+    std::function<LogicalResult(Value)> collect =
+        [&](Value v) -> LogicalResult {
+      Operation *def = v.getDefiningOp();
+      if (def && isMadeInKernel(v)) {
+        for (Value operand : def->getOperands())
+          if (failed(collect(operand)))
+            return failure();
+        clones.insert(def);
+        return success();
+      }
+      if (!isa<RankedTensorType>(v.getType()))
+        return ops.front()->emitError()
+               << "sinter-partition: a kernel reads the host value " << v
+               << ", which is not a tensor";
+      inputs.insert(v);
+      return success();
+    };
+    for (Value v : used)
+      if (failed(collect(v)))
+        return failure();
+
+    Operation *last = ops.back();
+    SmallVector<Type> argTypes, resultTypes;
+    for (Value v : inputs)
+      argTypes.push_back(v.getType());
+    for (Value r : last->getResults())
+      resultTypes.push_back(r.getType());
+    std::string name =
+        (func.getName() + "_" + llvm::Twine(next++) + "_" + kind).str();
+    OpBuilder mb(func);
+    auto kernel = func::FuncOp::create(
+        mb, last->getLoc(), name, mb.getFunctionType(argTypes, resultTypes));
+    kernel.setPrivate();
+    kernel->setAttr(kKernelAttrName, mb.getStringAttr(kind));
+    symbols.insert(kernel);
+    Block *body = kernel.addEntryBlock();
+    OpBuilder kb = OpBuilder::atBlockEnd(body);
+    IRMapping map;
+    for (auto [v, arg] : llvm::zip(inputs, body->getArguments()))
+      map.map(v, arg);
+    // Helpers in program order (operands before users).
+    SmallVector<Operation *> helpers(clones.begin(), clones.end());
+    llvm::sort(helpers, [](Operation *a, Operation *b) {
+      return a->isBeforeInBlock(b);
+    });
+    for (Operation *h : helpers)
+      kb.clone(*h, map);
+    for (Operation *op : ops)
+      kb.clone(*op, map);
+    SmallVector<Value> results;
+    for (Value r : last->getResults())
+      results.push_back(map.lookup(r));
+    func::ReturnOp::create(kb, last->getLoc(), results);
+
+    auto call = func::CallOp::create(hb, last->getLoc(), kernel,
+                                     SmallVector<Value>(inputs.getArrayRef()));
+    if (mayRunAtLoad &&
+        llvm::all_of(inputs, [&](Value v) { return isLoadTime(v); })) {
+      call->setAttr(kLoadTimeAttrName, hb.getUnitAttr());
+      for (Value r : call.getResults())
+        loadTime.insert(r);
+    }
+    last->replaceAllUsesWith(call.getResults());
+    for (Operation *op : llvm::reverse(ops))
+      op->erase();
+    return call;
+  }
+
+  /// A kernel that copies `v` into a new tensor (for results that no
+  /// kernel writes whole); it runs on every call, as it writes a result.
+  Value copyKernel(OpBuilder &hb, Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    auto empty = tensor::EmptyOp::create(hb, v.getLoc(), type.getShape(),
+                                         type.getElementType());
+    auto copy = linalg::CopyOp::create(hb, v.getLoc(), v, empty.getResult());
+    FailureOr<func::CallOp> call = outline({copy}, "copy",
+                                           /*mayRunAtLoad=*/false);
+    if (failed(call))
+      return {};
+    return call->getResult(0);
+  }
+
+  LogicalResult run() {
+    Block &block = func.getBody().front();
+    for (BlockArgument arg : block.getArguments())
+      if (func.getArgAttr(arg.getArgNumber(), kWeightArgAttrName))
+        loadTime.insert(arg);
+    SmallVector<Operation *> work;
+    for (Operation &op : block) {
+      if (isa<func::CallOp>(op))
+        return op.emitError("sinter-partition: calls are not supported in a "
+                            "function to partition; inline them first");
+      work.push_back(&op);
+    }
+    for (Operation *op : work) {
+      if (isa<arith::ConstantOp>(op) ||
+          (isHostView(op) && isLoadTime(op->getOperand(0)))) {
+        for (Value r : op->getResults())
+          loadTime.insert(r);
+        continue;
+      }
+      if (isHostOp(op))
+        continue;
+      if (failed(outline({op}, kernelKind(op))))
+        return failure();
+    }
+
+    // Every result is written whole by one kernel: the root of its views
+    // is a kernel result, returned once, and the views do not cut it.
+    auto ret = cast<func::ReturnOp>(block.getTerminator());
+    llvm::DenseSet<Value> written;
+    OpBuilder hb(ret);
+    for (OpOperand &operand : ret->getOpOperands()) {
+      Value root = operand.get();
+      bool whole = true;
+      while (Operation *def = root.getDefiningOp()) {
+        if (!isHostView(def))
+          break;
+        whole &= !isa<tensor::ExtractSliceOp>(def);
+        root = def->getOperand(0);
+      }
+      auto call = root.getDefiningOp<func::CallOp>();
+      if (whole && call && !call->hasAttr(kLoadTimeAttrName) &&
+          written.insert(root).second)
+        continue;
+      Value copy = copyKernel(hb, operand.get());
+      if (!copy)
+        return failure();
+      operand.set(copy);
+      written.insert(copy);
+    }
+
+    // Host ops nothing uses any more (fills and empties now in kernels).
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block)))
+        if (!isa<func::ReturnOp>(op) && op.use_empty() &&
+            (isHostOp(&op) || isMemoryEffectFree(&op))) {
+          op.erase();
+          changed = true;
+        }
+    }
+    func->setAttr(kHostAttrName, UnitAttr::get(func.getContext()));
+    return success();
+  }
+};
+
+struct PartitionPass : public sinter::impl::SinterPartitionBase<PartitionPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    SmallVector<func::FuncOp> funcs;
+    for (auto f : module.getOps<func::FuncOp>())
+      if (f.isPublic() && !f.isExternal() && !f->hasAttr(kHostAttrName))
+        funcs.push_back(f);
+    for (func::FuncOp f : funcs) {
+      Partitioner p{f, symbols, 0, {}};
+      if (failed(p.run()))
+        return signalPassFailure();
+    }
+  }
+};
+} // namespace
