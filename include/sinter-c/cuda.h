@@ -39,6 +39,16 @@ int sinter_cuda_alloc_async(void **ptr, unsigned long long bytes,
                             void *stream);
 int sinter_cuda_free_async(void *ptr, void *stream);
 
+/* The device memory a compiled module keeps between calls, once per
+ * context and `key` (the module's image): `total_bytes`, the first
+ * `constant_bytes` copied from `constants` (host memory) when it is made.
+ * `*fresh` is 1 for the call that made it (which then runs the module's
+ * load-time kernels on its stream), 0 after. */
+int sinter_cuda_state(const void *key, const void *constants,
+                      unsigned long long constant_bytes,
+                      unsigned long long total_bytes, void **state,
+                      int *fresh);
+
 /* Writes to `map` (128 bytes, 64-byte aligned; a CUtensorMap) the TMA
  * descriptor of the dense row-major [rows, cols] matrix of `elem_bytes`-byte
  * elements at `base`, read in boxes of box_rows x box_cols elements with

@@ -42,6 +42,8 @@ struct Driver {
                            void **);
   CUresult (*pointerGetAttribute)(void *, int, CUdeviceptr);
   CUresult (*getErrorString)(CUresult, const char **);
+  CUresult (*memAlloc)(CUdeviceptr *, size_t);
+  CUresult (*memcpyHtoD)(CUdeviceptr, const void *, size_t);
   CUresult (*memAllocAsync)(CUdeviceptr *, size_t, CUstream);
   CUresult (*memFreeAsync)(CUdeviceptr, CUstream);
   CUresult (*tensorMapEncodeTiled)(void *, int, unsigned, void *,
@@ -77,6 +79,8 @@ const Driver &driver() {
     get(d.launchKernel, "cuLaunchKernel");
     get(d.pointerGetAttribute, "cuPointerGetAttribute");
     get(d.getErrorString, "cuGetErrorString");
+    get(d.memAlloc, "cuMemAlloc_v2");
+    get(d.memcpyHtoD, "cuMemcpyHtoD_v2");
     get(d.memAllocAsync, "cuMemAllocAsync");
     get(d.memFreeAsync, "cuMemFreeAsync");
     get(d.tensorMapEncodeTiled, "cuTensorMapEncodeTiled");
@@ -271,5 +275,38 @@ extern "C" int sinter_cuda_tensor_map_3d(void *map, const void *base,
                       " x " + std::to_string(cols) + " matrix in boxes of " +
                       std::to_string(box_rows) + " x " +
                       std::to_string(box_cols));
+  return 0;
+}
+
+extern "C" int sinter_cuda_state(const void *key, const void *constants,
+                                 unsigned long long constant_bytes,
+                                 unsigned long long total_bytes, void **state,
+                                 int *fresh) {
+  if (!state || !fresh)
+    return fail("sinter_cuda_state: NULL result pointer");
+  *state = nullptr;
+  *fresh = 0;
+  const Driver *dp;
+  CUcontext ctx;
+  if (currentContext(dp, ctx))
+    return -1;
+  const Driver &d = *dp;
+  static std::mutex mutex;
+  static std::map<std::pair<CUcontext, const void *>, CUdeviceptr> states;
+  std::lock_guard<std::mutex> lock(mutex);
+  CUdeviceptr &p = states[{ctx, key}];
+  if (!p) {
+    if (CUresult r = d.memAlloc(&p, total_bytes ? total_bytes : 1)) {
+      p = 0;
+      return cuFail(d, r,
+                    "cuMemAlloc of the model's state (" +
+                        std::to_string(total_bytes) + " bytes)");
+    }
+    if (constant_bytes)
+      if (CUresult r = d.memcpyHtoD(p, constants, constant_bytes))
+        return cuFail(d, r, "copying the model's constants to the device");
+    *fresh = 1;
+  }
+  *state = reinterpret_cast<void *>(p);
   return 0;
 }

@@ -31,13 +31,17 @@ _ext = _os.path.join(_build, "python", "sinter")
 if _os.path.isdir(_ext) and _ext not in __path__:
     __path__.append(_ext)
 
-__all__ = ["Artifacts", "CompileError", "CompiledModule", "Context", "Module", "compile", "parse",
+__all__ = ["Artifacts", "CompileError", "CompiledModule", "Context", "Module", "compile", "load", "parse",
            "pass_is_registered", "passes", "targets"]
 
 
 def __getattr__(name):
-    # The compiler (and its extension) load on first use: sinter.dtypes and
-    # sinter.toolchain work without the extension.
+    # The compiler (and its extension) load on first use: sinter.load,
+    # sinter.dtypes and sinter.toolchain work without the extension (on a
+    # machine with no LLVM/MLIR).
+    if name in ("load", "GPUModule"):
+        from . import runtime
+        return getattr(runtime, name)
     if name in __all__:
         from . import compiler
         return getattr(compiler, name)

@@ -1,7 +1,11 @@
 //===- GPUBackend.cpp - The NVIDIA GPU backend: presets, stages -----------===//
 //
-//   tile:  each exported function's sinter op outlined into kernels, their
-//          launches recorded on it (convert-sinter-to-gpu, Conversion/)
+//   partition: sinter ops without a kernel decomposed
+//          (sinter-gpu-decompose-unsupported), each function made a host
+//          program of kernel calls (sinter-partition) and its intermediates
+//          placed in one workspace (sinter-plan-workspace)
+//   tile:  each kernel function outlined into GPU kernels, their launches
+//          recorded on it (convert-sinter-to-gpu, Conversion/)
 //   llvm:  the kernels through NVVM to PTX (Target/PTX.cpp)
 //   then:  ptxas, the launch functions, header and manifest
 //          (Target/LaunchCode.cpp)
@@ -15,6 +19,8 @@
 #include "mlir/Pass/PassManager.h"
 #include "sinter/Backend/Backend.h"
 #include "sinter/Backend/GPU/Passes.h"
+#include "sinter/Dialect/Sinter/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 
 namespace mlir::sinter {
 #define GEN_PASS_REGISTRATION
@@ -67,7 +73,7 @@ const TargetPresetSpec kPresets[] = {
      R"({chip = "sm_80"})"},
 };
 
-constexpr StringRef kStages[] = {"tile", "llvm"};
+constexpr StringRef kStages[] = {"partition", "tile", "llvm"};
 
 class GPUBackend : public Backend {
 public:
@@ -85,6 +91,21 @@ public:
       return c.fail("target '" + c.getTarget().getName() +
                     "' does not name its GPU architecture (config.chip, "
                     "e.g. \"sm_90a\")");
+    if (stage == "partition") {
+      auto pm = PassManager::on<ModuleOp>(c.getModule().getContext());
+      pm.addPass(createSinterGPUDecomposeUnsupported());
+      pm.addPass(createSinterPartition());
+      pm.addPass(createSinterPlanWorkspace());
+      if (failed(c.runPipeline(stage, pm)))
+        return c.fail("partitioning into GPU kernels failed");
+      int64_t kernels = 0;
+      c.getModule().walk([&](func::FuncOp f) {
+        kernels += f->hasAttr(kKernelAttrName);
+      });
+      c.progress("partition: " + llvm::Twine(kernels) + " kernel(s) in " +
+                 llvm::Twine(c.getFunctions().size()) + " function(s)");
+      return success();
+    }
     if (stage == "tile") {
       const CompileOptions &opts = c.getOptions();
       if (!opts.pinTiles.empty() || opts.kBlock != 0)
@@ -95,8 +116,10 @@ public:
           ConvertSinterToGPUOptions{opts.gemmSchedule}));
       if (failed(c.runPipeline(stage, pm)))
         return c.fail("GPU kernel generation failed");
-      c.progress("tile: " + llvm::Twine(c.getFunctions().size()) +
-                 " kernel(s) for " + c.getTarget().getName());
+      int64_t kernels = 0;
+      c.getModule().walk([&](gpu::GPUFuncOp) { ++kernels; });
+      c.progress("tile: " + llvm::Twine(kernels) + " GPU kernel(s) for " +
+                 c.getTarget().getName());
       return success();
     }
     FailureOr<std::string> ptx = translateKernelsToPTX(c, stage, chip);

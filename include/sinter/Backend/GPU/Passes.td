@@ -123,6 +123,23 @@ def ConvertSinterToGPU : Pass<"convert-sinter-to-gpu", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def SinterGPUDecomposeUnsupported : Pass<"sinter-gpu-decompose-unsupported", "::mlir::ModuleOp"> {
+  let summary = "Decompose the sinter ops the GPU backend has no kernel for";
+  let description = [{
+    Rewrites every sinter op of a function body that no GPU kernel family
+    takes (norms, softmax and RoPE on their own, attention with a bias or
+    fused RoPE, f32 attention, ops with shapes or types a family refuses)
+    into its reference decomposition, so that sinter-partition makes
+    generic kernels of the pieces: nothing an imported model contains is
+    refused for lack of a kernel. Needs a GPU `#sinter.target`. Ops with a
+    kernel are left alone.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def SinterGPUTanhOnSFU : Pass<"sinter-gpu-tanh-on-sfu", "::mlir::ModuleOp"> {
   let summary = "f32 math.tanh on the special function unit";
   let description = [{

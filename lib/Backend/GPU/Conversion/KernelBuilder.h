@@ -351,6 +351,24 @@ std::string unsupportedKVCache(Operation *op, const GPUResources &resources);
 KernelPlan createKVCacheKernels(OpBuilder &b, Operation *op, func::FuncOp f,
                                 ArrayRef<Type> params, const GPUResources &gpu);
 
+/// Whether `op` takes the generic kernel (GenericKernels.cpp): a linalg op,
+/// tensor.concat or a tensor.extract_slice copy.
+bool isGenericKernelOp(Operation *op);
+/// Why it cannot, or empty.
+std::string unsupportedGeneric(Operation *op);
+/// One thread per element of the op's parallel space, reductions in a loop.
+KernelPlan createGenericKernels(OpBuilder &b, Operation *op, func::FuncOp f,
+                                ArrayRef<Type> params, const GPUResources &gpu);
+
+/// Why the GPU backend has no kernel for the sinter op `op` (or for it with
+/// these operands), or empty. Such ops are decomposed before partitioning
+/// (sinter-gpu-decompose-unsupported) and run as generic kernels.
+std::string unsupportedSinterOp(Operation *op, const GPUResources &gpu);
+
+/// The machine a GPU target description gives (its SMs, shared memory per
+/// SM, whether it is Hopper), or an error on `diag` naming what is missing.
+FailureOr<GPUResources> getGPUResources(Operation *diag, llvm::StringRef pass);
+
 } // namespace mlir::sinter::gpu_kernels
 
 #endif // SINTER_LIB_BACKEND_GPU_CONVERSION_KERNELBUILDER_H

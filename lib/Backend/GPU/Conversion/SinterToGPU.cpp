@@ -12,6 +12,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "sinter/Analysis/Traffic.h"
 #include "sinter/Backend/GPU/Passes.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
@@ -28,49 +30,66 @@ using gpu_kernels::KernelLaunch;
 using gpu_kernels::KernelPlan;
 
 namespace {
-/// The one sinter.gemm or sinter.attention of `func`, or an error naming
-/// what is in the way.
+/// A sinter op the GPU backend has a kernel family for.
+bool isSinterKernelOp(Operation *op) {
+  return isa<GemmOp, AttentionOp, PagedAttentionOp, KVGatherOp, KVAppendOp,
+             KVQuantizeOp, KVEvictOp>(op);
+}
+
+/// Made in the kernel, not read: an empty destination, a fill used only as
+/// a destination, a scalar constant, or a view of one.
+bool isKernelLocal(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return false;
+  if (isa<tensor::EmptyOp>(def) || (isa<linalg::FillOp>(def) && isFreeOp(def)))
+    return true;
+  if (isa<arith::ConstantOp>(def))
+    return !isa<ShapedType>(v.getType());
+  return isHostView(def) && isKernelLocal(def->getOperand(0));
+}
+
+/// The one op of `func` that becomes its kernels (a sinter op the backend
+/// has a family for, or a tensor op for the generic kernel), or an error
+/// naming what is in the way.
 FailureOr<Operation *>
 singleKernelOp(func::FuncOp func, const gpu_kernels::GPUResources &resources) {
   Operation *kernelOp = nullptr;
   for (Operation &op : func.getBody().front()) {
-    if (isa<tensor::EmptyOp, arith::ConstantOp, func::ReturnOp>(op))
+    if (isa<func::ReturnOp>(op) ||
+        llvm::all_of(op.getResults(), [](Value r) { return isKernelLocal(r); }))
       continue;
-    if (isa<GemmOp, AttentionOp, PagedAttentionOp, KVGatherOp, KVAppendOp,
-            KVQuantizeOp, KVEvictOp>(op) &&
-        !kernelOp) {
+    bool kernel = isSinterKernelOp(&op) || gpu_kernels::isGenericKernelOp(&op);
+    if (kernel && !kernelOp) {
       kernelOp = &op;
       continue;
     }
-    if (isa<GemmOp, AttentionOp, PagedAttentionOp, KVGatherOp, KVAppendOp,
-            KVQuantizeOp, KVEvictOp>(op))
+    if (kernel)
       return func.emitError()
                  << "GPU target: function @" << func.getName()
                  << " needs more than one kernel (a second '" << op.getName()
-                 << "'); only functions that fuse into one "
-                    "sinter.gemm or sinter.attention compile "
-                    "for GPUs yet",
+                 << "'); partition it first (sinter-partition)",
              failure();
     return func.emitError() << "GPU target: function @" << func.getName()
                             << " has '" << op.getName()
-                            << "', which the GPU backend does not compile "
-                               "yet; only functions that fuse into one "
-                               "sinter.gemm, attention, paged_attention, "
-                               "kv.gather, kv.append, kv.evict or kv.quantize "
-                               "do",
+                            << "', which the GPU backend has no kernel for",
            failure();
   }
   if (!kernelOp)
     return func.emitError() << "GPU target: function @" << func.getName()
-                            << " has no sinter op to compile",
+                            << " has no op to compile",
            failure();
-  std::string what =
-      kernelOp->getName().getStringRef().drop_front(strlen("sinter.")).str();
-  auto dps = cast<DestinationStyleOpInterface>(kernelOp);
+  std::string what = kernelOp->getName().getStringRef().str();
+  if (what.rfind("sinter.", 0) == 0)
+    what = what.substr(strlen("sinter."));
+  // What the kernel makes itself may only be written (a destination) or be
+  // a scalar; reading an empty tensor would read undefined values.
+  auto dps = dyn_cast<DestinationStyleOpInterface>(kernelOp);
   for (OpOperand &use : kernelOp->getOpOperands()) {
     Value v = use.get();
     if (isa<BlockArgument>(v) ||
-        (dps.isDpsInit(&use) && v.getDefiningOp<tensor::EmptyOp>()))
+        (isKernelLocal(v) && (!isa<ShapedType>(v.getType()) ||
+                              (dps && dps.isDpsInit(&use)))))
       continue;
     return kernelOp->emitError()
                << "GPU target: an operand of the " << what << " in @"
@@ -83,11 +102,9 @@ singleKernelOp(func::FuncOp func, const gpu_kernels::GPUResources &resources) {
                << "GPU target: @" << func.getName() << " must return the "
                << what << "'s results in order",
            failure();
-  std::string why = isa<GemmOp>(kernelOp)
-                        ? gpu_kernels::unsupportedGemm(cast<GemmOp>(kernelOp))
-                    : isa<AttentionOp, PagedAttentionOp>(kernelOp)
-                        ? gpu_kernels::unsupportedAttention(kernelOp)
-                        : gpu_kernels::unsupportedKVCache(kernelOp, resources);
+  std::string why = gpu_kernels::isGenericKernelOp(kernelOp)
+                        ? gpu_kernels::unsupportedGeneric(kernelOp)
+                        : gpu_kernels::unsupportedSinterOp(kernelOp, resources);
   if (!why.empty())
     return kernelOp->emitError() << "GPU target: cannot compile the " << what
                                  << " in @" << func.getName() << ": " << why,
@@ -155,27 +172,19 @@ struct ConvertSinterToGPUPass
                          << "' (expected auto, cooperative or pingpong)";
       return signalPassFailure();
     }
-    FailureOr<TargetAttr> resolved =
-        requireTarget(module, "convert-sinter-to-gpu");
-    if (failed(resolved))
+    FailureOr<gpu_kernels::GPUResources> gpu =
+        gpu_kernels::getGPUResources(module, "convert-sinter-to-gpu");
+    if (failed(gpu))
       return signalPassFailure();
-    TargetAttr target = *resolved;
-    StringRef chip = target.getConfigString("chip");
-    if (target.getKind() != "gpu" || chip.empty()) {
-      module.emitError() << "convert-sinter-to-gpu: target '"
-                         << target.getName()
-                         << "' is not a GPU with a config.chip (its kind is '"
-                         << target.getKind() << "')";
-      return signalPassFailure();
-    }
-    gpu_kernels::GPUResources resources{target.getCores(), 0, chip == "sm_90a"};
-    for (auto level : target.getLevels().getAsRange<MemoryLevelAttr>())
-      if (level.getName() == "smem")
-        resources.sharedBytesPerSM = level.getCapacity();
+    gpu_kernels::GPUResources resources = *gpu;
     resources.gemmPingpong = gemmSchedule == "pingpong";
     SmallVector<func::FuncOp> funcs;
+    // The kernels of host programs (sinter-partition), and public functions
+    // of one op.
     for (auto f : module.getOps<func::FuncOp>())
-      if (f.isPublic() && !f.isExternal())
+      if (!f.isExternal() &&
+          (f->hasAttr(kKernelAttrName) ||
+           (f.isPublic() && !f->hasAttr(kHostAttrName))))
         funcs.push_back(f);
     if (funcs.empty())
       return;
@@ -210,8 +219,13 @@ struct ConvertSinterToGPUPass
                 return gpu_kernels::createAttentionKernels(b, op, f, params,
                                                            resources);
               })
+              .Case<KVGatherOp, KVAppendOp, KVQuantizeOp, KVEvictOp>(
+                  [&](Operation *op) {
+                    return gpu_kernels::createKVCacheKernels(b, op, f, params,
+                                                             resources);
+                  })
               .Default([&](Operation *op) {
-                return gpu_kernels::createKVCacheKernels(b, op, f, params,
+                return gpu_kernels::createGenericKernels(b, op, f, params,
                                                          resources);
               });
       recordPlan(b, f, plan);
@@ -221,3 +235,34 @@ struct ConvertSinterToGPUPass
   }
 };
 } // namespace
+
+FailureOr<gpu_kernels::GPUResources>
+gpu_kernels::getGPUResources(Operation *diag, StringRef pass) {
+  FailureOr<TargetAttr> target = requireTarget(diag, pass);
+  if (failed(target))
+    return failure();
+  StringRef chip = target->getConfigString("chip");
+  if (target->getKind() != "gpu" || chip.empty())
+    return diag->emitError() << pass << ": target '" << target->getName()
+                             << "' is not a GPU with a config.chip (its kind "
+                                "is '"
+                             << target->getKind() << "')",
+           failure();
+  GPUResources resources{target->getCores(), 0, chip == "sm_90a"};
+  for (auto level : target->getLevels().getAsRange<MemoryLevelAttr>())
+    if (level.getName() == "smem")
+      resources.sharedBytesPerSM = level.getCapacity();
+  return resources;
+}
+
+std::string gpu_kernels::unsupportedSinterOp(Operation *op,
+                                             const GPUResources &gpu) {
+  if (auto gemm = dyn_cast<GemmOp>(op))
+    return unsupportedGemm(gemm);
+  if (isa<AttentionOp, PagedAttentionOp>(op))
+    return unsupportedAttention(op);
+  if (isa<KVGatherOp, KVAppendOp, KVQuantizeOp, KVEvictOp>(op))
+    return unsupportedKVCache(op, gpu);
+  return "the GPU backend has no kernel for '" +
+         op->getName().getStringRef().str() + "'";
+}

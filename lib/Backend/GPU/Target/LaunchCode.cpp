@@ -1,60 +1,71 @@
 //===- LaunchCode.cpp - Cubin, launch functions, header and manifest ------===//
+//
+// Every public function is a host program (sinter-partition) whose kernel
+// calls become launches, in order, on the caller's stream:
+//
+//   int F(void *stream, <device pointers>)     workspace from the runtime
+//   int F_with_workspace(void *stream, void *workspace, <device pointers>)
+//
+// Pointers into the host program's values: arguments and outputs are the
+// caller's; kernel results live at their planned offsets in the workspace
+// (sinter-plan-workspace); views are their source's pointer plus an
+// offset; constants and load-time results live in the module's state,
+// device memory made once per context (sinter_cuda_state) holding the
+// constants, into which the load-time kernels that read only constants run
+// once.
+//
+//===----------------------------------------------------------------------===//
 #include "LaunchCode.h"
 #include "PTX.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "sinter/Backend/GPU/Passes.h"
+#include "sinter/Dialect/Sinter/Transforms/Passes.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 using namespace mlir::sinter;
 
 namespace {
-/// `int NAME(void *stream, <device pointers>)`, the launch function's C
-/// signature.
-void writeLaunchSignature(llvm::raw_ostream &os, const CFunction &f) {
-  os << "int " << f.name << "(void *stream";
+constexpr int64_t kAlignment = 256;
+/// More constant bytes than this are refused: pass such weights as
+/// arguments.
+constexpr int64_t kMaxConstantBytes = int64_t(1) << 30;
+
+/// The C name of a function's launch code: its own, but for `main` (an
+/// ONNX graph's name), which C reserves: MODULE_main.
+std::string cSymbol(StringRef module, StringRef function) {
+  return function == "main" ? (module + "_" + function).str() : function.str();
+}
+
+/// `int SYMBOL(void *stream[, void *workspace], <device pointers>)`.
+void writeLaunchSignature(llvm::raw_ostream &os, StringRef symbol,
+                          const CFunction &f, bool withWorkspace) {
+  os << "int " << symbol << (withWorkspace ? "_with_workspace" : "")
+     << "(void *stream";
+  if (withWorkspace)
+    os << ", void *workspace";
   for (const CArgument &a : f.args)
     os << ", " << (a.role == "input" ? "const " : "")
        << *getCElementType(a.elementType) << " *" << a.name;
   os << ")";
 }
 
-/// One launch function per exported function; device pointers, a stream.
-void writeHeader(llvm::raw_ostream &os, StringRef name, StringRef target,
-                 ArrayRef<CFunction> funcs) {
-  os << "/* " << generatedByLine(target) << "\n"
-     << " *\n"
-     << " * One launch function per compiled function. Every buffer is a\n"
-     << " * dense row-major array in device memory (cudaMalloc, cuMemAlloc or\n"
-     << " * a CUDA tensor's data_ptr) with the listed shape, owned by the\n"
-     << " * caller; inputs are only read, outputs only written. bf16/f16\n"
-     << " * elements are their uint16_t bits. `stream` is a CUstream or\n"
-     << " * cudaStream_t (NULL: the default stream); the launch is\n"
-     << " * asynchronous. Each function checks its pointers and returns 0, or\n"
-     << " * -1 with the reason in sinter_rt_last_error().\n"
-     << " * Build " << name << ".c with this header and link with:\n"
-     << " *   -lsinter_runtime -ldl\n"
-     << " */\n";
-  openCHeader(os, name, {"stdint.h"});
-  for (const CFunction &f : funcs) {
-    os << "/* " << f.name << "\n";
-    for (const CArgument &a : f.args)
-      os << " *   " << a.name << ": " << a.dtype << " " << formatShape(a.shape)
-         << (a.role == "output" ? " (output)" : "") << "\n";
-    os << " */\n";
-    writeLaunchSignature(os, f);
-    os << ";\n\n";
-  }
-  closeCHeader(os, name);
+std::string workspaceMacro(StringRef name, StringRef function) {
+  std::string m = "SINTER_";
+  for (char c : (name + "_" + function + "_WORKSPACE_BYTES").str())
+    m += llvm::isAlnum(c) ? llvm::toUpper(c) : '_';
+  return m;
 }
 
-/// A launch the function makes, as convert-sinter-to-gpu recorded it.
+/// A launch a kernel function makes, as convert-sinter-to-gpu recorded it.
 struct Launch {
   StringRef kernel;
   ArrayRef<int64_t> grid, block;
   int64_t sharedBytes;
 };
-/// The function's launches in stream order: the kernel named like it, then
-/// `sinter.gpu.next_kernels`.
 SmallVector<Launch> launchesOf(func::FuncOp func) {
   SmallVector<Launch> launches{
       {func.getName(),
@@ -70,123 +81,452 @@ SmallVector<Launch> launchesOf(func::FuncOp func) {
   return launches;
 }
 
-/// The launch functions: the cubin (or PTX) embedded as bytes, pointer
-/// checks, the workspace, TMA descriptors, then each launch.
-void writeLaunchers(llvm::raw_ostream &os, StringRef name,
-                    ArrayRef<CFunction> funcs, ModuleOp module,
-                    StringRef image) {
-  os << "/* " << generatedByLine() << " */\n"
-     << "#include \"" << name << ".h\"\n"
-     << "#include \"sinter-c/cuda.h\"\n\n"
-     << "static const unsigned char sinter_image[" << image.size() + 1
-     << "] __attribute__((aligned(64))) = {";
-  for (size_t i = 0; i < image.size(); ++i)
-    os << (i % 16 ? " " : "\n  ") << unsigned((unsigned char)image[i]) << ",";
-  os << "\n  0};\n";
-  for (const CFunction &f : funcs) {
-    auto func = module.lookupSymbol<func::FuncOp>(f.name);
-    os << "\n";
-    writeLaunchSignature(os, f);
-    os << " {\n#ifndef SINTER_UNCHECKED\n";
-    for (const CArgument &a : f.args)
-      os << "  if (sinter_cuda_check_pointer(" << a.name << ", \"" << f.name
-         << "\", \"" << a.name << "\"))\n    return -1;\n";
-    auto workspace =
-        func->getAttrOfType<IntegerAttr>(kGPUWorkspaceBytesAttrName);
-    os << "#endif\n";
-    if (workspace)
-      os << "  void *workspace = 0;\n"
-         << "  if (sinter_cuda_alloc_async(&workspace, " << workspace.getInt()
-         << "ull, stream))\n    return -1;\n";
-    // TMA descriptors, encoded for this call's pointers; the kernels take
-    // them by value after the buffers.
-    auto maps = func->getAttrOfType<ArrayAttr>(kGPUTensorMapsAttrName);
+int64_t kernelWorkspace(func::FuncOp kernel) {
+  auto ws = kernel->getAttrOfType<IntegerAttr>(kGPUWorkspaceBytesAttrName);
+  return ws ? ws.getInt() : 0;
+}
+
+/// The bytes of a constant tensor as the kernels read them (row-major,
+/// booleans a byte each), or failure.
+FailureOr<std::string> constantBytes(Attribute value) {
+  auto type = cast<RankedTensorType>(cast<TypedAttr>(value).getType());
+  Type elem = type.getElementType();
+  int64_t n = type.getNumElements();
+  if (!elem.isIntOrIndexOrFloat())
+    return failure();
+  int64_t width = elem.isIndex() ? 64 : elem.getIntOrFloatBitWidth();
+  if (auto res = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = res.getRawHandle().getBlob();
+    if (!blob || width < 8)
+      return failure();
+    ArrayRef<char> data = blob->getData();
+    if (int64_t(data.size()) != n * width / 8)
+      return failure();
+    return std::string(data.data(), data.size());
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(value);
+  if (!dense)
+    return failure();
+  if (width == 1) {
+    std::string out;
+    for (bool v : dense.getValues<bool>())
+      out += char(v);
+    return out;
+  }
+  if (width % 8)
+    return failure();
+  ArrayRef<char> raw = dense.getRawData();
+  if (dense.isSplat()) {
+    std::string out;
+    out.reserve(n * width / 8);
+    for (int64_t i = 0; i < n; ++i)
+      out.append(raw.data(), width / 8);
+    return out;
+  }
+  return std::string(raw.data(), raw.size());
+}
+
+/// The module's state: constants (and where each is), then each host
+/// function's load-time area.
+struct State {
+  std::string constants;
+  llvm::DenseMap<Attribute, int64_t> constantOffset;
+  llvm::StringMap<int64_t> persistentBase;
+  int64_t bytes = 0;
+};
+
+/// Writes the launch code of the host programs.
+struct Writer {
+  Compilation &c;
+  ModuleOp module;
+  llvm::raw_ostream &os;
+  State state;
+
+  func::FuncOp callee(func::CallOp call) {
+    return module.lookupSymbol<func::FuncOp>(call.getCallee());
+  }
+
+  /// A load-time call whose inputs are constants or other such results:
+  /// it runs once, when the state is made.
+  bool runsOnce(func::CallOp call, const llvm::DenseSet<Value> &once) {
+    return call->hasAttr(kLoadTimeAttrName) &&
+           llvm::all_of(call.getOperands(),
+                        [&](Value v) { return once.contains(v); });
+  }
+
+  LogicalResult collectConstants(func::FuncOp host) {
+    WalkResult r = host.walk([&](arith::ConstantOp cst) {
+      if (!isa<RankedTensorType>(cst.getType()) ||
+          state.constantOffset.count(cst.getValue()))
+        return WalkResult::advance();
+      FailureOr<std::string> bytes = constantBytes(cst.getValue());
+      if (failed(bytes)) {
+        (void)c.fail("cannot place the constant of type " +
+                     getTypeName(cst.getType()) + " in @" + host.getName() +
+                     " in device memory");
+        return WalkResult::interrupt();
+      }
+      state.constants.resize(llvm::alignTo(state.constants.size(), kAlignment));
+      state.constantOffset[cst.getValue()] = state.constants.size();
+      state.constants += *bytes;
+      if (int64_t(state.constants.size()) > kMaxConstantBytes) {
+        (void)c.fail("@" + host.getName() + " has more than " +
+                     llvm::Twine(kMaxConstantBytes >> 20) +
+                     " MiB of constants; pass its weights as arguments "
+                     "(sinter.compile(weights=\"arguments\"))");
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    return failure(r.wasInterrupted());
+  }
+
+  /// C pointer expressions (char *) of the host program's values.
+  FailureOr<llvm::DenseMap<Value, std::string>> pointers(func::FuncOp host,
+                                                         const CFunction &cf) {
+    llvm::DenseMap<Value, std::string> ptr;
+    Block &block = host.getBody().front();
+    for (BlockArgument arg : block.getArguments())
+      ptr[arg] = "((char *)" + cf.args[arg.getArgNumber()].name + ")";
+    // Outputs: the root of each returned value's views is written into the
+    // caller's buffer.
+    llvm::DenseMap<Value, std::string> outputs;
+    for (auto [i, v] : llvm::enumerate(block.getTerminator()->getOperands())) {
+      Value root = v;
+      while (Operation *def = root.getDefiningOp()) {
+        if (!isHostView(def))
+          break;
+        root = def->getOperand(0);
+      }
+      outputs[root] =
+          "((char *)" + cf.args[host.getNumArguments() + i].name + ")";
+    }
+    int64_t persistent = state.persistentBase.lookup(host.getName());
+    for (Operation &op : block) {
+      if (auto cst = dyn_cast<arith::ConstantOp>(op)) {
+        if (isa<RankedTensorType>(cst.getType()))
+          ptr[cst.getResult()] =
+              "(state + " +
+              std::to_string(state.constantOffset.lookup(cst.getValue())) + ")";
+        continue;
+      }
+      if (isHostView(&op)) {
+        int64_t off = 0;
+        if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op))
+          off = getSliceByteOffset(slice);
+        ptr[op.getResult(0)] = "(" + ptr.lookup(op.getOperand(0)) + " + " +
+                               std::to_string(off) + ")";
+        continue;
+      }
+      auto call = dyn_cast<func::CallOp>(op);
+      if (!call)
+        continue;
+      auto offsets =
+          call->getAttrOfType<DenseI64ArrayAttr>(kResultOffsetsAttrName);
+      if (!offsets)
+        return c.fail("@" + host.getName() +
+                      " has no workspace plan (sinter-plan-workspace)");
+      bool loadTime = call->hasAttr(kLoadTimeAttrName);
+      for (auto [r, off] : llvm::zip(call.getResults(), offsets.asArrayRef()))
+        ptr[r] = off < 0 ? outputs.lookup(r)
+                 : loadTime
+                     ? "(state + " + std::to_string(persistent + off) + ")"
+                     : "(ws + " + std::to_string(off) + ")";
+    }
+    return ptr;
+  }
+
+  /// One kernel call's launches, inside `if (rc == 0) { ... }`.
+  void writeCall(func::CallOp call,
+                 const llvm::DenseMap<Value, std::string> &ptr,
+                 StringRef indent) {
+    func::FuncOp k = callee(call);
+    os << indent << "/* " << k.getName() << " */\n"
+       << indent << "if (rc == 0) {\n";
+    std::string in = (indent + "  ").str();
+    SmallVector<std::string> params;
+    for (Value v : call.getOperands()) {
+      os << in << "char *p" << params.size() << " = " << ptr.lookup(v) << ";\n";
+      params.push_back("p" + std::to_string(params.size()));
+    }
+    for (Value r : call.getResults()) {
+      os << in << "char *p" << params.size() << " = " << ptr.lookup(r) << ";\n";
+      params.push_back("p" + std::to_string(params.size()));
+    }
+    int64_t ws = kernelWorkspace(k);
+    if (ws)
+      os << in << "void *kernel_workspace = 0;\n"
+         << in << "rc = sinter_cuda_alloc_async(&kernel_workspace, " << ws
+         << "ull, stream);\n";
+    auto maps = k->getAttrOfType<ArrayAttr>(kGPUTensorMapsAttrName);
     if (maps)
-      for (auto [i, m] : llvm::enumerate(maps.getAsRange<DictionaryAttr>())) {
+      for (auto [i, dict] :
+           llvm::enumerate(maps.getAsRange<DictionaryAttr>())) {
+        DictionaryAttr m = dict;
         auto get = [&](StringRef key) {
           return m.getAs<IntegerAttr>(key).getInt();
         };
-        // Matrices of several heads (`batches`) are 3-d maps.
         bool batched = bool(m.get("batches"));
-        os << "  unsigned char tensor_map" << i
+        os << in << "unsigned char tensor_map" << i
            << "[128] __attribute__((aligned(64)));\n"
-           << "  if (sinter_cuda_tensor_map_" << (batched ? "3d" : "2d")
-           << "(tensor_map" << i << ", " << f.args[get("arg")].name << ", "
+           << in << "if (rc == 0)\n"
+           << in << "  rc = sinter_cuda_tensor_map_" << (batched ? "3d" : "2d")
+           << "(tensor_map" << i << ", " << params[get("arg")] << ", "
            << get("elem_bytes") << ", ";
         if (batched)
           os << get("batches") << "ull, ";
         os << get("rows") << "ull, " << get("cols") << "ull, "
-           << get("box_rows") << ", " << get("box_cols")
-           << "))\n    return -1;\n";
+           << get("box_rows") << ", " << get("box_cols") << ");\n";
       }
-    os << "  void *params[] = {";
-    for (auto [i, a] : llvm::enumerate(f.args))
-      os << (i ? ", " : "") << "(void *)&" << a.name;
-    if (workspace)
-      os << ", (void *)&workspace";
+    os << in << "void *params[] = {";
+    for (auto [i, p] : llvm::enumerate(params))
+      os << (i ? ", " : "") << "(void *)&" << p;
+    if (ws)
+      os << ", (void *)&kernel_workspace";
     if (maps)
       for (size_t i = 0; i < maps.size(); ++i)
         os << ", (void *)tensor_map" << i;
-    os << "};\n  int rc = 0;\n";
-    // Each launch in stream order; a failed one skips the rest.
-    for (const Launch &l : launchesOf(func))
-      os << "  if (rc == 0) {\n"
-         << "    static const unsigned grid[3] = {" << l.grid[0] << ", "
+    os << "};\n";
+    for (const Launch &l : launchesOf(k))
+      os << in << "if (rc == 0) {\n"
+         << in << "  static const unsigned grid[3] = {" << l.grid[0] << ", "
          << l.grid[1] << ", " << l.grid[2] << "};\n"
-         << "    static const unsigned block[3] = {" << l.block[0] << ", "
+         << in << "  static const unsigned block[3] = {" << l.block[0] << ", "
          << l.block[1] << ", " << l.block[2] << "};\n"
-         << "    rc = sinter_cuda_launch(sinter_image, \"" << l.kernel
-         << "\", grid, block, " << l.sharedBytes << ", stream, params);\n  }\n";
-    if (workspace)
-      os << "  if (sinter_cuda_free_async(workspace, stream))\n"
-         << "    rc = -1;\n";
-    os << "  return rc;\n}\n";
+         << in << "  rc = sinter_cuda_launch(sinter_image, \"" << l.kernel
+         << "\", grid, block, " << l.sharedBytes << ", stream, params);\n"
+         << in << "}\n";
+    if (ws)
+      os << in << "if (sinter_cuda_free_async(kernel_workspace, stream))\n"
+         << in << "  rc = -1;\n";
+    os << indent << "}\n";
   }
+
+  /// The values that exist once per state: constants, their views, and
+  /// the results of load-time calls that read only such values.
+  llvm::DenseSet<Value> onceValues(func::FuncOp host) {
+    llvm::DenseSet<Value> once;
+    for (Operation &op : host.getBody().front()) {
+      if (isa<arith::ConstantOp>(op) ||
+          (isHostView(&op) && once.contains(op.getOperand(0))))
+        once.insert(op.getResult(0));
+      else if (auto call = dyn_cast<func::CallOp>(op);
+               call && runsOnce(call, once))
+        for (Value r : call.getResults())
+          once.insert(r);
+    }
+    return once;
+  }
+
+  LogicalResult write(ArrayRef<CFunction> funcs, StringRef name,
+                      StringRef image) {
+    for (const CFunction &f : funcs)
+      if (failed(collectConstants(module.lookupSymbol<func::FuncOp>(f.name))))
+        return failure();
+    state.bytes = llvm::alignTo(state.constants.size(), kAlignment);
+    for (const CFunction &f : funcs) {
+      auto host = module.lookupSymbol<func::FuncOp>(f.name);
+      state.persistentBase[f.name] = state.bytes;
+      if (auto p = host->getAttrOfType<IntegerAttr>(kPersistentBytesAttrName))
+        state.bytes += llvm::alignTo(p.getInt(), kAlignment);
+    }
+
+    os << "/* " << generatedByLine() << " */\n"
+       << "#include \"" << name << ".h\"\n"
+       << "#include \"sinter-c/cuda.h\"\n\n"
+       << "static const unsigned char sinter_image[" << image.size() + 1
+       << "] __attribute__((aligned(64))) = {";
+    for (size_t i = 0; i < image.size(); ++i)
+      os << (i % 16 ? " " : "\n  ") << unsigned((unsigned char)image[i]) << ",";
+    os << "\n  0};\n";
+    if (!state.constants.empty()) {
+      os << "\nstatic const unsigned char sinter_constants["
+         << state.constants.size() << "] __attribute__((aligned(64))) = {";
+      for (size_t i = 0; i < state.constants.size(); ++i)
+        os << (i % 16 ? " " : "\n  ")
+           << unsigned((unsigned char)state.constants[i]) << ",";
+      os << "\n};\n";
+    }
+
+    // The state, made once per context; its load-time kernels run then.
+    SmallVector<llvm::DenseMap<Value, std::string>> ptrs;
+    for (const CFunction &f : funcs) {
+      auto host = module.lookupSymbol<func::FuncOp>(f.name);
+      FailureOr<llvm::DenseMap<Value, std::string>> p = pointers(host, f);
+      if (failed(p))
+        return failure();
+      ptrs.push_back(std::move(*p));
+    }
+    if (state.bytes) {
+      os << "\n/* The module's device memory: " << state.constants.size()
+         << " bytes of constants, then the load-time results. */\n"
+         << "static int sinter_state(void *stream, char **statep) {\n"
+         << "  int fresh = 0;\n"
+         << "  if (sinter_cuda_state(sinter_image, "
+         << (state.constants.empty() ? "0" : "sinter_constants") << ", "
+         << state.constants.size() << "ull, " << state.bytes
+         << "ull, (void **)statep, &fresh))\n"
+         << "    return -1;\n"
+         << "  char *state = *statep;\n"
+         << "  int rc = 0;\n"
+         << "  (void)state;\n"
+         << "  if (!fresh)\n    return 0;\n";
+      for (auto [f, ptr] : llvm::zip(funcs, ptrs)) {
+        auto host = module.lookupSymbol<func::FuncOp>(f.name);
+        llvm::DenseSet<Value> once = onceValues(host);
+        for (auto call : host.getBody().getOps<func::CallOp>())
+          if (runsOnce(call, once))
+            writeCall(call, ptr, "  ");
+      }
+      os << "  return rc;\n}\n";
+    }
+
+    for (auto [f, ptr] : llvm::zip(funcs, ptrs)) {
+      auto host = module.lookupSymbol<func::FuncOp>(f.name);
+      int64_t ws =
+          host->getAttrOfType<IntegerAttr>(kWorkspaceBytesAttrName).getInt();
+      llvm::DenseSet<Value> once = onceValues(host);
+      os << "\n";
+      std::string symbol = cSymbol(name, f.name);
+      writeLaunchSignature(os, symbol, f, /*withWorkspace=*/true);
+      os << " {\n#ifndef SINTER_UNCHECKED\n";
+      for (const CArgument &a : f.args)
+        os << "  if (sinter_cuda_check_pointer(" << a.name << ", \"" << f.name
+           << "\", \"" << a.name << "\"))\n    return -1;\n";
+      if (ws)
+        os << "  if (sinter_cuda_check_pointer(workspace, \"" << f.name
+           << "\", \"workspace\"))\n    return -1;\n";
+      os << "#endif\n"
+         << "  char *ws = (char *)workspace;\n"
+         << "  char *state = 0;\n"
+         << "  (void)ws;\n  (void)state;\n"
+         << "  int rc = 0;\n";
+      if (state.bytes)
+        os << "  rc = sinter_state(stream, &state);\n";
+      for (auto call : host.getBody().getOps<func::CallOp>())
+        if (!runsOnce(call, once))
+          writeCall(call, ptr, "  ");
+      os << "  return rc;\n}\n\n";
+      writeLaunchSignature(os, symbol, f, /*withWorkspace=*/false);
+      os << " {\n  void *workspace = 0;\n";
+      if (ws)
+        os << "  if (sinter_cuda_alloc_async(&workspace, " << ws
+           << "ull, stream))\n    return -1;\n";
+      os << "  int rc = " << symbol << "_with_workspace(stream, workspace";
+      for (const CArgument &a : f.args)
+        os << ", " << a.name;
+      os << ");\n";
+      if (ws)
+        os << "  if (sinter_cuda_free_async(workspace, stream))\n"
+           << "    rc = -1;\n";
+      os << "  return rc;\n}\n";
+    }
+    return success();
+  }
+};
+
+/// One launch function per exported function; device pointers, a stream.
+void writeHeader(llvm::raw_ostream &os, StringRef name, StringRef target,
+                 ArrayRef<CFunction> funcs, ModuleOp module) {
+  os << "/* " << generatedByLine(target) << "\n"
+     << " *\n"
+     << " * One launch function per compiled function. Every buffer is a\n"
+     << " * dense row-major array in device memory (cudaMalloc, cuMemAlloc or\n"
+     << " * a CUDA tensor's data_ptr) with the listed shape, owned by the\n"
+     << " * caller; inputs are only read, outputs only written. bf16/f16\n"
+     << " * elements are their uint16_t bits. `stream` is a CUstream or\n"
+     << " * cudaStream_t (NULL: the default stream); the launches are\n"
+     << " * asynchronous. NAME takes its workspace from the runtime\n"
+     << " * (stream-ordered); NAME_with_workspace takes the caller's, of\n"
+     << " * the bytes the _WORKSPACE_BYTES macro gives (no allocation: the\n"
+     << " * form to capture in a CUDA graph, after one call has made the\n"
+     << " * module's state). Each function checks its pointers and returns\n"
+     << " * 0, or -1 with the reason in sinter_rt_last_error().\n"
+     << " * Build " << name << ".c with this header and link with:\n"
+     << " *   -lsinter_runtime -ldl\n"
+     << " */\n";
+  openCHeader(os, name, {"stdint.h"});
+  for (const CFunction &f : funcs) {
+    auto host = module.lookupSymbol<func::FuncOp>(f.name);
+    int64_t ws =
+        host->getAttrOfType<IntegerAttr>(kWorkspaceBytesAttrName).getInt();
+    os << "/* " << f.name << "\n";
+    for (const CArgument &a : f.args)
+      os << " *   " << a.name << ": " << a.dtype << " " << formatShape(a.shape)
+         << (a.role == "output" ? " (output)" : "") << "\n";
+    os << " */\n#define " << workspaceMacro(name, f.name) << " " << ws
+       << "ull\n";
+    writeLaunchSignature(os, cSymbol(name, f.name), f, /*withWorkspace=*/false);
+    os << ";\n";
+    writeLaunchSignature(os, cSymbol(name, f.name), f, /*withWorkspace=*/true);
+    os << ";\n\n";
+  }
+  closeCHeader(os, name);
 }
 
-/// The manifest's entry for one function: its arguments and launches.
-llvm::json::Object functionJson(const CFunction &f, func::FuncOp func) {
+/// The manifest's entry for one function: its arguments, workspace and
+/// kernel calls with their launches.
+llvm::json::Object functionJson(StringRef name, const CFunction &f,
+                                func::FuncOp host, ModuleOp module) {
   llvm::json::Array args;
   for (const CArgument &a : f.args)
     args.push_back(getArgumentJson(a, a.role));
-  SmallVector<Launch> launches = launchesOf(func);
-  llvm::json::Object entry{{"name", f.name},
-                           {"symbol", f.name},
-                           {"kernel", f.name},
-                           {"grid", llvm::json::Array(launches[0].grid)},
-                           {"block", llvm::json::Array(launches[0].block)},
-                           {"shared_bytes", launches[0].sharedBytes},
-                           {"arguments", std::move(args)}};
-  if (auto ws = func->getAttrOfType<IntegerAttr>(kGPUWorkspaceBytesAttrName))
-    entry["workspace_bytes"] = ws.getInt();
-  if (launches.size() > 1) {
-    llvm::json::Array then;
-    for (const Launch &l : ArrayRef(launches).drop_front())
-      then.push_back(llvm::json::Object{{"kernel", l.kernel.str()},
-                                        {"grid", llvm::json::Array(l.grid)},
-                                        {"block", llvm::json::Array(l.block)},
-                                        {"shared_bytes", l.sharedBytes}});
-    entry["then"] = std::move(then);
-  }
-  if (auto maps = func->getAttrOfType<ArrayAttr>(kGPUTensorMapsAttrName)) {
-    llvm::json::Array list;
-    for (auto m : maps.getAsRange<DictionaryAttr>()) {
-      llvm::json::Object o;
-      for (NamedAttribute a : m)
-        o[a.getName().str()] = cast<IntegerAttr>(a.getValue()).getInt();
-      o["argument"] = f.args[o["arg"].getAsInteger().value_or(0)].name;
-      o.erase("arg");
-      list.push_back(std::move(o));
+  auto attr = [&](StringRef name) {
+    auto a = host->getAttrOfType<IntegerAttr>(name);
+    return a ? a.getInt() : 0;
+  };
+  llvm::json::Array kernels;
+  for (auto call : host.getBody().getOps<func::CallOp>()) {
+    auto k = module.lookupSymbol<func::FuncOp>(call.getCallee());
+    llvm::json::Array launches;
+    for (const Launch &l : launchesOf(k))
+      launches.push_back(
+          llvm::json::Object{{"kernel", l.kernel.str()},
+                             {"grid", llvm::json::Array(l.grid)},
+                             {"block", llvm::json::Array(l.block)},
+                             {"shared_bytes", l.sharedBytes}});
+    llvm::json::Object entry{
+        {"name", k.getName().str()},
+        {"kind",
+         k->getAttrOfType<StringAttr>(kKernelAttrName).getValue().str()},
+        {"launches", std::move(launches)}};
+    if (call->hasAttr(kLoadTimeAttrName))
+      entry["load_time"] = true;
+    if (int64_t ws = kernelWorkspace(k))
+      entry["workspace_bytes"] = ws;
+    // TMA descriptors the launch code encodes, by the kernel's operand.
+    if (auto maps = k->getAttrOfType<ArrayAttr>(kGPUTensorMapsAttrName)) {
+      llvm::json::Array list;
+      for (auto m : maps.getAsRange<DictionaryAttr>()) {
+        llvm::json::Object o;
+        for (NamedAttribute a : m)
+          o[a.getName() == "arg" ? "operand" : a.getName().str()] =
+              cast<IntegerAttr>(a.getValue()).getInt();
+        list.push_back(std::move(o));
+      }
+      entry["tensor_maps"] = std::move(list);
     }
-    entry["tensor_maps"] = std::move(list);
+    kernels.push_back(std::move(entry));
   }
-  return entry;
+  return llvm::json::Object{
+      {"name", f.name},
+      {"symbol", cSymbol(name, f.name)},
+      {"symbol_with_workspace", cSymbol(name, f.name) + "_with_workspace"},
+      {"workspace_bytes", attr(kWorkspaceBytesAttrName)},
+      {"intermediate_bytes", attr(kIntermediateBytesAttrName)},
+      {"persistent_bytes", attr(kPersistentBytesAttrName)},
+      {"kernels", std::move(kernels)},
+      {"arguments", std::move(args)}};
 }
 } // namespace
 
 LogicalResult mlir::sinter::writeGPUArtifacts(Compilation &c, StringRef chip) {
   ModuleOp module = c.getModule();
   StringRef name = c.getName();
+  for (const CFunction &f : c.getFunctions())
+    if (!module.lookupSymbol<func::FuncOp>(f.name)->hasAttr(kHostAttrName))
+      return c.fail("@" + f.name +
+                    " is not a host program (run sinter-partition)");
   const std::string &ptx = c.products["ptx"];
   std::string command, err;
   FailureOr<std::string> cubin = assembleCubin(ptx, chip, command, err);
@@ -200,11 +540,14 @@ LogicalResult mlir::sinter::writeGPUArtifacts(Compilation &c, StringRef chip) {
     return failure();
   std::string header, glue;
   llvm::raw_string_ostream hs(header), gs(glue);
-  writeHeader(hs, name, c.getTarget().getName(), c.getFunctions());
-  writeLaunchers(gs, name, c.getFunctions(), module, image);
+  writeHeader(hs, name, c.getTarget().getName(), c.getFunctions(), module);
+  Writer w{c, module, gs, State()};
+  if (failed(w.write(c.getFunctions(), name, image)))
+    return failure();
   llvm::json::Array fs;
   for (const CFunction &f : c.getFunctions())
-    fs.push_back(functionJson(f, module.lookupSymbol<func::FuncOp>(f.name)));
+    fs.push_back(functionJson(
+        name, f, module.lookupSymbol<func::FuncOp>(f.name), module));
   llvm::json::Object manifest = getManifestSkeleton(c);
   manifest["chip"] = chip.str();
   manifest["ptx"] = (name + ".ptx").str();
@@ -212,6 +555,8 @@ LogicalResult mlir::sinter::writeGPUArtifacts(Compilation &c, StringRef chip) {
   manifest["header"] = (name + ".h").str();
   manifest["sources"] = llvm::json::Array{(name + ".c").str()};
   manifest["link"] = llvm::json::Array{"-lsinter_runtime", "-ldl"};
+  manifest["state_bytes"] = w.state.bytes;
+  manifest["constant_bytes"] = int64_t(w.state.constants.size());
   manifest["functions"] = std::move(fs);
   if (failed(c.writeFile(name + ".h", header)) ||
       failed(c.writeFile(name + ".c", glue)) ||

@@ -40,11 +40,24 @@ bool mlir::sinter::isContiguousSlice(tensor::ExtractSliceOp slice) {
   return true;
 }
 
+int64_t mlir::sinter::getSliceByteOffset(tensor::ExtractSliceOp slice) {
+  auto source = slice.getSourceType();
+  int64_t linear = 0, stride = 1;
+  for (int64_t d = source.getRank() - 1; d >= 0; --d) {
+    linear += slice.getStaticOffsets()[d] * stride;
+    stride *= source.getDimSize(d);
+  }
+  return linear * source.getElementType().getIntOrFloatBitWidth() / 8;
+}
+
 bool mlir::sinter::isHostView(Operation *op) {
   if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp, tensor::CastOp>(op))
     return true;
+  // A slice that starts 16-byte aligned (kernels read 16 bytes at a time).
   if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op))
-    return isContiguousSlice(slice);
+    return isContiguousSlice(slice) &&
+           slice.getSourceType().getElementType().isIntOrFloat() &&
+           getSliceByteOffset(slice) % 16 == 0;
   return false;
 }
 
@@ -72,11 +85,19 @@ bool isDestinationFill(Operation *op) {
   return isa<linalg::FillOp>(op) && isFreeOp(op);
 }
 
+/// A side-effect-free op with scalar results (constants and the index or
+/// float arithmetic on them): kernels recompute what they need of it.
+bool isScalarOp(Operation *op) {
+  return isMemoryEffectFree(op) && op->getNumRegions() == 0 &&
+         llvm::none_of(op->getResultTypes(),
+                       [](Type t) { return isa<ShapedType>(t); });
+}
+
 /// What stays in the host program (and is not cloned into kernels as it
 /// is).
 bool isHostOp(Operation *op) {
   return isa<arith::ConstantOp, tensor::EmptyOp, func::ReturnOp>(op) ||
-         isHostView(op) || isDestinationFill(op);
+         isHostView(op) || isDestinationFill(op) || isScalarOp(op);
 }
 
 /// Whether a kernel makes `v` itself instead of reading it: an empty
@@ -87,8 +108,9 @@ bool isMadeInKernel(Value v) {
     return false;
   if (isa<tensor::EmptyOp>(def) || isDestinationFill(def))
     return true;
-  if (isa<arith::ConstantOp>(def))
-    return !isa<ShapedType>(v.getType());
+  if (isScalarOp(def))
+    return llvm::all_of(def->getOperands(),
+                        [](Value o) { return isMadeInKernel(o); });
   return isHostView(def) && isMadeInKernel(def->getOperand(0));
 }
 

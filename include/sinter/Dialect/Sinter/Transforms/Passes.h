@@ -50,8 +50,10 @@ inline constexpr llvm::StringLiteral kIntermediateBytesAttrName =
 /// A static, unit-stride slice of a contiguous (row-major) range of its
 /// source: it reads as a pointer offset, no copy.
 bool isContiguousSlice(tensor::ExtractSliceOp slice);
+/// Where a contiguous slice starts in its source, in bytes.
+int64_t getSliceByteOffset(tensor::ExtractSliceOp slice);
 /// Ops that cost no kernel in a host program: reshapes, casts and
-/// contiguous slices.
+/// contiguous slices that start 16-byte aligned.
 bool isHostView(Operation *op);
 
 /// Bytes of a statically shaped tensor type, 0 otherwise.

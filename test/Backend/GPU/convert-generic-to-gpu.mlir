@@ -1,0 +1,80 @@
+// RUN: sinter-opt --sinter-attach-target=target=nvidia-h100 %s --sinter-partition --convert-sinter-to-gpu | FileCheck %s
+
+// Tensor ops with no kernel family become generic kernels: one thread per
+// element of the parallel space (256-thread blocks, a bounds check), the
+// reduction loops in the thread, operands read through their indexing maps.
+
+// CHECK-LABEL: func.func private @rowsum_scale_0_generic
+// CHECK-SAME: sinter.gpu.block = array<i64: 256, 1, 1>, sinter.gpu.grid = array<i64: 1, 1, 1>
+// CHECK-LABEL: func.func @rowsum_scale
+// CHECK-SAME: sinter.host
+// CHECK: call @rowsum_scale_0_generic
+// CHECK: call @rowsum_scale_1_generic
+
+// The reduction: 3 rows, each thread sums its row of 40 from the fill's
+// value (made in the kernel, not read).
+// CHECK-LABEL: gpu.func @rowsum_scale_0_generic(%{{.*}}: memref<3x40xf32>, %{{.*}}: memref<3xf32>) kernel
+// CHECK: %[[TID:.*]] = arith.addi
+// CHECK: arith.cmpi ult, %[[TID]], %c3
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[SUM:.*]] = scf.for %[[K:.*]] = %{{.*}} to %c40 step %{{.*}} iter_args(%[[ACC:.*]] = %[[ZERO]]) -> (f32)
+// CHECK: memref.load %{{.*}}[%[[TID]], %[[K]]]
+// CHECK: memref.store %[[SUM]], %{{.*}}[%[[TID]]]
+
+// The elementwise op: 120 threads, (row, column) from the thread index,
+// the row statistic and the weight broadcast through their maps.
+// CHECK-LABEL: gpu.func @rowsum_scale_1_generic
+// CHECK: arith.cmpi ult, %{{.*}}, %c120
+// CHECK: %[[COL:.*]] = arith.remui %{{.*}}, %c40
+// CHECK: %[[ROW:.*]] = arith.divui %{{.*}}, %c40
+// CHECK: memref.load %{{.*}}[%[[ROW]], %[[COL]]] : memref<3x40xf32>
+// CHECK: memref.load %{{.*}}[%[[ROW]]] : memref<3xf32>
+// CHECK: memref.load %{{.*}}[%[[COL]]] : memref<40xbf16>
+// CHECK: math.rsqrt
+// CHECK: arith.truncf
+// CHECK: memref.store %{{.*}}, %{{.*}}[%[[ROW]], %[[COL]]] : memref<3x40xbf16>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+func.func @rowsum_scale(%x: tensor<3x40xf32>, %g: tensor<40xbf16>) -> tensor<3x40xbf16> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<3xf32>) -> tensor<3xf32>
+  %s = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<3x40xf32>) outs(%f : tensor<3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.mulf %in, %in : f32
+    %a = arith.addf %out, %m : f32
+    linalg.yield %a : f32
+  } -> tensor<3xf32>
+  %o = tensor.empty() : tensor<3x40xbf16>
+  %y = linalg.generic {indexing_maps = [#id, #row, affine_map<(d0, d1) -> (d1)>, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %s, %g : tensor<3x40xf32>, tensor<3xf32>, tensor<40xbf16>) outs(%o : tensor<3x40xbf16>) {
+  ^bb0(%in: f32, %r: f32, %w: bf16, %out: bf16):
+    %q = math.rsqrt %r : f32
+    %t = arith.mulf %in, %q : f32
+    %wf = arith.extf %w : bf16 to f32
+    %u = arith.mulf %t, %wf : f32
+    %v = arith.truncf %u : f32 to bf16
+    linalg.yield %v : bf16
+  } -> tensor<3x40xbf16>
+  return %y : tensor<3x40xbf16>
+}
+
+// A concat reads the input whose range holds the element; a strided slice
+// that is not a view (step 2) is a copy kernel reading offset + i * stride.
+// CHECK-LABEL: gpu.func @concat_slice_0_concat
+// CHECK-SAME: %[[A:.*]]: memref<2x5xf32>, %[[B:.*]]: memref<2x3xf32>, %{{.*}}: memref<2x8xf32>)
+// CHECK: %[[C:.*]] = arith.remui %{{.*}}, %c8
+// CHECK: arith.cmpi ult, %[[C]], %c5
+// CHECK: memref.load %[[A]]
+// CHECK: } else {
+// CHECK: arith.subi %[[C]], %c5
+// CHECK: memref.load %[[B]]
+// CHECK-LABEL: gpu.func @concat_slice_1_copy
+// CHECK: %[[J:.*]] = arith.remui %{{.*}}, %c4
+// CHECK: %[[J2:.*]] = arith.muli %[[J]], %c2
+// CHECK: %[[COL2:.*]] = arith.addi %c1{{.*}}, %[[J2]]
+// CHECK: memref.load %{{.*}}[%{{.*}}, %[[COL2]]] : memref<2x8xf32>
+func.func @concat_slice(%a: tensor<2x5xf32>, %b: tensor<2x3xf32>) -> tensor<2x4xf32> {
+  %c = tensor.concat dim(1) %a, %b : (tensor<2x5xf32>, tensor<2x3xf32>) -> tensor<2x8xf32>
+  %s = tensor.extract_slice %c[0, 1] [2, 4] [1, 2] : tensor<2x8xf32> to tensor<2x4xf32>
+  return %s : tensor<2x4xf32>
+}
