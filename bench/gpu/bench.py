@@ -16,8 +16,17 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "test", "GPU"))
+sys.path.insert(0, os.path.join(ROOT, "python"))
 import cases  # noqa: E402
-import run  # noqa: E402
+import sinter  # noqa: E402
+
+
+def prepared(model, name, tensors):
+    """The compiled function `name` on `tensors` (inputs, then outputs),
+    checked once: a no-argument launcher (sinter's GPUFunction.prepare)."""
+    fn = getattr(model, name)
+    n = len(fn.outputs)
+    return fn.prepare(*tensors[:-n], out=tensors[-n:])
 
 
 def best_ms(torch, f, rounds=5, reps=10):
@@ -35,7 +44,7 @@ def best_ms(torch, f, rounds=5, reps=10):
     return best
 
 
-def bench_attention(torch, dll, b):
+def bench_attention(torch, model, b):
     """One attention shape against SDPA's flash and cuDNN backends."""
     from torch.nn.attention import SDPBackend, sdpa_kernel
     B, H, S, D = b["shape"]
@@ -44,12 +53,14 @@ def bench_attention(torch, dll, b):
     out = torch.empty_like(q)
     flops = 4 * B * H * S * S * D / (2 if causal else 1)
     shape = f"B{B} H{H} S{S} D{D} {'causal' if causal else 'no mask'}"
-    rc = run.call(dll, torch, b["name"], [q, k, v, out])
-    torch.cuda.synchronize()
-    if rc != 0:
-        print(f"| attention | {shape} | launch failed: {dll.sinter_rt_last_error().decode()} |")
+    try:
+        launch = prepared(model, b["name"], [q, k, v, out])
+        launch()
+        torch.cuda.synchronize()
+    except RuntimeError as e:
+        print(f"| attention | {shape} | launch failed: {e} |")
         return []
-    ms = best_ms(torch, lambda: run.call(dll, torch, b["name"], [q, k, v, out]))
+    ms = best_ms(torch, launch)
     rows = []
     for label, backend in (("SDPA flash (FlashAttention-2)", SDPBackend.FLASH_ATTENTION),
                            ("SDPA cuDNN", SDPBackend.CUDNN_ATTENTION)):
@@ -80,7 +91,7 @@ def copy_bandwidth(torch):
     return 2 * src.numel() * 2 / (ms * 1e-3)
 
 
-def bench_decode(torch, dll, b):
+def bench_decode(torch, model, b):
     """Paged decode as bytes of K and V read per second, against the copy
     bandwidth, and against torch gathering the pages and running SDPA."""
     B, Hq, Hkv, S, D, bs = b["shape"]
@@ -93,12 +104,14 @@ def bench_decode(torch, dll, b):
     out = torch.empty_like(q)
     shape = f"B{B} Hq{Hq} Hkv{Hkv} S{S} D{D}, blocks of {bs}"
     tensors = [q, kc, vc, table, lens, out]
-    rc = run.call(dll, torch, b["name"], tensors)
-    torch.cuda.synchronize()
-    if rc != 0:
-        print(f"| decode | {shape} | launch failed: {dll.sinter_rt_last_error().decode()} |")
+    try:
+        launch = prepared(model, b["name"], tensors)
+        launch()
+        torch.cuda.synchronize()
+    except RuntimeError as e:
+        print(f"| decode | {shape} | launch failed: {e} |")
         return []
-    ms = best_ms(torch, lambda: run.call(dll, torch, b["name"], tensors))
+    ms = best_ms(torch, launch)
     kv_bytes = 2 * B * S * Hkv * D * 2
     tbs = kv_bytes / (ms * 1e-3) / 1e12
     copy = copy_bandwidth(torch) / 1e12
@@ -131,7 +144,7 @@ def main():
     args = ap.parse_args()
     import torch
     art = os.path.join(args.artifacts, "bench")
-    dll = run.build_library(art, "bench", os.path.join(args.out, "lib-bench"))
+    model = sinter.load(art, "bench")
     rows = []
     print(f"# Sinter GPU benchmarks on {torch.cuda.get_device_name()}, torch {torch.__version__}\n")
     print("| kernel | shape | Sinter ms | Sinter TFLOP/s | anchor | anchor ms | Sinter speedup |")
@@ -140,10 +153,10 @@ def main():
         if args.only not in b["name"]:
             continue
         if b["kind"] == "attention":
-            rows += bench_attention(torch, dll, b)
+            rows += bench_attention(torch, model, b)
             continue
         if b["kind"] == "decode":
-            rows += bench_decode(torch, dll, b)
+            rows += bench_decode(torch, model, b)
             continue
         M, N, K = b["shape"]
         a = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
@@ -166,14 +179,16 @@ def main():
                 anchors.append(("torch.compile", lambda: fused(a, w, bias)))
             except Exception as e:  # noqa: BLE001 - report and go on
                 print(f"(torch.compile unavailable: {type(e).__name__}: {e})")
-        rc = run.call(dll, torch, b["name"], tensors + [out])
-        if rc != 0:
-            print(f"| {b['name']} | launch failed: {dll.sinter_rt_last_error().decode()} |")
+        try:
+            launch = prepared(model, b["name"], tensors + [out])
+            launch()
+        except RuntimeError as e:
+            print(f"| {b['name']} | launch failed: {e} |")
             continue
         torch.cuda.synchronize()
         ref = torch.matmul(a, w) if b["kind"] == "gemm" else None
         rel = ((out.float() - ref.float()).abs().max() / ref.float().abs().max()).item() if ref is not None else None
-        ms = best_ms(torch, lambda: run.call(dll, torch, b["name"], tensors + [out]))
+        ms = best_ms(torch, launch)
         tflops = 2 * M * N * K / ms / 1e9
         for label, f in anchors:
             am = best_ms(torch, f)

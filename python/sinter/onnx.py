@@ -39,8 +39,21 @@ _NP_TO_ELEM = {np.dtype(np.float32): "f32", np.dtype(np.float16): "f16", np.dtyp
                np.dtype(np.int64): "i64", np.dtype(np.int32): "i32", np.dtype(np.int8): "i8",
                np.dtype(np.bool_): "i1"}
 _FLOATS = ("f32", "f16", "bf16", "f64")
-# MLIR element type -> numpy dtype (bf16 has none).
+# Ops whose sums a half-precision accumulator would spoil: computed in f32
+# on bf16/f16 tensors. (Softmax is not among them: linalg.softmax becomes
+# sinter.softmax or attention, which accumulate in f32 themselves.)
+_F32_INSIDE = ("LayerNormalization", "LogSoftmax", "ReduceMean", "ReduceSum")
+# MLIR element type -> numpy dtype. numpy has no bf16: bf16 constants are
+# float32 arrays of bf16 values (rounded when emitted).
 _NP_OF = {e: t for e, t in _ELEM.values() if t is not None}
+_NP_OF["bf16"] = np.float32
+
+
+def _bf16_bits(a: np.ndarray) -> np.ndarray:
+    """The bf16 bit patterns (uint16) of float values, rounded to nearest
+    even."""
+    from .dtypes import round_bf16
+    return (round_bf16(np.asarray(a, np.float32)).view(np.uint32) >> 16).astype(np.uint16)
 
 
 def _ttype(shape: Sequence[int], elem: str) -> str:
@@ -136,6 +149,8 @@ class _Importer:
         t = _ttype(a.shape, elem)
         if self.weights_as_arguments and a.size > self.inline_limit and elem != "i1":
             n = f"%w{len(self.weights)}"
+            if elem == "bf16":  # float32 values that bf16 holds exactly
+                a = (_bf16_bits(a).astype(np.uint32) << 16).view(np.float32)
             self.weights.append((t, np.ascontiguousarray(a)))
             return n
         n = self.fresh("cst")
@@ -149,6 +164,8 @@ class _Importer:
             v = self.elementwise([bytes_], "i1", lambda s: self.cmp("ne", s[0], self.sconst(0, "i8"), "i8"))
             return self.tensor(v)
         res = f"onnx_{len(self.resources)}"
+        if elem == "bf16":
+            a = _bf16_bits(a)
         data = a.astype(a.dtype.newbyteorder("<")).tobytes()
         align = max(1, a.dtype.itemsize)
         self.resources.append((res, "0x" + align.to_bytes(4, "little").hex() + data.hex()))
@@ -612,14 +629,28 @@ class _Graph:
                 raise
             except Exception as e:  # a malformed constant subgraph
                 raise n.error(f"cannot fold: {e}")
+            # Folding bf16 (float32 arrays) stays bf16: a float result of
+            # bf16 inputs is bf16 again.
+            bf16 = any(v.elem == "bf16" for v in ins)
             for name, val in zip(node.output, outs):
                 val = np.asarray(val)
-                self.env[name] = _Value(val.shape, _np_elem(val), const=val)
+                elem = _np_elem(val)
+                if bf16 and elem == "f32":
+                    elem = "bf16"
+                self.env[name] = _Value(val.shape, elem, const=val)
             return
         handler = getattr(self, "op_" + op, None)
         if handler is None:
             raise n.error("unsupported op (see docs/onnx.md for the supported ones)")
-        outs = handler(n, ins)
+        half = next((v.elem for v in ins if v is not None and v.elem in ("bf16", "f16")), None)
+        if op in _F32_INSIDE and half:
+            # As torch computes them: in f32 inside, half-precision outside.
+            ins = [self._cast_value(v, "f32") if v is not None and v.elem == half else v for v in ins]
+            outs = handler(n, ins)
+            outs = [outs] if isinstance(outs, _Value) else outs
+            outs = [self._cast_value(v, half) if v.elem == "f32" else v for v in outs]
+        else:
+            outs = handler(n, ins)
         if isinstance(outs, _Value):
             outs = [outs]
         for name, val in zip(node.output, outs):
@@ -637,6 +668,8 @@ class _Graph:
                 v = n.attrs[key]
                 if key == "value":
                     a = onnx.numpy_helper.to_array(v)
+                    if v.data_type == 16:  # bf16 arrives as float32 values
+                        return _Value(a.shape, "bf16", const=a)
                 elif key.startswith("value_float"):
                     a = np.array(v, dtype=np.float32)
                 else:
@@ -1298,7 +1331,7 @@ def _import(model, func_name: str, inline_limit: int, weights_as_arguments: bool
     import onnx.numpy_helper
     inits = {t.name for t in g.initializer}
     for t in g.initializer:
-        if t.data_type not in _ELEM or _ELEM[t.data_type][1] is None:
+        if t.data_type not in _ELEM:
             raise OnnxImportError(f"initializer '{t.name}': element type {t.data_type} is not supported")
         a = onnx.numpy_helper.to_array(t)
         walker.env[t.name] = _Value(a.shape, _ELEM[t.data_type][0], const=a)

@@ -216,7 +216,8 @@ class GPUFunction:
         self._fn.argtypes = [ctypes.c_void_p] * (2 + len(spec["arguments"]))
         self._lib = lib
 
-    def __call__(self, *args, out=None):
+    def _prepare(self, args, out):
+        """Checks the arguments; (pointers, outputs, workspace, device)."""
         import torch
         if len(args) != len(self.inputs):
             raise TypeError(f"{self.name} takes {len(self.inputs)} tensors "
@@ -238,19 +239,75 @@ class GPUFunction:
         outs = list(out) if out is not None else [
             torch.empty(a["shape"], dtype=getattr(torch, _TORCH[a["dtype"]]), device=device)
             for a in self.outputs]
+        if len(outs) != len(self.outputs):
+            raise TypeError(f"{self.name} has {len(self.outputs)} results, out= gives {len(outs)}")
         for o, a in zip(outs, self.outputs):
             p, shape, dt, _ = _cuda_pointer(o, f"{self.name}: {a['name']}")
             if shape != tuple(a["shape"]) or dt != _TORCH[a["dtype"]]:
                 raise ValueError(f"{self.name}: {a['name']} must be {_TORCH[a['dtype']]} {tuple(a['shape'])}")
             ptrs.append(p)
         workspace = torch.empty(max(self.workspace_bytes, 1), dtype=torch.uint8, device=device)
+        return ptrs, outs, workspace, device
+
+    def _launch(self, ptrs, workspace, device):
+        import torch
         stream = torch.cuda.current_stream(device).cuda_stream
         with torch.cuda.device(device):
             rc = self._fn(stream, workspace.data_ptr(), *ptrs)
         if rc != 0:
             self._lib.sinter_rt_last_error.restype = ctypes.c_char_p
             raise RuntimeError(f"{self.name}: {self._lib.sinter_rt_last_error().decode()}")
+
+    def __call__(self, *args, out=None):
+        ptrs, outs, workspace, device = self._prepare(args, out)
+        self._launch(ptrs, workspace, device)
         return outs[0] if len(outs) == 1 else tuple(outs)
+
+    def prepare(self, *args, out=None):
+        """Checks the arguments once and returns a callable with no
+        arguments that launches on the same tensors (the results in its
+        `outputs`): for loops and benchmarks, with no checks or allocation
+        per call."""
+        ptrs, outs, workspace, device = self._prepare(args, out)
+
+        def launch():
+            self._launch(ptrs, workspace, device)
+        launch.outputs = outs[0] if len(outs) == 1 else tuple(outs)
+        launch.keep = (args, workspace)  # the tensors stay alive with it
+        return launch
+
+    def capture(self, *args) -> "CapturedCall":
+        """This function's launches on `args`' shapes, captured once as a
+        CUDA graph to replay."""
+        return CapturedCall(self, args)
+
+
+class CapturedCall:
+    """One call of a GPUFunction captured as a CUDA graph (torch's
+    CUDAGraph): `replay(*inputs)` copies the inputs into the captured
+    buffers and replays every launch with no launch overhead per kernel.
+    The results are the same tensors on every replay (clone them to keep
+    one)."""
+
+    def __init__(self, fn: "GPUFunction", args: Sequence):
+        import torch
+        self.inputs = [a.clone() for a in args]
+        fn(*self.inputs)  # the module's state and image exist before capture
+        torch.cuda.synchronize()
+        self.graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(self.graph):
+            self.outputs = fn(*self.inputs)
+
+    def __call__(self, *args):
+        if len(args) != len(self.inputs):
+            raise TypeError(f"the captured call takes {len(self.inputs)} tensors, got {len(args)}")
+        for dst, src in zip(self.inputs, args):
+            if tuple(src.shape) != tuple(dst.shape) or src.dtype != dst.dtype:
+                raise ValueError(f"the captured call takes {dst.dtype} {tuple(dst.shape)}, "
+                                 f"got {src.dtype} {tuple(src.shape)}")
+            dst.copy_(src)
+        self.graph.replay()
+        return self.outputs
 
 
 class GPUModule:

@@ -111,3 +111,25 @@ def test_weights_as_arguments(tmp_path):
     with torch.no_grad():
         want = block(x).numpy()
     assert float(np.abs(compiled(x.numpy()) - want).max()) <= 1e-4
+
+
+@pytest.mark.parametrize("block", ["gpt2", "llama"])
+def test_bf16_blocks(block, tmp_path):
+    """A block exported in bf16 (bf16 initializers and Constant nodes):
+    imported as bf16, norms and log-softmax computed in f32 inside, run on
+    the CPU and compared with torch's float64 run of the same bf16 weights
+    and input."""
+    torch.manual_seed(5)
+    module, x = {"gpt2": (GPT2Block(seq=13), torch.randn(2, 13, 64)),
+                 "llama": (LlamaBlock(seq=11), torch.randn(2, 11, 64))}[block]
+    module, x = module.bfloat16().eval(), x.bfloat16()
+    path = os.path.join(tmp_path, "block.onnx")
+    export(module, x, path)
+    text = sinter.onnx.import_model(path)
+    assert "xbf16>" in text and "xf64>" not in text
+    compiled = sinter.compile(path, output_dir=os.path.join(tmp_path, "out"))
+    got = compiled(x.float().numpy())
+    with torch.no_grad():
+        want = module.double()(x.double()).numpy()
+    # bf16 activations between ops: a few bf16 ulps of values around 4.
+    assert float(np.abs(got - want).max()) <= 0.05

@@ -9,8 +9,13 @@ from torch import nn
 
 
 class GPT2Block(nn.Module):
-    def __init__(self, d=64, heads=4, seq=13):
+    """`sdpa=True` computes the attention with torch's fused
+    scaled_dot_product_attention (torch >= 2.0; the benchmarks' eager
+    anchor), the same math as the explicit form that exports to ONNX."""
+
+    def __init__(self, d=64, heads=4, seq=13, sdpa=False):
         super().__init__()
+        self.sdpa = sdpa
         self.h, self.dh = heads, d // heads
         self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
         self.qkv, self.proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
@@ -22,9 +27,13 @@ class GPT2Block(nn.Module):
         B, S, D = x.shape
         q, k, v = self.qkv(self.ln1(x)).split(D, dim=-1)
         q, k, v = (t.view(B, S, self.h, self.dh).transpose(1, 2) for t in (q, k, v))
-        att = (q @ k.transpose(-2, -1)) / math.sqrt(self.dh)
-        att = att.masked_fill(~self.mask[:S, :S], float("-inf")).softmax(-1)
-        y = (att @ v).transpose(1, 2).reshape(B, S, D)
+        if self.sdpa:
+            y = nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+        else:
+            att = (q @ k.transpose(-2, -1)) / math.sqrt(self.dh)
+            att = att.masked_fill(~self.mask[:S, :S], float("-inf")).softmax(-1)
+            y = att @ v
+        y = y.transpose(1, 2).reshape(B, S, D)
         x = x + self.proj(y)
         return x + self.out(self.act(self.fc(self.ln2(x))))
 
@@ -44,8 +53,12 @@ def rotate_half(x):
 
 
 class LlamaBlock(nn.Module):
-    def __init__(self, d=64, heads=4, kv_heads=2, mlp=96, seq=11):
+    """`sdpa=True`: attention by scaled_dot_product_attention (see
+    GPT2Block)."""
+
+    def __init__(self, d=64, heads=4, kv_heads=2, mlp=96, seq=11, sdpa=False):
         super().__init__()
+        self.sdpa = sdpa
         self.h, self.kv, self.dh = heads, kv_heads, d // heads
         self.n1, self.n2 = RMSNorm(d), RMSNorm(d)
         self.wq = nn.Linear(d, d, bias=False)
@@ -70,10 +83,14 @@ class LlamaBlock(nn.Module):
         q = q * self.cos + rotate_half(q) * self.sin
         k = k * self.cos + rotate_half(k) * self.sin
         rep = self.h // self.kv
-        k = k.repeat_interleave(rep, dim=1)
-        v = v.repeat_interleave(rep, dim=1)
-        att = (q @ k.transpose(-2, -1)) / math.sqrt(self.dh) + self.mask
-        y = (att.softmax(-1) @ v).transpose(1, 2).reshape(B, S, D)
+        if self.sdpa:
+            y = nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
+        else:
+            k = k.repeat_interleave(rep, dim=1)
+            v = v.repeat_interleave(rep, dim=1)
+            att = (q @ k.transpose(-2, -1)) / math.sqrt(self.dh) + self.mask
+            y = att.softmax(-1) @ v
+        y = y.transpose(1, 2).reshape(B, S, D)
         x = x + self.wo(y)
         h = self.n2(x)
         return x + self.down(nn.functional.silu(self.gate(h)) * self.up(h))

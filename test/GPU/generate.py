@@ -1,7 +1,8 @@
 """Build-machine half of the GPU tests and benchmarks: compiles the cases
 of cases.py with `sinter-compile --target=nvidia-h100` into OUT/tests and
-OUT/bench (cubin, PTX, header, launch source, manifest). Copy OUT and the
-repository to a machine with an H100 and run test/GPU/run_on_device.sh.
+OUT/bench (cubin, PTX, header, launch source, manifest), and the whole
+models of models.py into OUT/models. Copy OUT and the repository to a
+machine with an H100 and run test/GPU/run_on_device.sh.
 
 Usage: /usr/bin/python3 test/GPU/generate.py [--build-dir build] [--out build-gpu]
 """
@@ -14,6 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import cases  # noqa: E402
+import models  # noqa: E402
 
 
 def main():
@@ -33,6 +35,8 @@ def main():
         subprocess.run([sc, src, f"--target={args.target}", "--no-graph", "-o", d, "--name", sub,
                         f"--gpu-gemm-schedule={args.gemm_schedule}"],
                        check=True)
+    if args.target == "nvidia-h100" and args.gemm_schedule == "auto":
+        models.generate(os.path.join(args.out, "models"))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-"""GPU-machine half of the GPU tests: builds the launch sources that
-generate.py produced together with Sinter's runtime (gcc/g++, no LLVM or
-MLIR needed), loads them with ctypes and runs every case of cases.py on
-CUDA tensors against torch references computed in float64 from the same
-inputs. Also checks that bad arguments get errors, not crashes.
+"""GPU-machine half of the GPU tests: loads what generate.py produced with
+`sinter.load` (the launch code built with Sinter's runtime by the C
+compiler; no LLVM or MLIR needed) and runs every case of cases.py on CUDA
+tensors against torch references computed in float64 from the same
+inputs. Also checks that bad arguments get errors, not crashes, from
+Python and from the C functions themselves.
 
 Usage: python3 test/GPU/run.py [--artifacts build-gpu] [--only a,b] [--out DIR]
 Prints PASS/FAIL per case; exits 1 if any case fails.
@@ -11,39 +12,20 @@ import argparse
 import ctypes
 import json
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "python"))
 import cases  # noqa: E402
+import sinter  # noqa: E402
 
 # i4 elements take a byte each (the ABI's sub-byte layout).
 # i4 elements take a byte each (the ABI's sub-byte layout); fp8 results
 # are compared as their bit patterns.
 DTYPES = {"f32": "float32", "f16": "float16", "bf16": "bfloat16", "i8": "int8", "i4": "int8", "i32": "int32",
           "i64": "int64", "f8E4M3FN": "uint8"}
-
-
-def build_library(art_dir, name, work):
-    """lib<name>.so from the generated launch source and the runtime."""
-    os.makedirs(work, exist_ok=True)
-    inc = ["-I", os.path.join(ROOT, "include"), "-I", art_dir]
-    objs = []
-    for src, cc in ((os.path.join(art_dir, f"{name}.c"), "gcc"),
-                    (os.path.join(ROOT, "lib", "Runtime", "Runtime.cpp"), "g++"),
-                    (os.path.join(ROOT, "lib", "Runtime", "CudaLauncher.cpp"), "g++")):
-        obj = os.path.join(work, os.path.basename(src) + ".o")
-        std = ["-std=c11"] if cc == "gcc" else ["-std=c++17"]
-        subprocess.run([cc, "-O2", "-fPIC", *std, '-DSINTER_VERSION="gpu-test"', *inc, "-c", src, "-o", obj],
-                       check=True)
-        objs.append(obj)
-    lib = os.path.join(work, f"lib{name}.so")
-    subprocess.run(["g++", "-shared", "-o", lib, *objs, "-ldl"], check=True)
-    dll = ctypes.CDLL(lib)
-    dll.sinter_rt_last_error.restype = ctypes.c_char_p
-    return dll
 
 
 def make_inputs(torch, specs, seed):
@@ -61,13 +43,12 @@ def make_inputs(torch, specs, seed):
     return out
 
 
-def call(dll, torch, fn, tensors):
-    stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
-    ptrs = [ctypes.c_void_p(t.data_ptr()) for t in tensors]
-    return getattr(dll, fn)(stream, *ptrs)
+def as_kernel_dtype(torch, t, dtype):
+    """fp8 results are made and compared as their bits (uint8)."""
+    return t.view(torch.float8_e4m3fn) if dtype == "f8E4M3FN" else t
 
 
-def run_case(dll, torch, manifest_fn, case):
+def run_case(model, torch, manifest_fn, case):
     ins = make_inputs(torch, case["inputs"], 1234)
     out_specs = [a for a in manifest_fn["arguments"] if a["role"] == "output"]
     def fresh(a):
@@ -80,10 +61,12 @@ def run_case(dll, torch, manifest_fn, case):
     before = [t.double() if t.is_floating_point() else t.clone() for t in ins]
     if case.get("alias") is not None:
         outs[0] = ins[case["alias"]]  # in place: the result is that input
-    rc = call(dll, torch, case["name"], ins + outs)
+    try:
+        getattr(model, case["name"])(*ins, out=[as_kernel_dtype(torch, o, a["dtype"])
+                                               for o, a in zip(outs, out_specs)])
+    except RuntimeError as e:
+        return False, f"launch failed: {e}"
     torch.cuda.synchronize()
-    if rc != 0:
-        return False, f"launch failed: {dll.sinter_rt_last_error().decode()}"
     want = case["ref"](torch, *before)
     if not isinstance(want, tuple):
         want = (want,)
@@ -107,14 +90,27 @@ def run_case(dll, torch, manifest_fn, case):
     return True, f"{', '.join(details)} (tol={case['tol']}, n={outs[0].numel()})"
 
 
-def negative_checks(dll, torch, case, manifest_fn):
-    """A host pointer and a NULL pointer must be refused with a message."""
+def negative_checks(model, torch, case, manifest_fn):
+    """A CPU tensor is refused by sinter.load's functions; a host pointer
+    and a NULL pointer are refused, with a message, by the C function
+    itself (what C callers get)."""
     results = []
     ins = make_inputs(torch, case["inputs"], 1)
     out = torch.empty(manifest_fn["arguments"][-1]["shape"], device="cuda",
                       dtype=getattr(torch, DTYPES[manifest_fn["arguments"][-1]["dtype"]]))
+    try:
+        getattr(model, case["name"])(ins[0].cpu(), *ins[1:])
+        results.append(("CPU tensor refused (Python)", False, "no error"))
+    except ValueError as e:
+        results.append(("CPU tensor refused (Python)", "not a CUDA device" in str(e), str(e)))
+    dll = model._lib
+    dll.sinter_rt_last_error.restype = ctypes.c_char_p
+
+    def call(fn, tensors):
+        stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
+        return getattr(dll, fn)(stream, *[ctypes.c_void_p(t.data_ptr()) for t in tensors])
     host = ins[0].cpu()
-    rc = call(dll, torch, case["name"], [host] + ins[1:] + [out])
+    rc = call(case["name"], [host] + ins[1:] + [out])
     msg = (dll.sinter_rt_last_error() or b"").decode()
     results.append(("host pointer refused", rc == -1 and "not device memory" in msg, msg))
     stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
@@ -135,19 +131,19 @@ def main():
     art = os.path.join(args.artifacts, "tests")
     manifest = json.load(open(os.path.join(art, "tests.json")))
     fns = {f["name"]: f for f in manifest["functions"]}
-    dll = build_library(art, "tests", os.path.join(args.out, "lib-tests"))
+    model = sinter.load(art, "tests")
     only = set(filter(None, args.only.split(",")))
     failed, report = 0, []
     for case in cases.CASES:
         if only and case["name"] not in only:
             continue
-        ok, msg = run_case(dll, torch, fns[case["name"]], case)
+        ok, msg = run_case(model, torch, fns[case["name"]], case)
         failed += not ok
         report.append({"case": case["name"], "pass": ok, "detail": msg})
         print(f"{'PASS' if ok else 'FAIL'} {case['name']}: {msg}", flush=True)
     if not only:
         first = cases.CASES[0]
-        for name, ok, msg in negative_checks(dll, torch, first, fns[first["name"]]):
+        for name, ok, msg in negative_checks(model, torch, first, fns[first["name"]]):
             failed += not ok
             report.append({"case": name, "pass": ok, "detail": msg})
             print(f"{'PASS' if ok else 'FAIL'} {name}: {msg}", flush=True)

@@ -78,3 +78,22 @@ func.func @concat_slice(%a: tensor<2x5xf32>, %b: tensor<2x3xf32>) -> tensor<2x4x
   %s = tensor.extract_slice %c[0, 1] [2, 4] [1, 2] : tensor<2x8xf32> to tensor<2x4xf32>
   return %s : tensor<2x4xf32>
 }
+
+// An insert_slice into data: the source inside the (strided) slice, the
+// destination elsewhere.
+// CHECK-LABEL: gpu.func @insert_0_insert_slice
+// CHECK-SAME: (%[[SRC:.*]]: memref<2x3xf32>, %[[DST:.*]]: memref<2x8xf32>, %[[OUT:.*]]: memref<2x8xf32>)
+// CHECK: %[[J:.*]] = arith.remui %{{.*}}, %c8
+// CHECK: %[[REL:.*]] = arith.subi %[[J]], %c1
+// CHECK: arith.cmpi ult, %[[REL]], %c5
+// CHECK: arith.remui %[[REL]], %c2
+// CHECK: %[[JS:.*]] = arith.divui %[[REL]], %c2
+// CHECK: %[[V:.*]] = scf.if %{{.*}} -> (f32) {
+// CHECK: memref.load %[[SRC]][%{{.*}}, %[[JS]]]
+// CHECK: } else {
+// CHECK: memref.load %[[DST]]
+// CHECK: memref.store %[[V]], %[[OUT]]
+func.func @insert(%a: tensor<2x3xf32>, %d: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %r = tensor.insert_slice %a into %d[0, 1] [2, 3] [1, 2] : tensor<2x3xf32> into tensor<2x8xf32>
+  return %r : tensor<2x8xf32>
+}

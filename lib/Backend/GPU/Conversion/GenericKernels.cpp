@@ -3,8 +3,9 @@
 // The one general GPU path for what a graph leaves besides the sinter ops
 // (and for sinter ops the backend has no kernel for, once decomposed): any
 // linalg op (elementwise, broadcasts, transposes, copies, fills,
-// reductions, gathers through tensor.extract, linalg.index), tensor.concat
-// and a strided tensor.extract_slice, on any element type:
+// reductions, gathers through tensor.extract, linalg.index), tensor.concat,
+// a strided tensor.extract_slice and tensor.insert_slice, on any element
+// type:
 //
 //   thread t of block b owns element (b * 256 + t) of the op's parallel
 //   iteration space (row-major, the last dimension fastest, so a warp's
@@ -273,6 +274,58 @@ struct GenericKernel : KernelBuilder {
           out, ids);
     });
   }
+
+  /// tensor.insert_slice: the source's element where the slice covers the
+  /// output, the destination's elsewhere (a fill's value, or zero for an
+  /// empty destination, whose other elements nothing defines).
+  void buildInsert(tensor::InsertSliceOp op, Value out, int64_t total,
+                   Value linear) {
+    ifThen(lt(linear, idx(total)), [&] {
+      IRMapping scalars;
+      RankedTensorType type = op.getDestType();
+      Type elem = type.getElementType();
+      SmallVector<Value> ids = delinearize(linear, type.getShape());
+      llvm::SmallBitVector dropped = op.getDroppedDims();
+      Value inside = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+      SmallVector<Value> at;
+      for (int64_t d = 0; d < type.getRank(); ++d) {
+        int64_t off = op.getStaticOffsets()[d], size = op.getStaticSizes()[d],
+                stride = op.getStaticStrides()[d];
+        Value rel = sub(ids[d], idx(off));
+        // ids[d] - off wraps below zero, so one unsigned compare bounds it.
+        Value ok = lt(rel, idx((size - 1) * stride + 1));
+        if (stride != 1)
+          ok = arith::AndIOp::create(
+              b, loc, ok,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                    remu(rel, stride), idx(0)));
+        inside = arith::AndIOp::create(b, loc, inside, ok);
+        if (!dropped[d])
+          at.push_back(stride == 1 ? rel : divu(rel, stride));
+      }
+      auto branch = scf::IfOp::create(b, loc, TypeRange{elem}, inside, true);
+      {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPointToStart(&branch.getThenRegion().front());
+        scf::YieldOp::create(
+            b, loc,
+            memref::LoadOp::create(b, loc, outside(op.getSource(), scalars), at)
+                .getResult());
+        b.setInsertionPointToStart(&branch.getElseRegion().front());
+        Value dest;
+        Operation *src = destinationSource(op.getDest());
+        if (auto fill = dyn_cast_or_null<linalg::FillOp>(src))
+          dest = outside(fill.getInputs()[0], scalars);
+        else if (src)
+          dest = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
+        else
+          dest = memref::LoadOp::create(b, loc, outside(op.getDest(), scalars),
+                                        ids);
+        scf::YieldOp::create(b, loc, dest);
+      }
+      memref::StoreOp::create(b, loc, branch.getResult(0), out, ids);
+    });
+  }
 };
 
 /// The elements the threads cover: the parallel iteration space (linalg)
@@ -291,15 +344,17 @@ int64_t threadElements(Operation *op) {
 } // namespace
 
 bool gpu_kernels::isGenericKernelOp(Operation *op) {
-  return isa<linalg::LinalgOp, tensor::ConcatOp, tensor::ExtractSliceOp>(op);
+  return isa<linalg::LinalgOp, tensor::ConcatOp, tensor::ExtractSliceOp,
+             tensor::InsertSliceOp>(op);
 }
 
 std::string gpu_kernels::unsupportedGeneric(Operation *op) {
   for (Type t : op->getOperandTypes())
     if (auto s = dyn_cast<ShapedType>(t); s && !s.hasStaticShape())
       return "dynamic shapes are not supported";
-  if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op))
+  if (auto slice = dyn_cast<OffsetSizeAndStrideOpInterface>(op))
     if (ShapedType::isDynamicShape(slice.getStaticOffsets()) ||
+        ShapedType::isDynamicShape(slice.getStaticSizes()) ||
         ShapedType::isDynamicShape(slice.getStaticStrides()))
       return "dynamic slice offsets are not supported";
   auto l = dyn_cast<linalg::LinalgOp>(op);
@@ -360,6 +415,8 @@ KernelPlan gpu_kernels::createGenericKernels(OpBuilder &b, Operation *op,
     k.buildLinalg(l, outs, total, linear);
   else if (auto c = dyn_cast<tensor::ConcatOp>(op))
     k.buildConcat(c, outs[0], total, linear);
+  else if (auto ins = dyn_cast<tensor::InsertSliceOp>(op))
+    k.buildInsert(ins, outs[0], total, linear);
   else
     k.buildSlice(cast<tensor::ExtractSliceOp>(op), outs[0], total, linear);
   gpu::ReturnOp::create(b, op->getLoc());

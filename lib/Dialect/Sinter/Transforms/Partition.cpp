@@ -114,6 +114,74 @@ bool isMadeInKernel(Value v) {
   return isHostView(def) && isMadeInKernel(def->getOperand(0));
 }
 
+/// A chain of insert_slices that tiles an empty tensor along one
+/// dimension (how exporters write a concatenation) becomes one
+/// tensor.concat: one kernel instead of one per piece, and no piece reads
+/// the undefined elements of the empty tensor.
+void concatInsertChains(func::FuncOp func) {
+  SmallVector<tensor::InsertSliceOp> heads;
+  func.walk([&](tensor::InsertSliceOp op) {
+    if (op.getDest().getDefiningOp<tensor::EmptyOp>())
+      heads.push_back(op);
+  });
+  for (tensor::InsertSliceOp head : heads) {
+    RankedTensorType type = head.getDestType();
+    if (!type.hasStaticShape())
+      continue;
+    SmallVector<tensor::InsertSliceOp> chain{head};
+    while (chain.back()->hasOneUse())
+      if (auto next = dyn_cast<tensor::InsertSliceOp>(
+              *chain.back()->getUsers().begin());
+          next && next.getDest() == chain.back().getResult())
+        chain.push_back(next);
+      else
+        break;
+    // The pieces differ in one dimension, cover the others whole and
+    // tile the concatenated one exactly.
+    std::optional<int64_t> dim;
+    bool ok = chain.size() > 1;
+    SmallVector<std::pair<int64_t, Value>> pieces;
+    for (tensor::InsertSliceOp op : chain) {
+      if (!ok)
+        break;
+      if (op.getSourceType().getRank() != type.getRank() ||
+          !op.hasUnitStride() ||
+          ShapedType::isDynamicShape(op.getStaticOffsets()) ||
+          ShapedType::isDynamicShape(op.getStaticSizes())) {
+        ok = false;
+        break;
+      }
+      for (int64_t d = 0; d < type.getRank(); ++d) {
+        if (op.getStaticOffsets()[d] == 0 &&
+            op.getStaticSizes()[d] == type.getDimSize(d))
+          continue;
+        if (dim && *dim != d)
+          ok = false;
+        dim = d;
+      }
+      pieces.push_back({dim ? op.getStaticOffsets()[*dim] : 0, op.getSource()});
+    }
+    if (!ok || !dim)
+      continue;
+    llvm::sort(pieces, [](auto &a, auto &b) { return a.first < b.first; });
+    int64_t at = 0;
+    SmallVector<Value> inputs;
+    for (auto [offset, source] : pieces) {
+      ok &= offset == at;
+      at += cast<RankedTensorType>(source.getType()).getDimSize(*dim);
+      inputs.push_back(source);
+    }
+    if (!ok || at != type.getDimSize(*dim))
+      continue;
+    OpBuilder b(chain.back());
+    auto concat =
+        tensor::ConcatOp::create(b, chain.back().getLoc(), *dim, inputs);
+    chain.back().getResult().replaceAllUsesWith(concat.getResult());
+    for (tensor::InsertSliceOp op : llvm::reverse(chain))
+      op.erase();
+  }
+}
+
 /// Builds kernel functions for one host function.
 struct Partitioner {
   func::FuncOp func;
@@ -233,6 +301,7 @@ struct Partitioner {
   }
 
   LogicalResult run() {
+    concatInsertChains(func);
     Block &block = func.getBody().front();
     for (BlockArgument arg : block.getArguments())
       if (func.getArgAttr(arg.getArgNumber(), kWeightArgAttrName))

@@ -130,3 +130,27 @@ func.func private @helper(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 func.func @done(%x: tensor<4x8xf32>) -> tensor<4x8xf32> attributes {sinter.host} {
   return %x : tensor<4x8xf32>
 }
+
+// -----
+
+// insert_slices that tile an empty tensor along one dimension (how the
+// importer writes ONNX Concat) are one concat kernel; a chain that leaves
+// a gap, or inserts into data, stays insert_slice kernels.
+// CHECK-LABEL: func.func private @inserts_0_concat(
+// CHECK-SAME: %[[A:.*]]: tensor<2x3xf32>, %[[B:.*]]: tensor<2x5xf32>)
+// CHECK: tensor.concat dim(1) %[[A]], %[[B]] : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
+// CHECK-LABEL: func.func private @inserts_1_insert_slice(
+// CHECK-LABEL: func.func private @inserts_2_insert_slice(
+// CHECK: tensor.insert_slice
+// CHECK-LABEL: func.func @inserts(
+// CHECK: call @inserts_0_concat
+// CHECK-NEXT: call @inserts_1_insert_slice
+// CHECK-NEXT: call @inserts_2_insert_slice
+func.func @inserts(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>, %d: tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>) {
+  %e = tensor.empty() : tensor<2x8xf32>
+  %0 = tensor.insert_slice %b into %e[0, 3] [2, 5] [1, 1] : tensor<2x5xf32> into tensor<2x8xf32>
+  %1 = tensor.insert_slice %a into %0[0, 0] [2, 3] [1, 1] : tensor<2x3xf32> into tensor<2x8xf32>
+  %2 = tensor.insert_slice %a into %d[0, 0] [2, 3] [1, 1] : tensor<2x3xf32> into tensor<2x8xf32>
+  %3 = tensor.insert_slice %a into %2[0, 5] [2, 3] [1, 1] : tensor<2x3xf32> into tensor<2x8xf32>
+  return %1, %3 : tensor<2x8xf32>, tensor<2x8xf32>
+}
