@@ -82,7 +82,12 @@ def generate(out, only):
         x = torch.randn(cfg["batch"], cfg["seq"], cfg["d"]).bfloat16()
         path = os.path.join(d, f"{name}.onnx")
         export(module, x, path)
-        art = sinter.compile(path, target="nvidia-h100", output_dir=d, name=name, weights="arguments")
+        import onnx
+        names = {t.name for t in onnx.load(path, load_external_data=False).graph.initializer}
+        # RoPE tables and the mask stay constants (the compiler raises RoPE
+        # and the causal mask from them); the parameters are arguments.
+        art = sinter.compile(path, target="nvidia-h100", output_dir=d, name=name, weights="arguments",
+                             constants=[c for c in ("cos", "sin", "mask") if c in names])
         os.remove(path)
         with open(os.path.join(d, "binding.json"), "w") as f:
             json.dump({"config": cfg, "weights": bind_weights(art.weights, module)}, f, indent=1)
@@ -105,7 +110,30 @@ def best_ms(torch, f, rounds=5, reps=10):
     return best
 
 
-def run(art, only, out, autotune):
+def kernel_profile(torch, f, calls=5):
+    """A markdown table of the kernels one call of `f` runs, by total GPU
+    time (averaged over `calls` calls)."""
+    from torch.profiler import ProfilerActivity, profile
+    with torch.no_grad():
+        f()
+        torch.cuda.synchronize()
+        with profile(activities=[ProfilerActivity.CUDA]) as prof:
+            for _ in range(calls):
+                f()
+            torch.cuda.synchronize()
+    rows = []
+    for e in prof.key_averages():
+        t = getattr(e, "device_time_total", None) or getattr(e, "cuda_time_total", 0)
+        if t > 0 and e.count >= calls:
+            rows.append((t / calls, e.count // calls, e.key))
+    rows.sort(reverse=True)
+    lines = ["| kernel | launches | us |", "| --- | ---: | ---: |"]
+    lines += [f"| {k[:70]} | {n} | {t:.1f} |" for t, n, k in rows[:25]]
+    lines.append(f"| total | | {sum(t for t, _, _ in rows):.1f} |")
+    return "\n".join(lines)
+
+
+def run(art, only, out, autotune, profile=False):
     import torch
     import sinter
     rows = []
@@ -147,7 +175,7 @@ def run(art, only, out, autotune):
         print(f"<!-- {name}: {info['kernels']} kernels; workspace {spec['workspace_bytes'] / 2**20:.1f} MiB of "
               f"{spec['intermediate_bytes'] / 2**20:.1f} MiB intermediates; max |Sinter - torch| "
               f"{err:.2g} of max |torch| -->")
-        anchors = [("torch eager (SDPA)", lambda: module(x))]
+        anchors = [("torch eager (SDPA)", lambda m=module: m(x))]
         modes = [("torch.compile", {})] + ([("torch.compile max-autotune", {"mode": "max-autotune"})]
                                            if autotune else [])
         for label, kw in modes:
@@ -164,6 +192,10 @@ def run(art, only, out, autotune):
             info["anchors"][label] = am
             print(f"| {name} | {ms:.3f} | {gms:.3f} | {label} | {am:.3f} | {am / ms:.2f}x ({am / gms:.2f}x) |",
                   flush=True)
+        if profile:
+            for label, f in [("Sinter", launch)] + anchors[1:2]:
+                print(f"\n{name}, {label}: GPU time by kernel (one call, from torch.profiler)\n")
+                print(kernel_profile(torch, f))
         rows.append(info)
         del model, launch, graph, weights, module
         torch.cuda.empty_cache()
@@ -179,12 +211,13 @@ def main():
     ap.add_argument("--out", default=os.environ.get("OUT", "."))
     ap.add_argument("--only", default="")
     ap.add_argument("--no-autotune", action="store_true", help="skip torch.compile max-autotune")
+    ap.add_argument("--profile", action="store_true", help="print the kernels of one call, by GPU time")
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
     if args.mode == "generate":
         generate(args.artifacts, only)
     else:
-        run(args.artifacts, only, args.out, not args.no_autotune)
+        run(args.artifacts, only, args.out, not args.no_autotune, args.profile)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ GPU and NPU targets, `Artifacts` (the output folder and the manifest).
 import json
 import os
 import tempfile
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Sequence
 
 from . import _sinter
 from .runtime import Artifacts, CompiledModule, Function, load  # noqa: F401 (the package's API)
@@ -56,12 +56,12 @@ def targets() -> List[str]:
     return _sinter.list_targets().split()
 
 
-def _to_module(model, ctx: Context, weights: str):
+def _to_module(model, ctx: Context, weights: str, constants=()):
     """(Module, weights bound as trailing arguments)."""
     def onnx_module(m):
         from . import onnx as sonnx
         if weights == "arguments":
-            text, arrays = sonnx.import_model_with_weights(m)
+            text, arrays = sonnx.import_model_with_weights(m, constants=constants)
             return ctx.parse(text), arrays
         return ctx.parse(sonnx.import_model(m)), []
     if isinstance(model, Module):
@@ -83,18 +83,22 @@ def _to_module(model, ctx: Context, weights: str):
 
 def compile(model, target: str = "cpu", output_dir: Optional[str] = None, name: str = "model",
             no_graph: bool = False, progress: Optional[Callable[[str], None]] = None,
-            weights: str = "constants", **options):
+            weights: str = "constants", constants: Sequence[str] = (), **options):
     """Compiles `model` for `target` ("cpu" is the host's CPU preset).
 
     Returns a CompiledModule for CPU targets, Artifacts otherwise. ONNX
     weights are constants in the code (`weights="constants"`) or, with
     `weights="arguments"`, trailing {sinter.weight} arguments the
-    CompiledModule passes itself (`Artifacts.weights` otherwise). Options:
+    CompiledModule passes itself (`Artifacts.weights` otherwise), except
+    the initializers named in `constants` (tables such as RoPE's cos/sin
+    that the compiler specializes on). Options:
     stop_after, gpu_gemm_schedule, k_block (as sinter-compile's)."""
     if weights not in ("constants", "arguments"):
         raise ValueError(f"weights must be 'constants' or 'arguments', got {weights!r}")
+    if constants and weights != "arguments":
+        raise ValueError("constants= names the initializers that stay constants when weights='arguments'")
     ctx = context()
-    module, arrays = _to_module(model, ctx, weights)
+    module, arrays = _to_module(model, ctx, weights, tuple(constants))
     out = output_dir or tempfile.mkdtemp(prefix="sinter-")
     os.makedirs(out, exist_ok=True)
     preset = "" if target in ("cpu", "host") else target

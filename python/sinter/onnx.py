@@ -72,6 +72,8 @@ class _Value:
 
     def __init__(self, shape, elem, ssa=None, const=None, expr=None):
         self.shape, self.elem, self.ssa, self.const = tuple(int(d) for d in shape), elem, ssa, const
+        # A constant that stays in the code when weights are arguments.
+        self.pinned = False
         # A pending elementwise computation (_Expr), emitted when a
         # non-elementwise op needs the tensor; `uses` (graph values only)
         # lets a single consumer take it into its own payload.
@@ -141,13 +143,13 @@ class _Importer:
             return v.ssa
         key = id(v)
         if key not in self.materialized:
-            v.ssa = self.constant(v.const, v.elem)
+            v.ssa = self.constant(v.const, v.elem, v.pinned)
             self.materialized[key] = v
         return v.ssa
 
-    def constant(self, a: np.ndarray, elem: str) -> str:
+    def constant(self, a: np.ndarray, elem: str, pinned: bool = False) -> str:
         t = _ttype(a.shape, elem)
-        if self.weights_as_arguments and a.size > self.inline_limit and elem != "i1":
+        if self.weights_as_arguments and a.size > self.inline_limit and elem != "i1" and not pinned:
             n = f"%w{len(self.weights)}"
             if elem == "bf16":  # float32 values that bf16 holds exactly
                 a = (_bf16_bits(a).astype(np.uint32) << 16).view(np.float32)
@@ -638,6 +640,8 @@ class _Graph:
                 if bf16 and elem == "f32":
                     elem = "bf16"
                 self.env[name] = _Value(val.shape, elem, const=val)
+                # What only pinned constants (and small ones) make is pinned.
+                self.env[name].pinned = all(v.pinned or v.const.size <= 16 for v in ins)
             return
         handler = getattr(self, "op_" + op, None)
         if handler is None:
@@ -1311,16 +1315,20 @@ def import_model(model, func_name: str = "main", inline_limit: int = 16) -> str:
     return _import(model, func_name, inline_limit, False)[0]
 
 
-def import_model_with_weights(model, func_name: str = "main", inline_limit: int = 16):
+def import_model_with_weights(model, func_name: str = "main", inline_limit: int = 16,
+                              constants: Sequence[str] = ()):
     """(MLIR text, weights): as import_model, but every constant larger
     than inline_limit elements (the initializers, and what folding made of
     them) is a trailing function argument marked {sinter.weight}, in the
     order of `weights` (numpy arrays). Keeps large models' text small; the
-    compiled function takes the weights after the inputs."""
-    return _import(model, func_name, inline_limit, True)
+    compiled function takes the weights after the inputs. The initializers
+    named in `constants` (and what folding makes of them alone) stay
+    constants in the code: tables the compiler specializes on, such as
+    RoPE's cos/sin or a mask."""
+    return _import(model, func_name, inline_limit, True, constants)
 
 
-def _import(model, func_name: str, inline_limit: int, weights_as_arguments: bool):
+def _import(model, func_name: str, inline_limit: int, weights_as_arguments: bool, constants: Sequence[str] = ()):
     m = _load(model)
     opset = next((o.version for o in m.opset_import if o.domain in ("", "ai.onnx")), 13)
     g = m.graph
@@ -1330,11 +1338,15 @@ def _import(model, func_name: str, inline_limit: int, weights_as_arguments: bool
     import onnx.helper
     import onnx.numpy_helper
     inits = {t.name for t in g.initializer}
+    unknown = sorted(set(constants) - inits)
+    if unknown:
+        raise OnnxImportError(f"constants: {', '.join(unknown)} name no initializer of the graph")
     for t in g.initializer:
         if t.data_type not in _ELEM:
             raise OnnxImportError(f"initializer '{t.name}': element type {t.data_type} is not supported")
         a = onnx.numpy_helper.to_array(t)
         walker.env[t.name] = _Value(a.shape, _ELEM[t.data_type][0], const=a)
+        walker.env[t.name].pinned = t.name in constants
     params = []
     for i, inp in enumerate(x for x in g.input if x.name not in inits):
         tt = inp.type.tensor_type

@@ -326,6 +326,13 @@ class GPUModule:
     def functions(self) -> List[str]:
         return list(self._functions)
 
+    def reload_weights(self):
+        """Makes what the functions compute from their weights alone
+        (concatenated or repacked weights, kept on the device) again on
+        the next call: needed after changing weight values in place (new
+        weight tensors are noticed by their pointers)."""
+        getattr(self._lib, f"{self.name}_reload_weights")()
+
     def __getattr__(self, name: str) -> GPUFunction:
         fns = self.__dict__.get("_functions", {})
         if name in fns:

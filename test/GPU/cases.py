@@ -526,6 +526,21 @@ def _cases():
         inputs=[((67, 96), "f16"), ((2 * 90, 96), "f16")],
         ref=lambda t, a, b: (lambda p: (p, p.sum(-1)))(swiglu_ref(t, a, b, 90, transpose_b=True)),
         tol=[(2e-3, 2e-3), (5e-2, 2e-3)]))
+    # Pairwise on Hopper's warpgroup MMA (no reductions, no row statistics):
+    # B as [2N, K] and as [K, 2N]; N ragged and over one 128-column tile,
+    # M over one 128-row tile, bf16 out through TMA stores (N * 2 bytes a
+    # multiple of 16) and f16 out from registers (N * 2 bytes not).
+    for name, dt, (m, k, n), bt in (("gemm_bf16_swiglu_wgmma_bt", "bf16", (200, 136, 264), True),
+                                    ("gemm_f16_swiglu_wgmma_kn", "f16", (130, 64, 140), False)):
+        bshape = (2 * n, k) if bt else (k, 2 * n)
+        c.append(dict(
+            name=name,
+            mlir=gemm_general(name, (m, k), bshape, [((m, n), dt)], dt,
+                              ("transpose_b, " if bt else "") + "pairwise", "%g: f32, %u: f32",
+                              SWIGLU + f"\n      %y = arith.truncf %p : f32 to {dt}", f"%y : {dt}"),
+            inputs=[((m, k), dt), (bshape, dt)],
+            ref=(lambda n, bt: lambda t, a, b: swiglu_ref(t, a, b, n, transpose_b=bt))(n, bt),
+            tol=(2e-2, 2e-2)))
     # f32 with reductions on the SIMT kernel: the row sum of squares of
     # the output and its column max, batched and ragged.
     c.append(dict(

@@ -97,3 +97,38 @@ func.func @insert(%a: tensor<2x3xf32>, %d: tensor<2x8xf32>) -> tensor<2x8xf32> {
   %r = tensor.insert_slice %a into %d[0, 1] [2, 3] [1, 2] : tensor<2x3xf32> into tensor<2x8xf32>
   return %r : tensor<2x8xf32>
 }
+
+// A reduction along the innermost loop over 64 or more elements: a warp per
+// row, the lanes 32 apart, xor shuffles with the payload's combiners (max,
+// then add), lane 0 folding in the destinations' values and storing.
+// CHECK-LABEL: gpu.func @row_max_sumexp_0_generic
+// CHECK: %[[ROW:.*]] = arith.divui %{{.*}}, %c32
+// CHECK: arith.cmpi ult, %[[ROW]], %c5
+// CHECK: %[[LANE:.*]] = arith.remui %{{.*}}, %c32
+// CHECK: %[[P:.*]]:2 = scf.for %[[K:.*]] = %[[LANE]] to %c300 step %c32{{.*}} iter_args(%{{.*}} = %cst{{.*}}, %{{.*}} = %cst{{.*}}) -> (f32, f32)
+// CHECK: memref.load %{{.*}}[%[[ROW]], %[[K]]] : memref<5x300xbf16>
+// CHECK: gpu.shuffle xor %[[P]]#0, %c16_i32
+// CHECK: arith.maximumf
+// CHECK-COUNT-4: gpu.shuffle xor
+// CHECK: gpu.shuffle xor %[[P]]#1, %c16_i32
+// CHECK: arith.addf
+// CHECK: %[[IS0:.*]] = arith.cmpi eq, %[[LANE]], %c0
+// CHECK: scf.if %[[IS0]]
+// CHECK-NEXT: memref.store %{{.*}}, %{{.*}}[%[[ROW]]] : memref<5xf32>
+// CHECK-NEXT: memref.store %{{.*}}, %{{.*}}[%[[ROW]]] : memref<5xf32>
+func.func @row_max_sumexp(%x: tensor<5x300xbf16>) -> (tensor<5xf32>, tensor<5xf32>) {
+  %ninf = arith.constant 0xFF800000 : f32
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<5xf32>
+  %fm = linalg.fill ins(%ninf : f32) outs(%e : tensor<5xf32>) -> tensor<5xf32>
+  %fs = linalg.fill ins(%z : f32) outs(%e : tensor<5xf32>) -> tensor<5xf32>
+  %r:2 = linalg.generic {indexing_maps = [#id, #row, #row], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<5x300xbf16>) outs(%fm, %fs : tensor<5xf32>, tensor<5xf32>) {
+  ^bb0(%in: bf16, %m: f32, %s: f32):
+    %f = arith.extf %in : bf16 to f32
+    %mx = arith.maximumf %m, %f : f32
+    %ex = math.exp %f : f32
+    %sm = arith.addf %ex, %s : f32
+    linalg.yield %mx, %sm : f32, f32
+  } -> (tensor<5xf32>, tensor<5xf32>)
+  return %r#0, %r#1 : tensor<5xf32>, tensor<5xf32>
+}

@@ -37,6 +37,13 @@ namespace {
 ///   stores (clipped at M and N, drained during the next mainloop), others
 ///   are stored from registers inside the bounds (column pairs at once
 ///   when N is even)
+///
+/// A pairwise GEMM (SwiGLU/GeGLU: B holds the gate's N columns, then the
+/// up projection's) computes 128 output columns per tile: the B tile's two
+/// halves are loaded from the gate's columns n0.. and the up projection's
+/// N + n0.., so the accumulators of output column c (gate) and of c + 128
+/// (up) are the same thread's, 64 registers apart, and the epilogue takes
+/// both.
 struct WgmmaGemmKernel : GemmKernel {
   static constexpr int64_t kBN = 256, kBK = 64;
   static constexpr int64_t kThreads = 384;
@@ -80,6 +87,19 @@ struct WgmmaGemmKernel : GemmKernel {
   Type elem;
   /// B as [N, K] (K-major) rather than [K, N].
   bool bKMajor = true;
+  bool pairwise = false;
+  /// Output columns of a tile.
+  static int64_t tileCols(bool pairwise) { return pairwise ? kBN / 2 : kBN; }
+  int64_t bn() const { return tileCols(pairwise); }
+  /// The accumulators of output column group i (8 columns; see
+  /// storeTileThroughTMA): register i, and for a pairwise GEMM the up
+  /// projection's, kBN / 4 further.
+  SmallVector<Value> accsOf(Value acc, int64_t i) {
+    SmallVector<Value> accs{LLVM::ExtractValueOp::create(b, loc, acc, i)};
+    if (pairwise)
+      accs.push_back(LLVM::ExtractValueOp::create(b, loc, acc, i + kBN / 4));
+    return accs;
+  }
 
   /// The wgmma descriptor of a tile at `addr` (see swizzledDescriptor): an
   /// N-major B has 8 KiB between its blocks of 64 columns.
@@ -90,8 +110,8 @@ struct WgmmaGemmKernel : GemmKernel {
   /// Runs the epilogue on the accumulators of output elements (row, col)
   /// and (row, col + 1), col and N even, and stores each output's two
   /// values with one store (aligned to their size: row * N + col is even).
-  void storeOutputPair(Value acc0, Value acc1, Value row, Value col, int64_t M,
-                       int64_t N) {
+  void storeOutputPair(ValueRange acc0, ValueRange acc1, Value row, Value col,
+                       int64_t M, int64_t N) {
     ifThen(andi(lt(row, idx(M)), lt(col, idx(N))), [&] {
       SmallVector<Value> v0 = epilogue(acc0, {}, row, col);
       SmallVector<Value> v1 = epilogue(acc1, {}, row, add(col, idx(1)));
@@ -139,7 +159,7 @@ struct WgmmaGemmKernel : GemmKernel {
                        .getResult()
                  : arith::ConstantIntOp::create(b, loc, t, 0).getResult();
     };
-    for (int64_t j = 0; j < kBN / boxCols; ++j) {
+    for (int64_t j = 0; j < bn() / boxCols; ++j) {
       // The box this one reuses (two back) has been read by its store.
       ifThen(leader, [&] {
         NVVM::CpAsyncBulkWaitGroupOp::create(b, loc, 1, b.getUnitAttr());
@@ -159,10 +179,8 @@ struct WgmmaGemmKernel : GemmKernel {
         {
           OpBuilder::InsertionGuard g(b);
           b.setInsertionPointToStart(&inside.getThenRegion().front());
-          Value a0 = LLVM::ExtractValueOp::create(b, loc, acc, i);
-          Value a1 = LLVM::ExtractValueOp::create(b, loc, acc, i + 1);
-          Value v0 = epilogue(a0, {}, row, col)[0];
-          Value v1 = epilogue(a1, {}, row, add(col, idx(1)))[0];
+          Value v0 = epilogue(accsOf(acc, i), {}, row, col)[0];
+          Value v1 = epilogue(accsOf(acc, i + 1), {}, row, add(col, idx(1)))[0];
           scf::YieldOp::create(b, loc,
                                ValueRange{toElement(v0, t), toElement(v1, t)});
           b.setInsertionPointToStart(&inside.getElseRegion().front());
@@ -201,7 +219,7 @@ struct WgmmaGemmKernel : GemmKernel {
         mul(add(firstM, arith::RemUIOp::create(b, loc, inGroup, groupRows)),
             idx(bm()));
     Value n0 =
-        mul(arith::DivUIOp::create(b, loc, inGroup, groupRows), idx(kBN));
+        mul(arith::DivUIOp::create(b, loc, inGroup, groupRows), idx(bn()));
     return {m0, n0};
   }
 
@@ -230,7 +248,7 @@ struct WgmmaGemmKernel : GemmKernel {
     bKMajor = op.getTransposeB();
     MLIRContext *ctx = b.getContext();
     int64_t tilesM = llvm::divideCeil(M, bm()),
-            tilesN = llvm::divideCeil(N, kBN);
+            tilesN = llvm::divideCeil(N, bn());
     int64_t numK = llvm::divideCeil(K, kBK);
 
     Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
@@ -289,12 +307,23 @@ struct WgmmaGemmKernel : GemmKernel {
               // row coordinate).
               SmallVector<std::tuple<int64_t, Value, Value, Value>> boxes{
                   {0, mapA, k, i32(m0)}};
-              if (bKMajor)
-                boxes.push_back({aBytes(), mapB, k, i32(n0)});
-              else
+              // B's columns: n0.. (for a pairwise GEMM the tile's first
+              // half; the second from the up projection's, N + n0..).
+              auto bCol = [&](int64_t c) {
+                if (pairwise && c >= kBN / 2)
+                  return i32(add(n0, idx(N + c - kBN / 2)));
+                return i32(add(n0, idx(c)));
+              };
+              if (bKMajor) {
+                boxes.push_back({aBytes(), mapB, k, bCol(0)});
+                if (pairwise)
+                  boxes.push_back(
+                      {aBytes() + kBBytes / 2, mapB, k, bCol(kBN / 2)});
+              } else {
                 for (int64_t j = 0; j < kBN / kBlockCols; ++j)
                   boxes.push_back({aBytes() + j * kBlockBytes, mapB,
-                                   i32(add(n0, idx(j * kBlockCols))), k});
+                                   bCol(j * kBlockCols), k});
+              }
               for (auto [off, map, inner, outer] : boxes) {
                 tmaLoad(offset(stageAddr(stage), idx(off)), map,
                         ValueRange{inner, outer}, fullBarrier(stage));
@@ -368,9 +397,9 @@ struct WgmmaGemmKernel : GemmKernel {
                             add(m0, wgRows), n0, cw, tid, M, N);
         return itEnd;
       }
-      for (int64_t i = 0; i < kBN / 2; i += 2) {
-        Value v0 = LLVM::ExtractValueOp::create(b, loc, result, i);
-        Value v1 = LLVM::ExtractValueOp::create(b, loc, result, i + 1);
+      for (int64_t i = 0; i < bn() / 2; i += 2) {
+        SmallVector<Value> v0 = accsOf(result, i);
+        SmallVector<Value> v1 = accsOf(result, i + 1);
         Value row = add(rowBase, idx(8 * ((i / 2) % 2)));
         Value col = add(colBase, idx(8 * (i / 4)));
         if (N % 2 == 0) {
@@ -422,8 +451,7 @@ struct WgmmaGemmKernel : GemmKernel {
 } // namespace
 
 bool gpu_kernels::usesWgmma(GemmOp op, const GPUResources &gpu) {
-  if (op.getBQuant() || !op.getReductions().empty() || op.getPairwise() ||
-      op.getARowSumSq())
+  if (op.getBQuant() || !op.getReductions().empty() || op.getARowSumSq())
     return false;
   Type a = getElementTypeOrSelf(op.getA().getType());
   auto aType = cast<RankedTensorType>(op.getA().getType());
@@ -467,13 +495,17 @@ KernelPlan gpu_kernels::createWgmmaGemmKernels(OpBuilder &b, GemmOp gemm,
   b.setInsertionPointToStart(&entry);
   WgmmaGemmKernel k{{{b, gemm.getLoc()}, gemm, {}, {}, {}, {}}, {}};
   k.pingpong = pingpong;
+  k.pairwise = gemm.getPairwise();
   k.bind(f, entry);
   k.build(kernel, entry.getArgument(params.size()),
           entry.getArgument(params.size() + 1),
           storeThroughTMA ? entry.getArgument(params.size() + 2) : Value());
   int64_t K = cast<RankedTensorType>(gemm.getA().getType()).getDimSize(1);
-  int64_t tiles =
-      llvm::divideCeil(M, W::tileRows(pingpong)) * llvm::divideCeil(N, W::kBN);
+  bool pairwise = gemm.getPairwise();
+  int64_t tiles = llvm::divideCeil(M, W::tileRows(pingpong)) *
+                  llvm::divideCeil(N, W::tileCols(pairwise));
+  // B's columns: both halves of a pairwise B (boxes of half a tile).
+  int64_t bCols = pairwise ? 2 * N : N;
   KernelPlan plan;
   plan.launches.push_back(
       {f.getName().str(),
@@ -487,8 +519,10 @@ KernelPlan gpu_kernels::createWgmmaGemmKernels(OpBuilder &b, GemmOp gemm,
       {argOf(gemm.getA()), 0, M, K, W::tileRows(pingpong), W::kBK, 2});
   plan.tensorMaps.push_back(
       gemm.getTransposeB()
-          ? TensorMap{argOf(gemm.getB()), 0, N, K, W::kBN, W::kBK, 2}
-          : TensorMap{argOf(gemm.getB()), 0, K, N, W::kBK, W::kBlockCols, 2});
+          ? TensorMap{argOf(gemm.getB()), 0, bCols, K,
+                      pairwise ? W::kBN / 2 : W::kBN, W::kBK, 2}
+          : TensorMap{argOf(gemm.getB()), 0, K, bCols, W::kBK, W::kBlockCols,
+                      2});
   if (storeThroughTMA)
     plan.tensorMaps.push_back(
         {int64_t(f.getNumArguments()), 0, M, N, 64, 128 / outBytes, outBytes});

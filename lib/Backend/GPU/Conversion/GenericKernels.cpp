@@ -15,6 +15,13 @@
 //   or the destination tensor read)
 //   the payload is cloned on the loaded elements; the results are stored
 //
+// A reduction along the innermost loop (a row's sum, max or sum of
+// squares: what norms and softmax decompose into) instead gives each
+// element of the parallel space one warp: the lanes stride the reduction
+// space together (coalesced), each folding its elements into a partial
+// result from the combiner's identity; xor shuffles combine the lanes and
+// lane 0 folds in the destination's value and stores.
+//
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
 #include "mlir/Dialect/Affine/Utils.h"
@@ -53,6 +60,92 @@ bool isScalarPayloadOp(Operation &op) {
   return d && (d->getNamespace() == "arith" || d->getNamespace() == "math") &&
          llvm::all_of(op.getOperandTypes(),
                       [](Type t) { return t.isIntOrIndexOrFloat(); });
+}
+
+/// The op that folds a value into result `i`'s accumulator (the yielded
+/// value is `combiner(accumulator, x)` with `x` independent of every
+/// accumulator), when it is associative and commutative; else null.
+Operation *reductionCombiner(linalg::LinalgOp op, unsigned i) {
+  Block &block = op->getRegion(0).front();
+  Value yielded = block.getTerminator()->getOperand(i);
+  Operation *def = yielded.getDefiningOp();
+  if (!def || def->getBlock() != &block || def->getNumOperands() != 2 ||
+      !isa<arith::AddFOp, arith::AddIOp, arith::MulFOp, arith::MulIOp,
+           arith::MaximumFOp, arith::MaxNumFOp, arith::MinimumFOp,
+           arith::MinNumFOp, arith::MaxSIOp, arith::MinSIOp, arith::MaxUIOp,
+           arith::MinUIOp, arith::AndIOp, arith::OrIOp, arith::XOrIOp>(def))
+    return nullptr;
+  Value acc = op.getRegionOutputArgs()[i];
+  Value x = def->getOperand(0) == acc ? def->getOperand(1)
+                                      : def->getOperand(1) == acc
+                                            ? def->getOperand(0)
+                                            : Value();
+  if (!x)
+    return nullptr;
+  // x must not read any accumulator (through the payload's ops).
+  SmallVector<Value> work{x};
+  llvm::DenseSet<Value> seen;
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (!seen.insert(v).second)
+      continue;
+    if (llvm::is_contained(op.getRegionOutputArgs(), v))
+      return nullptr;
+    if (Operation *d = v.getDefiningOp(); d && d->getBlock() == &block)
+      llvm::append_range(work, d->getOperands());
+  }
+  return def;
+}
+
+/// The identity of `combiner` on `type`.
+TypedAttr combinerIdentity(Operation *combiner, Type type) {
+  Builder b(combiner->getContext());
+  if (auto f = dyn_cast<FloatType>(type)) {
+    const llvm::fltSemantics &sem = f.getFloatSemantics();
+    if (isa<arith::MulFOp>(combiner))
+      return b.getFloatAttr(f, 1.0);
+    if (isa<arith::MaximumFOp, arith::MaxNumFOp>(combiner))
+      return b.getFloatAttr(f, llvm::APFloat::getInf(sem, /*Negative=*/true));
+    if (isa<arith::MinimumFOp, arith::MinNumFOp>(combiner))
+      return b.getFloatAttr(f, llvm::APFloat::getInf(sem, false));
+    return b.getFloatAttr(f, 0.0);
+  }
+  unsigned w = type.getIntOrFloatBitWidth();
+  llvm::APInt v = llvm::APInt::getZero(w);
+  if (isa<arith::MulIOp>(combiner))
+    v = llvm::APInt(w, 1);
+  else if (isa<arith::AndIOp, arith::MinUIOp>(combiner))
+    v = llvm::APInt::getAllOnes(w);
+  else if (isa<arith::MaxSIOp>(combiner))
+    v = llvm::APInt::getSignedMinValue(w);
+  else if (isa<arith::MinSIOp>(combiner))
+    v = llvm::APInt::getSignedMaxValue(w);
+  return b.getIntegerAttr(type, v);
+}
+
+/// Whether `op` reduces along its innermost loop, over enough elements
+/// for a warp, with combiners the lanes can merge: the warp-per-element
+/// schedule.
+bool usesWarpReduction(Operation *op) {
+  auto l = dyn_cast<linalg::LinalgOp>(op);
+  if (!l || l.getNumReductionLoops() == 0)
+    return false;
+  SmallVector<utils::IteratorType> iters = l.getIteratorTypesArray();
+  if (iters.back() != utils::IteratorType::reduction)
+    return false;
+  int64_t reduced = 1;
+  for (auto [r, it] : llvm::zip(l.getStaticLoopRanges(), iters))
+    if (it == utils::IteratorType::reduction)
+      reduced *= r;
+  if (reduced < 64)
+    return false;
+  // Shuffles move 32-bit values.
+  for (unsigned i = 0; i < l.getNumDpsInits(); ++i)
+    if (!reductionCombiner(l, i) ||
+        getElementTypeOrSelf(l.getDpsInits()[i].getType())
+                .getIntOrFloatBitWidth() != 32)
+      return false;
+  return true;
 }
 
 struct GenericKernel : KernelBuilder {
@@ -146,10 +239,15 @@ struct GenericKernel : KernelBuilder {
         redDims.push_back(d);
       }
     }
-    ifThen(lt(linear, idx(total)), [&] {
+    bool warp = usesWarpReduction(op);
+    // Warp schedule: element `linear / 32` of the parallel space, lane
+    // `linear % 32` (a warp's lanes share the element: the bounds check
+    // and the shuffles are uniform in the warp).
+    Value element = warp ? divu(linear, 32) : linear;
+    ifThen(lt(element, idx(warp ? total / 32 : total)), [&] {
       IRMapping scalars;
       SmallVector<Value> ids(ranges.size());
-      for (auto [d, v] : llvm::zip(parDims, delinearize(linear, parSizes)))
+      for (auto [d, v] : llvm::zip(parDims, delinearize(element, parSizes)))
         ids[d] = v;
       // Accumulators start from the destinations: a fill's value, the
       // destination read when it is data, anything for an empty one
@@ -203,6 +301,11 @@ struct GenericKernel : KernelBuilder {
             b, loc, nest(r + 1, SmallVector<Value>(loop.getRegionIterArgs())));
         return SmallVector<Value>(loop.getResults());
       };
+      if (warp) {
+        buildWarpReduction(op, outs, ids, redDims, inits, step, scalars,
+                           remu(linear, 32));
+        return;
+      }
       SmallVector<Value> results = nest(0, inits);
       for (int64_t d : redDims)
         ids[d] = idx(0);
@@ -210,6 +313,68 @@ struct GenericKernel : KernelBuilder {
         memref::StoreOp::create(b, loc, results[i], out,
                                 apply(maps[op.getNumDpsInputs() + i], ids));
     });
+  }
+
+  /// The lanes of one warp fold the reduction space of the element at
+  /// `ids` (parallel dimensions set) in turn, 32 apart, each from the
+  /// combiners' identities; the shuffles merge the partial results and
+  /// lane 0 folds them into `inits` and stores.
+  void buildWarpReduction(
+      linalg::LinalgOp op, ValueRange outs, SmallVector<Value> ids,
+      ArrayRef<int64_t> redDims, ArrayRef<Value> inits,
+      llvm::function_ref<SmallVector<Value>(ArrayRef<Value>, ValueRange)> step,
+      IRMapping &scalars, Value lane) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<int64_t> redSizes;
+    int64_t reduced = 1;
+    for (int64_t d : redDims) {
+      redSizes.push_back(ranges[d]);
+      reduced *= ranges[d];
+    }
+    SmallVector<Operation *> combiners;
+    SmallVector<Value> identities;
+    for (auto [i, init] : llvm::enumerate(inits)) {
+      combiners.push_back(reductionCombiner(op, i));
+      identities.push_back(arith::ConstantOp::create(
+          b, loc, combinerIdentity(combiners.back(), init.getType())));
+    }
+    auto loop =
+        scf::ForOp::create(b, loc, lane, idx(reduced), idx(32), identities);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(loop.getBody());
+      SmallVector<Value> at(ids);
+      for (auto [d, v] : llvm::zip(
+               redDims, delinearize(loop.getInductionVar(), redSizes)))
+        at[d] = v;
+      scf::YieldOp::create(b, loc, step(at, loop.getRegionIterArgs()));
+    }
+    // Combines with the same op kind as the payload's fold.
+    auto combine = [&](Operation *combiner, Value x, Value y) {
+      OperationState state(loc, combiner->getName());
+      state.addOperands({x, y});
+      state.addTypes(x.getType());
+      state.addAttributes(combiner->getAttrs());
+      return b.create(state)->getResult(0);
+    };
+    SmallVector<Value> results;
+    for (auto [i, partial] : llvm::enumerate(loop.getResults())) {
+      Value total = xorReduce(partial, {16, 8, 4, 2, 1}, [&](Value x, Value y) {
+        return combine(combiners[i], x, y);
+      });
+      results.push_back(combine(combiners[i], inits[i], total));
+    }
+    for (int64_t d : redDims)
+      ids[d] = idx(0);
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                                 idx(0)),
+           [&] {
+             for (auto [i, out] : llvm::enumerate(outs))
+               memref::StoreOp::create(
+                   b, loc, results[i], out,
+                   apply(maps[op.getNumDpsInputs() + i], ids));
+           });
   }
 
   /// tensor.concat: each output element from the input whose range along
@@ -332,7 +497,7 @@ struct GenericKernel : KernelBuilder {
 /// or the output (tensor ops).
 int64_t threadElements(Operation *op) {
   if (auto l = dyn_cast<linalg::LinalgOp>(op)) {
-    int64_t n = 1;
+    int64_t n = usesWarpReduction(op) ? 32 : 1;
     for (auto [r, it] :
          llvm::zip(l.getStaticLoopRanges(), l.getIteratorTypesArray()))
       if (it == utils::IteratorType::parallel)

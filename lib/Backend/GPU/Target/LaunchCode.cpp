@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "sinter/Analysis/Traffic.h"
 #include "sinter/Backend/GPU/Passes.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include "llvm/ADT/StringExtras.h"
@@ -333,7 +334,8 @@ struct Writer {
 
     os << "/* " << generatedByLine() << " */\n"
        << "#include \"" << name << ".h\"\n"
-       << "#include \"sinter-c/cuda.h\"\n\n"
+       << "#include \"sinter-c/cuda.h\"\n"
+       << "#include <string.h>\n\n"
        << "static const unsigned char sinter_image[" << image.size() + 1
        << "] __attribute__((aligned(64))) = {";
     for (size_t i = 0; i < image.size(); ++i)
@@ -381,6 +383,33 @@ struct Writer {
       os << "  return rc;\n}\n";
     }
 
+    // What each function computes from its weights alone is cached in the
+    // state: made again when a weight pointer changes, or after
+    // <module>_reload_weights().
+    SmallVector<std::string> weightCaches;
+    for (const CFunction &f : funcs) {
+      auto host = module.lookupSymbol<func::FuncOp>(f.name);
+      llvm::DenseSet<Value> once = onceValues(host);
+      bool any = llvm::any_of(host.getBody().getOps<func::CallOp>(),
+                              [&](func::CallOp call) {
+                                return call->hasAttr(kLoadTimeAttrName) &&
+                                       !runsOnce(call, once);
+                              });
+      if (!any)
+        continue;
+      std::string cache = "sinter_weights_" + cSymbol(name, f.name);
+      weightCaches.push_back(cache);
+      os << "\n/* " << f.name << "'s weight pointers when its weight-derived "
+         << "results were made (valid: 1). */\n"
+         << "static const void *" << cache << "[" << host.getNumArguments()
+         << "];\n"
+         << "static int " << cache << "_valid;\n";
+    }
+    os << "\nvoid " << name << "_reload_weights(void) {\n";
+    for (const std::string &cache : weightCaches)
+      os << "  " << cache << "_valid = 0;\n";
+    os << "}\n";
+
     for (auto [f, ptr] : llvm::zip(funcs, ptrs)) {
       auto host = module.lookupSymbol<func::FuncOp>(f.name);
       int64_t ws =
@@ -388,6 +417,8 @@ struct Writer {
       llvm::DenseSet<Value> once = onceValues(host);
       os << "\n";
       std::string symbol = cSymbol(name, f.name);
+      std::string cache = "sinter_weights_" + symbol;
+      bool cached = llvm::is_contained(weightCaches, cache);
       writeLaunchSignature(os, symbol, f, /*withWorkspace=*/true);
       os << " {\n#ifndef SINTER_UNCHECKED\n";
       for (const CArgument &a : f.args)
@@ -403,8 +434,29 @@ struct Writer {
          << "  int rc = 0;\n";
       if (state.bytes)
         os << "  rc = sinter_state(stream, &state);\n";
+      if (cached) {
+        os << "  /* Results of the weights alone: made when they change. */\n"
+           << "  const void *weights[" << host.getNumArguments() << "] = {";
+        for (unsigned i = 0; i < host.getNumArguments(); ++i)
+          os << (i ? ", " : "")
+             << (host.getArgAttr(i, kWeightArgAttrName)
+                     ? "(const void *)" + f.args[i].name
+                     : std::string("0"));
+        os << "};\n"
+           << "  if (rc == 0 && (!" << cache << "_valid || memcmp(weights, "
+           << cache << ", sizeof weights))) {\n"
+           << "    " << cache << "_valid = 0;\n";
+        for (auto call : host.getBody().getOps<func::CallOp>())
+          if (call->hasAttr(kLoadTimeAttrName) && !runsOnce(call, once))
+            writeCall(call, ptr, "    ");
+        os << "    if (rc == 0) {\n"
+           << "      memcpy(" << cache << ", weights, sizeof weights);\n"
+           << "      " << cache << "_valid = 1;\n"
+           << "    }\n"
+           << "  }\n";
+      }
       for (auto call : host.getBody().getOps<func::CallOp>())
-        if (!runsOnce(call, once))
+        if (!call->hasAttr(kLoadTimeAttrName))
           writeCall(call, ptr, "  ");
       os << "  return rc;\n}\n\n";
       writeLaunchSignature(os, symbol, f, /*withWorkspace=*/false);
@@ -446,6 +498,12 @@ void writeHeader(llvm::raw_ostream &os, StringRef name, StringRef target,
      << " *   -lsinter_runtime -ldl\n"
      << " */\n";
   openCHeader(os, name, {"stdint.h"});
+  os << "/* What a function computes from its weights alone (the arguments\n"
+     << " * compiled as weights: concatenated or repacked weights) is kept\n"
+     << " * in the module's state and made again when a weight pointer\n"
+     << " * changes. After changing weight values in place, call this so the\n"
+     << " * next call makes it again. */\n"
+     << "void " << name << "_reload_weights(void);\n\n";
   for (const CFunction &f : funcs) {
     auto host = module.lookupSymbol<func::FuncOp>(f.name);
     int64_t ws =

@@ -93,6 +93,43 @@ int64_t elementBytes(Type t) {
 /// tosa-to-linalg writes them) become projections: the unit dims are
 /// collapsed away and dropped from the map. Returns null if `map` has other
 /// non-dim results.
+/// Whether `v` is made from constants and weights ({sinter.weight}
+/// arguments) alone: what is computed from it runs once, at load time (or
+/// when the weights change), not on every call.
+bool isConstantDerived(Value v) {
+  SmallVector<Value> work{v};
+  llvm::DenseSet<Value> seen;
+  while (!work.empty()) {
+    Value x = work.pop_back_val();
+    if (!seen.insert(x).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(x)) {
+      auto f = dyn_cast<FunctionOpInterface>(arg.getOwner()->getParentOp());
+      if (!f || !f.getArgAttr(arg.getArgNumber(), kWeightArgAttrName))
+        return false;
+      continue;
+    }
+    Operation *def = x.getDefiningOp();
+    if (def->getNumRegions() || !isMemoryEffectFree(def))
+      return false;
+    llvm::append_range(work, def->getOperands());
+  }
+  return true;
+}
+
+/// Whether concatenating `weights` (to fuse the GEMMs that read them) pays
+/// off: free when they are constants or weights (it runs once), else only
+/// when it saves more memory traffic (`savedBytes`) than the concatenation
+/// moves (each weight read and written).
+bool concatPays(ValueRange weights, int64_t savedBytes) {
+  if (llvm::all_of(weights, isConstantDerived))
+    return true;
+  int64_t moved = 0;
+  for (Value w : weights)
+    moved += 2 * getTensorBytes(w.getType());
+  return savedBytes > moved;
+}
+
 bool isUnitBroadcastMap(Value v, AffineMap map) {
   auto t = cast<RankedTensorType>(v.getType());
   for (auto [i, e] : llvm::enumerate(map.getResults())) {
@@ -610,6 +647,10 @@ struct FusePairwise : OpRewritePattern<linalg::GenericOp> {
     }
     if (!payloadObstacle(body).empty())
       return failure();
+    // Fusing saves writing and reading both projections.
+    if (!concatPays({g1.getB(), g2.getB()},
+                    4 * getTensorBytes(g1.getResult(0).getType())))
+      return failure();
 
     // Order the gemms so the first reads the columns [0, N).
     rewriter.setInsertionPoint(generic);
@@ -748,6 +789,13 @@ struct FuseSiblingGemms : OpRewritePattern<GemmOp> {
       group.push_back(g);
     }
     if (group.size() < 2)
+      return failure();
+    // Fusing saves reading A again for each later sibling.
+    SmallVector<Value> bs;
+    for (GemmOp g : group)
+      bs.push_back(g.getB());
+    if (!concatPays(bs, int64_t(group.size() - 1) *
+                            getTensorBytes(root.getA().getType())))
       return failure();
     // Program order: the combined weights and outputs follow the source.
     llvm::sort(group, [](GemmOp a, GemmOp b) { return a->isBeforeInBlock(b); });

@@ -15,6 +15,7 @@
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include <cmath>
+#include <cstring>
 
 namespace mlir::sinter {
 #define GEN_PASS_DEF_SINTERRAISE
@@ -697,13 +698,21 @@ struct RaiseFullTableRope : OpRewritePattern<linalg::GenericOp> {
     if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
       vals.assign(dense.getValues<APFloat>().begin(),
                   dense.getValues<APFloat>().end());
-    } else if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
-      // Imported weights are resources (f32 tables).
-      std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef();
-      if (!data || int64_t(data->size()) != s * d)
+    } else if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
+      // Imported weights are resources: f32, or 16-bit floats as their
+      // bits (bf16/f16 tables).
+      const AsmResourceBlob *blob = res.getRawHandle().getBlob();
+      auto fty = cast<FloatType>(t.getElementType());
+      unsigned width = fty.getWidth();
+      if (!blob || (width != 32 && width != 16) ||
+          int64_t(blob->getData().size()) != s * d * width / 8)
         return std::nullopt;
-      for (float f : *data)
-        vals.push_back(APFloat(f));
+      ArrayRef<char> bytes = blob->getData();
+      for (int64_t i = 0; i < s * d; ++i) {
+        uint64_t bits = 0;
+        std::memcpy(&bits, bytes.data() + i * width / 8, width / 8);
+        vals.push_back(APFloat(fty.getFloatSemantics(), APInt(width, bits)));
+      }
     } else {
       return std::nullopt;
     }

@@ -12,7 +12,7 @@
 // CHECK: arith.mulf %{{.*}}, %[[U]]
 // CHECK-NOT: linalg.generic
 // REMARK: remark: fused the gated pair sinter.gemm ({{.*}}) and sinter.gemm ({{.*}}) into one pairwise gemm: saves 768 HBM bytes
-func.func @swiglu(%x: tensor<4x16xf32>, %wg: tensor<16x8xf32>, %wu: tensor<16x8xf32>) -> tensor<4x8xf32> {
+func.func @swiglu(%x: tensor<4x16xf32>, %wg: tensor<16x8xf32> {sinter.weight}, %wu: tensor<16x8xf32> {sinter.weight}) -> tensor<4x8xf32> {
   %e = tensor.empty() : tensor<4x8xf32>
   %g = sinter.gemm ins(%x, %wg : tensor<4x16xf32>, tensor<16x8xf32>) outs(%e : tensor<4x8xf32>) {acc_type = f32} -> tensor<4x8xf32>
   %u = sinter.gemm ins(%x, %wu : tensor<4x16xf32>, tensor<16x8xf32>) outs(%e : tensor<4x8xf32>) {acc_type = f32} -> tensor<4x8xf32>
@@ -39,7 +39,7 @@ func.func @swiglu(%x: tensor<4x16xf32>, %wg: tensor<16x8xf32>, %wu: tensor<16x8x
 // CHECK-LABEL: func @different_inputs
 // CHECK-NOT: pairwise
 // CHECK-COUNT-2: sinter.gemm
-func.func @different_inputs(%x: tensor<4x16xf32>, %x2: tensor<4x16xf32>, %wg: tensor<16x8xf32>, %wu: tensor<16x8xf32>) -> tensor<4x8xf32> {
+func.func @different_inputs(%x: tensor<4x16xf32>, %x2: tensor<4x16xf32>, %wg: tensor<16x8xf32> {sinter.weight}, %wu: tensor<16x8xf32> {sinter.weight}) -> tensor<4x8xf32> {
   %e = tensor.empty() : tensor<4x8xf32>
   %g = sinter.gemm ins(%x, %wg : tensor<4x16xf32>, tensor<16x8xf32>) outs(%e : tensor<4x8xf32>) {acc_type = f32} -> tensor<4x8xf32>
   %u = sinter.gemm ins(%x2, %wu : tensor<4x16xf32>, tensor<16x8xf32>) outs(%e : tensor<4x8xf32>) {acc_type = f32} -> tensor<4x8xf32>
