@@ -1,6 +1,8 @@
 //===- Artifacts.cpp - What every backend's artifacts share ---------------===//
 #include "sinter/Backend/Artifacts.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "sinter/Backend/Backend.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -139,4 +141,51 @@ LogicalResult mlir::sinter::writeManifest(Compilation &c,
   llvm::raw_string_ostream os(json);
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(manifest))) << "\n";
   return c.writeFile(c.getName() + ".json", json);
+}
+
+/// The bytes of a constant tensor as the kernels read them (row-major,
+/// booleans a byte each), or failure.
+FailureOr<std::string> mlir::sinter::getConstantBytes(Attribute value) {
+  auto type = cast<RankedTensorType>(cast<TypedAttr>(value).getType());
+  Type elem = type.getElementType();
+  int64_t n = type.getNumElements();
+  if (!elem.isIntOrIndexOrFloat())
+    return failure();
+  int64_t width = elem.isIndex() ? 64 : elem.getIntOrFloatBitWidth();
+  if (auto res = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = res.getRawHandle().getBlob();
+    if (!blob || width < 8)
+      return failure();
+    ArrayRef<char> data = blob->getData();
+    if (int64_t(data.size()) != n * width / 8)
+      return failure();
+    return std::string(data.data(), data.size());
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(value);
+  if (!dense)
+    return failure();
+  if (width == 1) {
+    std::string out;
+    for (bool v : dense.getValues<bool>())
+      out += char(v);
+    return out;
+  }
+  if (width % 8)
+    return failure();
+  ArrayRef<char> raw = dense.getRawData();
+  if (dense.isSplat()) {
+    std::string out;
+    out.reserve(n * width / 8);
+    for (int64_t i = 0; i < n; ++i)
+      out.append(raw.data(), width / 8);
+    return out;
+  }
+  return std::string(raw.data(), raw.size());
+}
+
+
+std::string mlir::sinter::getCSymbol(llvm::StringRef module,
+                                     llvm::StringRef function) {
+  return function == "main" ? (module + "_" + function).str()
+                            : function.str();
 }

@@ -35,6 +35,7 @@ int sinter::npu::bits(DType t) {
   case DType::I64:
     return 64;
   case DType::I8:
+  case DType::I1:
     return 8;
   case DType::I4:
     return 4;
@@ -172,15 +173,25 @@ bool Core::functional() const { return cfg.functional; }
 
 int Core::global(int64_t bytes) {
   // Timing only: no storage, just the size.
-  globals.emplace_back(cfg.functional ? bytes : 0, 0);
+  owned.emplace_back(cfg.functional ? bytes : 0, 0);
+  external.push_back(nullptr);
   globalBytes.push_back(bytes);
-  return int(globals.size()) - 1;
+  return int(owned.size()) - 1;
+}
+
+int Core::attach(void *data, int64_t bytes) {
+  if (!data && cfg.functional && bytes)
+    fail("attach: a null buffer in a functional run");
+  owned.emplace_back();
+  external.push_back(static_cast<uint8_t *>(data));
+  globalBytes.push_back(bytes);
+  return int(owned.size()) - 1;
 }
 
 Tile Core::globalTile(int buffer, DType t, int64_t rows, int64_t cols,
                       int64_t offset) const {
   Tile tile{Space::Global, t, rows, cols, offset, Layout::ND, buffer};
-  if (buffer < 0 || buffer >= int(globals.size()) ||
+  if (buffer < 0 || buffer >= int(globalBytes.size()) ||
       offset + tile.bytes() > globalBytes[buffer])
     fail("a global tile past its buffer");
   return tile;
@@ -201,17 +212,17 @@ Tile Core::local(Space s, DType t, int64_t rows, int64_t cols, int64_t offset,
 }
 
 uint8_t *Core::bytesOf(const Tile &t) {
-  return (t.space == Space::Global ? globals[t.buffer].data()
-                                   : pads[int(t.space)].data()) +
-         t.offset;
+  if (t.space != Space::Global)
+    return pads[int(t.space)].data() + t.offset;
+  uint8_t *base =
+      external[t.buffer] ? external[t.buffer] : owned[t.buffer].data();
+  return base + t.offset;
 }
 const uint8_t *Core::bytesOf(const Tile &t) const {
-  return (t.space == Space::Global ? globals[t.buffer].data()
-                                   : pads[int(t.space)].data()) +
-         t.offset;
+  return const_cast<Core *>(this)->bytesOf(t);
 }
 
-float Core::get(const Tile &t, int64_t r, int64_t c) const {
+double Core::getExact(const Tile &t, int64_t r, int64_t c) const {
   const uint8_t *p = bytesOf(t);
   int64_t e = r * t.stride() + c;
   switch (t.dtype) {
@@ -229,38 +240,43 @@ float Core::get(const Tile &t, int64_t r, int64_t c) const {
   case DType::I32: {
     int32_t i;
     std::memcpy(&i, p + 4 * e, 4);
-    return float(i);
+    return i;
   }
   case DType::I64: {
     int64_t i;
     std::memcpy(&i, p + 8 * e, 8);
-    return float(i);
+    return double(i);
   }
   case DType::I8:
-    return float(int8_t(p[e]));
+    return int8_t(p[e]);
+  case DType::I1:
+    return p[e] != 0;
   case DType::I4: {
     int v = (p[e / 2] >> (4 * (e % 2))) & 0xf;
-    return float(v >= 8 ? v - 16 : v);
+    return v >= 8 ? v - 16 : v;
   }
   }
   return 0;
 }
 
-void Core::set(const Tile &t, int64_t r, int64_t c, float v) {
+void Core::setExact(const Tile &t, int64_t r, int64_t c, double v) {
   uint8_t *p = bytesOf(t);
   int64_t e = r * t.stride() + c;
   switch (t.dtype) {
   case DType::F16:
   case DType::BF16: {
-    uint16_t h = t.dtype == DType::F16 ? floatToHalf(v) : floatToBf16(v);
+    uint16_t h = t.dtype == DType::F16 ? floatToHalf(float(v))
+                                       : floatToBf16(float(v));
     std::memcpy(p + 2 * e, &h, 2);
     return;
   }
-  case DType::F32:
-    std::memcpy(p + 4 * e, &v, 4);
+  case DType::F32: {
+    float f = float(v);
+    std::memcpy(p + 4 * e, &f, 4);
     return;
+  }
   case DType::I32: {
-    int32_t i = int32_t(std::nearbyint(v));
+    int32_t i = int32_t(int64_t(std::nearbyint(v)));
     std::memcpy(p + 4 * e, &i, 4);
     return;
   }
@@ -272,6 +288,9 @@ void Core::set(const Tile &t, int64_t r, int64_t c, float v) {
   case DType::I8:
     p[e] = uint8_t(int8_t(std::nearbyint(v)));
     return;
+  case DType::I1:
+    p[e] = v != 0;
+    return;
   case DType::I4: {
     int q = int(std::nearbyint(v)) & 0xf;
     uint8_t &byte = p[e / 2];
@@ -279,6 +298,22 @@ void Core::set(const Tile &t, int64_t r, int64_t c, float v) {
     return;
   }
   }
+}
+
+float Core::get(const Tile &t, int64_t r, int64_t c) const {
+  return float(getExact(t, r, c));
+}
+
+void Core::set(const Tile &t, int64_t r, int64_t c, float v) {
+  setExact(t, r, c, v);
+}
+
+double Core::readValue(const Tile &t, int64_t r, int64_t c) const {
+  if (t.space != Space::Global)
+    fail("readValue reads global memory");
+  if (r < 0 || c < 0 || r >= t.rows || c >= t.cols)
+    fail("readValue outside its tile (a gather's index out of range)");
+  return getExact(t, r, c);
 }
 
 int64_t Core::readIndex(const Tile &t, int64_t r, int64_t c) const {
@@ -316,8 +351,8 @@ void Core::fillUniform(const Tile &t, uint32_t seed, float lo, float hi) {
 }
 
 void Core::run(const std::string &what, Pipe pipe, int64_t cycles,
-               std::initializer_list<const Tile *> reads,
-               std::initializer_list<const Tile *> writes, int64_t bytes,
+               const std::vector<const Tile *> &reads,
+               const std::vector<const Tile *> &writes, int64_t bytes,
                int64_t latency) {
   int64_t start = clock[int(pipe)];
   // A full DMA queue waits for its oldest copy.
@@ -613,6 +648,91 @@ void Core::vdequant(const Tile &out, const Tile &in, const Tile &scale,
       {&out});
 }
 
+int64_t Core::burstCycles(int64_t runs, int64_t runBytes) const {
+  double bytes = double(runs) * double((runBytes + 31) / 32 * 32);
+  return cfg.dmaLatency + int64_t(std::ceil(bytes / cfg.gmBytesPerCycle));
+}
+
+void Core::gather(const Tile &dst, const Tile &src, const IndexFn &index,
+                  int64_t runs, int64_t runElements) {
+  if (src.space != Space::Global || dst.space != Space::UB)
+    fail("gather copies global memory into the UB");
+  if (src.dtype != dst.dtype)
+    fail("gather does not convert element types");
+  int64_t n = src.rows * src.cols;
+  for (int64_t r = 0; cfg.functional && r < dst.rows; ++r)
+    for (int64_t c = 0; c < dst.cols; ++c) {
+      int64_t e = index(r, c);
+      if (e < 0 || e >= n)
+        fail("gather reads element " + std::to_string(e) +
+             " of a tile of " + std::to_string(n));
+      setExact(dst, r, c, getExact(src, e / src.cols, e % src.cols));
+    }
+  int64_t runBytes = (runElements * bits(src.dtype) + 7) / 8;
+  run("gather global->ub", Pipe::MTE2, burstCycles(runs, runBytes), {&src},
+      {&dst}, runs * runBytes, cfg.dmaLatency);
+}
+
+void Core::scatter(const Tile &dst, const Tile &src, const IndexFn &index,
+                   int64_t runs, int64_t runElements) {
+  if (src.space != Space::UB || dst.space != Space::Global)
+    fail("scatter copies the UB into global memory");
+  if (src.dtype != dst.dtype)
+    fail("scatter does not convert element types");
+  int64_t n = dst.rows * dst.cols;
+  for (int64_t r = 0; cfg.functional && r < src.rows; ++r)
+    for (int64_t c = 0; c < src.cols; ++c) {
+      int64_t e = index(r, c);
+      if (e < 0 || e >= n)
+        fail("scatter writes element " + std::to_string(e) +
+             " of a tile of " + std::to_string(n));
+      setExact(dst, e / dst.cols, e % dst.cols, getExact(src, r, c));
+    }
+  int64_t runBytes = (runElements * bits(dst.dtype) + 7) / 8;
+  run("scatter ub->global", Pipe::MTE3, burstCycles(runs, runBytes), {&src},
+      {&dst}, runs * runBytes, cfg.dmaLatency);
+}
+
+void Core::vcompute(const std::vector<Tile> &outs, const std::vector<Tile> &ins,
+                    int64_t rows, int64_t cols, int64_t ops,
+                    const ComputeFn &fn) {
+  std::vector<const Tile *> reads, writes;
+  int64_t widest = 0;
+  for (const Tile &t : ins) {
+    if (t.space != Space::UB || t.rows < rows || t.cols < cols)
+      fail("vcompute reads [rows, cols] UB tiles");
+    reads.push_back(&t);
+    widest = std::max(widest, (rows * cols * bits(t.dtype) + 7) / 8);
+  }
+  for (const Tile &t : outs) {
+    if (t.space != Space::UB || t.rows < rows || (t.cols != 1 && t.cols < cols))
+      fail("vcompute writes [rows, 1] or [rows, cols] UB tiles");
+    reads.push_back(&t);
+    writes.push_back(&t);
+    widest = std::max(widest, (rows * cols * bits(t.dtype) + 7) / 8);
+  }
+  if (cfg.functional) {
+    std::vector<double> in(ins.size()), acc(outs.size());
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) {
+        for (size_t j = 0; j < outs.size(); ++j)
+          if (c == 0 || outs[j].cols != 1)
+            acc[j] = getExact(outs[j], r, outs[j].cols == 1 ? 0 : c);
+        for (size_t i = 0; i < ins.size(); ++i)
+          in[i] = getExact(ins[i], r, c);
+        fn(in.data(), acc.data(), r, c);
+        for (size_t j = 0; j < outs.size(); ++j)
+          if (outs[j].cols != 1 || c + 1 == cols)
+            setExact(outs[j], r, outs[j].cols == 1 ? 0 : c, acc[j]);
+      }
+  }
+  run("vcompute", Pipe::V,
+      cfg.vectorLatency + std::max<int64_t>(ops, 1) *
+                              int64_t(std::ceil(double(widest) /
+                                                cfg.vectorBytesPerCycle)),
+      reads, writes);
+}
+
 void Core::setFlag(Pipe from, Pipe to, int event) {
   if (from == to || event < 0 || event > 7)
     fail("set_flag between two pipes, events 0 to 7");
@@ -667,5 +787,76 @@ std::string Core::summary() const {
        << (total ? 100.0 * busyCycles[p] / total : 0) << " %), "
        << movedBytes[p] << " bytes\n";
   os << "hazards " << hazardList.size() << "\n";
+  return os.str();
+}
+
+//===----------------------------------------------------------------------===//
+// Machine
+//===----------------------------------------------------------------------===//
+
+Machine::Machine(const Config &config, int64_t numCores)
+    : cfg(config), numCores(numCores) {
+  if (numCores < 1)
+    fail("a machine needs at least one core");
+}
+
+int Machine::attach(void *data, int64_t bytes) {
+  buffers.push_back({data, bytes});
+  return int(buffers.size()) - 1;
+}
+
+void Machine::launch(const std::string &name,
+                     const std::function<void(Core &)> &kernel) {
+  Launch l;
+  l.name = name;
+  l.start = total;
+  for (int64_t id = 0; id < numCores; ++id) {
+    Core core(cfg, id, numCores);
+    for (auto [data, bytes] : buffers)
+      core.attach(data, bytes);
+    try {
+      kernel(core);
+    } catch (const std::runtime_error &e) {
+      throw std::runtime_error(std::string(e.what()) + " (kernel " + name +
+                               ", core " + std::to_string(id) + ")");
+    }
+    if (!core.hazards().empty())
+      fail("kernel " + name + ", core " + std::to_string(id) +
+           ": hazard: " + core.hazards().front());
+    l.cycles = std::max(l.cycles, core.cycles());
+    for (int p = 0; p < kNumPipes; ++p) {
+      l.busy[p] += core.busy(Pipe(p));
+      l.bytes[p] += core.bytesMoved(Pipe(p));
+    }
+  }
+  total += l.cycles;
+  launchList.push_back(l);
+}
+
+std::string Machine::report() const {
+  std::ostringstream os;
+  double perUs = cfg.clockGHz * 1000;
+  os << "{\"cores\": " << numCores << ", \"cycles\": " << total
+     << ", \"us\": " << total / perUs << ", \"launches\": [";
+  for (size_t i = 0; i < launchList.size(); ++i) {
+    const Launch &l = launchList[i];
+    os << (i ? ",\n  " : "\n  ") << "{\"name\": \"" << l.name
+       << "\", \"start\": " << l.start << ", \"cycles\": " << l.cycles
+       << ", \"busy\": {";
+    for (int p = 0; p < kNumPipes; ++p)
+      os << (p ? ", " : "") << "\"" << name(Pipe(p)) << "\": " << l.busy[p];
+    os << "}, \"bytes\": {";
+    for (int p = 0; p < kNumPipes; ++p)
+      os << (p ? ", " : "") << "\"" << name(Pipe(p)) << "\": " << l.bytes[p];
+    os << "}}";
+  }
+  os << "],\n\"traceEvents\": [";
+  for (size_t i = 0; i < launchList.size(); ++i) {
+    const Launch &l = launchList[i];
+    os << (i ? ",\n  " : "\n  ") << "{\"name\": \"" << l.name
+       << "\", \"ph\": \"X\", \"pid\": 0, \"tid\": 0, \"ts\": "
+       << l.start / perUs << ", \"dur\": " << l.cycles / perUs << "}";
+  }
+  os << "]}\n";
   return os.str();
 }

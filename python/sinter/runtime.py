@@ -149,16 +149,23 @@ def _build_gpu_library(folder: str, manifest: dict) -> str:
     """lib<name>.so from the launch code and the runtime, rebuilt when the
     launch code is newer."""
     root = _runtime_sources()
+    runtime = [os.path.join(root, "lib", "Runtime", f) for f in ("Runtime.cpp", "CudaLauncher.cpp")]
+    return _build_library(folder, manifest, runtime, ["-ldl"])
+
+
+def _build_library(folder: str, manifest: dict, runtime: List[str], libs: List[str]) -> str:
+    """lib<name>.so of the artifacts' sources and `runtime`, cached in
+    FOLDER/.sinter-build and rebuilt when a source is newer."""
+    root = _runtime_sources()
     name = manifest["name"]
     work = os.path.join(folder, ".sinter-build")
     os.makedirs(work, exist_ok=True)
     lib = os.path.join(work, f"lib{name}.so")
     sources = [os.path.join(folder, src) for src in manifest["sources"]]
-    if os.path.exists(lib) and all(os.path.getmtime(lib) >= os.path.getmtime(s) for s in sources):
+    if os.path.exists(lib) and all(os.path.getmtime(lib) >= os.path.getmtime(s) for s in sources + runtime):
         return lib
     inc = ["-I", os.path.join(root, "include"), "-I", folder]
     objs = []
-    runtime = [os.path.join(root, "lib", "Runtime", f) for f in ("Runtime.cpp", "CudaLauncher.cpp")]
     for src in sources + runtime:
         obj = os.path.join(work, os.path.basename(src) + ".o")
         cxx = src.endswith(".cpp")
@@ -168,7 +175,7 @@ def _build_gpu_library(folder: str, manifest: dict) -> str:
         if done.returncode != 0:
             raise toolchain.ToolchainError(f"building {src} failed:\n{done.stderr}")
         objs.append(obj)
-    done = subprocess.run([toolchain.cxx_compiler(), "-shared", "-o", lib, *objs, "-ldl"],
+    done = subprocess.run([toolchain.cxx_compiler(), "-shared", "-o", lib, *objs, *libs],
                           capture_output=True, text=True)
     if done.returncode != 0:
         raise toolchain.ToolchainError(f"linking {lib} failed:\n{done.stderr}")
@@ -343,9 +350,94 @@ class GPUModule:
         return next(iter(self._functions.values()))(*args, **kw)
 
 
+class NPUFunction:
+    """One host program of NPU artifacts, run on the simulator on numpy
+    arrays (the same conversions as CPU functions: `sinter.dtypes`).
+    `report` is the last call's timeline: cycles, microseconds and each
+    kernel launch's cycles, per-pipe busy cycles and bytes."""
+
+    def __init__(self, module: "NPUModule", spec: dict, bound: Sequence[np.ndarray] = ()):
+        self._module, self.spec, self.name = module, spec, spec["name"]
+        for a in spec["arguments"]:
+            dtypes.lookup(a["dtype"])
+        inputs = [a for a in spec["arguments"] if a["role"] != "output"]
+        self.inputs = inputs[:len(inputs) - len(bound)]
+        self.bound = [dtypes.to_storage(x, a["dtype"]) for x, a in zip(bound, inputs[len(self.inputs):])]
+        self.outputs = [a for a in spec["arguments"] if a["role"] == "output"]
+        self._fn = getattr(module._lib, spec["symbol"])
+        self._fn.restype = ctypes.c_int
+        self._fn.argtypes = [ctypes.c_void_p] * len(spec["arguments"])
+        self.report: Optional[dict] = None
+
+    def __call__(self, *args):
+        if len(args) != len(self.inputs):
+            raise TypeError(f"{self.name} takes {len(self.inputs)} arrays "
+                            f"({', '.join(a['name'] for a in self.inputs)}), got {len(args)}")
+        keep, ptrs, outs = [], [], []
+        it = iter(list(args) + self.bound)
+        for a in self.spec["arguments"]:
+            shape = tuple(a["shape"])
+            if a["role"] == "output":
+                out = np.empty(shape, dtype=dtypes.lookup(a["dtype"]).storage)
+                outs.append((out, a["dtype"]))
+                ptrs.append(out.ctypes.data)
+                continue
+            x = next(it)
+            if not isinstance(x, np.ndarray):
+                x = np.asarray(x)
+            if x.shape != shape:
+                raise ValueError(f"{self.name}: {a['name']} must have shape {shape}, got {x.shape}")
+            x = np.ascontiguousarray(dtypes.to_storage(x, a["dtype"]))
+            keep.append(x)
+            ptrs.append(x.ctypes.data)
+        if self._fn(*ptrs) != 0:
+            raise RuntimeError(getattr(self._module._lib, f"{self._module.name}_error")().decode())
+        self.report = json.loads(getattr(self._module._lib, f"{self._module.name}_report")().decode())
+        results = [dtypes.from_storage(out, dt) for out, dt in outs]
+        return results[0] if len(results) == 1 else tuple(results)
+
+
+class NPUModule:
+    """NPU artifacts loaded: the kernels and host programs built with the
+    simulator into a shared library; `model.NAME(...)` runs a function on
+    numpy arrays on the simulated cores."""
+
+    def __init__(self, folder: str, manifest: dict, weights: Sequence = ()):
+        self.folder, self.manifest = folder, manifest
+        self.name = manifest["name"]
+        root = _runtime_sources()
+        sim = os.path.join(root, "lib", "NPUSim", "NPUSim.cpp")
+        if not os.path.exists(sim):
+            raise toolchain.ToolchainError(f"the NPU simulator's source {sim} is not found (a broken install?)")
+        self._lib = ctypes.CDLL(_build_library(folder, manifest, [sim], []))
+        for fn, res in (("error", ctypes.c_char_p), ("report", ctypes.c_char_p)):
+            getattr(self._lib, f"{self.name}_{fn}").restype = res
+        fns = manifest["functions"]
+        self._functions: Dict[str, NPUFunction] = {
+            f["name"]: NPUFunction(self, f, weights if len(fns) == 1 else ()) for f in fns}
+
+    @property
+    def functions(self) -> List[str]:
+        return list(self._functions)
+
+    def set_cores(self, n: int):
+        """Runs on `n` simulated cores (default: the target's)."""
+        self._lib[f"{self.name}_set_cores"](ctypes.c_int(n))
+
+    def __getattr__(self, name: str) -> NPUFunction:
+        fns = self.__dict__.get("_functions", {})
+        if name in fns:
+            return fns[name]
+        raise AttributeError(name)
+
+    def __call__(self, *args):
+        return next(iter(self._functions.values()))(*args)
+
+
 def load(folder: str, name: Optional[str] = None, weights: Optional[Sequence] = None):
     """The artifacts in `folder` (its only manifest, or NAME.json) ready to
-    call: a CompiledModule (CPU) or a GPUModule (GPU). `weights`: the
+    call: a CompiledModule (CPU), a GPUModule (GPU) or an NPUModule (the
+    NPU simulator, on numpy arrays). `weights`: the
     arrays a compile with weights="arguments" takes after the inputs
     (default: NAME.weights.npz when it is there); GPU modules take them as
     CUDA tensors, uploaded once here from numpy if need be."""
@@ -369,5 +461,6 @@ def load(folder: str, name: Optional[str] = None, weights: Optional[Sequence] = 
             import torch
             weights = [w if hasattr(w, "is_cuda") else torch.from_numpy(np.asarray(w)).cuda() for w in weights]
         return GPUModule(folder, manifest, weights)
-    raise ValueError(f"{path} is a manifest for {manifest.get('target')!r}, which sinter.load cannot run "
-                     "(CPU and GPU artifacts load; NPU kernels run on the simulator from C++)")
+    if manifest.get("api") == "sinter/npu/npu_sim.h":
+        return NPUModule(folder, manifest, weights)
+    raise ValueError(f"{path} is a manifest for {manifest.get('target')!r}, which sinter.load cannot run")

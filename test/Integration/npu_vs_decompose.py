@@ -84,12 +84,15 @@ def on_npu(name, mod, func, args, out_shape):
     subprocess.run([os.path.join(OBJ, "bin", "sinter-compile"), src, "--target=npu-910", "--no-graph", "-o", d,
                     "--name", "k", "--quiet"], check=True)
     manifest = json.load(open(os.path.join(d, "k.json")))
+    # The function's one kernel (its host program calls only it), on the
+    # kernel API with 2-d tiles.
     fn = next(f for f in manifest["functions"] if f["name"] == func)
-    specs = fn["arguments"]
+    (kernel,) = [k for k in manifest["kernels"] if k["name"] == fn["kernels"][0]["name"]]
+    specs = kernel["arguments"]
     cargs = ", ".join(f"{{DType::{DTYPES[a['dtype']]}, {a['shape'][0]}, {a['shape'][1]}, "
                       f"{'true' if a['role'] == 'output' else 'false'}}}" for a in specs)
     tiles = ", ".join(f"tiles[{i}]" for i in range(len(specs)))
-    harness = HARNESS.replace("NAME", "k").replace("ARGS", cargs).replace("KERNEL", func).replace("TILES", tiles)
+    harness = HARNESS.replace("NAME", "k").replace("ARGS", cargs).replace("KERNEL", kernel["symbol"]).replace("TILES", tiles)
     with open(os.path.join(d, "main.cpp"), "w") as f:
         f.write(harness)
     exe = os.path.join(d, "run")

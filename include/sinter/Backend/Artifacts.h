@@ -60,6 +60,14 @@ void openCHeader(llvm::raw_ostream &os, llvm::StringRef name,
                  ArrayRef<llvm::StringRef> systemHeaders);
 void closeCHeader(llvm::raw_ostream &os, llvm::StringRef name);
 
+/// The bytes of a constant tensor (dense or a resource) as kernels read it:
+/// row-major, booleans a byte each; failure for what has no such form.
+FailureOr<std::string> getConstantBytes(Attribute value);
+
+/// The C name of an exported function's entry point: its own, but for
+/// `main` (an ONNX graph's name), which C reserves: MODULE_main.
+std::string getCSymbol(llvm::StringRef module, llvm::StringRef function);
+
 /// One argument in a manifest's "functions" entry.
 llvm::json::Object getArgumentJson(const CArgument &arg, llvm::StringRef role);
 

@@ -27,6 +27,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,8 @@ namespace sinter::npu {
 enum class Space { Global, L1, L0A, L0B, L0C, UB };
 enum class Pipe { MTE2, MTE1, M, FIX, V, MTE3 };
 enum class Layout { ND, NZ };
-enum class DType { F16, BF16, F32, I8, I4, I32, I64 };
+/// I1: booleans, one byte each (0 or 1).
+enum class DType { F16, BF16, F32, I8, I4, I32, I64, I1 };
 constexpr int kNumPipes = 6;
 constexpr int kNumSpaces = 6;
 
@@ -105,7 +107,11 @@ public:
   /// Registers a global-memory buffer of `bytes` (zero-filled) and returns
   /// its index; data(index) is its storage.
   int global(int64_t bytes);
-  std::vector<uint8_t> &data(int buffer) { return globals[buffer]; }
+  std::vector<uint8_t> &data(int buffer) { return owned[buffer]; }
+  /// Registers `bytes` of the caller's memory at `data` as a global buffer
+  /// (a host program's arguments and workspace, shared by its kernels and
+  /// cores) and returns its index. `data` may be null in timing-only runs.
+  int attach(void *data, int64_t bytes);
   /// A tile over a global buffer (row-major, `cols` elements per row).
   Tile globalTile(int buffer, DType t, int64_t rows, int64_t cols,
                   int64_t offset = 0) const;
@@ -146,6 +152,35 @@ public:
   void vdequant(const Tile &out, const Tile &in, const Tile &scale,
                 const Tile *zeroPoint, int64_t group);
 
+  // Access-pattern copies and the vector unit's general form: what the
+  // leftover tensor ops of a graph (elementwise and broadcast maps,
+  // reductions, transposes, slices, gathers) run as.
+  /// Element (r, c) of a tile -> the row-major element index in a global
+  /// tile that holds it.
+  using IndexFn = std::function<int64_t(int64_t r, int64_t c)>;
+  /// MTE2: dst (UB) element (r, c) = src (a dense global tile) element
+  /// index(r, c). The transfer moves `runs` bursts of `runElements`
+  /// contiguous elements (its cost; a burst rounds up to 32 bytes).
+  void gather(const Tile &dst, const Tile &src, const IndexFn &index,
+              int64_t runs, int64_t runElements);
+  /// MTE3: dst (a dense global tile) element index(r, c) = src (UB)
+  /// element (r, c).
+  void scatter(const Tile &dst, const Tile &src, const IndexFn &index,
+               int64_t runs, int64_t runElements);
+  /// The vector unit applying a scalar program of `ops` instructions to
+  /// every element of the [rows, cols] input tiles: for each row r, the
+  /// accumulators start as the outputs' elements (r, 0) ([rows, 1]
+  /// outputs: a reduction along the row) or (r, c) ([rows, cols]
+  /// outputs), fn(in, acc, r, c) updates them from the inputs' elements
+  /// (r, c), and they are written back. Values are doubles (exact for
+  /// every element type the tiles hold); fn rounds as the op's types do.
+  using ComputeFn =
+      std::function<void(const double *in, double *acc, int64_t r, int64_t c)>;
+  void vcompute(const std::vector<Tile> &outs, const std::vector<Tile> &ins,
+                int64_t rows, int64_t cols, int64_t ops, const ComputeFn &fn);
+  /// The scalar unit reading element (r, c) of a global tile (a gather's
+  /// table entry): like readIndex, for any element type.
+  double readValue(const Tile &t, int64_t r, int64_t c) const;
   // The scalar unit. readIndex: element (r, c) of an integer tile in
   // global memory (a slot, a block-table entry, a length) as a value the
   // kernel's control flow uses; its latency is not modelled (the scalar
@@ -163,6 +198,9 @@ public:
   // Reading values back (tests, the runtime).
   float get(const Tile &t, int64_t r, int64_t c) const;
   void set(const Tile &t, int64_t r, int64_t c, float v);
+  /// The same, exact for 32- and 64-bit integers.
+  double getExact(const Tile &t, int64_t r, int64_t c) const;
+  void setExact(const Tile &t, int64_t r, int64_t c, double v);
   /// Fills `t` with values uniform in [lo, hi) drawn from `seed` (tests and
   /// benchmarks), rounded to the tile's type.
   void fillUniform(const Tile &t, uint32_t seed, float lo = -1, float hi = 1);
@@ -189,7 +227,9 @@ private:
   };
   Config cfg;
   std::array<std::vector<uint8_t>, kNumSpaces> pads;
-  std::vector<std::vector<uint8_t>> globals;
+  // Global buffers: the core's own (global()) or the caller's (attach()).
+  std::vector<std::vector<uint8_t>> owned;
+  std::vector<uint8_t *> external;
   std::vector<int64_t> globalBytes;
   // clock: when a pipe can start its next call; done: when everything it
   // has started is complete; inFlight: completion times of a DMA pipe's
@@ -210,9 +250,48 @@ private:
   /// `writes`, recording hazards against other pipes' unfinished accesses.
   /// `latency` is the part of `cycles` a DMA queue overlaps.
   void run(const std::string &what, Pipe pipe, int64_t cycles,
-           std::initializer_list<const Tile *> reads,
-           std::initializer_list<const Tile *> writes, int64_t bytes = 0,
+           const std::vector<const Tile *> &reads,
+           const std::vector<const Tile *> &writes, int64_t bytes = 0,
            int64_t latency = 0);
+  /// Cycles of a DMA of `runs` bursts of `runBytes` to or from global memory.
+  int64_t burstCycles(int64_t runs, int64_t runBytes) const;
+};
+
+/// A host program on the simulator: kernels launched one after another on
+/// `numCores` cores over global buffers they share (the caller's
+/// arguments and workspace). The cores of a launch are simulated one after
+/// another on the shared memory (they write disjoint parts, as on the
+/// machine); a launch takes its slowest core's cycles, and the program the
+/// sum of its launches'.
+class Machine {
+public:
+  Machine(const Config &config, int64_t numCores);
+  /// Registers the caller's memory as a global buffer; returns its index
+  /// (the same on every core).
+  int attach(void *data, int64_t bytes);
+  /// Runs kernel(core) on every core; throws std::runtime_error naming the
+  /// kernel on a hazard.
+  void launch(const std::string &name, const std::function<void(Core &)> &kernel);
+
+  struct Launch {
+    std::string name;
+    int64_t start = 0, cycles = 0;
+    /// Summed over the cores.
+    std::array<int64_t, kNumPipes> busy{}, bytes{};
+  };
+  const std::vector<Launch> &launches() const { return launchList; }
+  int64_t cycles() const { return total; }
+  const Config &config() const { return cfg; }
+  /// The launches as JSON: cycles, microseconds, per-pipe busy cycles and
+  /// bytes, and a Chrome-trace timeline (one track per launch's pipes).
+  std::string report() const;
+
+private:
+  Config cfg;
+  int64_t numCores;
+  std::vector<std::pair<void *, int64_t>> buffers;
+  std::vector<Launch> launchList;
+  int64_t total = 0;
 };
 
 // f16/bf16 bits <-> f32 (round to nearest even).

@@ -1,5 +1,9 @@
 //===- NPUBackend.cpp - The NPU backend: presets, stages, registration ----===//
 //
+//   partition: sinter ops without a kernel decomposed
+//          (sinter-npu-decompose-unsupported), each function made a host
+//          program of kernel calls (sinter-partition) and its intermediates
+//          placed in one workspace (sinter-plan-workspace)
 //   tile:  kernels in the npu dialect (convert-sinter-to-npu, Conversion/)
 //          with their scratchpads planned (npu-plan-scratchpads)
 //   then:  the kernels as C++ on the NPU kernel API, a header with the
@@ -15,6 +19,7 @@
 #include "sinter/Backend/NPU/Passes.h"
 #include "sinter/Dialect/NPU/IR/NPUOps.h"
 #include "sinter/Dialect/NPU/Transforms/Passes.h"
+#include "sinter/Dialect/Sinter/Transforms/Passes.h"
 
 namespace mlir::sinter {
 #define GEN_PASS_REGISTRATION
@@ -57,7 +62,7 @@ const TargetPresetSpec kPresets[] = {
          vector_latency = 10, dma_queue_depth = 4})"},
 };
 
-constexpr StringRef kStages[] = {"tile"};
+constexpr StringRef kStages[] = {"partition", "tile"};
 
 class NPUBackend : public Backend {
 public:
@@ -71,13 +76,36 @@ public:
   ArrayRef<StringRef> getStages() const override { return kStages; }
 
   LogicalResult runStage(StringRef stage, Compilation &c) const override {
+    if (stage == "partition") {
+      auto pm = PassManager::on<ModuleOp>(c.getModule().getContext());
+      pm.addPass(createSinterNPUDecomposeUnsupported());
+      pm.addPass(createSinterPartition());
+      pm.addPass(createSinterPlanWorkspace());
+      if (failed(c.runPipeline(stage, pm)))
+        return c.fail("partitioning into NPU kernels failed");
+      int64_t kernels = 0;
+      c.getModule().walk(
+          [&](func::FuncOp f) { kernels += f->hasAttr(kKernelAttrName); });
+      c.progress("partition: " + llvm::Twine(kernels) + " kernel(s) in " +
+                 llvm::Twine(c.getFunctions().size()) + " function(s)");
+      return success();
+    }
     auto pm = PassManager::on<ModuleOp>(c.getModule().getContext());
     pm.addPass(createConvertSinterToNPU());
     pm.addNestedPass<func::FuncOp>(npu::createNPUPlanScratchpads());
+    // The kernels of host programs, in @sinter_npu_kernels.
+    pm.nest<ModuleOp>().addNestedPass<func::FuncOp>(
+        npu::createNPUPlanScratchpads());
     if (failed(c.runPipeline(stage, pm)))
       return c.fail("NPU kernel generation failed");
-    c.progress("tile: " + llvm::Twine(c.getFunctions().size()) +
-               " kernel(s) for " + c.getTarget().getName());
+    int64_t kernels = 0;
+    c.getModule().walk([&](func::FuncOp f) {
+      kernels += !f.isExternal() &&
+                 llvm::all_of(f.getArgumentTypes(),
+                              [](Type t) { return isa<MemRefType>(t); });
+    });
+    c.progress("tile: " + llvm::Twine(kernels) + " kernel(s) for " +
+               c.getTarget().getName());
     return success();
   }
 

@@ -70,7 +70,7 @@ func.func @row_first(%a: tensor<64x32xf16>, %b: tensor<32x64xf16>, %bias: tensor
 
 // -----
 
-// expected-error @+1 {{NPU target: function @two_ops has 'sinter.softmax'; only functions that fuse into one sinter.gemm, or are one sinter.attention, kv.append or kv.gather, compile for the NPU yet}}
+// expected-error @+1 {{NPU target: function @two_ops has 'sinter.softmax'; only functions that fuse into one sinter.gemm, or are one sinter.attention, kv.append or kv.gather, compile for the NPU as single kernels}}
 func.func @two_ops(%x: tensor<64x64xf32>) -> tensor<64x64xf32> {
   %o = tensor.empty() : tensor<64x64xf32>
   %y = sinter.softmax ins(%x : tensor<64x64xf32>) outs(%o : tensor<64x64xf32>) {dim = 1 : i64} -> tensor<64x64xf32>

@@ -19,6 +19,10 @@ namespace mlir::sinter {
 #define GEN_PASS_DECL
 #include "sinter/Backend/NPU/Passes.h.inc"
 
+/// The module that holds the NPU kernels of host programs.
+inline constexpr llvm::StringLiteral kNPUKernelModuleName =
+    "sinter_npu_kernels";
+
 /// Registers the NPU backend's passes (and the npu dialect's).
 void registerNPUPasses();
 } // namespace mlir::sinter

@@ -4,10 +4,41 @@
 
 include "mlir/Pass/PassBase.td"
 
-def ConvertSinterToNPU : Pass<"convert-sinter-to-npu", "::mlir::ModuleOp"> {
-  let summary = "Rewrite GEMM functions as NPU kernels (first form)";
+def SinterNPUDecomposeUnsupported : Pass<"sinter-npu-decompose-unsupported", "::mlir::ModuleOp"> {
+  let summary = "Decompose the sinter ops the NPU backend has no kernel for";
   let description = [{
-    Rewrites every public function whose body is one `sinter.gemm` on its
+    Rewrites every sinter op of a function body that no NPU kernel family
+    takes (norms, softmax and RoPE on their own, f32 GEMMs, pairwise and
+    reducing GEMMs, epilogues without a vector-unit form, attention with a
+    bias, the bshd layout or shapes its kernel refuses, paged attention and
+    the KV-cache ops other than append and gather) into its reference
+    decomposition, so that sinter-partition makes vector-unit kernels
+    (`npu.vgeneric`) of the pieces: nothing an imported model contains is
+    refused for lack of a kernel. Attention with fused RoPE loses only its
+    RoPE. Ops with a kernel are left alone.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def ConvertSinterToNPU : Pass<"convert-sinter-to-npu", "::mlir::ModuleOp"> {
+  let summary = "Rewrite sinter ops and the kernels of host programs as NPU kernels";
+  let description = [{
+    The kernels of host programs (`sinter-partition`) become NPU kernels of
+    the same names in the nested module `@sinter_npu_kernels`, taking the
+    kernel function's arguments and then its results as global memrefs of
+    their shapes; the host programs keep calling the tensor forms, which
+    the artifact writer turns into launches. A kernel of a sinter op takes
+    its kernel family below; every other kernel (elementwise and broadcast
+    maps, reductions, transposes, casts, fills, slices, concatenations,
+    gathers, and the decomposed sinter ops) becomes `npu.vgeneric` ops on
+    the vector unit, reading every operand through its views (reshapes and
+    slices compose into the access maps, no copies).
+
+    Public functions that are not host programs are converted in place.
+    Each whose body is one `sinter.gemm` on its
     arguments into an NPU kernel in the `npu` dialect: tensors become
     memrefs in global memory, results become trailing output arguments,
     and rank-1 epilogue operands become [1, N] rows or [M, 1] columns.
@@ -77,7 +108,9 @@ def ConvertSinterToNPU : Pass<"convert-sinter-to-npu", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::sinter::npu::NPUDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::math::MathDialect"];
 }
 
 #endif // SINTER_BACKEND_NPU_PASSES_TD

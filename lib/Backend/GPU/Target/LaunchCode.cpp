@@ -35,12 +35,6 @@ constexpr int64_t kAlignment = 256;
 /// arguments.
 constexpr int64_t kMaxConstantBytes = int64_t(1) << 30;
 
-/// The C name of a function's launch code: its own, but for `main` (an
-/// ONNX graph's name), which C reserves: MODULE_main.
-std::string cSymbol(StringRef module, StringRef function) {
-  return function == "main" ? (module + "_" + function).str() : function.str();
-}
-
 /// `int SYMBOL(void *stream[, void *workspace], <device pointers>)`.
 void writeLaunchSignature(llvm::raw_ostream &os, StringRef symbol,
                           const CFunction &f, bool withWorkspace) {
@@ -87,46 +81,6 @@ int64_t kernelWorkspace(func::FuncOp kernel) {
   return ws ? ws.getInt() : 0;
 }
 
-/// The bytes of a constant tensor as the kernels read them (row-major,
-/// booleans a byte each), or failure.
-FailureOr<std::string> constantBytes(Attribute value) {
-  auto type = cast<RankedTensorType>(cast<TypedAttr>(value).getType());
-  Type elem = type.getElementType();
-  int64_t n = type.getNumElements();
-  if (!elem.isIntOrIndexOrFloat())
-    return failure();
-  int64_t width = elem.isIndex() ? 64 : elem.getIntOrFloatBitWidth();
-  if (auto res = dyn_cast<DenseResourceElementsAttr>(value)) {
-    AsmResourceBlob *blob = res.getRawHandle().getBlob();
-    if (!blob || width < 8)
-      return failure();
-    ArrayRef<char> data = blob->getData();
-    if (int64_t(data.size()) != n * width / 8)
-      return failure();
-    return std::string(data.data(), data.size());
-  }
-  auto dense = dyn_cast<DenseElementsAttr>(value);
-  if (!dense)
-    return failure();
-  if (width == 1) {
-    std::string out;
-    for (bool v : dense.getValues<bool>())
-      out += char(v);
-    return out;
-  }
-  if (width % 8)
-    return failure();
-  ArrayRef<char> raw = dense.getRawData();
-  if (dense.isSplat()) {
-    std::string out;
-    out.reserve(n * width / 8);
-    for (int64_t i = 0; i < n; ++i)
-      out.append(raw.data(), width / 8);
-    return out;
-  }
-  return std::string(raw.data(), raw.size());
-}
-
 /// The module's state: constants (and where each is), then each host
 /// function's load-time area.
 struct State {
@@ -160,7 +114,7 @@ struct Writer {
       if (!isa<RankedTensorType>(cst.getType()) ||
           state.constantOffset.count(cst.getValue()))
         return WalkResult::advance();
-      FailureOr<std::string> bytes = constantBytes(cst.getValue());
+      FailureOr<std::string> bytes = getConstantBytes(cst.getValue());
       if (failed(bytes)) {
         (void)c.fail("cannot place the constant of type " +
                      getTypeName(cst.getType()) + " in @" + host.getName() +
@@ -397,7 +351,7 @@ struct Writer {
                               });
       if (!any)
         continue;
-      std::string cache = "sinter_weights_" + cSymbol(name, f.name);
+      std::string cache = "sinter_weights_" + getCSymbol(name, f.name);
       weightCaches.push_back(cache);
       os << "\n/* " << f.name << "'s weight pointers when its weight-derived "
          << "results were made (valid: 1). */\n"
@@ -416,7 +370,7 @@ struct Writer {
           host->getAttrOfType<IntegerAttr>(kWorkspaceBytesAttrName).getInt();
       llvm::DenseSet<Value> once = onceValues(host);
       os << "\n";
-      std::string symbol = cSymbol(name, f.name);
+      std::string symbol = getCSymbol(name, f.name);
       std::string cache = "sinter_weights_" + symbol;
       bool cached = llvm::is_contained(weightCaches, cache);
       writeLaunchSignature(os, symbol, f, /*withWorkspace=*/true);
@@ -514,9 +468,9 @@ void writeHeader(llvm::raw_ostream &os, StringRef name, StringRef target,
          << (a.role == "output" ? " (output)" : "") << "\n";
     os << " */\n#define " << workspaceMacro(name, f.name) << " " << ws
        << "ull\n";
-    writeLaunchSignature(os, cSymbol(name, f.name), f, /*withWorkspace=*/false);
+    writeLaunchSignature(os, getCSymbol(name, f.name), f, /*withWorkspace=*/false);
     os << ";\n";
-    writeLaunchSignature(os, cSymbol(name, f.name), f, /*withWorkspace=*/true);
+    writeLaunchSignature(os, getCSymbol(name, f.name), f, /*withWorkspace=*/true);
     os << ";\n\n";
   }
   closeCHeader(os, name);
@@ -568,8 +522,8 @@ llvm::json::Object functionJson(StringRef name, const CFunction &f,
   }
   return llvm::json::Object{
       {"name", f.name},
-      {"symbol", cSymbol(name, f.name)},
-      {"symbol_with_workspace", cSymbol(name, f.name) + "_with_workspace"},
+      {"symbol", getCSymbol(name, f.name)},
+      {"symbol_with_workspace", getCSymbol(name, f.name) + "_with_workspace"},
       {"workspace_bytes", attr(kWorkspaceBytesAttrName)},
       {"intermediate_bytes", attr(kIntermediateBytesAttrName)},
       {"persistent_bytes", attr(kPersistentBytesAttrName)},

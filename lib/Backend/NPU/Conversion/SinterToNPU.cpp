@@ -12,6 +12,7 @@
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include "sinter/Support/ScalarBuilder.h"
 #include "sinter/Backend/NPU/Passes.h"
+#include "NPUKernels.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include <numeric>
 
@@ -1332,68 +1333,155 @@ static LogicalResult convertKVGatherFunction(func::FuncOp f, KVGatherOp op) {
   return success();
 }
 
+/// Converts function `f` of one sinter op (a GEMM with what fused into it,
+/// an attention, a KV-cache op) into its NPU kernel, in place.
+static LogicalResult convertSingleOpFunction(func::FuncOp f) {
+  GemmOp gemm;
+  for (Operation &op : f.getBody().front()) {
+    if (isa<tensor::EmptyOp, func::ReturnOp>(op))
+      continue;
+    if (auto g = dyn_cast<GemmOp>(op); g && !gemm) {
+      gemm = g;
+      continue;
+    }
+    if (isa<AttentionOp, KVAppendOp, KVGatherOp>(op) && !gemm &&
+        &op == &*std::prev(f.getBody().front().end(), 2))
+      return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
+          .Case([&](AttentionOp a) { return convertAttentionFunction(f, a); })
+          .Case([&](KVAppendOp a) { return convertKVAppendFunction(f, a); })
+          .Case([&](KVGatherOp g) { return convertKVGatherFunction(f, g); });
+    return f.emitError() << "NPU target: function @" << f.getName()
+                         << " has '" << op.getName()
+                         << "'; only functions that fuse into one "
+                            "sinter.gemm, or are one sinter.attention, "
+                            "kv.append or kv.gather, compile for the NPU "
+                            "as single kernels";
+  }
+  if (!gemm)
+    return f.emitError() << "NPU target: function @" << f.getName()
+                         << " has no sinter op";
+  return convertFunction(f, gemm);
+}
+
+std::string mlir::sinter::npu::unsupportedSinterOp(Operation *op) {
+  if (auto gemm = dyn_cast<GemmOp>(op)) {
+    std::string why = unsupported(gemm);
+    if (!why.empty())
+      return why;
+    auto aType = cast<RankedTensorType>(gemm.getA().getType());
+    int64_t M = aType.getNumElements() / aType.getShape().back();
+    int64_t N = cast<RankedTensorType>(gemm.getB().getType())
+                    .getDimSize(gemm.getTransposeB() ? 0 : 1);
+    for (Value v : gemm.getEpilogueInputs())
+      if (!kernelOperand(gemm, v, M, N))
+        return "an epilogue operand is read through a map the NPU kernel "
+               "does not take";
+    if (!gemm.getEpilogue().empty())
+      for (Operation &inner : gemm.getEpilogue().front().without_terminator()) {
+        if (!isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp,
+                 arith::MaximumFOp, arith::MinimumFOp, arith::NegFOp,
+                 math::ExpOp, math::LogOp, math::TanhOp, math::SqrtOp,
+                 math::RsqrtOp, math::AbsFOp, arith::ExtFOp, arith::TruncFOp>(
+                inner))
+          return "the epilogue's '" + inner.getName().getStringRef().str() +
+                 "' has no vector-unit form on the NPU yet";
+        for (Value o : inner.getOperands())
+          if (o.getParentBlock() != &gemm.getEpilogue().front() ||
+              o.getDefiningOp<arith::ConstantOp>())
+            return "epilogue constants are not supported on the NPU yet";
+      }
+    return "";
+  }
+  if (auto a = dyn_cast<AttentionOp>(op))
+    return unsupportedAttention(a);
+  if (auto a = dyn_cast<KVAppendOp>(op))
+    return unsupportedKV(op, a.getCache());
+  if (auto g = dyn_cast<KVGatherOp>(op))
+    return unsupportedKV(op, g.getCache());
+  return "the NPU backend has no kernel for '" +
+         op->getName().getStringRef().str() + "'";
+}
+
+/// A host program's kernel function `f` as an NPU kernel of the same name
+/// in `kernels`: a sinter op through its kernel family (on a copy whose
+/// destinations are plain empties), any other op through the generic
+/// vector programs.
+static LogicalResult convertKernelFunction(func::FuncOp f, ModuleOp kernels,
+                                           TargetAttr target) {
+  Operation *sinterOp = nullptr;
+  for (Operation &op : f.getBody().front())
+    if (isa<SinterDialect>(op.getDialect()))
+      sinterOp = &op;
+  if (!sinterOp)
+    return npu::convertGenericKernel(f, kernels, target);
+  OpBuilder b(f.getContext());
+  b.setInsertionPointToEnd(kernels.getBody());
+  auto copy = cast<func::FuncOp>(b.clone(*f));
+  copy.setPublic();
+  // A destination made as a view of an empty is an empty of its own.
+  SmallVector<Operation *> views;
+  copy.walk([&](Operation *op) {
+    if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(op) &&
+        op->getOperand(0).getDefiningOp<tensor::EmptyOp>())
+      views.push_back(op);
+  });
+  for (Operation *view : views) {
+    b.setInsertionPoint(view);
+    auto type = cast<RankedTensorType>(view->getResult(0).getType());
+    view->getResult(0).replaceAllUsesWith(
+        tensor::EmptyOp::create(b, view->getLoc(), type.getShape(),
+                                type.getElementType())
+            .getResult());
+    view->erase();
+  }
+  return convertSingleOpFunction(copy);
+}
+
 namespace {
 struct ConvertSinterToNPUPass
     : public sinter::impl::ConvertSinterToNPUBase<ConvertSinterToNPUPass> {
   void runOnOperation() override {
+    ModuleOp module = getOperation();
     // The kernels are planned for the module's NPU: its scratchpads.
     FailureOr<TargetAttr> target =
-        requireTarget(getOperation(), "convert-sinter-to-npu");
+        requireTarget(module, "convert-sinter-to-npu");
     if (failed(target))
       return signalPassFailure();
     for (StringRef level : {"l1", "l0a", "l0b", "l0c", "ub"})
       if (!target->getLevel(level)) {
-        getOperation().emitError()
+        module.emitError()
             << "convert-sinter-to-npu: target '" << target->getName()
             << "' has no '" << level
             << "' memory level (an NPU describes l1, l0a, l0b, l0c and ub)";
         return signalPassFailure();
       }
-    SmallVector<std::pair<func::FuncOp, GemmOp>> work;
-    // Functions of one attention or KV-cache op.
-    SmallVector<std::pair<func::FuncOp, Operation *>> singles;
     bool failedAny = false;
-    for (auto f : getOperation().getOps<func::FuncOp>()) {
-      if (!f.isPublic() || f.isExternal())
+    // The kernels of host programs (sinter-partition) go into
+    // @sinter_npu_kernels; the host programs keep calling their tensor
+    // forms.
+    SmallVector<func::FuncOp> kernelFuncs, singles;
+    for (auto f : module.getOps<func::FuncOp>()) {
+      if (f.isExternal())
         continue;
-      GemmOp gemm;
-      for (Operation &op : f.getBody().front()) {
-        if (isa<tensor::EmptyOp, func::ReturnOp>(op))
-          continue;
-        if (auto g = dyn_cast<GemmOp>(op); g && !gemm) {
-          gemm = g;
-          continue;
-        }
-        if (isa<AttentionOp, KVAppendOp, KVGatherOp>(op) && !gemm &&
-            &op == &*std::prev(f.getBody().front().end(), 2)) {
-          singles.push_back({f, &op});
-          break;
-        }
-        f.emitError() << "NPU target: function @" << f.getName() << " has '"
-                      << op.getName()
-                      << "'; only functions that fuse into one sinter.gemm, "
-                         "or are one sinter.attention, kv.append or "
-                         "kv.gather, compile for the NPU yet";
-        failedAny = true;
-        gemm = nullptr;
-        break;
-      }
-      if (gemm)
-        work.push_back({f, gemm});
+      if (f->hasAttr(kKernelAttrName))
+        kernelFuncs.push_back(f);
+      else if (f.isPublic() && !f->hasAttr(kHostAttrName))
+        singles.push_back(f);
     }
-    for (auto [f, gemm] : work)
-      failedAny |= failed(convertFunction(f, gemm));
-    for (auto [f, op] : singles)
-      failedAny |= failed(llvm::TypeSwitch<Operation *, LogicalResult>(op)
-                              .Case([&, f = f](AttentionOp a) {
-                                return convertAttentionFunction(f, a);
-                              })
-                              .Case([&, f = f](KVAppendOp a) {
-                                return convertKVAppendFunction(f, a);
-                              })
-                              .Case([&, f = f](KVGatherOp g) {
-                                return convertKVGatherFunction(f, g);
-                              }));
+    if (!kernelFuncs.empty()) {
+      auto kernels = module.lookupSymbol<ModuleOp>(kNPUKernelModuleName);
+      if (!kernels) {
+        OpBuilder b(module.getContext());
+        b.setInsertionPointToEnd(module.getBody());
+        kernels = ModuleOp::create(b, module.getLoc(),
+                                   StringRef(kNPUKernelModuleName));
+      }
+      for (func::FuncOp f : kernelFuncs)
+        failedAny |= failed(convertKernelFunction(f, kernels, *target));
+    }
+    // Public functions of one op, converted in place.
+    for (func::FuncOp f : singles)
+      failedAny |= failed(convertSingleOpFunction(f));
     if (failedAny)
       signalPassFailure();
   }

@@ -1,6 +1,7 @@
 //===- NPUArtifacts.cpp - Kernel C++, header with the machine, manifest ---===//
 #include "NPUArtifacts.h"
 #include "EmitKernelCpp.h"
+#include "sinter/Backend/NPU/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/Format.h"
 
@@ -19,7 +20,14 @@ struct KernelArg {
 SmallVector<std::pair<std::string, SmallVector<KernelArg>>>
 kernelsOf(ModuleOp module) {
   SmallVector<std::pair<std::string, SmallVector<KernelArg>>> kernels;
-  for (auto f : module.getOps<func::FuncOp>()) {
+  SmallVector<func::FuncOp> funcs;
+  for (auto f : module.getOps<func::FuncOp>())
+    if (llvm::all_of(f.getArgumentTypes(),
+                     [](Type t) { return isa<MemRefType>(t); }))
+      funcs.push_back(f);
+  if (auto nested = module.lookupSymbol<ModuleOp>(kNPUKernelModuleName))
+    llvm::append_range(funcs, nested.getOps<func::FuncOp>());
+  for (auto f : funcs) {
     if (f.isExternal())
       continue;
     SmallVector<KernelArg> args;
@@ -118,11 +126,10 @@ void writeHeader(llvm::raw_ostream &os, StringRef name, TargetAttr target,
       os << ", const sinter::npu::Tile &arg" << i;
     os << ");\n\n";
   }
-  os << "#endif // " << guard << "\n";
 }
 
-/// The manifest's functions: the kernels and their tiles.
-llvm::json::Array functionsJson(ModuleOp module) {
+/// The manifest's kernels and their tiles.
+llvm::json::Array kernelsJson(ModuleOp module) {
   llvm::json::Array fs;
   for (auto &[kernel, args] : kernelsOf(module)) {
     llvm::json::Array list;
@@ -148,12 +155,17 @@ LogicalResult mlir::sinter::writeNPUArtifacts(Compilation &c) {
     return c.fail("writing the NPU kernels as C++ failed");
   c.recordStep("emit", "npu-to-cpp");
   writeHeader(hs, name, c.getTarget(), module);
+  llvm::json::Array functions;
+  if (failed(writeNPUHostPrograms(c, cs, hs, functions)))
+    return failure();
+  hs << "#endif // " << getHeaderGuard(name) << "\n";
   llvm::json::Object manifest = getManifestSkeleton(c);
   manifest["api"] = "sinter/npu/npu_sim.h";
   manifest["header"] = (name + ".h").str();
   manifest["sources"] = llvm::json::Array{(name + ".cpp").str()};
   manifest["link"] = llvm::json::Array{"-lsinter_npusim"};
-  manifest["functions"] = functionsJson(module);
+  manifest["functions"] = std::move(functions);
+  manifest["kernels"] = kernelsJson(module);
   if (failed(c.writeFile(name + ".cpp", cpp)) ||
       failed(c.writeFile(name + ".h", header)) ||
       failed(writeManifest(c, std::move(manifest))))

@@ -394,3 +394,66 @@ LogicalResult SetFlagOp::verify() {
 LogicalResult WaitFlagOp::verify() {
   return verifyFlag(*this, getFrom(), getTo(), getEvent());
 }
+
+LogicalResult VGenericOp::verify() {
+  unsigned loops = getNumLoops();
+  unsigned numIn = getInputs().size(), numOut = getOutputs().size();
+  if (numOut == 0)
+    return emitOpError() << "needs at least one output";
+  if (getIteratorTypes().size() != loops)
+    return emitOpError() << "has " << getIteratorTypes().size()
+                         << " iterator types for " << loops << " loops";
+  for (Attribute it : getIteratorTypes())
+    if (cast<StringAttr>(it).getValue() != "parallel" &&
+        cast<StringAttr>(it).getValue() != "reduction")
+      return emitOpError() << "iterator types are \"parallel\" or "
+                              "\"reduction\", got "
+                           << it;
+  for (int64_t r : getLoopRanges())
+    if (r <= 0)
+      return emitOpError() << "loop ranges must be positive";
+  if (getIndexingMaps().size() != numIn + numOut)
+    return emitOpError() << "needs one indexing map per operand ("
+                         << numIn + numOut << "), got "
+                         << getIndexingMaps().size();
+  if (getInits().size() != numOut)
+    return emitOpError() << "needs one init per output";
+  SmallVector<Value> operands(getInputs());
+  llvm::append_range(operands, getOutputs());
+  for (auto [i, v] : llvm::enumerate(operands)) {
+    auto type = cast<MemRefType>(v.getType());
+    if (getMemorySpace(type) != MemorySpace::global)
+      return emitOpError() << "operand " << i << " must be in global memory";
+    AffineMap map = getIndexingMap(i);
+    if (map.getNumDims() != loops || map.getNumSymbols() ||
+        map.getNumResults() != unsigned(type.getRank()))
+      return emitOpError() << "indexing map " << i << " must take the "
+                           << loops << " loop indices to the "
+                           << type.getRank() << " indices of operand " << i;
+  }
+  for (auto [j, init] : llvm::enumerate(getInits())) {
+    Type elem = cast<MemRefType>(getOutputs()[j].getType()).getElementType();
+    if (auto typed = dyn_cast<TypedAttr>(init)) {
+      if (typed.getType() != elem)
+        return emitOpError() << "init " << j << " must be a " << elem;
+    } else if (!isa<UnitAttr>(init)) {
+      return emitOpError() << "init " << j
+                           << " must be a constant or a unit attribute";
+    }
+  }
+  Block &body = getBody().front();
+  SmallVector<Type> expected(loops, IndexType::get(getContext()));
+  for (Value v : operands)
+    expected.push_back(cast<MemRefType>(v.getType()).getElementType());
+  if (body.getArgumentTypes() != ArrayRef<Type>(expected))
+    return emitOpError() << "body must take the " << loops
+                         << " loop indices and one element per operand";
+  auto yield = dyn_cast_or_null<YieldOp>(
+      body.empty() ? nullptr : body.getTerminator());
+  if (!yield)
+    return emitOpError() << "body must end in npu.yield";
+  if (yield.getValues().getTypes() !=
+      ArrayRef<Type>(expected).take_back(numOut))
+    return emitOpError() << "body must yield one element per output";
+  return success();
+}

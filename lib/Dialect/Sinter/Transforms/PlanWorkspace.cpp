@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "sinter/Dialect/Sinter/IR/Target.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
 
 namespace mlir::sinter {
@@ -28,11 +29,11 @@ struct PlanWorkspacePass
     : public sinter::impl::SinterPlanWorkspaceBase<PlanWorkspacePass> {
   void runOnOperation() override {
     for (auto f : getOperation().getOps<func::FuncOp>())
-      if (f->hasAttr(kHostAttrName))
-        plan(f);
+      if (f->hasAttr(kHostAttrName) && failed(plan(f)))
+        return signalPassFailure();
   }
 
-  void plan(func::FuncOp f) {
+  LogicalResult plan(func::FuncOp f) {
     Block &block = f.getBody().front();
     llvm::DenseMap<Operation *, int64_t> position;
     for (auto [i, op] : llvm::enumerate(block))
@@ -98,6 +99,34 @@ struct PlanWorkspacePass
     f->setAttr(kWorkspaceBytesAttrName, b.getI64IntegerAttr(workspace));
     f->setAttr(kPersistentBytesAttrName, b.getI64IntegerAttr(persistent));
     f->setAttr(kIntermediateBytesAttrName, b.getI64IntegerAttr(intermediates));
+    // The plan must fit the target's device memory (its outermost level).
+    TargetAttr target = lookupTarget(f);
+    if (!target || target.getLevels().empty())
+      return success();
+    auto memory = cast<MemoryLevelAttr>(target.getLevels()[0]);
+    if (workspace + persistent <= memory.getCapacity())
+      return success();
+    // Name the largest intermediate: the first thing to shrink.
+    func::CallOp largest;
+    int64_t largestBytes = 0;
+    for (auto call : block.getOps<func::CallOp>())
+      for (Value r : call.getResults())
+        if (!outputs.contains(r) &&
+            getTensorBytes(r.getType()) > largestBytes) {
+          largestBytes = getTensorBytes(r.getType());
+          largest = call;
+        }
+    InFlightDiagnostic d = f.emitError()
+                           << "sinter-plan-workspace: @" << f.getName()
+                           << " needs " << workspace
+                           << " bytes of workspace and " << persistent
+                           << " bytes of load-time results, more than the "
+                           << target.getName() << "'s " << memory.getName()
+                           << " holds (" << memory.getCapacity() << " bytes)";
+    if (largest)
+      d << "; the largest intermediate is the result of @"
+        << largest.getCallee() << " (" << largestBytes << " bytes)";
+    return failure();
   }
 };
 } // namespace

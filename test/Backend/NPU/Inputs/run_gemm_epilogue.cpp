@@ -8,8 +8,13 @@
 
 using namespace sinter::npu;
 
-void gemm_epilogue(Core &core, const Tile &a, const Tile &b, const Tile &bias,
-                   const Tile &scale, const Tile &y);
+// The kernel's name: the function's (sinter-opt), or what sinter-partition
+// named it (sinter-compile: -DKERNEL=gemm_epilogue_0_gemm).
+#ifndef KERNEL
+#define KERNEL gemm_epilogue
+#endif
+void KERNEL(Core &core, const Tile &a, const Tile &b, const Tile &bias,
+            const Tile &scale, const Tile &y);
 
 int main() {
 #ifndef GEMM_M // the shape of gemm_relu_bias.mlir unless told
@@ -38,7 +43,7 @@ int main() {
       core.fillUniform(scale, 4);
       if (id)
         core.data(4) = mem[0]; // the output the other cores wrote
-      gemm_epilogue(core, a, b, bias, scale, y);
+      KERNEL(core, a, b, bias, scale, y);
       mem.assign(1, core.data(4));
       total = std::max(total, double(core.cycles()));
       hazards += int(core.hazards().size());

@@ -468,6 +468,83 @@ def NPU_VDequantOp : NPU_Op<"vdequant"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Leftover tensor ops: access-pattern DMA and the vector unit
+//===----------------------------------------------------------------------===//
+
+def NPU_VGenericOp : NPU_Op<"vgeneric", [AttrSizedOperandSegments,
+    SingleBlock]> {
+  let summary = "A loop nest over global tiles, run by DMA and the vector unit";
+  let description = [{
+    What a graph leaves besides the ops with cube kernels (elementwise and
+    broadcast maps, reductions, transposes, slices and concatenations,
+    casts, fills, gathers) runs on the NPU as this op: `linalg.generic`'s
+    semantics over global memrefs. The loops have the static extents
+    `loop_ranges` and the kinds `iterator_types`; operand `i` is read or
+    written at `indexing_maps[i]` of the loop indices (any affine map: an
+    output map may place the op in part of its output, as a concat's
+    pieces do). The body takes the loop indices, the inputs' elements and
+    the outputs' current values and yields the outputs' new values; it may
+    read further global memrefs (`memref.load`, a gather's table), on the
+    scalar unit. `inits` gives each output's value before its reductions
+    (a fill's constant), or a unit attribute where the body defines it.
+
+    A core takes chunks of `chunk_rows` points of the parallel loops
+    (row-major over them, round-robin over the cores) and, within a chunk,
+    the reduction loops `chunk_cols` elements at a time: MTE2 gathers each
+    input's elements of the chunk into the unified buffer, the vector unit
+    runs the body over them (one instruction per body op), MTE3 scatters
+    the outputs; two buffer sets let the next chunk's loads overlap this
+    one's computation and stores.
+
+    Example:
+    ```mlir
+    npu.vgeneric ins(%x, %b : memref<8x64xf32>, memref<64xf32>)
+        outs(%y : memref<8x64xf32>) {
+        indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>,
+                         affine_map<(d0, d1) -> (d0, d1)>],
+        iterator_types = ["parallel", "parallel"], loop_ranges = array<i64: 8, 64>,
+        inits = [unit], chunk_rows = 512, chunk_cols = 1} {
+    ^bb0(%i: index, %j: index, %a: f32, %c: f32, %o: f32):
+      %s = arith.addf %a, %c : f32
+      npu.yield %s : f32
+    }
+    ```
+  }];
+  let arguments = (ins
+      Variadic<AnyStaticShapeMemRef>:$inputs,
+      Variadic<AnyStaticShapeMemRef>:$outputs,
+      AffineMapArrayAttr:$indexing_maps,
+      StrArrayAttr:$iterator_types,
+      DenseI64ArrayAttr:$loop_ranges,
+      ArrayAttr:$inits,
+      ConfinedAttr<I64Attr, [IntPositive]>:$chunk_rows,
+      ConfinedAttr<I64Attr, [IntPositive]>:$chunk_cols);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    `ins` `(` $inputs `:` type($inputs) `)` `outs` `(` $outputs `:` type($outputs) `)`
+    attr-dict-with-keyword $body
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The number of loops.
+    unsigned getNumLoops() { return getLoopRanges().size(); }
+    bool isReductionLoop(unsigned d) {
+      return cast<StringAttr>(getIteratorTypes()[d]).getValue() == "reduction";
+    }
+    AffineMap getIndexingMap(unsigned operand) {
+      return cast<AffineMapAttr>(getIndexingMaps()[operand]).getValue();
+    }
+  }];
+}
+
+def NPU_YieldOp : NPU_Op<"yield", [Pure, Terminator,
+    HasParent<"VGenericOp">]> {
+  let summary = "The values an npu.vgeneric body yields";
+  let arguments = (ins Variadic<AnyType>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
 // Pipe synchronisation
 //===----------------------------------------------------------------------===//
 

@@ -23,6 +23,13 @@ namespace sinter {
 /// Patterns that rewrite each sinter op into its reference decomposition.
 void populateDecomposePatterns(RewritePatternSet &patterns);
 
+/// Rewrites every sinter op in `module`'s functions that `hasKernel`
+/// refuses into its reference decomposition (attention with fused RoPE
+/// first only loses its RoPE, as sinter.rope ops), until none is left: what
+/// each backend's decompose-unsupported pass runs.
+LogicalResult decomposeUnsupportedOps(
+    ModuleOp module, llvm::function_ref<bool(Operation *)> hasKernel);
+
 /// Patterns that raise linalg subgraphs into sinter ops.
 void populateRaisePatterns(RewritePatternSet &patterns);
 

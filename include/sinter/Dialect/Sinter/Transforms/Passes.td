@@ -272,7 +272,10 @@ def SinterPlanWorkspace : Pass<"sinter-plan-workspace", "::mlir::ModuleOp"> {
     offset, or -1 for an output buffer) and on the function
     `sinter.workspace_bytes`, `sinter.persistent_bytes` and
     `sinter.intermediate_bytes` (the sum of all intermediates, what a plan
-    without reuse would take).
+    without reuse would take). With a `#sinter.target`, a plan whose
+    workspace and load-time results exceed the target's outermost memory
+    level (the device memory) is an error naming the function and the
+    kernel with the largest intermediate.
   }];
 }
 
