@@ -584,8 +584,14 @@ LogicalResult mlir::sinter::npu::emitVGenericCpp(
   if (numIn)
     os << in1 << "for (int64_t k = std::max<int64_t>(0, it - 2); k < it; ++k)\n"
        << in2 << "core.waitFlag(Pipe::V, Pipe::MTE2, int(k & 1));\n";
+  // The next op of the kernel may refill the unified buffer at once: its
+  // loads wait for this op's vector work and stores.
   os << in1 << "for (int64_t k = std::max<int64_t>(0, pc - 2); k < pc; ++k)\n"
      << in2 << "core.waitFlag(Pipe::MTE3, Pipe::V, 2 + int(k & 1));\n"
+     << in1 << "core.setFlag(Pipe::V, Pipe::MTE2, 4);\n"
+     << in1 << "core.waitFlag(Pipe::V, Pipe::MTE2, 4);\n"
+     << in1 << "core.setFlag(Pipe::MTE3, Pipe::MTE2, 4);\n"
+     << in1 << "core.waitFlag(Pipe::MTE3, Pipe::MTE2, 4);\n"
      << in0 << "}\n";
   return success();
 }

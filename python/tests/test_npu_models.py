@@ -1,0 +1,113 @@
+"""Whole models on the NPU simulator, through the product's path:
+`sinter.compile(..., target="npu-910")`, `sinter.load(folder)` and a call
+on numpy arrays (the host program runs every kernel on the simulated
+cores). The repository's torch blocks (exported to ONNX, f32 and bf16) and
+the bundled decoder block (linalg and sinter spellings) are checked against
+float64 references (torch on the CPU, the decoder's numpy reference) and
+against the CPU backend's result."""
+import copy
+import os
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import sinter  # noqa: E402
+from torch_blocks import GPT2Block, LlamaBlock, TinyLM, export  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# (atol, rtol): f32 within 1e-3; bf16 within what bf16 intermediates allow.
+TOLERANCE = {"f32": (1e-3, 1e-3), "bf16": (6e-2, 4e-2)}
+
+
+def torch_block(name):
+    torch.manual_seed(0)
+    blocks = {
+        "encoder": lambda: (torch.nn.TransformerEncoderLayer(64, 4, 128, dropout=0.0, batch_first=True),
+                            torch.randn(2, 11, 64)),
+        "gpt2": lambda: (GPT2Block(), torch.randn(2, 13, 64)),
+        "llama": lambda: (LlamaBlock(), torch.randn(2, 11, 64)),
+        "tinylm": lambda: (TinyLM(), torch.randint(0, 50, (2, 9))),
+    }
+    module, x = blocks[name.replace("_bf16", "")]()
+    module.eval()
+    if name.endswith("_bf16"):
+        module, x = copy.deepcopy(module).bfloat16(), x.bfloat16()
+    return module, x
+
+
+def check(got, want, dtype):
+    atol, rtol = TOLERANCE[dtype]
+    assert got.shape == want.shape
+    err = np.abs(got.astype(np.float64) - want)
+    bad = (err > atol + rtol * np.abs(want)) | ~np.isfinite(got)
+    assert not bad.any(), f"{int(bad.sum())} of {got.size} differ; max |error| {err.max():.3g}"
+
+
+@pytest.mark.parametrize("name", ["encoder", "gpt2", "llama", "tinylm", "gpt2_bf16", "llama_bf16"])
+def test_torch_block_on_npu(name, tmp_path):
+    module, x = torch_block(name)
+    path = os.path.join(tmp_path, f"{name}.onnx")
+    export(module, x, path)
+    out = os.path.join(tmp_path, "npu")
+    sinter.compile(path, target="npu-910", output_dir=out, name="m")
+    model = sinter.load(out)
+    assert isinstance(model, sinter.runtime.NPUModule)
+    dtype = "bf16" if x.dtype == torch.bfloat16 else "f32"
+    xs = x.float().numpy() if dtype == "bf16" else x.numpy()
+    got = model(xs)
+    with torch.no_grad():
+        want = copy.deepcopy(module).double()(x.double() if x.is_floating_point() else x).numpy()
+    check(got, want, dtype)
+    # The CPU backend computes the same function.
+    cpu = sinter.compile(path, target="cpu", output_dir=os.path.join(tmp_path, "cpu"))
+    check(got, cpu(xs).astype(np.float64), dtype)
+    # The timeline: one launch per kernel that is not load-time, cycles
+    # adding up.
+    fn = getattr(model, model.functions[0])
+    spec = model.manifest["functions"][0]
+    per_call = [k["name"] for k in spec["kernels"] if not k["load_time"]]
+    assert [l["name"] for l in fn.report["launches"]] == per_call
+    assert fn.report["cycles"] == sum(l["cycles"] for l in fn.report["launches"]) > 0
+    assert spec["workspace_bytes"] <= spec["intermediate_bytes"]
+    # A second call (the load-time results kept) gives the same values.
+    np.testing.assert_array_equal(model(xs), got)
+
+
+@pytest.mark.parametrize("spelling,dtype", [("linalg", "f32"), ("linalg", "bf16"), ("sinter", "f32")])
+def test_decoder_block_on_npu(spelling, dtype, tmp_path):
+    sys.path.insert(0, os.path.join(ROOT, "examples", "decoder_block"))
+    import gen_block
+    import run as block_run
+    from sinter.dtypes import round_bf16
+    p = block_run.make_inputs(7)
+    order = ["x", "attn_norm", "wq", "wk", "wv", "wo", "mlp_norm", "wgate", "wup", "wdown", "cos", "sin"]
+    args = [p[k] if dtype == "f32" else round_bf16(p[k]) for k in order]
+    want = block_run.reference(dict(zip(order, args)))
+    if spelling == "linalg":
+        src = gen_block.emit(block_run.S, block_run.HID, block_run.H, block_run.HKV, block_run.FF, dtype)
+    else:
+        with open(os.path.join(ROOT, "examples", "decoder_block", "block_sinter.mlir")) as f:
+            src = f.read()
+    model = sinter.compile(src, target="npu-910", output_dir=str(tmp_path), name="block")
+    model = sinter.load(str(tmp_path))
+    check(model(*args), want, dtype)
+
+
+def test_npu_bad_arguments(tmp_path):
+    src = os.path.join(ROOT, "test", "tools", "sinter-compile", "Inputs", "mlp_block.mlir")
+    sinter.compile(src, target="npu-910", output_dir=str(tmp_path), name="mlp")
+    model = sinter.load(str(tmp_path))
+    x, g = np.ones((5, 64), np.float32), np.ones(64, np.float32)
+    with pytest.raises(ValueError, match="arg0 must have shape"):
+        model(np.ones((4, 64), np.float32), g)
+    with pytest.raises(TypeError, match="takes 2 arrays"):
+        model(x)
+    # Fewer cores give the same values, in more cycles.
+    y32 = model(x, g)
+    cycles32 = model.block.report["cycles"]
+    model.set_cores(1)
+    np.testing.assert_array_equal(model(x, g), y32)
+    assert model.block.report["cycles"] > cycles32
