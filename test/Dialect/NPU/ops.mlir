@@ -124,3 +124,23 @@ func.func @scalar(%slots: memref<1x8xi32>, %a: memref<64x32xf16>, %b: memref<64x
   %same = npu.same_buffer %a, %b : memref<64x32xf16>, memref<64x32xf16>
   return %s, %same : index, i1
 }
+
+// A row sum of x * y with a broadcast y: the vector programs of leftover
+// tensor ops.
+// CHECK-LABEL: func.func @vgeneric
+// CHECK: npu.vgeneric ins(%{{.*}}, %{{.*}} : memref<4x8xf32>, memref<8xf32>) outs(%{{.*}} : memref<4xf32>) attributes {chunk_cols = 8 : i64, chunk_rows = 4 : i64
+// CHECK-SAME: inits = [0.000000e+00 : f32], iterator_types = ["parallel", "reduction"], loop_ranges = array<i64: 4, 8>}
+// CHECK: ^bb0(%{{.*}}: index, %{{.*}}: index, %[[X:.*]]: f32, %[[Y:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK: npu.yield %{{.*}} : f32
+func.func @vgeneric(%x: memref<4x8xf32>, %y: memref<8xf32>, %s: memref<4xf32>) {
+  npu.vgeneric ins(%x, %y : memref<4x8xf32>, memref<8xf32>) outs(%s : memref<4xf32>) attributes {
+      chunk_cols = 8 : i64, chunk_rows = 4 : i64,
+      indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0)>],
+      inits = [0.0 : f32], iterator_types = ["parallel", "reduction"], loop_ranges = array<i64: 4, 8>} {
+  ^bb0(%i: index, %j: index, %a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    npu.yield %r : f32
+  }
+  return
+}

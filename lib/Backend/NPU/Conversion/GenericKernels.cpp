@@ -95,6 +95,101 @@ AffineMap compose(AffineMap outer, AffineMap inner) {
   return simplifyAffineMap(outer.compose(inner));
 }
 
+/// The values `e` takes with dimension d in [0, ranges[d]).
+std::pair<int64_t, int64_t> rangeOf(AffineExpr e, ArrayRef<int64_t> ranges) {
+  if (auto c = dyn_cast<AffineConstantExpr>(e))
+    return {c.getValue(), c.getValue()};
+  if (auto d = dyn_cast<AffineDimExpr>(e))
+    return {0, ranges[d.getPosition()] - 1};
+  auto bin = cast<AffineBinaryOpExpr>(e);
+  auto [llo, lhi] = rangeOf(bin.getLHS(), ranges);
+  auto [rlo, rhi] = rangeOf(bin.getRHS(), ranges);
+  switch (e.getKind()) {
+  case AffineExprKind::Add:
+    return {llo + rlo, lhi + rhi};
+  case AffineExprKind::Mul: {
+    int64_t a = llo * rlo, b = llo * rhi, c = lhi * rlo, d = lhi * rhi;
+    return {std::min({a, b, c, d}), std::max({a, b, c, d})};
+  }
+  case AffineExprKind::Mod:
+    return {0, rhi - 1};
+  default: // floordiv, ceildiv by a positive constant
+    return {llvm::divideFloorSigned(llo, rhi),
+            llvm::divideCeilSigned(lhi, rhi)};
+  }
+}
+
+/// `e` simplified with the loops' ranges: `x mod n` and `x floordiv n` of
+/// an x in [0, n) are x and 0, and a multiple of n added to x passes
+/// through both (what reshapes of row-major shapes compose into).
+AffineExpr simplifyWithRanges(AffineExpr e, ArrayRef<int64_t> ranges) {
+  auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+  if (!bin)
+    return e;
+  AffineExpr l = simplifyWithRanges(bin.getLHS(), ranges),
+             r = simplifyWithRanges(bin.getRHS(), ranges);
+  auto n = dyn_cast<AffineConstantExpr>(r);
+  bool isMod = e.getKind() == AffineExprKind::Mod,
+       isDiv = e.getKind() == AffineExprKind::FloorDiv;
+  if ((isMod || isDiv) && n && n.getValue() > 0) {
+    int64_t N = n.getValue();
+    auto inRange = [&](AffineExpr x) {
+      auto [lo, hi] = rangeOf(x, ranges);
+      return lo >= 0 && hi < N;
+    };
+    if (inRange(l))
+      return isMod ? l : getAffineConstantExpr(0, e.getContext());
+    // (m + x) with m a multiple of N.
+    if (l.getKind() == AffineExprKind::Add) {
+      auto add = cast<AffineBinaryOpExpr>(l);
+      for (auto [m, x] : {std::pair(add.getLHS(), add.getRHS()),
+                          std::pair(add.getRHS(), add.getLHS())})
+        if (m.isMultipleOf(N) && inRange(x))
+          return isMod ? x
+                       : simplifyAffineExpr(m.floorDiv(N), ranges.size(), 0);
+      // (a * c + x) with c dividing N and x in [0, c): the division and
+      // remainder by N are a's by N / c (times c, plus x, for the
+      // remainder).
+      for (auto [m, x] : {std::pair(add.getLHS(), add.getRHS()),
+                          std::pair(add.getRHS(), add.getLHS())}) {
+        auto mul = dyn_cast<AffineBinaryOpExpr>(m);
+        if (!mul || m.getKind() != AffineExprKind::Mul)
+          continue;
+        auto c = dyn_cast<AffineConstantExpr>(mul.getRHS());
+        if (!c || c.getValue() <= 0 || N % c.getValue())
+          continue;
+        auto [lo, hi] = rangeOf(x, ranges);
+        if (lo < 0 || hi >= c.getValue())
+          continue;
+        AffineExpr a = mul.getLHS();
+        int64_t q = N / c.getValue();
+        AffineExpr result = isMod ? simplifyWithRanges(a % q, ranges) * c + x
+                                  : simplifyWithRanges(a.floorDiv(q), ranges);
+        return simplifyAffineExpr(result, ranges.size(), 0);
+      }
+    }
+  }
+  AffineExpr out;
+  switch (e.getKind()) {
+  case AffineExprKind::Add:
+    out = l + r;
+    break;
+  case AffineExprKind::Mul:
+    out = l * r;
+    break;
+  case AffineExprKind::Mod:
+    out = l % r;
+    break;
+  case AffineExprKind::FloorDiv:
+    out = l.floorDiv(r);
+    break;
+  default:
+    out = l.ceilDiv(r);
+    break;
+  }
+  return simplifyAffineExpr(out, ranges.size(), 0);
+}
+
 struct GenericKernelBuilder {
   func::FuncOp f; // a clone, generalized
   ModuleOp kernels;
@@ -269,7 +364,12 @@ struct GenericKernelBuilder {
     for (auto [a, m] :
          llvm::concat<const std::pair<Access, AffineMap>>(ins, outs)) {
       operands.push_back(a.root);
-      maps.push_back(AffineMapAttr::get(compose(a.map, m)));
+      AffineMap composed = compose(a.map, m);
+      SmallVector<AffineExpr> results;
+      for (AffineExpr e : composed.getResults())
+        results.push_back(simplifyWithRanges(e, loops));
+      maps.push_back(AffineMapAttr::get(
+          AffineMap::get(loops.size(), 0, results, f.getContext())));
       argTypes.push_back(cast<MemRefType>(a.root.getType()).getElementType());
     }
     for (auto &[a, m] : ins)

@@ -447,16 +447,22 @@ LogicalResult mlir::sinter::npu::emitVGenericCpp(
        << in2 << s << "loops(p0 + r, q0 + c, d);\n"
        << in2 << "return " << linear << ";\n"
        << in1 << "};\n";
-    AffineExpr last =
-        map.getNumResults() ? map.getResults().back() : AffineExpr();
+    // Contiguous along the innermost loop: the last index is some
+    // expression of the other loops plus that loop's index.
     AffineExpr innerDim = getAffineDimExpr(inner, op.getContext());
-    bool contiguous =
-        last &&
-        (last == innerDim ||
-         (isa<AffineBinaryOpExpr>(last) &&
-          last.getKind() == AffineExprKind::Add &&
-          cast<AffineBinaryOpExpr>(last).getLHS() == innerDim &&
-          isa<AffineConstantExpr>(cast<AffineBinaryOpExpr>(last).getRHS())));
+    bool contiguous = false;
+    if (map.getNumResults()) {
+      AffineExpr last = map.getResults().back();
+      SmallVector<AffineExpr> zeroInner;
+      for (unsigned d = 0; d < loops; ++d)
+        zeroInner.push_back(d == inner
+                                ? getAffineConstantExpr(0, op.getContext())
+                                : getAffineDimExpr(d, op.getContext()));
+      AffineExpr rest = last.replaceDims(zeroInner);
+      contiguous = !rest.isFunctionOfDim(inner) &&
+                   simplifyAffineExpr(rest + innerDim, loops, 0) ==
+                       simplifyAffineExpr(last, loops, 0);
+    }
     bool broadcast = !map.isFunctionOfDim(inner);
     bursts.push_back(contiguous  ? std::pair(chunkInner, chunkInner)
                      : broadcast ? std::pair(chunkInner, int64_t(1))

@@ -155,7 +155,14 @@ LogicalResult decompose(GemmOp op, PatternRewriter &rewriter) {
   SmallVector<Value> primaryInits(op.getInits().take_front(numPrimary));
   SmallVector<AffineMap> maps(inMaps);
   maps.append(numPrimary, e.identity(n2));
-  replacements =
+  // Without an epilogue or a conversion, into a destination of its own,
+  // the accumulator is the result (no copy of it).
+  if (region.empty() && ins.size() == 1 && numPrimary == 1 &&
+      tensorType(primaryInits[0]).getElementType() == acc &&
+      primaryInits[0].getDefiningOp<tensor::EmptyOp>())
+    replacements = {accT};
+  else
+    replacements =
       e.generic(ins, primaryInits, maps, iters(n2),
                 [&](ValueRange args) -> SmallVector<Value> {
                   if (region.empty())

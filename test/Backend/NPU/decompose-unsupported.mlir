@@ -1,0 +1,74 @@
+// RUN: sinter-opt %s --sinter-npu-decompose-unsupported | FileCheck %s
+
+// A norm on its own has no NPU kernel: it becomes linalg (a row reduction,
+// then the scaling), which sinter-partition and convert-sinter-to-npu make
+// vector programs of.
+// CHECK-LABEL: func @rms
+// CHECK-NOT: sinter.rms_norm
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK: math.rsqrt
+// CHECK-NOT: tensor.dim
+func.func @rms(%x: tensor<3x8xf32>, %g: tensor<8xf32>) -> tensor<3x8xf32> {
+  %r = sinter.rms_norm ins(%x, %g : tensor<3x8xf32>, tensor<8xf32>) outs(%x : tensor<3x8xf32>) -> tensor<3x8xf32>
+  return %r : tensor<3x8xf32>
+}
+
+// An f16 GEMM runs on the cube: left alone.
+// CHECK-LABEL: func @gemm_f16
+// CHECK: sinter.gemm
+func.func @gemm_f16(%a: tensor<32x16xf16>, %b: tensor<16x32xf16>) -> tensor<32x32xf32> {
+  %o = tensor.empty() : tensor<32x32xf32>
+  %y = sinter.gemm ins(%a, %b : tensor<32x16xf16>, tensor<16x32xf16>) outs(%o : tensor<32x32xf32>) {acc_type = f32} -> tensor<32x32xf32>
+  return %y : tensor<32x32xf32>
+}
+
+// The cube multiplies f16/bf16 only: an f32 GEMM becomes a contraction.
+// CHECK-LABEL: func @gemm_f32
+// CHECK-NOT: sinter.gemm
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+func.func @gemm_f32(%a: tensor<8x8xf32>, %b: tensor<8x8xf32>) -> tensor<8x8xf32> {
+  %o = tensor.empty() : tensor<8x8xf32>
+  %y = sinter.gemm ins(%a, %b : tensor<8x8xf32>, tensor<8x8xf32>) outs(%o : tensor<8x8xf32>) {acc_type = f32} -> tensor<8x8xf32>
+  return %y : tensor<8x8xf32>
+}
+
+// A GEMM whose epilogue has a constant (no vector-unit form yet) is
+// decomposed with it.
+// CHECK-LABEL: func @gemm_constant_epilogue
+// CHECK-NOT: sinter.gemm
+func.func @gemm_constant_epilogue(%a: tensor<32x16xf16>, %b: tensor<16x32xf16>) -> tensor<32x32xf32> {
+  %o = tensor.empty() : tensor<32x32xf32>
+  %y = sinter.gemm ins(%a, %b : tensor<32x16xf16>, tensor<16x32xf16>) outs(%o : tensor<32x32xf32>) {acc_type = f32} -> tensor<32x32xf32> epilogue {
+  ^bb0(%acc: f32):
+    %c = arith.constant 0.5 : f32
+    %m = arith.mulf %acc, %c : f32
+    sinter.yield %m : f32
+  }
+  return %y : tensor<32x32xf32>
+}
+
+// Attention with fused RoPE keeps its FlashAttention kernel: only the
+// RoPE is unfused (and, having no kernel of its own, decomposed).
+// CHECK-LABEL: func @attn_rope
+// CHECK-NOT: sinter.rope
+// CHECK: sinter.attention
+// CHECK-NOT: rope_cos
+func.func @attn_rope(%q: tensor<1x2x16x16xf16>, %k: tensor<1x2x16x16xf16>, %v: tensor<1x2x16x16xf16>,
+                     %cos: tensor<16x8xf32>, %sin: tensor<16x8xf32>) -> tensor<1x2x16x16xf16> {
+  %o = tensor.empty() : tensor<1x2x16x16xf16>
+  %r = sinter.attention ins(%q, %k, %v : tensor<1x2x16x16xf16>, tensor<1x2x16x16xf16>, tensor<1x2x16x16xf16>)
+      rope(%cos, %sin : tensor<16x8xf32>, tensor<16x8xf32>) outs(%o : tensor<1x2x16x16xf16>) {mask = #sinter.mask<causal>} -> tensor<1x2x16x16xf16>
+  return %r : tensor<1x2x16x16xf16>
+}
+
+// The KV-cache ops other than append and gather have no NPU kernel.
+// CHECK-LABEL: func @evict
+// CHECK-NOT: sinter.kv.evict
+// CHECK: return
+func.func @evict(%k: tensor<1x2x16x4xf32>, %l: tensor<1xi32>, %s: tensor<1x2x16xf32>, %k0: tensor<1x2x8x4xf32>, %p: tensor<1x2x8xi32>, %n: tensor<1x2xi32>) -> tensor<1x2x8xi32> {
+  %r:4 = sinter.kv.evict ins(%k, %k, %l : tensor<1x2x16x4xf32>, tensor<1x2x16x4xf32>, tensor<1xi32>) scores(%s : tensor<1x2x16xf32>)
+      outs(%k0, %k0, %p, %n : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8xi32>, tensor<1x2xi32>)
+      {policy = #sinter.evict_policy<retention>, window = 2 : i64, decay = 0.9 : f32, threshold = 0.1 : f32}
+      -> tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8xi32>, tensor<1x2xi32>
+  return %r#2 : tensor<1x2x8xi32>
+}
