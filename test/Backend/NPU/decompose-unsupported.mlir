@@ -32,10 +32,14 @@ func.func @gemm_f32(%a: tensor<8x8xf32>, %b: tensor<8x8xf32>) -> tensor<8x8xf32>
   return %y : tensor<8x8xf32>
 }
 
-// A GEMM whose epilogue has a constant (no vector-unit form yet) is
-// decomposed with it.
+// A GEMM whose epilogue has a constant (no vector-unit form yet) keeps its
+// contraction on the cube (the f32 accumulator out); the epilogue becomes
+// linalg.
 // CHECK-LABEL: func @gemm_constant_epilogue
-// CHECK-NOT: sinter.gemm
+// CHECK: %[[ACC:.*]] = sinter.gemm ins(%arg0, %arg1 : tensor<32x16xf16>, tensor<16x32xf16>) outs(%{{.*}} : tensor<32x32xf32>) {acc_type = f32} -> tensor<32x32xf32>
+// CHECK-NOT: epilogue
+// CHECK: linalg.generic {{.*}} ins(%[[ACC]] : tensor<32x32xf32>)
+// CHECK: arith.mulf
 func.func @gemm_constant_epilogue(%a: tensor<32x16xf16>, %b: tensor<16x32xf16>) -> tensor<32x32xf32> {
   %o = tensor.empty() : tensor<32x32xf32>
   %y = sinter.gemm ins(%a, %b : tensor<32x16xf16>, tensor<16x32xf16>) outs(%o : tensor<32x32xf32>) {acc_type = f32} -> tensor<32x32xf32> epilogue {
@@ -45,6 +49,38 @@ func.func @gemm_constant_epilogue(%a: tensor<32x16xf16>, %b: tensor<16x32xf16>) 
     sinter.yield %m : f32
   }
   return %y : tensor<32x32xf32>
+}
+
+// A pairwise (SwiGLU) GEMM: the cube computes both halves as one [M, 2N]
+// contraction; the gate and up halves are sliced for the epilogue.
+// CHECK-LABEL: func @gemm_pairwise
+// CHECK: %[[BOTH:.*]] = sinter.gemm ins(%arg0, %arg1 : tensor<32x16xbf16>, tensor<16x64xbf16>) outs(%{{.*}} : tensor<32x64xf32>) {acc_type = f32}
+// CHECK: tensor.extract_slice %[[BOTH]][0, 0] [32, 32]
+// CHECK: tensor.extract_slice %[[BOTH]][0, 32] [32, 32]
+// CHECK: linalg.generic
+// CHECK: arith.mulf
+func.func @gemm_pairwise(%a: tensor<32x16xbf16>, %b: tensor<16x64xbf16>) -> tensor<32x32xbf16> {
+  %o = tensor.empty() : tensor<32x32xbf16>
+  %y = sinter.gemm ins(%a, %b : tensor<32x16xbf16>, tensor<16x64xbf16>) outs(%o : tensor<32x32xbf16>) {acc_type = f32, pairwise} -> tensor<32x32xbf16> epilogue {
+  ^bb0(%g: f32, %u: f32):
+    %p = arith.mulf %g, %u : f32
+    %t = arith.truncf %p : f32 to bf16
+    sinter.yield %t : bf16
+  }
+  return %y : tensor<32x32xbf16>
+}
+
+// Token-major attention is transposed to [B, H, S, D] for the NPU's
+// FlashAttention kernel and its output transposed back.
+// CHECK-LABEL: func @attn_bshd
+// CHECK-COUNT-3: linalg.transpose {{.*}} permutation = [0, 2, 1, 3]
+// CHECK: %[[O:.*]] = sinter.attention {{.*}} -> tensor<1x2x16x16xf16>
+// CHECK: linalg.transpose ins(%[[O]] : tensor<1x2x16x16xf16>) outs(%{{.*}} : tensor<1x16x2x16xf16>) permutation = [0, 2, 1, 3]
+func.func @attn_bshd(%q: tensor<1x16x2x16xf16>, %k: tensor<1x16x2x16xf16>, %v: tensor<1x16x2x16xf16>) -> tensor<1x16x2x16xf16> {
+  %o = tensor.empty() : tensor<1x16x2x16xf16>
+  %r = sinter.attention ins(%q, %k, %v : tensor<1x16x2x16xf16>, tensor<1x16x2x16xf16>, tensor<1x16x2x16xf16>)
+      outs(%o : tensor<1x16x2x16xf16>) {mask = #sinter.mask<causal>, layout = #sinter.layout<bshd>} -> tensor<1x16x2x16xf16>
+  return %r : tensor<1x16x2x16xf16>
 }
 
 // Attention with fused RoPE keeps its FlashAttention kernel: only the

@@ -19,6 +19,11 @@ namespace mlir::sinter::npu {
 /// gather), or empty when it has one.
 std::string unsupportedSinterOp(Operation *op);
 
+/// Why the cube has no kernel for `op`'s contraction alone (without its
+/// epilogue, pairwise halves, row statistics and reductions, the
+/// accumulator out), or empty.
+std::string unsupportedGemmContraction(Operation *op);
+
 /// Rewrites kernel function `f` of a host program whose op is not a sinter
 /// op (linalg ops, concat, slices, insert_slice chains, fills) as an NPU
 /// kernel of npu.vgeneric ops, appended to `kernels` under f's name: its

@@ -39,8 +39,9 @@ int64_t blockSize(int64_t d) {
 /// How an epilogue operand covers the output tile.
 enum class Cover { Tile, Row, Column };
 
-/// Why the GEMM cannot become an NPU kernel yet, or empty.
-std::string unsupported(GemmOp op) {
+/// Why the GEMM cannot become an NPU kernel yet, or empty; `contraction`:
+/// for its contraction alone.
+std::string unsupported(GemmOp op, bool contraction = false) {
   if (op.getTransposeA())
     return "a transposed A is not supported on the NPU yet";
   if (op.getNumBatchDims() &&
@@ -48,7 +49,8 @@ std::string unsupported(GemmOp op) {
     return "batched GEMMs need one B shared by the batch on the NPU yet";
   if (op.getTransposeB() && op.getBQuant())
     return "quantized weights must be [K, N] on the NPU yet";
-  if (op.getPairwise() || op.getARowSumSq() || !op.getReductions().empty())
+  if (!contraction &&
+      (op.getPairwise() || op.getARowSumSq() || !op.getReductions().empty()))
     return "pairwise and reducing GEMMs are not supported on the NPU yet";
   Type a = getElementTypeOrSelf(op.getA().getType());
   if (op.getBQuant()) {
@@ -1361,6 +1363,11 @@ static LogicalResult convertSingleOpFunction(func::FuncOp f) {
     return f.emitError() << "NPU target: function @" << f.getName()
                          << " has no sinter op";
   return convertFunction(f, gemm);
+}
+
+std::string mlir::sinter::npu::unsupportedGemmContraction(Operation *op) {
+  auto gemm = dyn_cast<GemmOp>(op);
+  return gemm ? unsupported(gemm, /*contraction=*/true) : "not a GEMM";
 }
 
 std::string mlir::sinter::npu::unsupportedSinterOp(Operation *op) {

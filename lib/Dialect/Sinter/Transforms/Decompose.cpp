@@ -58,7 +58,8 @@ Value dequantizeWeights(Emitter &e, GemmOp op) {
   });
 }
 
-LogicalResult decompose(GemmOp op, PatternRewriter &rewriter) {
+LogicalResult decompose(GemmOp op, RewriterBase &rewriter,
+                        bool keepContraction = false) {
   Emitter e{rewriter, op.getLoc()};
   auto aT = tensorType(op.getA()), bT = tensorType(op.getB());
   int64_t nb = op.getNumBatchDims();
@@ -67,7 +68,7 @@ LogicalResult decompose(GemmOp op, PatternRewriter &rewriter) {
   Type acc = op.getAccType();
 
   Value bOperand = op.getB();
-  if (op.getBQuant())
+  if (op.getBQuant() && !keepContraction)
     bOperand = dequantizeWeights(e, op);
 
   // acc[batch, m, n] = sum_k A * B.
@@ -88,14 +89,32 @@ LogicalResult decompose(GemmOp op, PatternRewriter &rewriter) {
   SmallVector<OpFoldResult> accShape(aSizes.begin(), aSizes.begin() + nb);
   accShape.push_back(aSizes[nb + (op.getTransposeA() ? 1 : 0)]);
   accShape.push_back(bSizes[bT.getRank() - 2 + (op.getTransposeB() ? 0 : 1)]);
-  Value accInit = e.filled(accShape, acc, 0);
-  Value accT =
-      e.generic1({op.getA(), bOperand}, accInit,
-                 {e.map(n3, aDims), e.map(n3, bDims), e.map(n3, cDims)},
-                 iters(n3, {kL}), [&](ValueRange args) {
-                   return e.add(args[2], e.mul(e.convert(args[0], acc),
-                                               e.convert(args[1], acc)));
-                 });
+  Value accT;
+  if (keepContraction) {
+    // The contraction stays a sinter.gemm of its own (no epilogue, the
+    // accumulator type out); what followed it is decomposed below.
+    SmallVector<int64_t> staticShape;
+    for (OpFoldResult d : accShape)
+      staticShape.push_back(getConstantIntValue(d).value_or(ShapedType::kDynamic));
+    if (ShapedType::isDynamicShape(staticShape))
+      return failure();
+    Value empty = tensor::EmptyOp::create(rewriter, op.getLoc(), staticShape, acc);
+    auto plain = GemmOp::create(
+        rewriter, op.getLoc(), TypeRange{empty.getType()}, op.getA(),
+        op.getB(), op.getBScales(), op.getBZeroPoints(), ValueRange{},
+        ValueRange{empty}, op.getTransposeA(), op.getTransposeB(), acc,
+        /*pairwise=*/false, rewriter.getArrayAttr({}), op.getBQuantAttr(),
+        rewriter.getArrayAttr({}), /*a_row_sum_sq=*/false);
+    accT = plain.getResult(0);
+  } else {
+    Value accInit = e.filled(accShape, acc, 0);
+    accT = e.generic1({op.getA(), bOperand}, accInit,
+                      {e.map(n3, aDims), e.map(n3, bDims), e.map(n3, cDims)},
+                      iters(n3, {kL}), [&](ValueRange args) {
+                        return e.add(args[2], e.mul(e.convert(args[0], acc),
+                                                    e.convert(args[1], acc)));
+                      });
+  }
 
   // Epilogue over (batch, m, n).
   unsigned n2 = nb + 2;
@@ -1050,4 +1069,9 @@ void mlir::sinter::populateDecomposePatterns(RewritePatternSet &patterns) {
                DecomposePattern<RMSNormOp>, DecomposePattern<LayerNormOp>,
                DecomposePattern<SoftmaxOp>, DecomposePattern<RopeOp>>(
       patterns.getContext());
+}
+
+LogicalResult mlir::sinter::splitGemmContraction(GemmOp op,
+                                                 RewriterBase &rewriter) {
+  return decompose(op, rewriter, /*keepContraction=*/true);
 }

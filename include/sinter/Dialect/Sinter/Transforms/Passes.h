@@ -30,6 +30,11 @@ void populateDecomposePatterns(RewritePatternSet &patterns);
 LogicalResult decomposeUnsupportedOps(
     ModuleOp module, llvm::function_ref<bool(Operation *)> hasKernel);
 
+/// Rewrites `op` as a plain sinter.gemm (no epilogue, pairwise halves,
+/// row statistics or reductions; the accumulator type out) and the
+/// decomposition of the rest: for backends whose GEMM kernel lacks those.
+LogicalResult splitGemmContraction(GemmOp op, RewriterBase &rewriter);
+
 /// Patterns that raise linalg subgraphs into sinter ops.
 void populateRaisePatterns(RewritePatternSet &patterns);
 
