@@ -396,6 +396,21 @@ class NPUFunction:
         results = [dtypes.from_storage(out, dt) for out, dt in outs]
         return results[0] if len(results) == 1 else tuple(results)
 
+    def simulate_timing(self) -> dict:
+        """Runs the host program in timing-only mode (no values computed,
+        no buffers: for shapes too large to compute element by element)
+        and returns its report."""
+        lib, name = self._module._lib, self._module.name
+        getattr(lib, f"{name}_set_functional")(ctypes.c_int(0))
+        try:
+            rc = self._fn(*([None] * len(self.spec["arguments"])))
+        finally:
+            getattr(lib, f"{name}_set_functional")(ctypes.c_int(1))
+        if rc != 0:
+            raise RuntimeError(getattr(lib, f"{name}_error")().decode())
+        self.report = json.loads(getattr(lib, f"{name}_report")().decode())
+        return self.report
+
 
 class NPUModule:
     """NPU artifacts loaded: the kernels and host programs built with the

@@ -575,12 +575,16 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
           };
           // The result tile: the full-tile operand's own when this op is its
           // last use and the types agree (elementwise in place: the unified
-          // buffer holds few 128 x 128 f32 tiles), a new one otherwise.
+          // buffer holds few 128 x 128 f32 tiles), a new one otherwise. Not
+          // an epilogue operand's load buffer: the next tile's load refills
+          // it while MTE3 may still store this result.
           auto resultTile = [&]() -> Value {
             for (unsigned i = 0; i < inner.getNumOperands(); ++i) {
               Value v = inner.getOperand(i), t = operand(i);
               if (!t || !isFull(t) ||
-                  cast<MemRefType>(t.getType()).getElementType() != rt)
+                  cast<MemRefType>(t.getType()).getElementType() != rt ||
+                  llvm::any_of(epiLoads,
+                               [&](auto &load) { return load.second == t; }))
                 continue;
               if (llvm::all_of(v.getUsers(), [&](Operation *u) {
                     return u == &inner || u->isBeforeInBlock(&inner);
