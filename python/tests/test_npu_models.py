@@ -142,3 +142,44 @@ func.func @g(%a: tensor<{M}x{K}xbf16>, %b: tensor<{K}x{N}xbf16>, %r: tensor<{M}x
     want = r.astype(np.float64) + a.astype(np.float64) @ b.astype(np.float64)
     check(got, want, "bf16")
     assert [l["name"] for l in model.g.report["launches"]] == ["g_0_gemm"]
+
+
+def test_npu_gemm_constant_epilogue(tmp_path):
+    """Epilogue constants on the vector unit's scalar ops (GELU's tanh form,
+    and c - x as -x + c) keep the GEMM one cube kernel."""
+    from sinter.dtypes import round_bf16
+    M, N, K = 256, 128, 64
+    src = f"""
+func.func @g(%a: tensor<{M}x{K}xbf16>, %b: tensor<{K}x{N}xbf16>) -> tensor<{M}x{N}xf32> {{
+  %o = tensor.empty() : tensor<{M}x{N}xf32>
+  %y = sinter.gemm ins(%a, %b : tensor<{M}x{K}xbf16>, tensor<{K}x{N}xbf16>) outs(%o : tensor<{M}x{N}xf32>)
+      {{acc_type = f32}} -> tensor<{M}x{N}xf32> epilogue {{
+  ^bb0(%x: f32):
+    %c0 = arith.constant 0.044715 : f32
+    %c1 = arith.constant 0.7978845608 : f32
+    %half = arith.constant 0.5 : f32
+    %one = arith.constant 1.0 : f32
+    %two = arith.constant 2.0 : f32
+    %x2 = arith.mulf %x, %x : f32
+    %x3 = arith.mulf %x2, %x : f32
+    %t0 = arith.mulf %c0, %x3 : f32
+    %t1 = arith.addf %x, %t0 : f32
+    %t2 = arith.mulf %t1, %c1 : f32
+    %t3 = math.tanh %t2 : f32
+    %t4 = arith.addf %t3, %one : f32
+    %t5 = arith.mulf %half, %x : f32
+    %g = arith.mulf %t5, %t4 : f32
+    %r = arith.subf %two, %g : f32
+    sinter.yield %r : f32
+  }}
+  return %y : tensor<{M}x{N}xf32>
+}}
+"""
+    sinter.compile(src, target="npu-910", output_dir=str(tmp_path), name="g")
+    model = sinter.load(str(tmp_path))
+    assert [k["name"] for k in model.manifest["functions"][0]["kernels"]] == ["g_0_gemm"]
+    rng = np.random.default_rng(4)
+    a, b = (round_bf16(rng.standard_normal(s).astype(np.float32) * 0.3) for s in ((M, K), (K, N)))
+    x = a.astype(np.float64) @ b.astype(np.float64)
+    want = 2.0 - 0.5 * x * (1 + np.tanh(0.7978845608 * (x + 0.044715 * x ** 3)))
+    check(model(a, b), want, "f32")

@@ -32,13 +32,10 @@ func.func @gemm_f32(%a: tensor<8x8xf32>, %b: tensor<8x8xf32>) -> tensor<8x8xf32>
   return %y : tensor<8x8xf32>
 }
 
-// A GEMM whose epilogue has a constant (no vector-unit form yet) keeps its
-// contraction on the cube (the f32 accumulator out); the epilogue becomes
-// linalg.
+// Epilogue constants run as the vector unit's scalar ops: the GEMM keeps
+// its kernel.
 // CHECK-LABEL: func @gemm_constant_epilogue
-// CHECK: %[[ACC:.*]] = sinter.gemm ins(%arg0, %arg1 : tensor<32x16xf16>, tensor<16x32xf16>) outs(%{{.*}} : tensor<32x32xf32>) {acc_type = f32} -> tensor<32x32xf32>
-// CHECK-NOT: epilogue
-// CHECK: linalg.generic {{.*}} ins(%[[ACC]] : tensor<32x32xf32>)
+// CHECK: sinter.gemm {{.*}} epilogue
 // CHECK: arith.mulf
 func.func @gemm_constant_epilogue(%a: tensor<32x16xf16>, %b: tensor<16x32xf16>) -> tensor<32x32xf32> {
   %o = tensor.empty() : tensor<32x32xf32>
@@ -46,6 +43,25 @@ func.func @gemm_constant_epilogue(%a: tensor<32x16xf16>, %b: tensor<16x32xf16>) 
   ^bb0(%acc: f32):
     %c = arith.constant 0.5 : f32
     %m = arith.mulf %acc, %c : f32
+    sinter.yield %m : f32
+  }
+  return %y : tensor<32x32xf32>
+}
+
+// A reciprocal (a constant dividend) has no vector-unit form: the GEMM
+// keeps its contraction on the cube (the f32 accumulator out); the
+// epilogue becomes linalg.
+// CHECK-LABEL: func @gemm_reciprocal_epilogue
+// CHECK: %[[ACC:.*]] = sinter.gemm ins(%arg0, %arg1 : tensor<32x16xf16>, tensor<16x32xf16>) outs(%{{.*}} : tensor<32x32xf32>) {acc_type = f32} -> tensor<32x32xf32>
+// CHECK-NOT: epilogue
+// CHECK: linalg.generic {{.*}} ins(%[[ACC]] : tensor<32x32xf32>)
+// CHECK: arith.divf
+func.func @gemm_reciprocal_epilogue(%a: tensor<32x16xf16>, %b: tensor<16x32xf16>) -> tensor<32x32xf32> {
+  %o = tensor.empty() : tensor<32x32xf32>
+  %y = sinter.gemm ins(%a, %b : tensor<32x16xf16>, tensor<16x32xf16>) outs(%o : tensor<32x32xf32>) {acc_type = f32} -> tensor<32x32xf32> epilogue {
+  ^bb0(%acc: f32):
+    %c = arith.constant 1.0 : f32
+    %m = arith.divf %c, %acc : f32
     sinter.yield %m : f32
   }
   return %y : tensor<32x32xf32>

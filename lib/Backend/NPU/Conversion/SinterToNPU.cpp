@@ -593,6 +593,36 @@ static LogicalResult convertFunction(func::FuncOp f, GemmOp gemm) {
             }
             return kb.epilogueTile(&inner, BM, BN, rt);
           };
+          // A constant operand: the vector unit's scalar form (c - x as
+          // -x + c).
+          auto constantOf = [&](unsigned i) -> std::optional<float> {
+            FloatAttr f;
+            if (matchPattern(inner.getOperand(i), m_Constant(&f)))
+              return float(f.getValueAsDouble());
+            return std::nullopt;
+          };
+          if (binary && (constantOf(0) || constantOf(1))) {
+            bool left = bool(constantOf(0));
+            Value t = operand(left ? 1 : 0);
+            float c = *constantOf(left ? 0 : 1);
+            if (!t || !isFull(t) || (left && *binary == BinaryKind::div))
+              return "the epilogue's '" +
+                     inner.getName().getStringRef().str() +
+                     "' has no vector-unit form with this constant";
+            Value o = resultTile();
+            auto scalar = [&](BinaryKind k, Value in, float v) {
+              VScalarOp::create(ob, loc, BinaryKindAttr::get(ob.getContext(), k),
+                                in, o, ob.getF32FloatAttr(v));
+            };
+            if (left && *binary == BinaryKind::sub) {
+              scalar(BinaryKind::mul, t, -1.0f);
+              scalar(BinaryKind::add, o, c);
+            } else {
+              scalar(*binary, t, c);
+            }
+            tiles.map(inner.getResult(0), o);
+            continue;
+          }
           if (binary) {
             Value l = operand(0), r = operand(1);
             if (!l || !r)
@@ -1389,6 +1419,8 @@ std::string mlir::sinter::npu::unsupportedSinterOp(Operation *op) {
                "does not take";
     if (!gemm.getEpilogue().empty())
       for (Operation &inner : gemm.getEpilogue().front().without_terminator()) {
+        if (isa<arith::ConstantOp>(inner))
+          continue;
         if (!isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp,
                  arith::MaximumFOp, arith::MinimumFOp, arith::NegFOp,
                  math::ExpOp, math::LogOp, math::TanhOp, math::SqrtOp,
@@ -1396,10 +1428,23 @@ std::string mlir::sinter::npu::unsupportedSinterOp(Operation *op) {
                 inner))
           return "the epilogue's '" + inner.getName().getStringRef().str() +
                  "' has no vector-unit form on the NPU yet";
-        for (Value o : inner.getOperands())
-          if (o.getParentBlock() != &gemm.getEpilogue().front() ||
-              o.getDefiningOp<arith::ConstantOp>())
-            return "epilogue constants are not supported on the NPU yet";
+        // Constants: one operand of a binary op (the vector unit's scalar
+        // form), not the dividend.
+        bool binary = isa<arith::AddFOp, arith::SubFOp, arith::MulFOp,
+                          arith::DivFOp, arith::MaximumFOp, arith::MinimumFOp>(
+            inner);
+        unsigned constants = 0;
+        for (auto [i, o] : llvm::enumerate(inner.getOperands())) {
+          bool constant = matchPattern(o, m_Constant());
+          constants += constant;
+          if (constant && (!binary || (i == 0 && isa<arith::DivFOp>(inner))))
+            return "the epilogue's '" + inner.getName().getStringRef().str() +
+                   "' has a constant operand with no vector-unit form";
+          if (!constant && o.getParentBlock() != &gemm.getEpilogue().front())
+            return "the epilogue reads a value from outside it";
+        }
+        if (constants > 1)
+          return "an epilogue op on two constants";
       }
     return "";
   }
