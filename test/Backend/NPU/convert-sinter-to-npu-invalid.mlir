@@ -27,14 +27,14 @@ func.func @f32_operands(%a: tensor<64x32xf32>, %b: tensor<32x64xf32>) -> tensor<
 
 // -----
 
-func.func @constant_in_epilogue(%a: tensor<64x32xf16>, %b: tensor<32x64xf16>) -> tensor<64x64xf32> {
+func.func @constant_dividend_in_epilogue(%a: tensor<64x32xf16>, %b: tensor<32x64xf16>) -> tensor<64x64xf32> {
   %o = tensor.empty() : tensor<64x64xf32>
-  // expected-error @+1 {{the epilogue's 'arith.mulf' has an operand that is not a tile (constants are not supported yet)}}
+  // expected-error @+1 {{the epilogue's 'arith.divf' has no vector-unit form with this constant}}
   %y = sinter.gemm ins(%a, %b : tensor<64x32xf16>, tensor<32x64xf16>) outs(%o : tensor<64x64xf32>) {acc_type = f32} -> tensor<64x64xf32>
     epilogue {
     ^bb0(%acc: f32):
       %c = arith.constant 0.5 : f32
-      %s = arith.mulf %acc, %c : f32
+      %s = arith.divf %c, %acc : f32
       sinter.yield %s : f32
     }
   return %y : tensor<64x64xf32>
