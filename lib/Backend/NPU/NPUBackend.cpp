@@ -79,7 +79,8 @@ public:
     if (stage == "partition") {
       auto pm = PassManager::on<ModuleOp>(c.getModule().getContext());
       pm.addPass(createSinterNPUDecomposeUnsupported());
-      pm.addPass(createSinterPartition());
+      // The vector programs read strided slices through their access maps.
+      pm.addPass(createSinterPartition(SinterPartitionOptions{true}));
       pm.addPass(createSinterPlanWorkspace());
       if (failed(c.runPipeline(stage, pm)))
         return c.fail("partitioning into NPU kernels failed");

@@ -189,6 +189,10 @@ struct Partitioner {
   int64_t next = 0;
   /// Host values that are the same on every call.
   llvm::DenseSet<Value> loadTime;
+  /// Strided slices read by kernels only: cloned into each kernel that
+  /// reads them (read-slices-in-kernels) instead of copied by their own.
+  bool readSlicesInKernels = false;
+  llvm::DenseSet<Operation *> slicesInKernels;
 
   bool isLoadTime(Value v) const { return loadTime.contains(v); }
 
@@ -221,7 +225,7 @@ struct Partitioner {
     std::function<LogicalResult(Value)> collect =
         [&](Value v) -> LogicalResult {
       Operation *def = v.getDefiningOp();
-      if (def && isMadeInKernel(v)) {
+      if (def && (isMadeInKernel(v) || slicesInKernels.contains(def))) {
         for (Value operand : def->getOperands())
           if (failed(collect(operand)))
             return failure();
@@ -322,6 +326,25 @@ struct Partitioner {
       }
       if (isHostOp(op))
         continue;
+      if (readSlicesInKernels && isa<tensor::ExtractSliceOp>(op)) {
+        // Read by kernels only, directly or through views (which then go
+        // into the kernels with it).
+        SmallVector<Operation *> chain;
+        std::function<bool(Operation *)> kernelsOnly = [&](Operation *o) {
+          chain.push_back(o);
+          return !o->use_empty() &&
+                 llvm::all_of(o->getUsers(), [&](Operation *u) {
+                   if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp,
+                           tensor::CastOp>(u))
+                     return kernelsOnly(u);
+                   return !isHostOp(u);
+                 });
+        };
+        if (kernelsOnly(op)) {
+          slicesInKernels.insert(chain.begin(), chain.end());
+          continue;
+        }
+      }
       if (failed(outline({op}, kernelKind(op))))
         return failure();
     }
@@ -368,6 +391,7 @@ struct Partitioner {
 };
 
 struct PartitionPass : public sinter::impl::SinterPartitionBase<PartitionPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
@@ -376,7 +400,7 @@ struct PartitionPass : public sinter::impl::SinterPartitionBase<PartitionPass> {
       if (f.isPublic() && !f.isExternal() && !f->hasAttr(kHostAttrName))
         funcs.push_back(f);
     for (func::FuncOp f : funcs) {
-      Partitioner p{f, symbols, 0, {}};
+      Partitioner p{f, symbols, 0, {}, readSlicesInKernels, {}};
       if (failed(p.run()))
         return signalPassFailure();
     }

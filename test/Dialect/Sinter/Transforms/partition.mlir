@@ -154,3 +154,33 @@ func.func @inserts(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>, %d: tensor<2x8xf32>
   %3 = tensor.insert_slice %a into %2[0, 5] [2, 3] [1, 1] : tensor<2x3xf32> into tensor<2x8xf32>
   return %1, %3 : tensor<2x8xf32>, tensor<2x8xf32>
 }
+
+// -----
+
+// With read-slices-in-kernels, a strided slice that only kernels read
+// (here through a reshape) goes into the kernel that reads it; without it,
+// the slice is a copy kernel of its own.
+// RUN: sinter-opt %s --split-input-file --sinter-partition=read-slices-in-kernels | FileCheck %s --check-prefix=INKERNEL
+// INKERNEL-LABEL: func.func private @strided_0_generic(
+// INKERNEL-SAME:      %[[X:.*]]: tensor<8x16xf32>) -> tensor<8x2x2xf32>
+// INKERNEL:         %[[S:.*]] = tensor.extract_slice %[[X]][0, 4] [8, 4] [1, 1]
+// INKERNEL:         %[[V:.*]] = tensor.expand_shape %[[S]]
+// INKERNEL:         linalg.generic {{.*}} ins(%[[V]] : tensor<8x2x2xf32>)
+// INKERNEL-LABEL: func.func @strided(
+// INKERNEL-NOT:     tensor.extract_slice
+// INKERNEL:         call @strided_0_generic(%arg0)
+// CHECK-LABEL: func.func private @strided_0_copy(
+// CHECK-LABEL: func.func private @strided_1_generic(
+#id3 = affine_map<(a, b, c) -> (a, b, c)>
+func.func @strided(%x: tensor<8x16xf32>) -> tensor<8x2x2xf32> {
+  %s = tensor.extract_slice %x[0, 4] [8, 4] [1, 1] : tensor<8x16xf32> to tensor<8x4xf32>
+  %v = tensor.expand_shape %s [[0], [1, 2]] output_shape [8, 2, 2] : tensor<8x4xf32> into tensor<8x2x2xf32>
+  %e = tensor.empty() : tensor<8x2x2xf32>
+  %y = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%v : tensor<8x2x2xf32>) outs(%e : tensor<8x2x2xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = arith.mulf %a, %a : f32
+    linalg.yield %t : f32
+  } -> tensor<8x2x2xf32>
+  return %y : tensor<8x2x2xf32>
+}

@@ -248,9 +248,18 @@ def SinterPartition : Pass<"sinter-partition", "::mlir::ModuleOp"> {
     argument, a constant, a slice, or a value returned twice) gets a `copy`
     kernel, so every result is written by exactly one kernel.
 
+    With `read-slices-in-kernels`, a strided `extract_slice` that only
+    kernels read is cloned into each of them instead of being a `copy`
+    kernel of its own (for backends whose kernels read their operands
+    through access maps, as the NPU's vector programs do).
+
     Backends that launch kernels one by one (the GPU and the NPU) run this
     after the graph stage; the CPU compiles whole functions.
   }];
+  let options = [
+    Option<"readSlicesInKernels", "read-slices-in-kernels", "bool", "false",
+           "Clone strided slices read only by kernels into those kernels">
+  ];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
