@@ -183,3 +183,34 @@ func.func @g(%a: tensor<{M}x{K}xbf16>, %b: tensor<{K}x{N}xbf16>) -> tensor<{M}x{
     x = a.astype(np.float64) @ b.astype(np.float64)
     want = 2.0 - 0.5 * x * (1 + np.tanh(0.7978845608 * (x + 0.044715 * x ** 3)))
     check(model(a, b), want, "f32")
+
+
+def test_npu_weights_as_arguments(tmp_path):
+    """Weights as arguments: what weights alone make (the concatenated QKV
+    and gate/up projections) runs at load time, and again when new weight
+    arrays come in."""
+    module, x = torch_block("llama")
+    path = os.path.join(tmp_path, "llama.onnx")
+    export(module, x, path)
+    out = os.path.join(tmp_path, "npu")
+    art = sinter.compile(path, target="npu-910", output_dir=out, name="m", weights="arguments",
+                         constants=["cos", "sin", "mask"])
+    kernels = art.manifest["functions"][0]["kernels"]
+    assert any(k["load_time"] for k in kernels)
+    model = sinter.load(out, weights=art.weights)
+    with torch.no_grad():
+        want = copy.deepcopy(module).double()(x.double()).numpy()
+    check(model(x.numpy()), want, "f32")
+    # The same function with the weights passed after the input: new
+    # weight arrays make the load-time results again.
+    unbound = sinter.load(out, weights=[])
+    fn = getattr(unbound, unbound.functions[0])
+    check(fn(x.numpy(), *art.weights), want, "f32")
+    scaled = [w * 0.5 for w in art.weights]
+    state = {k: v * 0.5 if v.is_floating_point() and k not in ("cos", "sin", "mask") else v
+             for k, v in module.state_dict().items()}
+    halved = copy.deepcopy(module)
+    halved.load_state_dict(state)
+    with torch.no_grad():
+        want_half = halved.double()(x.double()).numpy()
+    check(fn(x.numpy(), *scaled), want_half, "f32")
