@@ -133,3 +133,44 @@ def test_bf16_blocks(block, tmp_path):
         want = module.double()(x.double()).numpy()
     # bf16 activations between ops: a few bf16 ulps of values around 4.
     assert float(np.abs(got - want).max()) <= 0.05
+
+
+class HFRMSNorm(torch.nn.Module):
+    """Hugging Face's LlamaRMSNorm: statistics of an f32 copy, the weight
+    applied after casting back."""
+
+    def __init__(self, d, eps=1e-6):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.randn(d))
+        self.eps = eps
+
+    def forward(self, x):
+        dtype = x.dtype
+        h = x.to(torch.float32)
+        h = h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + self.eps)
+        return self.weight * h.to(dtype)
+
+
+@pytest.mark.parametrize("dtype", ["f32", "bf16"])
+def test_hf_rms_norm_raised(dtype, tmp_path):
+    """The Hugging Face RMSNorm spelling raises to one sinter.rms_norm in
+    f32 and bf16, on the CPU and the NPU, and matches torch."""
+    torch.manual_seed(2)
+    block = torch.nn.Sequential(HFRMSNorm(64), torch.nn.Linear(64, 32, bias=False)).eval()
+    x = torch.randn(2, 5, 64)
+    if dtype == "bf16":
+        block, x = block.bfloat16(), x.bfloat16()
+    path = os.path.join(tmp_path, "norm.onnx")
+    export(block, x, path)
+    sinter.compile(path, output_dir=os.path.join(tmp_path, "graph"), name="g", stop_after="graph")
+    graph = open(os.path.join(tmp_path, "graph", "g.graph.mlir")).read()
+    assert len(re.findall(r"sinter\.rms_norm ", graph)) == 1, graph
+    assert "math.sqrt" not in graph and "math.rsqrt" not in graph
+    with torch.no_grad():
+        want = block.double()(x.double()).numpy()
+    xs = x.float().numpy() if dtype == "bf16" else x.numpy()
+    tol = 1e-4 if dtype == "f32" else 5e-2
+    cpu = sinter.compile(path, output_dir=os.path.join(tmp_path, "cpu"))
+    np.testing.assert_allclose(cpu(xs), want, atol=tol, rtol=tol)
+    sinter.compile(path, target="npu-910", output_dir=os.path.join(tmp_path, "npu"), name="n")
+    np.testing.assert_allclose(sinter.load(os.path.join(tmp_path, "npu"))(xs), want, atol=tol, rtol=tol)

@@ -442,7 +442,27 @@ struct RaiseNamedSoftmax : OpRewritePattern<linalg::SoftmaxOp> {
   }
 };
 
-/// x / sqrt(mean(x^2) + eps) [* gamma] over the last dim -> sinter.rms_norm.
+/// The input of `v` when `v` is only a widening of it (an elementwise
+/// generic whose payload is one arith.extf): the f32 copy Hugging Face
+/// makes before a norm's statistics. Null otherwise.
+Value widenedFrom(Value v) {
+  auto cast = v.getDefiningOp<linalg::GenericOp>();
+  if (!cast || !isElementwiseGeneric(cast) || cast.getNumDpsInputs() != 1 ||
+      !cast.getIndexingMapsArray()[0].isIdentity())
+    return {};
+  Block &body = *cast.getBody();
+  auto ext = dyn_cast<arith::ExtFOp>(body.front());
+  if (!ext || ext.getIn() != body.getArgument(0) ||
+      body.getTerminator()->getOperand(0) != ext.getResult())
+    return {};
+  return cast.getDpsInputs()[0];
+}
+
+/// x / sqrt(mean(x^2) + eps) [* gamma] over the last dim -> sinter.rms_norm,
+/// in any arrangement the payload interpreter agrees with (the operands in
+/// any order; rsqrt, 1 / sqrt or a division by sqrt; the weight before or
+/// after), and through Hugging Face's f32 upcast of an f16/bf16 x (the
+/// statistics in f32, as sinter.rms_norm computes them).
 struct RaiseRMSNorm : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::GenericOp norm,
@@ -452,49 +472,77 @@ struct RaiseRMSNorm : OpRewritePattern<linalg::GenericOp> {
       return failure();
     SmallVector<AffineMap> maps = norm.getIndexingMapsArray();
     unsigned rank = norm.getNumLoops();
-    if (rank < 1 || !maps[0].isIdentity())
+    if (rank < 1)
       return failure();
-    Value x = norm.getDpsInputs()[0];
-    std::optional<RowReduction> ss = matchRowReduction(norm.getDpsInputs()[1]);
-    if (!ss || ss->kind != RedKind::SumSq || ss->input != x ||
-        ss->dim != rank - 1 || maps[1] != ss->op.getIndexingMapsArray()[1])
-      return failure();
-    Value gamma;
-    if (norm.getNumDpsInputs() == 3) {
-      if (maps[2] !=
-          AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, getContext())))
-        return failure();
-      gamma = norm.getDpsInputs()[2];
+    // The operands by role: the sum of squares (a row reduction), x (what
+    // it reduces, read whole) and gamma (a row of the last dimension).
+    unsigned numIn = norm.getNumDpsInputs();
+    int xi = -1, ssi = -1, gi = -1;
+    std::optional<RowReduction> ss;
+    for (unsigned i = 0; i < numIn; ++i) {
+      std::optional<RowReduction> r = matchRowReduction(norm.getDpsInputs()[i]);
+      if (r && r->kind == RedKind::SumSq && r->dim == rank - 1 &&
+          maps[i] == r->op.getIndexingMapsArray()[1] && ssi < 0) {
+        ss = r;
+        ssi = i;
+      }
     }
-    auto xT = cast<RankedTensorType>(x.getType());
+    if (ssi < 0)
+      return failure();
+    AffineMap lastDim =
+        AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, getContext()));
+    for (unsigned i = 0; i < numIn; ++i) {
+      if (int(i) == ssi)
+        continue;
+      if (maps[i].isIdentity() && norm.getDpsInputs()[i] == ss->input && xi < 0)
+        xi = i;
+      else if (maps[i] == lastDim && gi < 0)
+        gi = i;
+      else
+        return failure();
+    }
+    if (xi < 0)
+      return failure();
+    Value x = norm.getDpsInputs()[xi];
+    Value gamma = gi >= 0 ? norm.getDpsInputs()[gi] : Value();
+    // Statistics of a widened f16/bf16 x: the norm takes x itself.
+    Type outElem = getElementTypeOrSelf(norm.getResult(0).getType());
+    Value source = x;
+    if (Value narrow = widenedFrom(x);
+        narrow && getElementTypeOrSelf(narrow.getType()) == outElem)
+      source = narrow;
+    auto xT = cast<RankedTensorType>(source.getType());
     int64_t n = xT.getShape().back();
-    if (ShapedType::isDynamic(n) || !isFloatGemmType(xT.getElementType()))
+    if (ShapedType::isDynamic(n) || !isFloatGemmType(xT.getElementType()) ||
+        (gamma && !isFloatGemmType(getElementTypeOrSelf(gamma.getType()))))
       return failure();
     // mean = ss / (c * n); find eps where mean = 1 and x = gamma = 1.
     double meanScale = 1.0 / (ss->scale * double(n));
-    SmallVector<double> unit{1.0, 1.0 / meanScale};
-    if (gamma)
-      unit.push_back(1.0);
-    unit.push_back(0.0);
-    std::optional<double> f0 = evaluatePayload(*norm.getBody(), unit);
+    auto args = [&](double xv, double ssv, double gv) {
+      SmallVector<double> a(numIn + 1, 0.0);
+      a[xi] = xv;
+      a[ssi] = ssv;
+      if (gi >= 0)
+        a[gi] = gv;
+      return a;
+    };
+    std::optional<double> f0 =
+        evaluatePayload(*norm.getBody(), args(1.0, 1.0 / meanScale, 1.0));
     if (!f0 || *f0 <= 0)
       return failure();
     double eps = 1.0 / (*f0 * *f0) - 1.0;
-    if (eps < -1e-9 || eps > 1.0)
+    if (eps < -1e-6 || eps > 1.0)
       return failure();
     eps = std::max(eps, 0.0);
     bool hasGamma = bool(gamma);
     auto sample = [&](int i) {
-      SmallVector<double> a{sampleValue(i, 0),
-                            (0.5 + std::fabs(sampleValue(i, 1))) / meanScale};
-      if (hasGamma)
-        a.push_back(sampleValue(i, 2));
-      a.push_back(0.0);
-      return a;
+      return args(sampleValue(i, 0),
+                  (0.5 + std::fabs(sampleValue(i, 1))) / meanScale,
+                  sampleValue(i, 2));
     };
     if (!payloadMatches(*norm.getBody(), sample, [&](ArrayRef<double> a) {
-          double y = a[0] / std::sqrt(a[1] * meanScale + eps);
-          return hasGamma ? y * a[2] : y;
+          double y = a[xi] / std::sqrt(a[ssi] * meanScale + eps);
+          return hasGamma ? y * a[gi] : y;
         }))
       return failure();
     Location loc = norm.getLoc();
@@ -506,7 +554,7 @@ struct RaiseRMSNorm : OpRewritePattern<linalg::GenericOp> {
               gT, rewriter.getFloatAttr(xT.getElementType(), 1.0)));
     }
     rewriter.replaceOpWithNewOp<RMSNormOp>(
-        norm, norm.getResult(0).getType(), x, gamma, norm.getDpsInits()[0],
+        norm, norm.getResult(0).getType(), source, gamma, norm.getDpsInits()[0],
         rewriter.getF32FloatAttr(float(eps)));
     return success();
   }

@@ -220,3 +220,114 @@ func.func @not_rms(%x: tensor<3x16xf32>) -> tensor<3x16xf32> {
   } -> tensor<3x16xf32>
   return %y : tensor<3x16xf32>
 }
+
+// -----
+
+// Hugging Face's RMSNorm as torch exports it: the weight read first, the
+// inverse root as 1 / sqrt, mean as sum / n; in bf16 the statistics come
+// from an f32 copy of x (a widening generic), and the norm takes the bf16 x.
+// CHECK-LABEL: func @hf_rms_norm_f32
+// CHECK: sinter.rms_norm ins(%arg0, %arg1 : tensor<2x5x64xf32>, tensor<64xf32>) outs(%{{.*}} : tensor<2x5x64xf32>) -> tensor<2x5x64xf32>
+// CHECK-NOT: linalg.generic
+// CHECK-LABEL: func @hf_rms_norm_bf16
+// CHECK: sinter.rms_norm ins(%arg0, %arg1 : tensor<2x5x64xbf16>, tensor<64xbf16>) outs(%{{.*}} : tensor<2x5x64xbf16>)
+// CHECK-NOT: linalg.generic
+#x3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#row3 = affine_map<(d0, d1, d2) -> (d0, d1)>
+#w3 = affine_map<(d0, d1, d2) -> (d2)>
+func.func @hf_rms_norm_f32(%x: tensor<2x5x64xf32>, %w: tensor<64xf32>) -> tensor<2x5x64xf32> {
+  %eps = arith.constant 9.99999997E-7 : f32
+  %n = arith.constant 6.400000e+01 : f32
+  %one = arith.constant 1.000000e+00 : f32
+  %zero = arith.constant 0.000000e+00 : f32
+  %e0 = tensor.empty() : tensor<2x5xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e0 : tensor<2x5xf32>) -> tensor<2x5xf32>
+  %ss = linalg.generic {indexing_maps = [#x3, #row3], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x : tensor<2x5x64xf32>) outs(%f : tensor<2x5xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %sq = arith.mulf %in, %in : f32
+    %s = arith.addf %out, %sq : f32
+    linalg.yield %s : f32
+  } -> tensor<2x5xf32>
+  %e = tensor.empty() : tensor<2x5x64xf32>
+  %y = linalg.generic {indexing_maps = [#w3, #x3, #row3, #x3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%w, %x, %ss : tensor<64xf32>, tensor<2x5x64xf32>, tensor<2x5xf32>) outs(%e : tensor<2x5x64xf32>) {
+  ^bb0(%g: f32, %v: f32, %s: f32, %out: f32):
+    %m = arith.divf %s, %n : f32
+    %a = arith.addf %m, %eps : f32
+    %r = math.sqrt %a : f32
+    %i = arith.divf %one, %r : f32
+    %h = arith.mulf %v, %i : f32
+    %o = arith.mulf %g, %h : f32
+    linalg.yield %o : f32
+  } -> tensor<2x5x64xf32>
+  return %y : tensor<2x5x64xf32>
+}
+func.func @hf_rms_norm_bf16(%x: tensor<2x5x64xbf16>, %w: tensor<64xbf16>) -> tensor<2x5x64xbf16> {
+  %eps = arith.constant 9.99999997E-7 : f32
+  %n = arith.constant 6.400000e+01 : f32
+  %one = arith.constant 1.000000e+00 : f32
+  %zero = arith.constant 0.000000e+00 : f32
+  %e0 = tensor.empty() : tensor<2x5xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e0 : tensor<2x5xf32>) -> tensor<2x5xf32>
+  %ew = tensor.empty() : tensor<2x5x64xf32>
+  %xf = linalg.generic {indexing_maps = [#x3, #x3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x : tensor<2x5x64xbf16>) outs(%ew : tensor<2x5x64xf32>) {
+  ^bb0(%in: bf16, %out: f32):
+    %w32 = arith.extf %in : bf16 to f32
+    linalg.yield %w32 : f32
+  } -> tensor<2x5x64xf32>
+  %ss = linalg.generic {indexing_maps = [#x3, #row3], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%xf : tensor<2x5x64xf32>) outs(%f : tensor<2x5xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %sq = arith.mulf %in, %in : f32
+    %s = arith.addf %out, %sq : f32
+    linalg.yield %s : f32
+  } -> tensor<2x5xf32>
+  %e = tensor.empty() : tensor<2x5x64xbf16>
+  %y = linalg.generic {indexing_maps = [#w3, #x3, #row3, #x3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%w, %xf, %ss : tensor<64xbf16>, tensor<2x5x64xf32>, tensor<2x5xf32>) outs(%e : tensor<2x5x64xbf16>) {
+  ^bb0(%g: bf16, %v: f32, %s: f32, %out: bf16):
+    %m = arith.divf %s, %n : f32
+    %a = arith.addf %m, %eps : f32
+    %r = math.sqrt %a : f32
+    %i = arith.divf %one, %r : f32
+    %h = arith.mulf %v, %i : f32
+    %t = arith.truncf %h : f32 to bf16
+    %o = arith.mulf %g, %t : bf16
+    linalg.yield %o : bf16
+  } -> tensor<2x5x64xbf16>
+  return %y : tensor<2x5x64xbf16>
+}
+
+// -----
+
+// Left alone: the normalized value is not the one the statistics reduce.
+// CHECK-LABEL: func @rms_of_another
+// CHECK-NOT: sinter.rms_norm
+func.func @rms_of_another(%x: tensor<2x64xf32>, %z: tensor<2x64xf32>, %w: tensor<64xf32>) -> tensor<2x64xf32> {
+  %n = arith.constant 6.400000e+01 : f32
+  %one = arith.constant 1.000000e+00 : f32
+  %zero = arith.constant 0.000000e+00 : f32
+  %e0 = tensor.empty() : tensor<2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e0 : tensor<2xf32>) -> tensor<2xf32>
+  %ss = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<2x64xf32>) outs(%f : tensor<2xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %sq = arith.mulf %in, %in : f32
+    %s = arith.addf %out, %sq : f32
+    linalg.yield %s : f32
+  } -> tensor<2xf32>
+  %e = tensor.empty() : tensor<2x64xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%w, %z, %ss : tensor<64xf32>, tensor<2x64xf32>, tensor<2xf32>) outs(%e : tensor<2x64xf32>) {
+  ^bb0(%g: f32, %v: f32, %s: f32, %out: f32):
+    %m = arith.divf %s, %n : f32
+    %r = math.sqrt %m : f32
+    %i = arith.divf %one, %r : f32
+    %h = arith.mulf %v, %i : f32
+    %o = arith.mulf %g, %h : f32
+    linalg.yield %o : f32
+  } -> tensor<2x64xf32>
+  return %y : tensor<2x64xf32>
+}
