@@ -312,16 +312,41 @@ class _Importer:
         self.emit(f"}} -> {_ttype(out_shape, out_elem)}")
         return n
 
-    def causal_payload(self, kind: str, R: int, elem: str) -> str:
-        """In a payload over R dims: key j visible to query i (j <= i) as a
-        bool, or as the additive mask 0 / -inf."""
+    def causal_payload(self, band, R: int, elem: str) -> str:
+        """In a payload over R dims: key j visible to query i (i + lo <= j <=
+        i + hi; lo None: no lower bound) as a bool, true where hidden for
+        'bool_masked', or as the additive mask 0 / -inf."""
+        kind, lo, hi = band
         i, j, keep = self.fresh("s"), self.fresh("s"), self.fresh("s")
         self.emit(f"  {i} = linalg.index {R - 2} : index")
         self.emit(f"  {j} = linalg.index {R - 1} : index")
+
+        def shifted(v, by):
+            if by == 0:
+                return v
+            c, t = self.fresh("s"), self.fresh("s")
+            self.emit(f"  {c} = arith.constant {by} : index")
+            self.emit(f"  {t} = arith.addi {v}, {c} : index")
+            return t
+        # j <= i + hi (as j - hi <= i when hi < 0, unsigned-safe), and
+        # j >= i + lo (as j + (-lo) >= i when lo < 0).
+        if hi >= 0:
+            self.emit(f"  {keep} = arith.cmpi ule, {j}, {shifted(i, hi)} : index")
+        else:
+            self.emit(f"  {keep} = arith.cmpi ule, {shifted(j, -hi)}, {i} : index")
+        if lo is not None:
+            low, both = self.fresh("s"), self.fresh("s")
+            if lo <= 0:
+                self.emit(f"  {low} = arith.cmpi uge, {shifted(j, -lo)}, {i} : index")
+            else:
+                self.emit(f"  {low} = arith.cmpi uge, {j}, {shifted(i, lo)} : index")
+            self.emit(f"  {both} = arith.andi {keep}, {low} : i1")
+            keep = both
         if kind == "bool_masked":  # true where the key is hidden
-            self.emit(f"  {keep} = arith.cmpi ugt, {j}, {i} : index")
-            return keep
-        self.emit(f"  {keep} = arith.cmpi ule, {j}, {i} : index")
+            hidden, true = self.fresh("s"), self.fresh("s")
+            self.emit(f"  {true} = arith.constant true")
+            self.emit(f"  {hidden} = arith.xori {keep}, {true} : i1")
+            return hidden
         if kind == "bool":
             return keep
         r = self.fresh("s")
@@ -410,25 +435,37 @@ class _Importer:
         return v
 
 
-def _causal_kind(x: "_Value", out_shape) -> Optional[str]:
-    """'bool' (true where key j <= query i), 'bool_masked' (true above
-    that: the hidden keys) or 'additive' (0 / -inf) when constant x is a
-    causal mask over the last two dims of out_shape, the same for every
-    leading index; None otherwise."""
+def _causal_kind(x: "_Value", out_shape):
+    """(kind, lo, hi) when constant x is a banded attention mask over the
+    last two dims of out_shape, the same for every leading index: key j is
+    visible to query i where i + lo <= j <= i + hi (lo None: no lower
+    bound; causal is (None, 0), a sliding window of w is (1 - w, 0)); kind
+    'bool' (true where visible), 'bool_masked' (true where hidden) or
+    'additive' (0 / -inf). None otherwise. The payload computes it from the
+    indices (what sinter-raise classifies), instead of reading it."""
     a = x.const
     if a is None or a.ndim < 2 or len(out_shape) < 2 or a.shape[-2:] != tuple(out_shape[-2:]):
         return None
     if any(d != 1 for d in a.shape[:-2]) or a.shape[-1] < 2:
         return None
     sq, sk = a.shape[-2:]
-    tril = np.tril(np.ones((sq, sk), dtype=bool))
     m = a.reshape(sq, sk)
-    if a.dtype == np.bool_ and np.array_equal(m, tril):
-        return "bool"
-    if a.dtype == np.bool_ and np.array_equal(m, ~tril):
-        return "bool_masked"
-    if np.issubdtype(a.dtype, np.floating) and np.all(m[tril] == 0) and np.all(np.isneginf(m[~tril])):
-        return "additive"
+    if a.dtype == np.bool_:
+        candidates = [("bool", m), ("bool_masked", ~m)]
+    elif np.issubdtype(a.dtype, np.floating) and np.all((m == 0) | np.isneginf(m)):
+        candidates = [("additive", m == 0)]
+    else:
+        return None
+    ii, jj = np.indices((sq, sk))
+    d = jj - ii
+    for kind, visible in candidates:
+        if not visible.any() or visible.all():
+            continue
+        lo, hi = int(d[visible].min()), int(d[visible].max())
+        if not np.array_equal(visible, (d >= lo) & (d <= hi)):
+            continue
+        # No lower bound when it cuts nothing off.
+        return (kind, None if lo <= -(sq - 1) else lo, hi)
     return None
 
 

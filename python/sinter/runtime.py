@@ -105,9 +105,10 @@ class CompiledModule(Artifacts):
     def __init__(self, output_dir: str, name: str, manifest: dict, weights: Sequence[np.ndarray] = ()):
         super().__init__(output_dir, name, manifest)
         self.weights = list(weights)
-        so = os.path.join(output_dir, f"lib{name}.so")
+        obj = os.path.join(output_dir, manifest["object"])
+        so = _library_path(output_dir, name, [obj])
         omp = toolchain.omp_lib_dir()
-        cmd = [toolchain.c_compiler(), "-shared", "-o", so, os.path.join(output_dir, manifest["object"]),
+        cmd = [toolchain.c_compiler(), "-shared", "-o", so, obj,
                toolchain.runtime_lib(), f"-L{omp}", "-lomp", "-lm", "-lstdc++", f"-Wl,-rpath,{omp}"]
         built = subprocess.run(cmd, capture_output=True, text=True)
         if built.returncode != 0:
@@ -145,6 +146,28 @@ def _runtime_sources() -> str:
     raise toolchain.ToolchainError("the runtime's sources are not found (a broken install?)")
 
 
+def _library_path(folder: str, name: str, inputs: List[str]) -> str:
+    """FOLDER/lib<name>-<digest>.so, the digest of what it is built from.
+    A process keeps a shared library it loaded by its path, so a library
+    rebuilt under the same name (a recompile into the same folder) would
+    silently run the old code: every build gets a name of its own, and the
+    older builds of `name` in the folder are removed."""
+    import hashlib
+    digest = hashlib.sha1()
+    for path in inputs:
+        digest.update(path.encode())
+        with open(path, "rb") as f:
+            digest.update(f.read())
+    lib = os.path.join(folder, f"lib{name}-{digest.hexdigest()[:16]}.so")
+    for old in os.listdir(folder):
+        if old.startswith(f"lib{name}-") and old.endswith(".so") and os.path.join(folder, old) != lib:
+            try:
+                os.remove(os.path.join(folder, old))
+            except OSError:
+                pass
+    return lib
+
+
 def _build_gpu_library(folder: str, manifest: dict) -> str:
     """lib<name>.so from the launch code and the runtime, rebuilt when the
     launch code is newer."""
@@ -160,9 +183,9 @@ def _build_library(folder: str, manifest: dict, runtime: List[str], libs: List[s
     name = manifest["name"]
     work = os.path.join(folder, ".sinter-build")
     os.makedirs(work, exist_ok=True)
-    lib = os.path.join(work, f"lib{name}.so")
     sources = [os.path.join(folder, src) for src in manifest["sources"]]
-    if os.path.exists(lib) and all(os.path.getmtime(lib) >= os.path.getmtime(s) for s in sources + runtime):
+    lib = _library_path(work, name, sources + runtime)
+    if os.path.exists(lib):
         return lib
     inc = ["-I", os.path.join(root, "include"), "-I", folder]
     objs = []

@@ -174,3 +174,55 @@ def test_hf_rms_norm_raised(dtype, tmp_path):
     np.testing.assert_allclose(cpu(xs), want, atol=tol, rtol=tol)
     sinter.compile(path, target="npu-910", output_dir=os.path.join(tmp_path, "npu"), name="n")
     np.testing.assert_allclose(sinter.load(os.path.join(tmp_path, "npu"))(xs), want, atol=tol, rtol=tol)
+
+
+class MaskedAttention(torch.nn.Module):
+    """Self-attention with its mask as a constant buffer: a sliding window
+    of `window` keys as an additive 0 / -inf mask (Mistral's), or an
+    arbitrary boolean pattern."""
+
+    def __init__(self, d=64, heads=4, seq=16, window=4, pattern=None):
+        super().__init__()
+        self.heads = heads
+        self.qkv = torch.nn.Linear(d, 3 * d)
+        self.o = torch.nn.Linear(d, d)
+        i, j = torch.arange(seq)[:, None], torch.arange(seq)[None, :]
+        visible = (j <= i) & (j > i - window) if pattern is None else pattern
+        self.register_buffer("mask", torch.where(visible, 0.0, float("-inf")))
+
+    def forward(self, x):
+        b, s, d = x.shape
+        hd = d // self.heads
+        q, k, v = (t.view(b, s, self.heads, hd).transpose(1, 2) for t in self.qkv(x).split(d, dim=-1))
+        p = (q @ k.transpose(-1, -2) / hd ** 0.5 + self.mask).softmax(-1)
+        return self.o((p @ v).transpose(1, 2).reshape(b, s, d))
+
+
+def test_sliding_window_constant_mask(tmp_path):
+    """A sliding window written as a constant additive mask becomes the
+    attention's sliding_window attributes (no S x S tensor read), on the
+    CPU and the NPU; a mask with no band structure stays a tensor and is
+    still computed right."""
+    torch.manual_seed(3)
+    x = torch.randn(2, 16, 64)
+    for pattern, raised in ((None, True), (torch.rand(16, 16) > 0.3, False)):
+        block = MaskedAttention(pattern=pattern).eval()
+        if pattern is not None:  # every query sees at least its own key
+            block.mask.fill_diagonal_(0.0)
+        path = os.path.join(tmp_path, "attn.onnx")
+        export(block, x, path)
+        sinter.compile(path, output_dir=os.path.join(tmp_path, "graph"), name="g", stop_after="graph")
+        graph = open(os.path.join(tmp_path, "graph", "g.graph.mlir")).read()
+        if raised:
+            assert len(re.findall(r"sinter\.attention ", graph)) == 1
+            assert "mask = #sinter.mask<sliding_window>" in graph and "window = 4" in graph
+            assert "tensor<16x16xf32>" not in graph
+        else:
+            assert "sliding_window" not in graph
+        with torch.no_grad():
+            want = block(x).numpy()
+        cpu = sinter.compile(path, output_dir=os.path.join(tmp_path, "cpu"))
+        np.testing.assert_allclose(cpu(x.numpy()), want, atol=1e-4, rtol=1e-4)
+        sinter.compile(path, target="npu-910", output_dir=os.path.join(tmp_path, "npu"), name="n")
+        np.testing.assert_allclose(sinter.load(os.path.join(tmp_path, "npu"))(x.numpy()), want, atol=1e-4,
+                                   rtol=1e-4)
