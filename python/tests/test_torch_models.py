@@ -201,8 +201,8 @@ class MaskedAttention(torch.nn.Module):
 def test_sliding_window_constant_mask(tmp_path):
     """A sliding window written as a constant additive mask becomes the
     attention's sliding_window attributes (no S x S tensor read), on the
-    CPU and the NPU; a mask with no band structure stays a tensor and is
-    still computed right."""
+    CPU and the NPU; a mask with no band structure becomes the attention's
+    bias operand, computed right too."""
     torch.manual_seed(3)
     x = torch.randn(2, 16, 64)
     for pattern, raised in ((None, True), (torch.rand(16, 16) > 0.3, False)):
@@ -217,8 +217,10 @@ def test_sliding_window_constant_mask(tmp_path):
             assert len(re.findall(r"sinter\.attention ", graph)) == 1
             assert "mask = #sinter.mask<sliding_window>" in graph and "window = 4" in graph
             assert "tensor<16x16xf32>" not in graph
-        else:
+        else:  # the mask is the attention's bias operand
             assert "sliding_window" not in graph
+            assert len(re.findall(r"sinter\.attention ", graph)) == 1 and " bias(" in graph
+            assert "sinter.softmax" not in graph
         with torch.no_grad():
             want = block(x).numpy()
         cpu = sinter.compile(path, output_dir=os.path.join(tmp_path, "cpu"))

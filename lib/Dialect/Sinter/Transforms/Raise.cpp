@@ -14,6 +14,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "sinter/Dialect/Sinter/IR/SinterOps.h"
 #include "sinter/Dialect/Sinter/Transforms/Passes.h"
+#include "llvm/ADT/SmallBitVector.h"
 #include <cmath>
 #include <cstring>
 
@@ -1310,12 +1311,60 @@ struct RaiseAttention : OpRewritePattern<GemmOp> {
       return failure();
     Value logits = softmax.getInput();
     linalg::GenericOp maskOp;
+    // An additive bias (a constant with no structure the importer found, or
+    // a runtime argument): scale * x + b with b broadcast over some of the
+    // scores' dimensions.
+    Value bias;
+    AffineMap biasMap;
+    std::optional<float> biasScale;
     if ((maskOp = logits.getDefiningOp<linalg::GenericOp>())) {
-      if (!isElementwiseGeneric(maskOp) || maskOp.getNumDpsInputs() != 1 ||
-          !maskOp.getIndexingMapsArray()[0].isIdentity() ||
-          !maskOp->hasOneUse())
+      if (!isElementwiseGeneric(maskOp) || !maskOp->hasOneUse())
         return failure();
-      logits = maskOp.getDpsInputs()[0];
+      SmallVector<AffineMap> maps = maskOp.getIndexingMapsArray();
+      if (maskOp.getNumDpsInputs() == 2) {
+        int si = -1;
+        for (int i = 0; i < 2; ++i)
+          if (maps[i].isIdentity() &&
+              maskOp.getDpsInputs()[i].getDefiningOp<GemmOp>())
+            si = i;
+        int bi = 1 - si;
+        if (si < 0 || !maps[bi].isProjectedPermutation() ||
+            !llvm::is_sorted(maps[bi].getResults(),
+                             [](AffineExpr a, AffineExpr b) {
+                               return cast<AffineDimExpr>(a).getPosition() <
+                                      cast<AffineDimExpr>(b).getPosition();
+                             }))
+          return failure();
+        auto args = [&](double x, double b) {
+          SmallVector<double> a(3, 0.0);
+          a[si] = x;
+          a[bi] = b;
+          return a;
+        };
+        std::optional<double> zero =
+            evaluatePayload(*maskOp.getBody(), args(0, 0));
+        std::optional<double> one =
+            evaluatePayload(*maskOp.getBody(), args(1, 0));
+        if (!zero || !one || std::fabs(*zero) > 1e-12)
+          return failure();
+        double c = *one;
+        if (!payloadMatches(
+                *maskOp.getBody(),
+                [&](int i) {
+                  return args(sampleValue(i, 0), sampleValue(i, 1));
+                },
+                [&](ArrayRef<double> a) { return c * a[si] + a[bi]; }))
+          return failure();
+        bias = maskOp.getDpsInputs()[bi];
+        biasMap = maps[bi];
+        biasScale = float(c);
+        logits = maskOp.getDpsInputs()[si];
+        maskOp = nullptr;
+      } else {
+        if (maskOp.getNumDpsInputs() != 1 || !maps[0].isIdentity())
+          return failure();
+        logits = maskOp.getDpsInputs()[0];
+      }
     }
     auto qk = logits.getDefiningOp<GemmOp>();
     if (!qk || !isPlain(qk) || !qk.getTransposeB() || !qk->hasOneUse() ||
@@ -1332,6 +1381,11 @@ struct RaiseAttention : OpRewritePattern<GemmOp> {
         return failure();
       mask = *m;
     }
+    if (biasScale)
+      mask.scale = *biasScale;
+    if (bias && !isFloatGemmType(getElementTypeOrSelf(bias.getType())) &&
+        !getElementTypeOrSelf(bias.getType()).isF32())
+      return failure();
     unsigned headDim = nb == 0 ? 0 : nb - 1;
     auto [k, gk] = nb ? seeThroughHeadRepeat(qk.getB(), headDim)
                       : std::pair<Value, int64_t>{qk.getB(), 1};
@@ -1404,8 +1458,42 @@ struct RaiseAttention : OpRewritePattern<GemmOp> {
     auto outTokT = RankedTensorType::get(outShape, outT.getElementType());
     Value init = tensor::EmptyOp::create(rewriter, loc, o4T.getShape(),
                                          o4T.getElementType());
+    // The bias as [B|1, H|1, Sq, Skv]: the scores' dimensions it does not
+    // vary along are 1 for batch and heads, and materialized for the
+    // queries and keys.
+    Value bias4;
+    if (bias) {
+      int64_t missing = 4 - (nb + 2);
+      SmallVector<int64_t> shape;
+      SmallVector<AffineExpr> reads;
+      llvm::SmallBitVector used(nb + 2);
+      for (AffineExpr e : biasMap.getResults())
+        used.set(cast<AffineDimExpr>(e).getPosition());
+      for (int64_t o = 0; o < 4; ++o) {
+        int64_t d = o - missing;
+        shape.push_back(d < 0                       ? 1
+                        : (used.test(d) || d >= nb) ? sT.getDimSize(d)
+                                                    : 1);
+      }
+      for (AffineExpr e : biasMap.getResults())
+        reads.push_back(getAffineDimExpr(
+            cast<AffineDimExpr>(e).getPosition() + missing, getContext()));
+      Type be = getElementTypeOrSelf(bias.getType());
+      Value empty = tensor::EmptyOp::create(rewriter, loc, shape, be);
+      auto copy = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{empty.getType()}, ValueRange{bias},
+          ValueRange{empty},
+          ArrayRef<AffineMap>{
+              AffineMap::get(4, 0, reads, getContext()),
+              AffineMap::getMultiDimIdentityMap(4, getContext())},
+          SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+          [](OpBuilder &b, Location l, ValueRange args) {
+            linalg::YieldOp::create(b, l, args[0]);
+          });
+      bias4 = copy.getResult(0);
+    }
     auto attn = AttentionOp::create(
-        rewriter, loc, TypeRange{o4T}, q4, k4, v4, /*bias=*/Value(),
+        rewriter, loc, TypeRange{o4T}, q4, k4, v4, /*bias=*/bias4,
         /*rope_cos=*/Value(), /*rope_sin=*/Value(), ValueRange{init},
         rewriter.getF32FloatAttr(mask.scale), mask.kind,
         mask.kind == MaskKind::sliding_window

@@ -390,3 +390,58 @@ func.func @repeat_interleave_swapped(%q: tensor<1x4x5x8xf32>, %k: tensor<1x2x5x8
   } -> tensor<1x4x5x8xf32>
   return %o : tensor<1x4x5x8xf32>
 }
+
+// -----
+
+// An additive bias with no structure (a runtime [Sq, Skv] argument, shared
+// by the batch and the heads) becomes the attention's bias operand, laid
+// out as [1, 1, Sq, Skv]; the scores' scale stays the attention's.
+// CHECK-LABEL: func @runtime_bias
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%arg3 : tensor<16x16xf32>) outs(%{{.*}} : tensor<1x1x16x16xf32>)
+// CHECK: sinter.attention ins(%arg0, %arg1, %arg2 : {{.*}}) bias(%[[B]] : tensor<1x1x16x16xf32>) outs(%{{.*}}) {scale = 2.500000e-01 : f32}
+// CHECK-NOT: sinter.softmax
+#s4 = affine_map<(b, h, i, j) -> (b, h, i, j)>
+#m4 = affine_map<(b, h, i, j) -> (i, j)>
+func.func @runtime_bias(%q: tensor<2x4x16x16xf32>, %k: tensor<2x4x16x16xf32>, %v: tensor<2x4x16x16xf32>,
+                        %bias: tensor<16x16xf32>) -> tensor<2x4x16x16xf32> {
+  %e = tensor.empty() : tensor<2x4x16x16xf32>
+  %s = sinter.gemm ins(%q, %k : tensor<2x4x16x16xf32>, tensor<2x4x16x16xf32>) outs(%e : tensor<2x4x16x16xf32>) {acc_type = f32, transpose_b} -> tensor<2x4x16x16xf32>
+  %e2 = tensor.empty() : tensor<2x4x16x16xf32>
+  %m = linalg.generic {indexing_maps = [#s4, #m4, #s4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%s, %bias : tensor<2x4x16x16xf32>, tensor<16x16xf32>) outs(%e2 : tensor<2x4x16x16xf32>) {
+  ^bb0(%x: f32, %b: f32, %o: f32):
+    %c = arith.constant 0.25 : f32
+    %y = arith.mulf %x, %c : f32
+    %z = arith.addf %y, %b : f32
+    linalg.yield %z : f32
+  } -> tensor<2x4x16x16xf32>
+  %e3 = tensor.empty() : tensor<2x4x16x16xf32>
+  %p = sinter.softmax ins(%m : tensor<2x4x16x16xf32>) outs(%e3 : tensor<2x4x16x16xf32>) {dim = 3 : i64} -> tensor<2x4x16x16xf32>
+  %e4 = tensor.empty() : tensor<2x4x16x16xf32>
+  %o = sinter.gemm ins(%p, %v : tensor<2x4x16x16xf32>, tensor<2x4x16x16xf32>) outs(%e4 : tensor<2x4x16x16xf32>) {acc_type = f32} -> tensor<2x4x16x16xf32>
+  return %o : tensor<2x4x16x16xf32>
+}
+
+// -----
+
+// Left alone: the second operand multiplies the scores (not a bias).
+// CHECK-LABEL: func @scores_times_operand
+// CHECK-NOT: sinter.attention
+// CHECK: sinter.softmax
+func.func @scores_times_operand(%q: tensor<2x4x16x16xf32>, %k: tensor<2x4x16x16xf32>, %v: tensor<2x4x16x16xf32>,
+                                %w: tensor<16x16xf32>) -> tensor<2x4x16x16xf32> {
+  %e = tensor.empty() : tensor<2x4x16x16xf32>
+  %s = sinter.gemm ins(%q, %k : tensor<2x4x16x16xf32>, tensor<2x4x16x16xf32>) outs(%e : tensor<2x4x16x16xf32>) {acc_type = f32, transpose_b} -> tensor<2x4x16x16xf32>
+  %e2 = tensor.empty() : tensor<2x4x16x16xf32>
+  %m = linalg.generic {indexing_maps = [affine_map<(b, h, i, j) -> (b, h, i, j)>, affine_map<(b, h, i, j) -> (i, j)>, affine_map<(b, h, i, j) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%s, %w : tensor<2x4x16x16xf32>, tensor<16x16xf32>) outs(%e2 : tensor<2x4x16x16xf32>) {
+  ^bb0(%x: f32, %b: f32, %o: f32):
+    %z = arith.mulf %x, %b : f32
+    linalg.yield %z : f32
+  } -> tensor<2x4x16x16xf32>
+  %e3 = tensor.empty() : tensor<2x4x16x16xf32>
+  %p = sinter.softmax ins(%m : tensor<2x4x16x16xf32>) outs(%e3 : tensor<2x4x16x16xf32>) {dim = 3 : i64} -> tensor<2x4x16x16xf32>
+  %e4 = tensor.empty() : tensor<2x4x16x16xf32>
+  %o = sinter.gemm ins(%p, %v : tensor<2x4x16x16xf32>, tensor<2x4x16x16xf32>) outs(%e4 : tensor<2x4x16x16xf32>) {acc_type = f32} -> tensor<2x4x16x16xf32>
+  return %o : tensor<2x4x16x16xf32>
+}
