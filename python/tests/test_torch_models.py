@@ -228,3 +228,46 @@ def test_sliding_window_constant_mask(tmp_path):
         sinter.compile(path, target="npu-910", output_dir=os.path.join(tmp_path, "npu"), name="n")
         np.testing.assert_allclose(sinter.load(os.path.join(tmp_path, "npu"))(x.numpy()), want, atol=1e-4,
                                    rtol=1e-4)
+
+
+class PaddedAttention(torch.nn.Module):
+    """BERT-style self-attention with a runtime key-padding mask ([B, S],
+    0 for tokens, -10000 for padding), added to the scores as
+    mask[:, None, None, :]."""
+
+    def __init__(self, d=64, heads=4):
+        super().__init__()
+        self.heads = heads
+        self.qkv = torch.nn.Linear(d, 3 * d)
+        self.o = torch.nn.Linear(d, d)
+
+    def forward(self, x, mask):
+        b, s, d = x.shape
+        hd = d // self.heads
+        q, k, v = (t.view(b, s, self.heads, hd).transpose(1, 2) for t in self.qkv(x).split(d, dim=-1))
+        p = (q @ k.transpose(-1, -2) / hd ** 0.5 + mask[:, None, None, :]).softmax(-1)
+        return self.o((p @ v).transpose(1, 2).reshape(b, s, d))
+
+
+def test_runtime_key_padding_mask(tmp_path):
+    """A runtime [B, S] padding mask becomes a [B, 1, 1, S] attention bias
+    (no S x S tensor), right on the CPU and the NPU."""
+    torch.manual_seed(4)
+    block = PaddedAttention().eval()
+    x = torch.randn(2, 16, 64)
+    mask = torch.zeros(2, 16)
+    mask[0, 11:] = -10000.0
+    mask[1, 5:] = -10000.0
+    path = os.path.join(tmp_path, "bert.onnx")
+    torch.onnx.export(block, (x, mask), path, input_names=["x", "mask"], opset_version=17)
+    sinter.compile(path, output_dir=os.path.join(tmp_path, "graph"), name="g", stop_after="graph")
+    graph = open(os.path.join(tmp_path, "graph", "g.graph.mlir")).read()
+    assert len(re.findall(r"sinter\.attention ", graph)) == 1
+    assert "bias(" in graph and "tensor<2x1x1x16xf32>" in graph and "sinter.softmax" not in graph
+    with torch.no_grad():
+        want = block(x, mask).numpy()
+    cpu = sinter.compile(path, output_dir=os.path.join(tmp_path, "cpu"))
+    np.testing.assert_allclose(cpu(x.numpy(), mask.numpy()), want, atol=1e-4, rtol=1e-4)
+    sinter.compile(path, target="npu-910", output_dir=os.path.join(tmp_path, "npu"), name="n")
+    np.testing.assert_allclose(sinter.load(os.path.join(tmp_path, "npu"))(x.numpy(), mask.numpy()), want,
+                               atol=1e-4, rtol=1e-4)

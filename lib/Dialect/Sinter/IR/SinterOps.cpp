@@ -431,12 +431,13 @@ LogicalResult AttentionOp::verify() {
     return failure();
   if (Value bias = getBias()) {
     auto bT = tensorType(bias);
-    if (failed(checkRank(*this, "bias", bT, 4, "[B|1, Hq|1, Sq, Skv]")) ||
+    if (failed(checkRank(*this, "bias", bT, 4, "[B|1, Hq|1, Sq|1, Skv]")) ||
         failed(checkActivation(*this, "bias", bT)))
       return failure();
     int64_t b0 = bT.getDimSize(0) == 1 ? 1 : b;
     int64_t b1 = bT.getDimSize(1) == 1 ? 1 : hq;
-    if (failed(checkShape(*this, "bias", bT, {b0, b1, sq, skv})))
+    int64_t b2 = bT.getDimSize(2) == 1 ? 1 : sq;
+    if (failed(checkShape(*this, "bias", bT, {b0, b1, b2, skv})))
       return failure();
   }
   if (bool(getRopeCos()) != bool(getRopeSin()))

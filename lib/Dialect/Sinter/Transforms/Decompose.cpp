@@ -336,7 +336,8 @@ SmallVector<Value> buildAttention(Emitter &e, const AttentionSpec &s) {
     auto bT = tensorType(s.bias);
     ins.push_back(s.bias);
     maps.push_back(e.map(4, {bT.getDimSize(0) == 1 ? -1 : 0,
-                             bT.getDimSize(1) == 1 ? -1 : 1, 2, 3}));
+                             bT.getDimSize(1) == 1 ? -1 : 1,
+                             bT.getDimSize(2) == 1 ? -1 : 2, 3}));
   }
   if (s.seqLens) {
     ins.push_back(s.seqLens);

@@ -1458,9 +1458,9 @@ struct RaiseAttention : OpRewritePattern<GemmOp> {
     auto outTokT = RankedTensorType::get(outShape, outT.getElementType());
     Value init = tensor::EmptyOp::create(rewriter, loc, o4T.getShape(),
                                          o4T.getElementType());
-    // The bias as [B|1, H|1, Sq, Skv]: the scores' dimensions it does not
-    // vary along are 1 for batch and heads, and materialized for the
-    // queries and keys.
+    // The bias as [B|1, H|1, Sq|1, Skv]: the scores' dimensions it does not
+    // vary along are 1 for batch, heads and queries (a key-padding mask
+    // stays one row per sequence), materialized for the keys.
     Value bias4;
     if (bias) {
       int64_t missing = 4 - (nb + 2);
@@ -1471,9 +1471,9 @@ struct RaiseAttention : OpRewritePattern<GemmOp> {
         used.set(cast<AffineDimExpr>(e).getPosition());
       for (int64_t o = 0; o < 4; ++o) {
         int64_t d = o - missing;
-        shape.push_back(d < 0                       ? 1
-                        : (used.test(d) || d >= nb) ? sT.getDimSize(d)
-                                                    : 1);
+        shape.push_back(d < 0                           ? 1
+                        : (used.test(d) || d == nb + 1) ? sT.getDimSize(d)
+                                                        : 1);
       }
       for (AffineExpr e : biasMap.getResults())
         reads.push_back(getAffineDimExpr(

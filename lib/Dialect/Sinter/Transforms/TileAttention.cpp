@@ -52,8 +52,7 @@ Value slice(Emitter &e, Value src, ArrayRef<OpFoldResult> offsets,
     std::optional<int64_t> c = getConstantIntValue(s);
     shape.push_back(c ? *c : ShapedType::kDynamic);
   }
-  auto type =
-      RankedTensorType::get(shape, tensorType(src).getElementType());
+  auto type = RankedTensorType::get(shape, tensorType(src).getElementType());
   SmallVector<OpFoldResult> strides(sizes.size(), e.b.getIndexAttr(1));
   return tensor::ExtractSliceOp::create(e.b, e.loc, type, src, offsets, sizes,
                                         strides);
@@ -143,9 +142,9 @@ struct FlashAttention {
                  function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
     OpBuilder &b = e.b;
     Location loc = e.loc;
-    SmallVector<OpFoldResult> shape{tensor::getMixedSize(b, loc, a, 0),
-                                    tensor::getMixedSize(b, loc, bm,
-                                                         transposeB ? 0 : 1)};
+    SmallVector<OpFoldResult> shape{
+        tensor::getMixedSize(b, loc, a, 0),
+        tensor::getMixedSize(b, loc, bm, transposeB ? 0 : 1)};
     Value init = e.empty(shape, e.f32Type());
     SmallVector<Attribute> maps(extras.size(),
                                 AffineMapAttr::get(e.identity(2)));
@@ -191,8 +190,8 @@ struct FlashAttention {
     Value sFlat = tileGemm(
         collapseRows(qTile), kTile, /*transposeB=*/true, {},
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          Value sc = arith::ConstantOp::create(
-              b, loc, b.getF32FloatAttr(scaleValue));
+          Value sc =
+              arith::ConstantOp::create(b, loc, b.getF32FloatAttr(scaleValue));
           Value x = arith::MulFOp::create(b, loc, args[0], sc);
           if (softcap) {
             Value cap =
@@ -208,22 +207,23 @@ struct FlashAttention {
     if (Value bias = op.getBias()) {
       auto bT = tensorType(bias);
       bool oneBatch = bT.getDimSize(0) == 1, oneHead = bT.getDimSize(1) == 1;
+      // A bias shared by the queries (a key-padding mask) is one row.
+      bool oneQuery = bT.getDimSize(2) == 1 && Sq != 1;
       SmallVector<OpFoldResult> bOffs{
           oneBatch ? OpFoldResult(e.b.getIndexAttr(0)) : ofr(b),
-          oneHead ? OpFoldResult(e.b.getIndexAttr(0))
-                  : ofr(e.mul(g, e.idx(G))),
-          q0, k0};
-      SmallVector<OpFoldResult> bSizes{e.b.getIndexAttr(1),
-                                       e.b.getIndexAttr(oneHead ? 1 : G), qn,
-                                       kn};
+          oneHead ? OpFoldResult(e.b.getIndexAttr(0)) : ofr(e.mul(g, e.idx(G))),
+          oneQuery ? OpFoldResult(e.b.getIndexAttr(0)) : q0, k0};
+      SmallVector<OpFoldResult> bSizes{
+          e.b.getIndexAttr(1), e.b.getIndexAttr(oneHead ? 1 : G),
+          oneQuery ? OpFoldResult(e.b.getIndexAttr(1)) : qn, kn};
       Value biasTile = slice(e, bias, bOffs, bSizes, {0});
       logits = e.generic1(
           {logits, biasTile}, e.empty(scoreShape, e.f32Type()),
           {id3,
-           e.map(3, {oneHead ? -1 : int64_t(headPos()), int64_t(tokPos()), 2}),
+           e.map(3, {oneHead ? -1 : int64_t(headPos()),
+                     oneQuery ? -1 : int64_t(tokPos()), 2}),
            id3},
-          iters(3),
-          [&](ValueRange a) { return e.add(a[0], e.toF32(a[1])); });
+          iters(3), [&](ValueRange a) { return e.add(a[0], e.toF32(a[1])); });
     }
 
     // Only blocks crossing the diagonal or the window edge need the mask.
@@ -245,9 +245,8 @@ struct FlashAttention {
               Value key = e.add(k0, e.index(2));
               Value visible = e.cmpi(arith::CmpIPredicate::sle, key, pos);
               if (window)
-                visible = e.andi(visible,
-                                 e.cmpi(arith::CmpIPredicate::slt,
-                                        e.sub(pos, key), e.idx(W)));
+                visible = e.andi(visible, e.cmpi(arith::CmpIPredicate::slt,
+                                                 e.sub(pos, key), e.idx(W)));
               return e.select(visible, a[0], e.negInf());
             });
         scf::YieldOp::create(e.b, e.loc, masked);
@@ -258,26 +257,24 @@ struct FlashAttention {
     }
 
     // Online softmax: new max, rescale the running sum and accumulator.
-    Value mNew =
-        e.generic1({logits}, m, {id3, rowMap}, iters(3, {2}),
-                   [&](ValueRange a) { return e.max(a[1], a[0]); });
+    Value mNew = e.generic1({logits}, m, {id3, rowMap}, iters(3, {2}),
+                            [&](ValueRange a) { return e.max(a[1], a[0]); });
     Value p = e.generic1({logits, mNew}, e.empty(scoreShape, e.f32Type()),
                          {id3, rowMap, id3}, iters(3), [&](ValueRange a) {
                            return math::ExpOp::create(
                                e.b, e.loc, e.sub(a[0], safeMax(a[1])));
                          });
     AffineMap id2 = e.identity(2);
-    Value corr = e.generic1({m, mNew}, e.empty(rs, e.f32Type()), {id2, id2, id2},
-                            iters(2), [&](ValueRange a) {
+    Value corr = e.generic1({m, mNew}, e.empty(rs, e.f32Type()),
+                            {id2, id2, id2}, iters(2), [&](ValueRange a) {
                               return math::ExpOp::create(
                                   e.b, e.loc, e.sub(a[0], safeMax(a[1])));
                             });
     Value lScaled =
-        e.generic1({l, corr}, e.empty(rs, e.f32Type()), {id2, id2, id2}, iters(2),
-                   [&](ValueRange a) { return e.mul(a[0], a[1]); });
-    Value lNew =
-        e.generic1({p}, lScaled, {id3, rowMap}, iters(3, {2}),
-                   [&](ValueRange a) { return e.add(a[1], a[0]); });
+        e.generic1({l, corr}, e.empty(rs, e.f32Type()), {id2, id2, id2},
+                   iters(2), [&](ValueRange a) { return e.mul(a[0], a[1]); });
+    Value lNew = e.generic1({p}, lScaled, {id3, rowMap}, iters(3, {2}),
+                            [&](ValueRange a) { return e.add(a[1], a[0]); });
     Value accScaled = e.generic1(
         {acc, corr}, e.empty(e.sizes(acc), e.f32Type()), {id3, rowMap, id3},
         iters(3), [&](ValueRange a) { return e.mul(a[0], a[1]); });
@@ -290,8 +287,7 @@ struct FlashAttention {
                         {e.identity(2), e.identity(2)}, iters(2),
                         [&](ValueRange a) { return e.toF32(a[0]); });
     Value accNewFlat = tileGemm(
-        collapseRows(p), vF32, /*transposeB=*/false,
-        {collapseRows(accScaled)},
+        collapseRows(p), vF32, /*transposeB=*/false, {collapseRows(accScaled)},
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
           return arith::AddFOp::create(b, loc, args[0], args[1]);
         });
@@ -366,8 +362,8 @@ struct FlashAttention {
       // The key range the mask leaves visible, from a block boundary.
       Value zero = e.idx(0), skv = e.idx(Skv), bk = e.idx(blockKV);
       Value hi = causal ? e.clampIndex(e.add(last, e.idx(1)), zero, skv) : skv;
-      Value lo = window ? e.clampIndex(e.sub(first, e.idx(W - 1)), zero, skv)
-                        : zero;
+      Value lo =
+          window ? e.clampIndex(e.sub(first, e.idx(W - 1)), zero, skv) : zero;
       lo = e.mul(im.floorDiv(lo, bk), bk);
       if (splits > 1) {
         Value blocks = im.max(im.ceilDiv(e.sub(hi, lo), bk), zero);
@@ -378,10 +374,9 @@ struct FlashAttention {
       }
 
       SmallVector<OpFoldResult> rs = rowShape(qn);
-      SmallVector<Value> carry{e.filled(rs, e.f32Type(), -INFINITY),
-                               e.filled(rs, e.f32Type(), 0),
-                               e.filled(with(rs, e.b.getIndexAttr(Dv)),
-                                        e.f32Type(), 0)};
+      SmallVector<Value> carry{
+          e.filled(rs, e.f32Type(), -INFINITY), e.filled(rs, e.f32Type(), 0),
+          e.filled(with(rs, e.b.getIndexAttr(Dv)), e.f32Type(), 0)};
       auto loop = scf::ForOp::create(e.b, e.loc, lo, hi, bk, carry);
       {
         OpBuilder::InsertionGuard inner(e.b);
@@ -410,8 +405,8 @@ struct FlashAttention {
             {m, l}, e.empty(lseShape, e.f32Type()), {in, in, e.identity(2)},
             iters(2), [&](ValueRange a) {
               Value has = e.cmpf(arith::CmpFPredicate::OGT, a[1], e.f(0));
-              Value lse = e.add(safeMax(a[0]),
-                                math::LogOp::create(e.b, e.loc, a[1]));
+              Value lse =
+                  e.add(safeMax(a[0]), math::LogOp::create(e.b, e.loc, a[1]));
               return e.select(has, lse, e.negInf());
             }));
       }
@@ -428,12 +423,13 @@ struct FlashAttention {
         lOffs.insert(lOffs.begin(), ivs[3]);
         lSizes.insert(lSizes.begin(), one);
       }
-      SmallVector<OpFoldResult> ones(offs.size(), one), lOnes(lOffs.size(), one);
+      SmallVector<OpFoldResult> ones(offs.size(), one),
+          lOnes(lOffs.size(), one);
       tensor::ParallelInsertSliceOp::create(e.b, e.loc, oTile[0], shared[0],
                                             offs, sizes, ones);
       if (!lseTile.empty())
-        tensor::ParallelInsertSliceOp::create(e.b, e.loc, lseTile[0],
-                                              shared[1], lOffs, lSizes, lOnes);
+        tensor::ParallelInsertSliceOp::create(e.b, e.loc, lseTile[0], shared[1],
+                                              lOffs, lSizes, lOnes);
     }
     if (splits == 1)
       return forall.getResults();
@@ -453,22 +449,21 @@ struct FlashAttention {
     Value den = e.generic1(
         {partL, mx}, e.filled(rows, e.f32Type(), 0), {part, row, row},
         iters(4, {3}), [&](ValueRange a) {
-          return e.add(a[2], math::ExpOp::create(
-                                 e.b, e.loc, e.sub(a[0], safeMax(a[1]))));
+          return e.add(a[2], math::ExpOp::create(e.b, e.loc,
+                                                 e.sub(a[0], safeMax(a[1]))));
         });
     // Loops (b, h, i, c, s); partial outputs follow the operand layout.
     AffineMap pO = bshd ? e.map(5, {4, 0, 2, 1, 3}) : e.map(5, {4, 0, 1, 2, 3});
     SmallVector<OpFoldResult> num{rows[0], rows[1], rows[2],
                                   e.b.getIndexAttr(Dv)};
-    Value sum = e.generic1(
-        {partO, partL, mx}, e.filled(num, e.f32Type(), 0),
-        {pO, e.map(5, {4, 0, 1, 2}), e.map(5, {0, 1, 2}),
-         e.map(5, {0, 1, 2, 3})},
-        iters(5, {4}), [&](ValueRange a) {
-          Value w = math::ExpOp::create(e.b, e.loc,
-                                        e.sub(a[1], safeMax(a[2])));
-          return e.add(a[3], e.mul(w, a[0]));
-        });
+    Value sum = e.generic1({partO, partL, mx}, e.filled(num, e.f32Type(), 0),
+                           {pO, e.map(5, {4, 0, 1, 2}), e.map(5, {0, 1, 2}),
+                            e.map(5, {0, 1, 2, 3})},
+                           iters(5, {4}), [&](ValueRange a) {
+                             Value w = math::ExpOp::create(
+                                 e.b, e.loc, e.sub(a[1], safeMax(a[2])));
+                             return e.add(a[3], e.mul(w, a[0]));
+                           });
     AffineMap outMap = bshd ? e.map(4, {0, 2, 1, 3}) : e.identity(4);
     SmallVector<Value> results;
     results.push_back(e.generic1(
@@ -482,8 +477,8 @@ struct FlashAttention {
           {mx, den}, inits[1], {e.identity(3), e.identity(3), e.identity(3)},
           iters(3), [&](ValueRange a) {
             Value has = e.cmpf(arith::CmpFPredicate::OGT, a[1], e.f(0));
-            Value lse = e.add(safeMax(a[0]),
-                              math::LogOp::create(e.b, e.loc, a[1]));
+            Value lse =
+                e.add(safeMax(a[0]), math::LogOp::create(e.b, e.loc, a[1]));
             return e.select(has, lse, e.negInf());
           }));
     return results;
@@ -491,12 +486,10 @@ struct FlashAttention {
 };
 } // namespace
 
-LogicalResult mlir::sinter::detail::tileAttention(RewriterBase &rewriter,
-                                                  AttentionOp op,
-                                                  int64_t blockQ,
-                                                  int64_t blockKV,
-                                                  int64_t splits,
-                                                  StringRef level) {
+LogicalResult
+mlir::sinter::detail::tileAttention(RewriterBase &rewriter, AttentionOp op,
+                                    int64_t blockQ, int64_t blockKV,
+                                    int64_t splits, StringRef level) {
   for (Value v : op->getOperands())
     if (!tensorType(v).hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shapes");

@@ -445,3 +445,30 @@ func.func @scores_times_operand(%q: tensor<2x4x16x16xf32>, %k: tensor<2x4x16x16x
   %o = sinter.gemm ins(%p, %v : tensor<2x4x16x16xf32>, tensor<2x4x16x16xf32>) outs(%e4 : tensor<2x4x16x16xf32>) {acc_type = f32} -> tensor<2x4x16x16xf32>
   return %o : tensor<2x4x16x16xf32>
 }
+
+// -----
+
+// A key-padding mask ([B, Skv], BERT's) stays one row per sequence: the
+// bias is [B, 1, 1, Skv], not a [B, H, Sq, Skv] tensor.
+// CHECK-LABEL: func @key_padding
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%arg3 : tensor<2x16xf32>) outs(%{{.*}} : tensor<2x1x1x16xf32>)
+// CHECK: sinter.attention {{.*}} bias(%[[B]] : tensor<2x1x1x16xf32>)
+#s4p = affine_map<(b, h, i, j) -> (b, h, i, j)>
+#kp = affine_map<(b, h, i, j) -> (b, j)>
+func.func @key_padding(%q: tensor<2x4x16x16xf32>, %k: tensor<2x4x16x16xf32>, %v: tensor<2x4x16x16xf32>,
+                       %pad: tensor<2x16xf32>) -> tensor<2x4x16x16xf32> {
+  %e = tensor.empty() : tensor<2x4x16x16xf32>
+  %s = sinter.gemm ins(%q, %k : tensor<2x4x16x16xf32>, tensor<2x4x16x16xf32>) outs(%e : tensor<2x4x16x16xf32>) {acc_type = f32, transpose_b} -> tensor<2x4x16x16xf32>
+  %e2 = tensor.empty() : tensor<2x4x16x16xf32>
+  %m = linalg.generic {indexing_maps = [#s4p, #kp, #s4p], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%s, %pad : tensor<2x4x16x16xf32>, tensor<2x16xf32>) outs(%e2 : tensor<2x4x16x16xf32>) {
+  ^bb0(%x: f32, %b: f32, %o: f32):
+    %z = arith.addf %x, %b : f32
+    linalg.yield %z : f32
+  } -> tensor<2x4x16x16xf32>
+  %e3 = tensor.empty() : tensor<2x4x16x16xf32>
+  %p = sinter.softmax ins(%m : tensor<2x4x16x16xf32>) outs(%e3 : tensor<2x4x16x16xf32>) {dim = 3 : i64} -> tensor<2x4x16x16xf32>
+  %e4 = tensor.empty() : tensor<2x4x16x16xf32>
+  %o = sinter.gemm ins(%p, %v : tensor<2x4x16x16xf32>, tensor<2x4x16x16xf32>) outs(%e4 : tensor<2x4x16x16xf32>) {acc_type = f32} -> tensor<2x4x16x16xf32>
+  return %o : tensor<2x4x16x16xf32>
+}

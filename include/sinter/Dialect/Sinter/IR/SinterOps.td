@@ -165,8 +165,8 @@ def Sinter_AttentionOp : Sinter_DPSOp<"attention", [AttrSizedOperandSegments]> {
 
     * `scale` defaults to `1 / sqrt(D)`.
     * `softcap` (if set) maps a logit `x` to `softcap * tanh(x / softcap)`.
-    * `bias` is an additive `[B|1, Hq|1, Sq, Skv]` tensor (size-1 dims
-      broadcast).
+    * `bias` is an additive `[B|1, Hq|1, Sq|1, Skv]` tensor (size-1 dims
+      broadcast: a key-padding mask is `[B, 1, 1, Skv]`).
     * `mask`: query `i` sits at position `p = i + query_offset`;
       `causal` lets it see keys `j <= p`; `sliding_window` keys
       `p - window < j <= p`.
