@@ -53,6 +53,14 @@ def fusion():
         ("GPT-2 block d 64, 2 x 13 tokens", GPT2Block(seq=13), torch.randn(2, 13, 64)),
         ("LLaMA block d 64 (GQA 4/2, RoPE), 11 tokens", LlamaBlock(seq=11), torch.randn(1, 11, 64)),
     ]
+    # Attention as other architectures write it (python/tests/test_architectures.py,
+    # test_torch_models.py).
+    from test_architectures import ARCHITECTURES, Attention, S
+    from test_torch_models import MaskedAttention
+    for arch, cfg in sorted(ARCHITECTURES.items()):
+        blocks.append((f"{arch} attention d 64, 2 x {S} tokens", Attention(**cfg), torch.randn(2, S, 64)))
+    blocks.append(("mistral_sliding_window attention (constant mask) d 64, 2 x 16 tokens", MaskedAttention(),
+                   torch.randn(2, 16, 64)))
     print("| model (f32) | kernels | after | GEMMs | attention | norms | HBM traffic / compulsory |")
     print("| --- | ---: | ---: | ---: | ---: | --- | ---: |")
     for name, mod, x in blocks:
