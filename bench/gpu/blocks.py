@@ -95,21 +95,6 @@ def generate(out, only):
         print(f"generated {name}: {len(fn['kernels'])} kernels, workspace {fn['workspace_bytes']} B", flush=True)
 
 
-def best_ms(torch, f, rounds=5, reps=10):
-    f()
-    torch.cuda.synchronize()
-    best = float("inf")
-    for _ in range(rounds):
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        for _ in range(reps):
-            f()
-        end.record()
-        torch.cuda.synchronize()
-        best = min(best, start.elapsed_time(end) / reps)
-    return best
-
-
 def kernel_profile(torch, f, calls=5):
     """A markdown table of the kernels one call of `f` runs, by total GPU
     time (averaged over `calls` calls)."""
@@ -134,6 +119,7 @@ def kernel_profile(torch, f, calls=5):
 
 
 def run(art, only, out, autotune, profile=False):
+    from bench import best_ms  # bench/gpu/bench.py: the same timing for both
     import torch
     import sinter
     rows = []

@@ -1,9 +1,12 @@
 //===- Artifacts.cpp - What every backend's artifacts share ---------------===//
 #include "sinter/Backend/Artifacts.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "sinter/Backend/Backend.h"
+#include "sinter/Dialect/Sinter/Transforms/Passes.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -183,9 +186,78 @@ FailureOr<std::string> mlir::sinter::getConstantBytes(Attribute value) {
   return std::string(raw.data(), raw.size());
 }
 
-
 std::string mlir::sinter::getCSymbol(llvm::StringRef module,
                                      llvm::StringRef function) {
-  return function == "main" ? (module + "_" + function).str()
-                            : function.str();
+  return function == "main" ? (module + "_" + function).str() : function.str();
+}
+
+LogicalResult HostConstants::add(Compilation &c, func::FuncOp host,
+                                 int64_t alignment, llvm::StringRef memory) {
+  WalkResult r = host.walk([&](arith::ConstantOp cst) {
+    if (!isa<RankedTensorType>(cst.getType()) || offset.count(cst.getValue()))
+      return WalkResult::advance();
+    FailureOr<std::string> data = getConstantBytes(cst.getValue());
+    if (failed(data)) {
+      (void)c.fail("cannot place the constant of type " +
+                   getTypeName(cst.getType()) + " in @" + host.getName() +
+                   " in " + memory);
+      return WalkResult::interrupt();
+    }
+    bytes.resize(llvm::alignTo(bytes.size(), alignment));
+    offset[cst.getValue()] = bytes.size();
+    bytes += *data;
+    return WalkResult::advance();
+  });
+  return failure(r.wasInterrupted());
+}
+
+FailureOr<llvm::DenseMap<Value, HostPlace>>
+mlir::sinter::getHostPlaces(Compilation &c, func::FuncOp host,
+                            const HostConstants &constants) {
+  llvm::DenseMap<Value, HostPlace> at;
+  Block &block = host.getBody().front();
+  for (BlockArgument arg : block.getArguments())
+    at[arg] = {HostPlace::Argument, arg.getArgNumber(), 0};
+  // Outputs: the root of each returned value's views is written into the
+  // caller's buffer.
+  llvm::DenseMap<Value, HostPlace> outputs;
+  for (auto [i, v] : llvm::enumerate(block.getTerminator()->getOperands())) {
+    Value root = v;
+    while (Operation *def = root.getDefiningOp()) {
+      if (!isHostView(def))
+        break;
+      root = def->getOperand(0);
+    }
+    outputs[root] = {HostPlace::Output, int64_t(i), 0};
+  }
+  for (Operation &op : block) {
+    if (auto cst = dyn_cast<arith::ConstantOp>(op)) {
+      if (isa<RankedTensorType>(cst.getType()))
+        at[cst.getResult()] = {HostPlace::Constant, 0,
+                               constants.offset.lookup(cst.getValue())};
+      continue;
+    }
+    if (isHostView(&op)) {
+      HostPlace p = at.lookup(op.getOperand(0));
+      if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op))
+        p.offset += getSliceByteOffset(slice);
+      at[op.getResult(0)] = p;
+      continue;
+    }
+    auto call = dyn_cast<func::CallOp>(op);
+    if (!call)
+      continue;
+    auto offsets =
+        call->getAttrOfType<DenseI64ArrayAttr>(kResultOffsetsAttrName);
+    if (!offsets)
+      return c.fail("@" + host.getName() +
+                    " has no workspace plan (sinter-plan-workspace)");
+    bool loadTime = call->hasAttr(kLoadTimeAttrName);
+    for (auto [r, off] : llvm::zip(call.getResults(), offsets.asArrayRef()))
+      at[r] = off < 0 ? outputs.lookup(r)
+                      : HostPlace{loadTime ? HostPlace::LoadTime
+                                           : HostPlace::Workspace,
+                                  0, off};
+  }
+  return at;
 }

@@ -265,8 +265,8 @@ void Core::setExact(const Tile &t, int64_t r, int64_t c, double v) {
   switch (t.dtype) {
   case DType::F16:
   case DType::BF16: {
-    uint16_t h = t.dtype == DType::F16 ? floatToHalf(float(v))
-                                       : floatToBf16(float(v));
+    uint16_t h =
+        t.dtype == DType::F16 ? floatToHalf(float(v)) : floatToBf16(float(v));
     std::memcpy(p + 2 * e, &h, 2);
     return;
   }
@@ -657,39 +657,40 @@ void Core::gather(const Tile &dst, const Tile &src, const IndexFn &index,
                   int64_t runs, int64_t runElements) {
   if (src.space != Space::Global || dst.space != Space::UB)
     fail("gather copies global memory into the UB");
-  if (src.dtype != dst.dtype)
-    fail("gather does not convert element types");
-  int64_t n = src.rows * src.cols;
-  for (int64_t r = 0; cfg.functional && r < dst.rows; ++r)
-    for (int64_t c = 0; c < dst.cols; ++c) {
-      int64_t e = index(r, c);
-      if (e < 0 || e >= n)
-        fail("gather reads element " + std::to_string(e) +
-             " of a tile of " + std::to_string(n));
-      setExact(dst, r, c, getExact(src, e / src.cols, e % src.cols));
-    }
-  int64_t runBytes = (runElements * bits(src.dtype) + 7) / 8;
-  run("gather global->ub", Pipe::MTE2, burstCycles(runs, runBytes), {&src},
-      {&dst}, runs * runBytes, cfg.dmaLatency);
+  accessPatternCopy(src, dst, index, runs, runElements, /*toGlobal=*/false);
 }
 
 void Core::scatter(const Tile &dst, const Tile &src, const IndexFn &index,
                    int64_t runs, int64_t runElements) {
   if (src.space != Space::UB || dst.space != Space::Global)
     fail("scatter copies the UB into global memory");
-  if (src.dtype != dst.dtype)
-    fail("scatter does not convert element types");
-  int64_t n = dst.rows * dst.cols;
-  for (int64_t r = 0; cfg.functional && r < src.rows; ++r)
-    for (int64_t c = 0; c < src.cols; ++c) {
+  accessPatternCopy(dst, src, index, runs, runElements, /*toGlobal=*/true);
+}
+
+void Core::accessPatternCopy(const Tile &global, const Tile &local,
+                             const IndexFn &index, int64_t runs,
+                             int64_t runElements, bool toGlobal) {
+  const char *what = toGlobal ? "scatter" : "gather";
+  if (global.dtype != local.dtype)
+    fail(std::string(what) + " does not convert element types");
+  int64_t n = global.rows * global.cols;
+  for (int64_t r = 0; cfg.functional && r < local.rows; ++r)
+    for (int64_t c = 0; c < local.cols; ++c) {
       int64_t e = index(r, c);
       if (e < 0 || e >= n)
-        fail("scatter writes element " + std::to_string(e) +
-             " of a tile of " + std::to_string(n));
-      setExact(dst, e / dst.cols, e % dst.cols, getExact(src, r, c));
+        fail(std::string(what) + (toGlobal ? " writes" : " reads") +
+             " element " + std::to_string(e) + " of a tile of " +
+             std::to_string(n));
+      int64_t gr = e / global.cols, gc = e % global.cols;
+      if (toGlobal)
+        setExact(global, gr, gc, getExact(local, r, c));
+      else
+        setExact(local, r, c, getExact(global, gr, gc));
     }
-  int64_t runBytes = (runElements * bits(dst.dtype) + 7) / 8;
-  run("scatter ub->global", Pipe::MTE3, burstCycles(runs, runBytes), {&src},
+  int64_t runBytes = (runElements * bits(global.dtype) + 7) / 8;
+  const Tile &src = toGlobal ? local : global, &dst = toGlobal ? global : local;
+  run(toGlobal ? "scatter ub->global" : "gather global->ub",
+      toGlobal ? Pipe::MTE3 : Pipe::MTE2, burstCycles(runs, runBytes), {&src},
       {&dst}, runs * runBytes, cfg.dmaLatency);
 }
 
@@ -727,9 +728,9 @@ void Core::vcompute(const std::vector<Tile> &outs, const std::vector<Tile> &ins,
       }
   }
   run("vcompute", Pipe::V,
-      cfg.vectorLatency + std::max<int64_t>(ops, 1) *
-                              int64_t(std::ceil(double(widest) /
-                                                cfg.vectorBytesPerCycle)),
+      cfg.vectorLatency +
+          std::max<int64_t>(ops, 1) *
+              int64_t(std::ceil(double(widest) / cfg.vectorBytesPerCycle)),
       reads, writes);
 }
 

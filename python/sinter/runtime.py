@@ -57,7 +57,7 @@ class Function:
     number of arrays or a wrong shape is a TypeError / ValueError naming the
     argument."""
 
-    def __init__(self, lib: ctypes.CDLL, spec: dict, bound: Sequence[np.ndarray] = ()):
+    def __init__(self, lib: ctypes.CDLL, spec: dict, bound: Sequence[np.ndarray] = (), restype=None):
         self.spec = spec
         self.name = spec["name"]
         for a in spec["arguments"]:
@@ -69,10 +69,17 @@ class Function:
         self.bound = [dtypes.to_storage(x, a["dtype"]) for x, a in zip(bound, inputs[len(self.inputs):])]
         self.outputs = [a for a in spec["arguments"] if a["role"] == "output"]
         self._fn = getattr(lib, spec["symbol"])
-        self._fn.restype = None
+        self._fn.restype = restype
         self._fn.argtypes = [ctypes.c_void_p] * len(spec["arguments"])
 
     def __call__(self, *args):
+        keep, ptrs, outs = self._marshal(args)
+        self._fn(*ptrs)
+        return self._results(outs)
+
+    def _marshal(self, args):
+        """(arrays kept alive, pointers in argument order, (output, dtype)
+        pairs) for a call on `args`; checks their number and shapes."""
         if len(args) != len(self.inputs):
             raise TypeError(f"{self.name} takes {len(self.inputs)} arrays "
                             f"({', '.join(a['name'] for a in self.inputs)}), got {len(args)}")
@@ -90,10 +97,13 @@ class Function:
                 x = np.asarray(x)
             if x.shape != shape:
                 raise ValueError(f"{self.name}: {a['name']} must have shape {shape}, got {x.shape}")
-            x = dtypes.to_storage(x, a["dtype"])
+            x = np.ascontiguousarray(dtypes.to_storage(x, a["dtype"]))
             keep.append(x)
             ptrs.append(x.ctypes.data)
-        self._fn(*ptrs)
+        return keep, ptrs, outs
+
+    @staticmethod
+    def _results(outs):
         results = [dtypes.from_storage(out, dt) for out, dt in outs]
         return results[0] if len(results) == 1 else tuple(results)
 
@@ -373,51 +383,23 @@ class GPUModule:
         return next(iter(self._functions.values()))(*args, **kw)
 
 
-class NPUFunction:
+class NPUFunction(Function):
     """One host program of NPU artifacts, run on the simulator on numpy
     arrays (the same conversions as CPU functions: `sinter.dtypes`).
     `report` is the last call's timeline: cycles, microseconds and each
     kernel launch's cycles, per-pipe busy cycles and bytes."""
 
     def __init__(self, module: "NPUModule", spec: dict, bound: Sequence[np.ndarray] = ()):
-        self._module, self.spec, self.name = module, spec, spec["name"]
-        for a in spec["arguments"]:
-            dtypes.lookup(a["dtype"])
-        inputs = [a for a in spec["arguments"] if a["role"] != "output"]
-        self.inputs = inputs[:len(inputs) - len(bound)]
-        self.bound = [dtypes.to_storage(x, a["dtype"]) for x, a in zip(bound, inputs[len(self.inputs):])]
-        self.outputs = [a for a in spec["arguments"] if a["role"] == "output"]
-        self._fn = getattr(module._lib, spec["symbol"])
-        self._fn.restype = ctypes.c_int
-        self._fn.argtypes = [ctypes.c_void_p] * len(spec["arguments"])
+        super().__init__(module._lib, spec, bound, restype=ctypes.c_int)
+        self._module = module
         self.report: Optional[dict] = None
 
     def __call__(self, *args):
-        if len(args) != len(self.inputs):
-            raise TypeError(f"{self.name} takes {len(self.inputs)} arrays "
-                            f"({', '.join(a['name'] for a in self.inputs)}), got {len(args)}")
-        keep, ptrs, outs = [], [], []
-        it = iter(list(args) + self.bound)
-        for a in self.spec["arguments"]:
-            shape = tuple(a["shape"])
-            if a["role"] == "output":
-                out = np.empty(shape, dtype=dtypes.lookup(a["dtype"]).storage)
-                outs.append((out, a["dtype"]))
-                ptrs.append(out.ctypes.data)
-                continue
-            x = next(it)
-            if not isinstance(x, np.ndarray):
-                x = np.asarray(x)
-            if x.shape != shape:
-                raise ValueError(f"{self.name}: {a['name']} must have shape {shape}, got {x.shape}")
-            x = np.ascontiguousarray(dtypes.to_storage(x, a["dtype"]))
-            keep.append(x)
-            ptrs.append(x.ctypes.data)
+        keep, ptrs, outs = self._marshal(args)
         if self._fn(*ptrs) != 0:
             raise RuntimeError(getattr(self._module._lib, f"{self._module.name}_error")().decode())
         self.report = json.loads(getattr(self._module._lib, f"{self._module.name}_report")().decode())
-        results = [dtypes.from_storage(out, dt) for out, dt in outs]
-        return results[0] if len(results) == 1 else tuple(results)
+        return self._results(outs)
 
     def simulate_timing(self) -> dict:
         """Runs the host program in timing-only mode (no values computed,

@@ -15,6 +15,10 @@
 #include "llvm/Support/raw_ostream.h"
 #include <string>
 
+namespace mlir::func {
+class FuncOp;
+} // namespace mlir::func
+
 namespace mlir::sinter {
 class Compilation;
 
@@ -67,6 +71,35 @@ FailureOr<std::string> getConstantBytes(Attribute value);
 /// The C name of an exported function's entry point: its own, but for
 /// `main` (an ONNX graph's name), which C reserves: MODULE_main.
 std::string getCSymbol(llvm::StringRef module, llvm::StringRef function);
+
+/// The constants of a module's host programs, placed one after another
+/// (`alignment`-byte aligned) in one byte string that the artifacts embed.
+struct HostConstants {
+  std::string bytes;
+  llvm::DenseMap<Attribute, int64_t> offset;
+  /// Places every tensor constant of `host` not placed yet; fails (an error
+  /// on `c`, naming `memory`) on a constant with no byte form.
+  LogicalResult add(Compilation &c, func::FuncOp host, int64_t alignment,
+                    llvm::StringRef memory);
+};
+
+/// Where a value of a host program (sinter-partition, sinter-plan-workspace)
+/// lives: the function's argument or output buffer `index`, the constants,
+/// the workspace or the load-time area, at byte `offset`.
+struct HostPlace {
+  enum Kind { Argument, Output, Constant, Workspace, LoadTime };
+  Kind kind = Argument;
+  int64_t index = 0;
+  int64_t offset = 0;
+};
+/// The places of `host`'s tensor values: arguments, the roots of its
+/// results' views in the output buffers, constants at their offsets in
+/// `constants`, views at their source's place (plus a slice's offset),
+/// call results at their planned offsets. Fails (an error on `c`) when a
+/// call has no workspace plan.
+FailureOr<llvm::DenseMap<Value, HostPlace>>
+getHostPlaces(Compilation &c, func::FuncOp host,
+              const HostConstants &constants);
 
 /// One argument in a manifest's "functions" entry.
 llvm::json::Object getArgumentJson(const CArgument &arg, llvm::StringRef role);

@@ -253,6 +253,11 @@ private:
            const std::vector<const Tile *> &reads,
            const std::vector<const Tile *> &writes, int64_t bytes = 0,
            int64_t latency = 0);
+  /// gather (toGlobal false) and scatter (true): elements between a dense
+  /// global tile, at index(r, c), and a UB tile.
+  void accessPatternCopy(const Tile &global, const Tile &local,
+                         const IndexFn &index, int64_t runs,
+                         int64_t runElements, bool toGlobal);
   /// Cycles of a DMA of `runs` bursts of `runBytes` to or from global memory.
   int64_t burstCycles(int64_t runs, int64_t runBytes) const;
 };

@@ -84,8 +84,7 @@ int64_t kernelWorkspace(func::FuncOp kernel) {
 /// The module's state: constants (and where each is), then each host
 /// function's load-time area.
 struct State {
-  std::string constants;
-  llvm::DenseMap<Attribute, int64_t> constantOffset;
+  HostConstants constants;
   llvm::StringMap<int64_t> persistentBase;
   int64_t bytes = 0;
 };
@@ -110,83 +109,49 @@ struct Writer {
   }
 
   LogicalResult collectConstants(func::FuncOp host) {
-    WalkResult r = host.walk([&](arith::ConstantOp cst) {
-      if (!isa<RankedTensorType>(cst.getType()) ||
-          state.constantOffset.count(cst.getValue()))
-        return WalkResult::advance();
-      FailureOr<std::string> bytes = getConstantBytes(cst.getValue());
-      if (failed(bytes)) {
-        (void)c.fail("cannot place the constant of type " +
-                     getTypeName(cst.getType()) + " in @" + host.getName() +
-                     " in device memory");
-        return WalkResult::interrupt();
-      }
-      state.constants.resize(llvm::alignTo(state.constants.size(), kAlignment));
-      state.constantOffset[cst.getValue()] = state.constants.size();
-      state.constants += *bytes;
-      if (int64_t(state.constants.size()) > kMaxConstantBytes) {
-        (void)c.fail("@" + host.getName() + " has more than " +
-                     llvm::Twine(kMaxConstantBytes >> 20) +
-                     " MiB of constants; pass its weights as arguments "
-                     "(sinter.compile(weights=\"arguments\"))");
-        return WalkResult::interrupt();
-      }
-      return WalkResult::advance();
-    });
-    return failure(r.wasInterrupted());
+    if (failed(state.constants.add(c, host, kAlignment, "device memory")))
+      return failure();
+    if (int64_t(state.constants.bytes.size()) > kMaxConstantBytes)
+      return c.fail("@" + host.getName() + " has more than " +
+                    llvm::Twine(kMaxConstantBytes >> 20) +
+                    " MiB of constants; pass its weights as arguments "
+                    "(sinter.compile(weights=\"arguments\"))");
+    return success();
   }
 
   /// C pointer expressions (char *) of the host program's values.
   FailureOr<llvm::DenseMap<Value, std::string>> pointers(func::FuncOp host,
                                                          const CFunction &cf) {
-    llvm::DenseMap<Value, std::string> ptr;
-    Block &block = host.getBody().front();
-    for (BlockArgument arg : block.getArguments())
-      ptr[arg] = "((char *)" + cf.args[arg.getArgNumber()].name + ")";
-    // Outputs: the root of each returned value's views is written into the
-    // caller's buffer.
-    llvm::DenseMap<Value, std::string> outputs;
-    for (auto [i, v] : llvm::enumerate(block.getTerminator()->getOperands())) {
-      Value root = v;
-      while (Operation *def = root.getDefiningOp()) {
-        if (!isHostView(def))
-          break;
-        root = def->getOperand(0);
-      }
-      outputs[root] =
-          "((char *)" + cf.args[host.getNumArguments() + i].name + ")";
-    }
+    FailureOr<llvm::DenseMap<Value, HostPlace>> places =
+        getHostPlaces(c, host, state.constants);
+    if (failed(places))
+      return failure();
     int64_t persistent = state.persistentBase.lookup(host.getName());
-    for (Operation &op : block) {
-      if (auto cst = dyn_cast<arith::ConstantOp>(op)) {
-        if (isa<RankedTensorType>(cst.getType()))
-          ptr[cst.getResult()] =
-              "(state + " +
-              std::to_string(state.constantOffset.lookup(cst.getValue())) + ")";
-        continue;
+    llvm::DenseMap<Value, std::string> ptr;
+    for (auto &[v, p] : *places) {
+      auto plus = [&](const std::string &base, int64_t off) {
+        return "(" + base + " + " + std::to_string(off) + ")";
+      };
+      switch (p.kind) {
+      case HostPlace::Argument:
+      case HostPlace::Output: {
+        int64_t i = p.kind == HostPlace::Argument
+                        ? p.index
+                        : host.getNumArguments() + p.index;
+        std::string base = "((char *)" + cf.args[i].name + ")";
+        ptr[v] = p.offset ? plus(base, p.offset) : base;
+        break;
       }
-      if (isHostView(&op)) {
-        int64_t off = 0;
-        if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op))
-          off = getSliceByteOffset(slice);
-        ptr[op.getResult(0)] = "(" + ptr.lookup(op.getOperand(0)) + " + " +
-                               std::to_string(off) + ")";
-        continue;
+      case HostPlace::Constant:
+        ptr[v] = plus("state", p.offset);
+        break;
+      case HostPlace::LoadTime:
+        ptr[v] = plus("state", persistent + p.offset);
+        break;
+      case HostPlace::Workspace:
+        ptr[v] = plus("ws", p.offset);
+        break;
       }
-      auto call = dyn_cast<func::CallOp>(op);
-      if (!call)
-        continue;
-      auto offsets =
-          call->getAttrOfType<DenseI64ArrayAttr>(kResultOffsetsAttrName);
-      if (!offsets)
-        return c.fail("@" + host.getName() +
-                      " has no workspace plan (sinter-plan-workspace)");
-      bool loadTime = call->hasAttr(kLoadTimeAttrName);
-      for (auto [r, off] : llvm::zip(call.getResults(), offsets.asArrayRef()))
-        ptr[r] = off < 0 ? outputs.lookup(r)
-                 : loadTime
-                     ? "(state + " + std::to_string(persistent + off) + ")"
-                     : "(ws + " + std::to_string(off) + ")";
     }
     return ptr;
   }
@@ -278,7 +243,7 @@ struct Writer {
     for (const CFunction &f : funcs)
       if (failed(collectConstants(module.lookupSymbol<func::FuncOp>(f.name))))
         return failure();
-    state.bytes = llvm::alignTo(state.constants.size(), kAlignment);
+    state.bytes = llvm::alignTo(state.constants.bytes.size(), kAlignment);
     for (const CFunction &f : funcs) {
       auto host = module.lookupSymbol<func::FuncOp>(f.name);
       state.persistentBase[f.name] = state.bytes;
@@ -295,12 +260,13 @@ struct Writer {
     for (size_t i = 0; i < image.size(); ++i)
       os << (i % 16 ? " " : "\n  ") << unsigned((unsigned char)image[i]) << ",";
     os << "\n  0};\n";
-    if (!state.constants.empty()) {
+    if (!state.constants.bytes.empty()) {
       os << "\nstatic const unsigned char sinter_constants["
-         << state.constants.size() << "] __attribute__((aligned(64))) = {";
-      for (size_t i = 0; i < state.constants.size(); ++i)
+         << state.constants.bytes.size()
+         << "] __attribute__((aligned(64))) = {";
+      for (size_t i = 0; i < state.constants.bytes.size(); ++i)
         os << (i % 16 ? " " : "\n  ")
-           << unsigned((unsigned char)state.constants[i]) << ",";
+           << unsigned((unsigned char)state.constants.bytes[i]) << ",";
       os << "\n};\n";
     }
 
@@ -314,13 +280,13 @@ struct Writer {
       ptrs.push_back(std::move(*p));
     }
     if (state.bytes) {
-      os << "\n/* The module's device memory: " << state.constants.size()
+      os << "\n/* The module's device memory: " << state.constants.bytes.size()
          << " bytes of constants, then the load-time results. */\n"
          << "static int sinter_state(void *stream, char **statep) {\n"
          << "  int fresh = 0;\n"
          << "  if (sinter_cuda_state(sinter_image, "
-         << (state.constants.empty() ? "0" : "sinter_constants") << ", "
-         << state.constants.size() << "ull, " << state.bytes
+         << (state.constants.bytes.empty() ? "0" : "sinter_constants") << ", "
+         << state.constants.bytes.size() << "ull, " << state.bytes
          << "ull, (void **)statep, &fresh))\n"
          << "    return -1;\n"
          << "  char *state = *statep;\n"
@@ -344,11 +310,10 @@ struct Writer {
     for (const CFunction &f : funcs) {
       auto host = module.lookupSymbol<func::FuncOp>(f.name);
       llvm::DenseSet<Value> once = onceValues(host);
-      bool any = llvm::any_of(host.getBody().getOps<func::CallOp>(),
-                              [&](func::CallOp call) {
-                                return call->hasAttr(kLoadTimeAttrName) &&
-                                       !runsOnce(call, once);
-                              });
+      bool any = llvm::any_of(
+          host.getBody().getOps<func::CallOp>(), [&](func::CallOp call) {
+            return call->hasAttr(kLoadTimeAttrName) && !runsOnce(call, once);
+          });
       if (!any)
         continue;
       std::string cache = "sinter_weights_" + getCSymbol(name, f.name);
@@ -468,9 +433,11 @@ void writeHeader(llvm::raw_ostream &os, StringRef name, StringRef target,
          << (a.role == "output" ? " (output)" : "") << "\n";
     os << " */\n#define " << workspaceMacro(name, f.name) << " " << ws
        << "ull\n";
-    writeLaunchSignature(os, getCSymbol(name, f.name), f, /*withWorkspace=*/false);
+    writeLaunchSignature(os, getCSymbol(name, f.name), f,
+                         /*withWorkspace=*/false);
     os << ";\n";
-    writeLaunchSignature(os, getCSymbol(name, f.name), f, /*withWorkspace=*/true);
+    writeLaunchSignature(os, getCSymbol(name, f.name), f,
+                         /*withWorkspace=*/true);
     os << ";\n\n";
   }
   closeCHeader(os, name);
@@ -568,7 +535,7 @@ LogicalResult mlir::sinter::writeGPUArtifacts(Compilation &c, StringRef chip) {
   manifest["sources"] = llvm::json::Array{(name + ".c").str()};
   manifest["link"] = llvm::json::Array{"-lsinter_runtime", "-ldl"};
   manifest["state_bytes"] = w.state.bytes;
-  manifest["constant_bytes"] = int64_t(w.state.constants.size());
+  manifest["constant_bytes"] = int64_t(w.state.constants.bytes.size());
   manifest["functions"] = std::move(fs);
   if (failed(c.writeFile(name + ".h", header)) ||
       failed(c.writeFile(name + ".c", glue)) ||

@@ -2,8 +2,8 @@
 #include "EmitKernelCpp.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
@@ -26,24 +26,11 @@ template <typename Enum> std::string apiName(Enum e) {
 }
 
 FailureOr<std::string> dtypeName(Operation *op, Type t) {
-  if (t.isF16())
-    return std::string("F16");
-  if (t.isBF16())
-    return std::string("BF16");
-  if (t.isF32())
-    return std::string("F32");
-  if (t.isInteger(8))
-    return std::string("I8");
-  if (t.isInteger(4))
-    return std::string("I4");
-  if (t.isInteger(32))
-    return std::string("I32");
-  if (t.isInteger(64))
-    return std::string("I64");
-  if (t.isInteger(1))
-    return std::string("I1");
-  return op->emitError() << "npu-to-cpp: no kernel-API element type for " << t,
-         failure();
+  FailureOr<std::string> name = getKernelDType(t);
+  if (failed(name))
+    return op->emitError() << "npu-to-cpp: no kernel-API element type for "
+                           << t;
+  return name;
 }
 
 struct Emitter {
@@ -475,9 +462,9 @@ void mlir::sinter::npu::registerNPUTranslations() {
       },
       [](DialectRegistry &registry) {
         // The module may carry its #sinter.target.
-        registry.insert<NPUDialect, SinterDialect, arith::ArithDialect,
-                        func::FuncDialect, memref::MemRefDialect,
-                        scf::SCFDialect, math::MathDialect,
-                        affine::AffineDialect>();
+        registry
+            .insert<NPUDialect, SinterDialect, arith::ArithDialect,
+                    func::FuncDialect, memref::MemRefDialect, scf::SCFDialect,
+                    math::MathDialect, affine::AffineDialect>();
       });
 }

@@ -29,12 +29,22 @@ using namespace mlir::sinter;
 namespace {
 constexpr int64_t kAlignment = 256;
 
-/// Where a host value lives: a buffer (a C++ variable holding its index)
-/// and a byte offset.
-struct Place {
-  std::string buffer;
-  int64_t offset = 0;
-};
+/// The C++ variable holding the simulator's index of a place's buffer.
+std::string bufferOf(const HostPlace &p) {
+  switch (p.kind) {
+  case HostPlace::Argument:
+    return "b" + std::to_string(p.index);
+  case HostPlace::Output:
+    return "o" + std::to_string(p.index);
+  case HostPlace::Constant:
+    return "bconst";
+  case HostPlace::Workspace:
+    return "bws";
+  case HostPlace::LoadTime:
+    return "bpers";
+  }
+  return "";
+}
 
 int64_t bytesOf(Type elem, int64_t elements) {
   int64_t bits =
@@ -48,79 +58,11 @@ struct HostWriter {
   Compilation &c;
   ModuleOp module, kernels;
   llvm::raw_ostream &os;
-  std::string constants;
-  llvm::DenseMap<Attribute, int64_t> constantOffset;
-
-  LogicalResult collectConstants(func::FuncOp host) {
-    WalkResult r = host.walk([&](arith::ConstantOp cst) {
-      if (!isa<RankedTensorType>(cst.getType()) ||
-          constantOffset.count(cst.getValue()))
-        return WalkResult::advance();
-      FailureOr<std::string> bytes = getConstantBytes(cst.getValue());
-      if (failed(bytes)) {
-        (void)c.fail("cannot place the constant of type " +
-                     getTypeName(cst.getType()) + " in @" + host.getName() +
-                     " in the NPU's memory");
-        return WalkResult::interrupt();
-      }
-      constants.resize(llvm::alignTo(constants.size(), kAlignment));
-      constantOffset[cst.getValue()] = constants.size();
-      constants += *bytes;
-      return WalkResult::advance();
-    });
-    return failure(r.wasInterrupted());
-  }
-
-  /// Places of the host program's values.
-  FailureOr<llvm::DenseMap<Value, Place>> places(func::FuncOp host) {
-    llvm::DenseMap<Value, Place> at;
-    Block &block = host.getBody().front();
-    for (BlockArgument arg : block.getArguments())
-      at[arg] = {"b" + std::to_string(arg.getArgNumber()), 0};
-    llvm::DenseMap<Value, Place> outputs;
-    for (auto [i, v] : llvm::enumerate(block.getTerminator()->getOperands())) {
-      Value root = v;
-      while (Operation *def = root.getDefiningOp()) {
-        if (!isHostView(def))
-          break;
-        root = def->getOperand(0);
-      }
-      outputs[root] = {"o" + std::to_string(i), 0};
-    }
-    for (Operation &op : block) {
-      if (auto cst = dyn_cast<arith::ConstantOp>(op)) {
-        if (isa<RankedTensorType>(cst.getType()))
-          at[cst.getResult()] = {"bconst",
-                                 constantOffset.lookup(cst.getValue())};
-        continue;
-      }
-      if (isHostView(&op)) {
-        Place p = at.lookup(op.getOperand(0));
-        if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op))
-          p.offset += getSliceByteOffset(slice);
-        at[op.getResult(0)] = p;
-        continue;
-      }
-      auto call = dyn_cast<func::CallOp>(op);
-      if (!call)
-        continue;
-      auto offsets =
-          call->getAttrOfType<DenseI64ArrayAttr>(kResultOffsetsAttrName);
-      if (!offsets)
-        return c.fail("@" + host.getName() +
-                      " has no workspace plan (sinter-plan-workspace)");
-      bool loadTime = call->hasAttr(kLoadTimeAttrName);
-      for (auto [r, off] : llvm::zip(call.getResults(), offsets.asArrayRef()))
-        at[r] = off < 0    ? outputs.lookup(r)
-                : loadTime ? Place{"bpers", off}
-                           : Place{"bws", off};
-    }
-    return at;
-  }
+  HostConstants constants;
 
   /// `m.launch(...)` of one kernel call.
   LogicalResult writeCall(func::CallOp call,
-                          const llvm::DenseMap<Value, Place> &at,
+                          const llvm::DenseMap<Value, HostPlace> &at,
                           StringRef machine, StringRef indent) {
     auto kernel = kernels.lookupSymbol<func::FuncOp>(call.getCallee());
     if (!kernel)
@@ -142,14 +84,14 @@ struct HostWriter {
                       getTypeName(type.getElementType()));
       int64_t cols = type.getRank() ? type.getShape().back() : 1;
       int64_t rows = cols ? type.getNumElements() / cols : 0;
-      Place p = at.lookup(v);
-      if (p.buffer.empty())
+      auto p = at.find(v);
+      if (p == at.end())
         return c.fail("a value @" + call.getCallee() +
                       " reads has no place in the host program");
       os << ",\n"
-         << indent << "      core.globalTile(" << p.buffer
+         << indent << "      core.globalTile(" << bufferOf(p->second)
          << ", sinter::npu::DType::" << *dt << ", " << rows << ", " << cols
-         << ", " << p.offset << ")";
+         << ", " << p->second.offset << ")";
     }
     os << ");\n" << indent << "});\n";
     return success();
@@ -164,7 +106,8 @@ struct HostWriter {
     };
     int64_t ws = attr(kWorkspaceBytesAttrName),
             pers = attr(kPersistentBytesAttrName);
-    FailureOr<llvm::DenseMap<Value, Place>> at = places(host);
+    FailureOr<llvm::DenseMap<Value, HostPlace>> at =
+        getHostPlaces(c, host, constants);
     if (failed(at))
       return failure();
     Block &block = host.getBody().front();
@@ -279,8 +222,7 @@ LogicalResult mlir::sinter::writeNPUHostPrograms(Compilation &c,
   int64_t cores = c.getTarget().getCores();
   std::string body;
   llvm::raw_string_ostream bs(body);
-  HostWriter w{c,  module, kernels,
-               bs, {},     llvm::DenseMap<Attribute, int64_t>()};
+  HostWriter w{c, module, kernels, bs, HostConstants()};
   SmallVector<const CFunction *> hosts;
   for (const CFunction &cf : c.getFunctions()) {
     auto f = module.lookupSymbol<func::FuncOp>(cf.name);
@@ -293,7 +235,8 @@ LogicalResult mlir::sinter::writeNPUHostPrograms(Compilation &c,
     return c.fail("the host programs have no NPU kernels (run "
                   "convert-sinter-to-npu)");
   for (const CFunction *cf : hosts)
-    if (failed(w.collectConstants(module.lookupSymbol<func::FuncOp>(cf->name))))
+    if (failed(w.constants.add(c, module.lookupSymbol<func::FuncOp>(cf->name),
+                               kAlignment, "the NPU's memory")))
       return failure();
   for (const CFunction *cf : hosts)
     if (failed(w.writeFunction(*cf, name, cores, functions)))
@@ -307,9 +250,10 @@ LogicalResult mlir::sinter::writeNPUHostPrograms(Compilation &c,
       << "bool sinter_functional = true;\n"
       << "std::string sinter_error, sinter_report;\n"
       << "alignas(64) const unsigned char sinter_constants["
-      << std::max<size_t>(1, w.constants.size()) << "] = {";
-  for (size_t i = 0; i < w.constants.size(); ++i)
-    cpp << (i % 24 ? "" : "\n  ") << unsigned(uint8_t(w.constants[i])) << ",";
+      << std::max<size_t>(1, w.constants.bytes.size()) << "] = {";
+  for (size_t i = 0; i < w.constants.bytes.size(); ++i)
+    cpp << (i % 24 ? "" : "\n  ") << unsigned(uint8_t(w.constants.bytes[i]))
+        << ",";
   cpp << "};\n} // namespace\n\nextern \"C\" {\n"
       << "const char *" << name
       << "_error(void) { return sinter_error.c_str(); }\n"
