@@ -80,6 +80,15 @@ func.func @bias_shape(%q: tensor<1x2x16x64xf16>, %b: tensor<1x2x16x8xf16>, %o: t
 
 // -----
 
+// A bias is shared by the queries (Sq = 1) or has one row per query.
+func.func @bias_query_rows(%q: tensor<1x2x16x64xf16>, %b: tensor<1x2x7x16xf16>, %o: tensor<1x2x16x64xf16>) {
+  // expected-error @+1 {{bias has shape [1, 2, 7, 16] but expected [1, 2, 16, 16] (dimension 2 differs)}}
+  %r = sinter.attention ins(%q, %q, %q : tensor<1x2x16x64xf16>, tensor<1x2x16x64xf16>, tensor<1x2x16x64xf16>) bias(%b : tensor<1x2x7x16xf16>) outs(%o : tensor<1x2x16x64xf16>) -> tensor<1x2x16x64xf16>
+  return
+}
+
+// -----
+
 func.func @window_missing(%q: tensor<1x2x16x64xf16>, %o: tensor<1x2x16x64xf16>) {
   // expected-error @+1 {{a sliding_window mask needs a positive 'window' attribute}}
   %r = sinter.attention ins(%q, %q, %q : tensor<1x2x16x64xf16>, tensor<1x2x16x64xf16>, tensor<1x2x16x64xf16>) outs(%o : tensor<1x2x16x64xf16>) {mask = #sinter.mask<sliding_window>} -> tensor<1x2x16x64xf16>
